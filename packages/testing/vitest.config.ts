@@ -1,0 +1,3 @@
+import { defineTdhookVitestConfig } from './src/vitest-project.js';
+
+export default defineTdhookVitestConfig();

@@ -1,0 +1,167 @@
+// `pnpm check:packages`: what users install, checked the way they get it. For every publishable package:
+// pack it with pnpm (as `changeset publish` does), lint the tarball with publint and arethetypeswrong, refuse
+// leaked `workspace:`/`catalog:` ranges and runtime-choosing dependencies, install all tarballs into a
+// scratch project with npm, import each one from ESM and from CJS, and report packed and installed sizes.
+// `--write` also records the sizes in docs/package-sizes.md.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+
+const root = new URL('..', import.meta.url).pathname;
+const write = process.argv.includes('--write');
+const scratch = mkdtempSync(join(tmpdir(), 'tdhook-packages-'));
+const tarballs = join(scratch, 'tarballs');
+mkdirSync(tarballs);
+const problems = [];
+const run = (command, args, cwd) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+const packages = readdirSync(join(root, 'packages'))
+  .map((name) => join(root, 'packages', name))
+  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
+  .filter(({ manifest }) => manifest.private !== true);
+
+// Dependencies that would choose the runtime for the user; only @tdhook/backend may have them.
+const runtimeChoosing = /^@tensorflow\/tfjs(-backend-[a-z0-9-]+|-node(-gpu)?)?$/;
+
+for (const pkg of packages) {
+  const name = pkg.manifest.name;
+  const output = run('pnpm', ['pack', '--pack-destination', tarballs], pkg.dir).trim().split('\n');
+  pkg.tarball = output[output.length - 1];
+  pkg.packedBytes = statSync(pkg.tarball).size;
+  const listing = run('tar', ['-tzvf', pkg.tarball], root).trim().split('\n');
+  pkg.files = listing.length;
+  pkg.unpackedBytes = listing.reduce((sum, line) => sum + Number(line.split(/\s+/)[2] ?? 0), 0);
+
+  const packedManifest = JSON.parse(run('tar', ['-xzOf', pkg.tarball, 'package/package.json'], root));
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    for (const [dep, range] of Object.entries(packedManifest[field] ?? {})) {
+      if (/^(workspace|catalog|link|file):/.test(range))
+        problems.push(`${name}: ${field}.${dep} is "${range}" in the tarball`);
+      if (field !== 'peerDependencies' && runtimeChoosing.test(dep) && name !== '@tdhook/backend') {
+        problems.push(
+          `${name}: ${field}.${dep}: only @tdhook/backend may depend on a backend, tfjs-node or the umbrella`,
+        );
+      }
+    }
+  }
+  if (!packedManifest.peerDependencies?.['@tensorflow/tfjs-core']) {
+    problems.push(`${name}: @tensorflow/tfjs-core must be a peer dependency`);
+  }
+
+  const { messages, pkg: lintedManifest } = await publint({
+    pack: { tarball: readFileSync(pkg.tarball).buffer },
+    level: 'suggestion',
+    strict: true,
+  });
+  for (const message of messages) {
+    const line = `${name}: publint ${message.type}: ${formatMessage(message, lintedManifest)}`;
+    if (message.type === 'suggestion') console.log(line);
+    else problems.push(line);
+  }
+
+  try {
+    run('pnpm', ['exec', 'attw', pkg.tarball, '--format', 'ascii', '--no-color'], root);
+  } catch (error) {
+    problems.push(`${name}: arethetypeswrong found problems:\n${error.stdout}`);
+  }
+}
+
+// Install the tarballs as a user would (npm, registry tfjs-core as the peer) and import them both ways.
+const app = join(scratch, 'app');
+mkdirSync(app);
+writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
+const tfjsCore = JSON.parse(
+  readFileSync(join(root, 'packages/core/node_modules/@tensorflow/tfjs-core/package.json'), 'utf8'),
+).version;
+run(
+  'npm',
+  [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--no-package-lock',
+    '--loglevel=error',
+    ...packages.map((p) => p.tarball),
+    `@tensorflow/tfjs-core@${tfjsCore}`,
+  ],
+  app,
+);
+
+function directoryBytes(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? directoryBytes(path) : statSync(path).size;
+  }
+  return total;
+}
+
+for (const pkg of packages) {
+  const name = pkg.manifest.name;
+  // Installed size: the package plus everything it pulls in, except peers (the user's tfjs-core).
+  const seen = new Set();
+  const visit = (dep) => {
+    if (seen.has(dep)) return;
+    seen.add(dep);
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules', dep, 'package.json'), 'utf8'));
+    for (const child of Object.keys(manifest.dependencies ?? {})) visit(child);
+  };
+  visit(name);
+  pkg.installedBytes = [...seen].reduce(
+    (sum, dep) => sum + directoryBytes(join(app, 'node_modules', dep)),
+    0,
+  );
+  pkg.installedPackages = seen.size;
+
+  const esm = `import * as m from '${name}'; console.log(JSON.stringify(Object.keys(m).sort()));`;
+  const cjs = `const m = require('${name}'); console.log(JSON.stringify(Object.keys(m).sort()));`;
+  try {
+    const esmKeys = JSON.parse(run('node', ['--input-type=module', '-e', esm], app));
+    const cjsKeys = JSON.parse(run('node', ['-e', cjs], app));
+    if (esmKeys.length === 0) problems.push(`${name}: the ESM build exports nothing`);
+    if (esmKeys.includes('default') || cjsKeys.includes('default'))
+      problems.push(`${name}: exports a default; use named exports only`);
+    if (JSON.stringify(esmKeys) !== JSON.stringify(cjsKeys)) {
+      problems.push(`${name}: ESM exports ${esmKeys.join(',')} but CJS exports ${cjsKeys.join(',')}`);
+    }
+    pkg.exportCount = esmKeys.length;
+  } catch (error) {
+    problems.push(`${name}: importing the installed tarball failed:\n${error.stderr ?? error}`);
+  }
+}
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+const table = [
+  '| package | version | files | packed | unpacked | installed (with dependencies, without peers) | exports |',
+  '|---|---|---|---|---|---|---|',
+  ...packages.map(
+    (p) =>
+      `| \`${p.manifest.name}\` | ${p.manifest.version} | ${p.files} | ${kib(p.packedBytes)} | ${kib(p.unpackedBytes)} | ${kib(p.installedBytes ?? 0)} (${p.installedPackages ?? 0} package${p.installedPackages === 1 ? '' : 's'}) | ${p.exportCount ?? '?'} |`,
+  ),
+].join('\n');
+console.log(`\n${table}\n`);
+if (write) {
+  const date = new Date().toISOString().slice(0, 10);
+  writeFileSync(
+    join(root, 'docs/package-sizes.md'),
+    `# Package sizes\n\nWritten by \`pnpm check:packages --write\` on ${date} (Node ${process.version}). Packed: the tarball \`pnpm pack\` makes. ` +
+      'Installed: bytes on disk after `npm install` of the tarball, counting its dependencies but not its peers ' +
+      "(`@tensorflow/tfjs-core` and a backend are the user's).\n\n" +
+      `${table}\n`,
+  );
+}
+rmSync(scratch, { recursive: true, force: true });
+
+if (problems.length > 0) {
+  console.error(`${problems.length} packaging problem(s):\n- ${problems.join('\n- ')}`);
+  process.exitCode = 1;
+} else {
+  console.log(
+    `${packages.length} publishable package(s) pass publint, arethetypeswrong, and ESM + CJS import from a fresh install.`,
+  );
+}
