@@ -1,9 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { defineTdhookWorkspaceConfig } from '@tdhook/testing/vitest';
 
-// For editors and whole-repo runs (`pnpm exec vitest --configLoader runner`). `pnpm test` runs each package's
-// own config through turbo instead, so results are cached per package.
-export default defineConfig({
-  test: {
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
-  },
-});
+// For editors and one-process runs of everything (`pnpm exec vitest run --configLoader runner`). `pnpm test`
+// runs each package's own config through turbo instead, so results are cached per package.
+export default defineTdhookWorkspaceConfig(['packages', 'apps']);

@@ -1,5 +1,8 @@
 import type {} from 'vitest'; // brings the module being augmented below into every program that loads this file
-import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { defineConfig, type TestProjectInlineConfiguration, type ViteUserConfig } from 'vitest/config';
 
 import { parseTestBackends, testBackendVariable, type TestBackend } from './backends.js';
 import type { Tolerance } from './closeness.js';
@@ -25,10 +28,31 @@ export interface TdhookVitestOptions {
   readonly testTimeout?: number;
 }
 
+// Workspace packages resolve to each other's sources (the `@tdhook/source` export condition).
+const sourceResolution = {
+  ssr: { resolve: { conditions: ['@tdhook/source', 'module', 'node', 'development|production'] } },
+  resolve: { conditions: ['@tdhook/source', 'module', 'development|production'] },
+};
+
+function testOptions(options: TdhookVitestOptions): {
+  include: string[];
+  pool: 'forks';
+  testTimeout: number;
+  setupFiles: string[];
+} {
+  return {
+    include: [...(options.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'])],
+    // Forked processes: the TF.js engine is global state, and native backends break in worker threads.
+    pool: 'forks',
+    testTimeout: options.testTimeout ?? 30_000,
+    setupFiles: ['@tdhook/testing/setup'],
+  };
+}
+
 /**
  * The vitest config of a @tdhook package: one test project per backend named in `TDHOOK_TEST_BACKEND`
- * (wasm, then cpu, by default), forked processes (TF.js keeps global engine state), packages resolved from
- * source, the shared setup file, and a JSON report that `pnpm test` sums over packages.
+ * (wasm, then cpu, by default), forked processes, packages resolved from source, the shared setup file, and
+ * a JSON report that `pnpm test` sums over packages.
  *
  * @example
  * // packages/core/vitest.config.ts
@@ -38,13 +62,9 @@ export interface TdhookVitestOptions {
 export function defineTdhookVitestConfig(options: TdhookVitestOptions = {}): ViteUserConfig {
   const backends = parseTestBackends(process.env[testBackendVariable]);
   return defineConfig({
-    ssr: { resolve: { conditions: ['@tdhook/source', 'module', 'node', 'development|production'] } },
-    resolve: { conditions: ['@tdhook/source', 'module', 'development|production'] },
+    ...sourceResolution,
     test: {
-      include: [...(options.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'])],
-      pool: 'forks',
-      testTimeout: options.testTimeout ?? 30_000,
-      setupFiles: ['@tdhook/testing/setup'],
+      ...testOptions(options),
       reporters: ['default', ['json', { outputFile: '.test-results/results.json' }]],
       projects: backends.map((backend) => ({
         extends: true,
@@ -52,4 +72,36 @@ export function defineTdhookVitestConfig(options: TdhookVitestOptions = {}): Vit
       })),
     },
   });
+}
+
+/**
+ * The repository-root config, for editors and one-process runs of everything: a project per package that
+ * has a `vitest.config.ts` and per backend, named like `core:wasm`. Package options other than the defaults
+ * apply only when a package runs on its own (`pnpm test`).
+ *
+ * @example
+ * // vitest.config.ts at the repository root
+ * export default defineTdhookWorkspaceConfig(['packages', 'apps']);
+ */
+export function defineTdhookWorkspaceConfig(groups: readonly string[]): ViteUserConfig {
+  const backends = parseTestBackends(process.env[testBackendVariable]);
+  const packageDirs = groups.flatMap((group) =>
+    existsSync(group)
+      ? readdirSync(group)
+          .map((name) => join(group, name))
+          .filter((dir) => existsSync(join(dir, 'vitest.config.ts')))
+      : [],
+  );
+  const projects: TestProjectInlineConfiguration[] = packageDirs.flatMap((dir) =>
+    backends.map((backend) => ({
+      ...sourceResolution,
+      test: {
+        ...testOptions({}),
+        root: dir,
+        name: `${dir.split('/').pop() ?? dir}:${backend}`,
+        provide: { tdhookBackend: backend },
+      },
+    })),
+  );
+  return defineConfig({ test: { projects } });
 }
