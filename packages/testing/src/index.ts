@@ -31,6 +31,7 @@ export {
   flattenNested,
   readValues,
   tensorFromSpec,
+  tensorsFromSpecs,
   type FlatValues,
   type NestedNumbers,
   type TensorSpec,

@@ -12,7 +12,7 @@ import {
   nchwToNhwc,
   referenceDirectory,
 } from './reference.js';
-import { tensorFromSpec } from './tensor-values.js';
+import { tensorFromSpec, tensorsFromSpecs } from './tensor-values.js';
 
 // The project keeps its shared reference set beside the repository clone (../shared/reference).
 const sharedReference = fileURLToPath(new URL('../../../../shared/reference/', import.meta.url));
@@ -39,6 +39,43 @@ describe('reference fixtures', () => {
     // float32 matmuls in a different summation order: agreement to a few ulps of the logits' scale.
     expect(logits).toBeCloseToTensor(mlp.logits, { rtol: 1e-5, atol: 1e-6 });
     logits.dispose();
+  });
+
+  it('make every CNN weight as a tensor in TF.js layout (HWIO kernels)', () => {
+    const params = tensorsFromSpecs(loadReferenceModel('cnn').paramsTfjs);
+    expect(Object.fromEntries(Object.entries(params).map(([name, t]) => [name, t.shape]))).toEqual({
+      'conv1.kernel': [3, 3, 1, 8],
+      'conv1.bias': [8],
+      'conv2.kernel': [3, 3, 8, 16],
+      'conv2.bias': [16],
+      'fc.kernel': [16, 10],
+      'fc.bias': [10],
+    });
+    tf.dispose(Object.values(params));
+  });
+
+  it('reproduce the CNN logits from the TF.js-layout weights and the NHWC input', () => {
+    const cnn = loadReferenceModel('cnn');
+    const p = tensorsFromSpecs(cnn.paramsTfjs);
+    const param = (name: string): tf.Tensor => {
+      const t = p[name];
+      if (t === undefined) throw new Error(`cnn.json lacks ${name}`);
+      return t;
+    };
+    const logits = tf.tidy(() => {
+      const x = tensorFromSpec(cnn.inputs.x_nhwc ?? { shape: [], data: NaN }) as tf.Tensor4D;
+      const conv = (input: tf.Tensor4D, name: string): tf.Tensor4D =>
+        tf.relu(
+          tf.add(tf.conv2d(input, param(`${name}.kernel`) as tf.Tensor4D, 1, 'same'), param(`${name}.bias`)),
+        );
+      const pooled = tf.maxPool(conv(x, 'conv1'), 2, 2, 'valid');
+      const features = tf.mean(conv(pooled, 'conv2'), [1, 2]);
+      return tf.add(tf.matMul(features as tf.Tensor2D, param('fc.kernel') as tf.Tensor2D), param('fc.bias'));
+    });
+    expect(logits).toBeCloseToTensor(cnn.logits, { rtol: 1e-5, atol: 1e-6 });
+    const predicted = tf.argMax(logits, 1);
+    expect(Array.from(predicted.dataSync())).toEqual(cnn.argmax);
+    tf.dispose([logits, predicted, ...Object.values(p)]);
   });
 
   it('give attributions in TF.js layout: NCHW maps are transposed to NHWC', () => {

@@ -70,3 +70,16 @@ export function readValues(value: TensorValues): FlatValues {
 export function tensorFromSpec(spec: TensorSpec): tf.Tensor {
   return tf.tensor(flattenNested(spec.data), [...spec.shape], 'float32');
 }
+
+/**
+ * Makes a tensor for every entry of a record of specs, such as a reference model's `paramsTfjs`. The caller
+ * owns the tensors: `tf.dispose(Object.values(result))`.
+ *
+ * @example
+ * const params = tensorsFromSpecs(loadReferenceModel('cnn').paramsTfjs); // { 'conv1.kernel': [3,3,1,8], ... }
+ */
+export function tensorsFromSpecs(specs: Readonly<Record<string, TensorSpec>>): Record<string, tf.Tensor> {
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, spec] of Object.entries(specs)) tensors[name] = tensorFromSpec(spec);
+  return tensors;
+}
