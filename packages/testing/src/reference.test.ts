@@ -64,10 +64,10 @@ describe('reference fixtures', () => {
     };
     const logits = tf.tidy(() => {
       const x = tensorFromSpec(cnn.inputs.x_nhwc ?? { shape: [], data: NaN }) as tf.Tensor4D;
-      const conv = (input: tf.Tensor4D, name: string): tf.Tensor4D =>
-        tf.relu(
-          tf.add(tf.conv2d(input, param(`${name}.kernel`) as tf.Tensor4D, 1, 'same'), param(`${name}.bias`)),
-        );
+      const conv = (input: tf.Tensor4D, name: string): tf.Tensor4D => {
+        const z = tf.conv2d(input, param(`${name}.kernel`) as tf.Tensor4D, 1, 'same');
+        return tf.relu(tf.add(z, param(`${name}.bias`))) as tf.Tensor4D;
+      };
       const pooled = tf.maxPool(conv(x, 'conv1'), 2, 2, 'valid');
       const features = tf.mean(conv(pooled, 'conv2'), [1, 2]);
       return tf.add(tf.matMul(features as tf.Tensor2D, param('fc.kernel') as tf.Tensor2D), param('fc.bias'));
