@@ -4,7 +4,19 @@ const errorBrand = Symbol.for('tdhook.error');
  * Error codes, one per kind of mistake, stable across releases so that callers can branch on them.
  * Packages add their own codes with their own prefix (`E_ATTRIBUTION_…`).
  */
-export type TdhookErrorCode = 'E_INVALID_KEY' | (string & {});
+export type TdhookErrorCode =
+  | 'E_INVALID_KEY'
+  | 'E_MISSING_KEY'
+  | 'E_SHAPE_MISMATCH'
+  | 'E_INVALID_VALUE'
+  | 'E_INVALID_PATH'
+  | 'E_UNKNOWN_PATH'
+  | 'E_HOOK'
+  | 'E_CONTEXT'
+  | 'E_DISPOSED'
+  | 'E_PLAN'
+  | 'E_CONTRACT'
+  | (string & {});
 
 /** What a {@link TdhookError} is built from: what went wrong, where, and how to fix it. */
 export interface TdhookErrorDetails {
@@ -59,6 +71,9 @@ export class TdhookError extends Error {
   }
 }
 
+/** Details of a subclass: everything but the code, which the subclass fixes. */
+export type TdhookErrorInit = Omit<TdhookErrorDetails, 'code'>;
+
 /**
  * A TensorDict key that is not a non-empty string or a non-empty tuple of non-empty strings.
  *
@@ -67,8 +82,138 @@ export class TdhookError extends Error {
  */
 export class InvalidKeyError extends TdhookError {
   override readonly name: string = 'InvalidKeyError';
-
-  constructor(details: Omit<TdhookErrorDetails, 'code'>) {
+  constructor(details: TdhookErrorInit) {
     super({ ...details, code: 'E_INVALID_KEY' });
+  }
+}
+
+/**
+ * A key that is not in a TensorDict (or a module input or output that is not mapped).
+ *
+ * @example
+ * new MissingKeyError({ what: 'No entry ["attr","input"]', fix: 'Known keys: "input", "output".' });
+ */
+export class MissingKeyError extends TdhookError {
+  override readonly name: string = 'MissingKeyError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_MISSING_KEY' });
+  }
+}
+
+/**
+ * Shapes or dtypes that do not fit: a tensor whose leading dims differ from the batch shape, a replacement of
+ * another shape, stacking TensorDicts with different keys.
+ *
+ * @example
+ * new ShapeMismatchError({ what: 'Tensor [3,4] does not start with the batch shape [2]', where: '"input"' });
+ */
+export class ShapeMismatchError extends TdhookError {
+  override readonly name: string = 'ShapeMismatchError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_SHAPE_MISMATCH' });
+  }
+}
+
+/**
+ * A value or option of the wrong kind: a non-integer index, a NaN, a callback that is not a function.
+ *
+ * @example
+ * new InvalidValueError({ what: 'featureAxis must be an integer, got 1.5', where: 'target' });
+ */
+export class InvalidValueError extends TdhookError {
+  override readonly name: string = 'InvalidValueError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_INVALID_VALUE' });
+  }
+}
+
+/**
+ * A module path that does not parse; the message names the position and what was expected there.
+ *
+ * @example
+ * new InvalidPathError({ what: "Invalid module path 'items[0': missing closing ']'", where: 'position 8' });
+ */
+export class InvalidPathError extends TdhookError {
+  override readonly name: string = 'InvalidPathError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_INVALID_PATH' });
+  }
+}
+
+/**
+ * A module path that parses but names no submodule of the model.
+ *
+ * @example
+ * new UnknownPathError({ what: "No submodule 'fc4'", where: "path 'fc4'", fix: 'Children here: fc1, fc2, fc3.' });
+ */
+export class UnknownPathError extends TdhookError {
+  override readonly name: string = 'UnknownPathError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_UNKNOWN_PATH' });
+  }
+}
+
+/**
+ * A hook that misbehaved: it returned something of the wrong type or shape, or threw.
+ *
+ * @example
+ * new HookError({ what: 'A forward hook returned a string', where: "module 'fc2'" });
+ */
+export class HookError extends TdhookError {
+  override readonly name: string = 'HookError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_HOOK' });
+  }
+}
+
+/**
+ * A method context used out of order: entered twice, called after disposal, an operation outside its block.
+ *
+ * @example
+ * new ContextError({ what: 'The prepared model was disposed', fix: 'Call prepare() again.' });
+ */
+export class ContextError extends TdhookError {
+  override readonly name: string = 'ContextError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_CONTEXT' });
+  }
+}
+
+/**
+ * An object used after `dispose()`.
+ *
+ * @example
+ * new DisposedError({ what: 'This TensorDict was disposed', where: 'get("input")' });
+ */
+export class DisposedError extends TdhookError {
+  override readonly name: string = 'DisposedError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_DISPOSED' });
+  }
+}
+
+/**
+ * A composition that cannot run as planned: a missing input key, colliding outputs, incompatible steps.
+ *
+ * @example
+ * new PlanError({ what: 'Step 1 needs ["cache","fc2"], which no earlier step writes', where: 'workflow' });
+ */
+export class PlanError extends TdhookError {
+  override readonly name: string = 'PlanError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_PLAN' });
+  }
+}
+
+/**
+ * A plugin that does not meet the method contract (wrong contract version, malformed id, missing function).
+ *
+ * @example
+ * new ContractError({ what: "Plugin 'acme/x' declares contract 'tdhook.method/9'", fix: 'This core supports tdhook.method/1.' });
+ */
+export class ContractError extends TdhookError {
+  override readonly name: string = 'ContractError';
+  constructor(details: TdhookErrorInit) {
+    super({ ...details, code: 'E_CONTRACT' });
   }
 }

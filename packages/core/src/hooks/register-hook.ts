@@ -1,0 +1,51 @@
+import type { ModelNode } from '../modules/model-node.js';
+import { resolveModule } from '../modules/resolve-module.js';
+import { EarlyStop } from './early-stop.js';
+import { HookHandle } from './hook-handle.js';
+import { addHook } from './hook-state.js';
+import type { HookByDirection, HookDirection } from './hook-types.js';
+
+/** Options of {@link registerHook}. */
+export interface RegisterHookOptions {
+  /** Run before the hooks already registered in this direction, instead of after them. */
+  readonly prepend?: boolean;
+}
+
+/**
+ * Registers a hook on the submodule at `path` (module path grammar: `'fc2'`, `'encoder.layers[-1]'`, `''` for
+ * the model itself) of a plain TypeScript {@link Module} or a TF.js Layers model. The hook lives until the
+ * returned handle is removed; the model is then exactly as before.
+ *
+ * @example
+ * const captured: tf.Tensor[] = [];
+ * using handle = registerHook(model, 'fc2', 'forward', (output) => {
+ *   captured.push(tf.keep(tf.clone(output as tf.Tensor)));
+ * });
+ * model.call(x);
+ */
+export function registerHook<D extends HookDirection>(
+  model: ModelNode,
+  path: string,
+  direction: D,
+  hook: HookByDirection[D],
+  options: RegisterHookOptions = {},
+): HookHandle {
+  const node = resolveModule(model, path);
+  const remove = addHook(node, direction, hook, { path, ...options });
+  return new HookHandle([remove]);
+}
+
+/**
+ * Ends every forward pass right after the module at `path` runs, by throwing {@link EarlyStop}. Run the
+ * model through {@link runStoppable} (sessions and prepared methods do) to get the result instead of the
+ * exception.
+ *
+ * @example
+ * using stop = stopAfter(model, 'fc1');
+ * runStoppable(() => model.call(x)); // { stopped: true, path: 'fc1' }; fc2 and fc3 never ran
+ */
+export function stopAfter(model: ModelNode, path: string): HookHandle {
+  return registerHook(model, path, 'forward', () => {
+    throw new EarlyStop(path);
+  });
+}

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Rebuilds `value` with every tensor leaf replaced by `fn(tensor, index)`, where `index` counts tensor leaves
+ * in order. Walks tensors, arrays and plain objects; anything else is kept as is.
+ */
+export function mapTensorLeaves(
+  value: unknown,
+  fn: (tensor: tf.Tensor, index: number) => tf.Tensor,
+): unknown {
+  let index = 0;
+  const walk = (node: unknown): unknown => {
+    if (node instanceof tf.Tensor) return fn(node, index++);
+    if (Array.isArray(node)) return node.map(walk);
+    if (isPlainObject(node))
+      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
+    return node;
+  };
+  return walk(value);
+}
+
+/** The tensor leaves of `value`, in the order {@link mapTensorLeaves} visits them. */
+export function tensorLeaves(value: unknown): tf.Tensor[] {
+  const leaves: tf.Tensor[] = [];
+  mapTensorLeaves(value, (tensor) => {
+    leaves.push(tensor);
+    return tensor;
+  });
+  return leaves;
+}
+
+/** Describes a value's structure for messages: `float32[2,16]`, `[float32[2,4], int32[2]]`, `string`. */
+export function describeStructure(value: unknown): string {
+  if (value instanceof tf.Tensor) return `${value.dtype}[${value.shape.join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(describeStructure).join(', ')}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.entries(value)
+      .map(([key, child]) => `${key}: ${describeStructure(child)}`)
+      .join(', ')}}`;
+  }
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * True if `replacement` has the structure of `original`: tensors of the same shape and dtype at the same
+ * places, arrays of the same length, objects with the same keys, other values of the same type.
+ */
+export function sameStructure(original: unknown, replacement: unknown): boolean {
+  if (original instanceof tf.Tensor) {
+    return (
+      replacement instanceof tf.Tensor &&
+      replacement.dtype === original.dtype &&
+      replacement.shape.length === original.shape.length &&
+      replacement.shape.every((size, axis) => size === original.shape[axis])
+    );
+  }
+  if (Array.isArray(original)) {
+    return (
+      Array.isArray(replacement) &&
+      replacement.length === original.length &&
+      original.every((item, index) => sameStructure(item, replacement[index]))
+    );
+  }
+  if (isPlainObject(original)) {
+    if (!isPlainObject(replacement)) return false;
+    const keys = Object.keys(original);
+    return (
+      keys.length === Object.keys(replacement).length &&
+      keys.every((key) => key in replacement && sameStructure(original[key], replacement[key]))
+    );
+  }
+  return typeof original === typeof replacement;
+}
