@@ -8,7 +8,7 @@ import { Lambda } from '../src/modules/containers.js';
 import { Module } from '../src/modules/module.js';
 
 /** A dense layer as a Module: `x · kernel + bias` with a TF.js-layout kernel `[in, out]`. */
-export class Dense extends Module<[tf.Tensor], tf.Tensor> {
+export class Dense extends Module {
   readonly kernel: tf.Variable;
   readonly bias: tf.Variable;
 
@@ -23,7 +23,7 @@ export class Dense extends Module<[tf.Tensor], tf.Tensor> {
   }
 }
 
-export class ReferenceMlp extends Module<[tf.Tensor], tf.Tensor> {
+export class ReferenceMlp extends Module {
   readonly fc1: Dense;
   readonly relu1: Lambda;
   readonly fc2: Dense;

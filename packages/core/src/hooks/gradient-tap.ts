@@ -8,9 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 export function gradientTap(x: tf.Tensor, onGradient: (gradient: tf.Tensor) => tf.Tensor): tf.Tensor {
   // Integer tensors (token ids, masks) carry no gradient.
   if (x.dtype !== 'float32') return x;
-  const tap = tf.customGrad((input: tf.Tensor) => ({
+  const tap = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
     // A new tensor: the gradient tape cannot record a node whose output is its own input.
-    value: tf.clone(input),
+    value: tf.clone(args[0] as tf.Tensor),
     gradFunc: (dy: tf.Tensor) => onGradient(dy),
   }));
   return tap(x);

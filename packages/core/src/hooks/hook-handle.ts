@@ -1,7 +1,5 @@
 import { TdhookError } from '../errors.js';
 
-const disposeSymbol: typeof Symbol.dispose = Symbol.dispose;
-
 /**
  * Removes the hooks it stands for. `remove()` is idempotent, removes in reverse order of installation, and
  * when one removal fails still runs the others before rethrowing the first error. Works with `using`.
@@ -64,7 +62,7 @@ export class HookHandle {
     }
   }
 
-  [disposeSymbol](): void {
+  [Symbol.dispose](): void {
     this.remove();
   }
 }

@@ -1,11 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 import { HookError, TdhookError } from '../errors.js';
 import { describeNode, interceptedMethodOf, type ModelNode } from '../modules/model-node.js';
 import { Module } from '../modules/module.js';
 import { EarlyStop } from './early-stop.js';
 import { gradientTap } from './gradient-tap.js';
-import type { GradientHook, HookByDirection, HookContext, HookDirection } from './hook-types.js';
+import type { HookByDirection, HookContext, HookDirection } from './hook-types.js';
 import { describeStructure, mapTensorLeaves, sameStructure } from './tensor-leaves.js';
 
 interface HookEntry<D extends HookDirection = HookDirection> {
@@ -89,7 +89,7 @@ function runGradientHooks(
   for (const { hook, context } of entries) {
     let replacement: tf.Tensor | undefined;
     try {
-      replacement = (hook as GradientHook)(current, { ...context, index });
+      replacement = hook(current, { ...context, index });
     } catch (error) {
       throw wrapFailure(error, context);
     }
@@ -123,19 +123,19 @@ function runHooked(
   for (const { hook, context } of forwardPre) {
     let replacement: readonly unknown[] | undefined;
     try {
-      replacement = (hook as HookByDirection['forward-pre'])(args, context);
+      replacement = hook(args, context);
     } catch (error) {
       throw wrapFailure(error, context);
     }
     if (replacement === undefined) continue;
-    if (!Array.isArray(replacement) || !sameStructure(args, replacement)) {
+    if (!sameStructure(args, replacement)) {
       throw new HookError({
         what: `A forward-pre hook returned ${describeStructure(replacement)} for arguments ${describeStructure(args)}`,
         where: `module '${context.path}' (${describeNode(node)})`,
         fix: 'Return an array of arguments of the same shapes and dtypes, or nothing to keep them.',
       });
     }
-    args = [...replacement];
+    args = replacement.slice();
   }
   if (backward.length > 0) {
     args = mapTensorLeaves(args, (tensor, index) =>
@@ -148,7 +148,7 @@ function runHooked(
   for (const { hook, context } of forward) {
     let replacement: unknown;
     try {
-      replacement = (hook as HookByDirection['forward'])(output, args, context);
+      replacement = hook(output, args, context);
     } catch (error) {
       throw wrapFailure(error, context);
     }

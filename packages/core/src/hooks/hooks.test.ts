@@ -13,7 +13,7 @@ import { registerHook, stopAfter } from './register-hook.js';
 import { registerMatchingHooks } from './register-matching-hooks.js';
 
 /** y = x·w (w a scalar weight), so every number below is easy to check by hand. */
-class Scale extends Module<[tf.Tensor], tf.Tensor> {
+class Scale extends Module {
   readonly w: tf.Variable;
   constructor(w: number) {
     super();
@@ -152,7 +152,7 @@ describe('gradient hooks', () => {
     expect(values(dx)).toEqual([15, 15]);
     const [dx2] = tf.grads((input: tf.Tensor) => tf.sum(net.call(input)))([x]);
     expect(values(dx2 ?? x)).toEqual([15, 15]);
-    const { value, grads } = tf.variableGrads(() => tf.sum(net.call(x)) as tf.Scalar);
+    const { value, grads } = tf.variableGrads(() => tf.sum<tf.Scalar>(net.call(x)));
     expect(values(value)).toEqual([90]);
     // d/dw of linear3 (w=5): output of linear2 is 6x → Σ 6x · 0.5 = 9
     const linear3 = net.namedChildren()[3]?.[1] as Scale;
@@ -274,7 +274,9 @@ describe('Layers models', () => {
     const a = tf.tensor2d([[1, 2]]);
     const b = tf.tensor2d([[3, 4]]);
     const total = model.getLayer('total');
-    const prototypeCall = Object.getPrototypeOf(total).call as unknown;
+    const prototypeOf = (layer: object): { call: unknown } =>
+      Object.getPrototypeOf(layer) as { call: unknown };
+    const prototypeCall = prototypeOf(total).call;
 
     using _ = registerHook(model, 'sum', 'forward', (output) => tf.mul(output as tf.Tensor, 10));
     const [y1, y2] = tf.tidy(() => model.apply([a, b]) as tf.Tensor[]);
@@ -283,7 +285,7 @@ describe('Layers models', () => {
     // predict() runs the same layers, so hooks apply there too
     const predicted = tf.tidy(() => (model.predict([a, b]) as tf.Tensor[])[0] ?? a);
     expect(values(predicted)).toEqual([100]);
-    expect(Object.getPrototypeOf(total).call).toBe(prototypeCall);
+    expect(prototypeOf(total).call).toBe(prototypeCall);
     tf.dispose([a, b, y1, y2, predicted]);
     model.dispose();
   });

@@ -1,5 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * True for a tensor (a type guard that keeps the `Rank` type, where `instanceof` narrows to `Tensor<any>`).
+ *
+ * @example
+ * if (isTensor(value)) value.shape;
+ */
+export function isTensor(value: unknown): value is tf.Tensor {
+  return value instanceof tf.Tensor;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
@@ -16,7 +26,7 @@ export function mapTensorLeaves(
 ): unknown {
   let index = 0;
   const walk = (node: unknown): unknown => {
-    if (node instanceof tf.Tensor) return fn(node, index++);
+    if (isTensor(node)) return fn(node, index++);
     if (Array.isArray(node)) return node.map(walk);
     if (isPlainObject(node))
       return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
@@ -37,7 +47,7 @@ export function tensorLeaves(value: unknown): tf.Tensor[] {
 
 /** Describes a value's structure for messages: `float32[2,16]`, `[float32[2,4], int32[2]]`, `string`. */
 export function describeStructure(value: unknown): string {
-  if (value instanceof tf.Tensor) return `${value.dtype}[${value.shape.join(',')}]`;
+  if (isTensor(value)) return `${value.dtype}[${value.shape.join(',')}]`;
   if (Array.isArray(value)) return `[${value.map(describeStructure).join(', ')}]`;
   if (isPlainObject(value)) {
     return `{${Object.entries(value)
@@ -52,9 +62,9 @@ export function describeStructure(value: unknown): string {
  * places, arrays of the same length, objects with the same keys, other values of the same type.
  */
 export function sameStructure(original: unknown, replacement: unknown): boolean {
-  if (original instanceof tf.Tensor) {
+  if (isTensor(original)) {
     return (
-      replacement instanceof tf.Tensor &&
+      isTensor(replacement) &&
       replacement.dtype === original.dtype &&
       replacement.shape.length === original.shape.length &&
       replacement.shape.every((size, axis) => size === original.shape[axis])

@@ -2,8 +2,6 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { Module, type AnyModule } from './module.js';
 
-type UnaryModule = Module<[tf.Tensor], tf.Tensor>;
-
 /**
  * Children called one after the other, each on the previous one's output. Children are named `'0'`, `'1'`, …
  * unless given as a record; paths index them by position (`'[1]'`, `'[-1]'`) or name.
@@ -12,8 +10,8 @@ type UnaryModule = Module<[tf.Tensor], tf.Tensor>;
  * const mlp = new Sequential({ fc1: new Dense(16, 64), relu: new Lambda('relu', tf.relu), fc2: new Dense(64, 10) });
  * mlp.call(x);
  */
-export class Sequential extends Module<[tf.Tensor], tf.Tensor> {
-  constructor(children: readonly UnaryModule[] | Readonly<Record<string, UnaryModule>>) {
+export class Sequential extends Module {
+  constructor(children: readonly Module[] | Readonly<Record<string, Module>>) {
     super();
     const entries = Array.isArray(children)
       ? children.map((child, index) => [String(index), child] as const)
@@ -23,7 +21,7 @@ export class Sequential extends Module<[tf.Tensor], tf.Tensor> {
 
   forward(input: tf.Tensor): tf.Tensor {
     let value = input;
-    for (const [, child] of this.namedChildren()) value = (child as unknown as UnaryModule).call(value);
+    for (const [, child] of this.namedChildren()) value = (child as unknown as Module).call(value);
     return value;
   }
 }

@@ -83,7 +83,8 @@ export abstract class Module<Inputs extends unknown[] = [tf.Tensor], Output = tf
         fix: 'Give every child and parameter its own name.',
       });
     }
-    const variable = value instanceof tf.Variable ? value : tf.variable(value, trainable);
+    const variable: tf.Variable =
+      value instanceof tf.Variable ? (value as tf.Variable) : tf.variable(value, trainable);
     if (variable !== value) value.dispose();
     this.#parameters.set(name, variable);
     return variable;

@@ -1,0 +1,168 @@
+import { ContextError, ContractError } from '../errors.js';
+import { toKeyPath, type KeyPath } from '../keys.js';
+import type { ModelNode } from '../modules/model-node.js';
+import { describeValue, type DescribeOptions, type JsonValue } from './describe-value.js';
+import { checkRequirements, defaultRequirements, type ExecutionRequirements } from './execution.js';
+import { checkHookSpec } from './hook-spec.js';
+import { KeyedModel, type ModelKeys } from './keyed-model.js';
+import {
+  methodContract,
+  type MethodDefinition,
+  type MethodModelInfo,
+  type MethodPlan,
+} from './method-definition.js';
+import { PreparedModel } from './prepared-model.js';
+
+const idPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * A configured method: options fixed, ready to be planned, described and prepared on models.
+ *
+ * @example
+ * const norms = activationNorms({ paths: ['fc1', 'fc2'] });
+ * norms.describe(); // JSON: id, contract, options, requirements, hooks
+ * using prepared = norms.prepare(model);
+ */
+export interface Method<Options = unknown> {
+  readonly id: string;
+  readonly options: Readonly<Options>;
+  readonly requirements: ExecutionRequirements;
+  readonly definition: MethodDefinition<Options>;
+  /** The plan against a model's keys (default: `inKeys: ['input']`, `outKeys: ['output']`). */
+  plan(keys?: ModelKeys): MethodPlan;
+  /** A JSON description, without a model: what it is, its configuration, and the hooks it installs. */
+  describe(options?: DescribeOptions & { readonly keys?: ModelKeys }): JsonValue;
+  /** Installs the method on `model` and returns the prepared model. */
+  prepare(model: ModelNode, keys?: ModelKeys): PreparedModel;
+}
+
+/** A method plugin's factory: call it with options to get a {@link Method}. */
+export interface MethodFactory<Options> {
+  (options: Options): Method<Options>;
+  readonly id: string;
+  readonly definition: MethodDefinition<Options>;
+}
+
+/**
+ * Checks a method definition against the contract and returns its factory. Third parties write methods
+ * exactly as tdhook's own packages do: a definition object passed here.
+ *
+ * @example
+ * export const activationNorms = defineMethod<ActivationNormsOptions>({ contract: 'tdhook.method/1', id: 'acme/activation-norms', plan, bind });
+ * const method = activationNorms({ paths: ['fc1'] });
+ */
+export function defineMethod<Options>(definition: MethodDefinition<Options>): MethodFactory<Options> {
+  checkDefinition(definition);
+  const factory = (options: Options): Method<Options> => configure(definition, options);
+  return Object.assign(factory, { id: definition.id, definition });
+}
+
+/**
+ * Throws a {@link ContractError} explaining what is wrong with a definition: contract version, id format,
+ * missing functions.
+ *
+ * @example
+ * checkDefinition(plugin);
+ */
+export function checkDefinition<Options>(definition: MethodDefinition<Options>): void {
+  const { contract, id } = definition as { contract: unknown; id: unknown };
+  if (contract !== methodContract) {
+    throw new ContractError({
+      what: `Method ${JSON.stringify(id)} declares contract ${JSON.stringify(contract)}`,
+      where: 'defineMethod',
+      fix: `This @tdhook/core implements '${methodContract}': update the plugin or use a matching core version.`,
+    });
+  }
+  if (typeof id !== 'string' || !idPattern.test(id)) {
+    throw new ContractError({
+      what: `Method id ${JSON.stringify(id)} is not 'family/name' in lower-case words and dashes`,
+      where: 'defineMethod',
+      fix: "Use an id like 'attribution/saliency' or 'acme/activation-norms'.",
+    });
+  }
+  for (const name of ['plan', 'bind'] as const) {
+    if (typeof definition[name] !== 'function') {
+      throw new ContractError({
+        what: `Method '${id}' has no ${name}() function`,
+        where: 'defineMethod',
+        fix: `Add ${name}(options, …).`,
+      });
+    }
+  }
+}
+
+function checkPlan(plan: MethodPlan, id: string): MethodPlan {
+  const keys = (list: readonly KeyPath[], name: string): KeyPath[] =>
+    list.map((key, index) => toKeyPath(key, `${id} plan ${name}[${index}]`));
+  return Object.freeze({
+    hooks: Object.freeze(plan.hooks.map((spec) => checkHookSpec(spec, `${id} plan`))),
+    inKeys: Object.freeze(keys(plan.inKeys, 'inKeys')),
+    outKeys: Object.freeze(keys(plan.outKeys, 'outKeys')),
+  });
+}
+
+function configure<Options>(definition: MethodDefinition<Options>, rawOptions: Options): Method<Options> {
+  const options = Object.freeze(definition.configure?.(rawOptions) ?? rawOptions);
+  const requirements = checkRequirements(
+    definition.requirements?.(options) ?? defaultRequirements,
+    definition.id,
+  );
+  // Which models this configured method is currently prepared on: preparing twice would stack its hooks.
+  const activeOn = new WeakSet();
+  const planFor = (keys: ModelKeys = {}): { plan: MethodPlan; info: MethodModelInfo } => {
+    const info = {
+      inKeys: (keysOf(keys.inKeys) ?? ['input']).map((key) => toKeyPath(key)),
+      outKeys: (keysOf(keys.outKeys) ?? ['output']).map((key) => toKeyPath(key)),
+    };
+    return { plan: checkPlan(definition.plan(options, info), definition.id), info };
+  };
+  const method: Method<Options> = {
+    id: definition.id,
+    options,
+    requirements,
+    definition,
+    plan: (keys) => planFor(keys).plan,
+    describe: (describeOptions = {}) => {
+      const plan = planFor(describeOptions.keys).plan;
+      return Object.freeze({
+        id: definition.id,
+        contract: methodContract,
+        options: describeValue(options, describeOptions),
+        requirements: { modelPasses: requirements.modelPasses, gradients: requirements.gradients },
+        hooks: plan.hooks.map((spec) => describeValue({ ...spec })),
+        inKeys: plan.inKeys.map((key) => [...key]),
+        outKeys: plan.outKeys.map((key) => [...key]),
+      });
+    },
+    prepare: (model, keys = {}) => {
+      const keyed = new KeyedModel(model, keys);
+      if (activeOn.has(model)) {
+        throw new ContextError({
+          what: `Method '${definition.id}' is already prepared on this model`,
+          where: 'prepare',
+          fix: 'Restore (or dispose) the first prepared model before preparing it again.',
+        });
+      }
+      const { plan } = planFor({ inKeys: keyed.inKeys, outKeys: keyed.outKeys });
+      activeOn.add(model);
+      return new PreparedModel(keyed, {
+        id: definition.id,
+        plan,
+        bind: (context) => definition.bind(options, context),
+        released: () => {
+          activeOn.delete(model);
+        },
+      });
+    },
+  };
+  return Object.freeze(method);
+}
+
+function keysOf(
+  mapping: ModelKeys['inKeys'],
+): readonly (string | readonly [string, ...string[]])[] | undefined {
+  if (mapping === undefined) return undefined;
+  return Array.isArray(mapping)
+    ? (mapping as readonly (string | readonly [string, ...string[]])[])
+    : Object.values(mapping);
+}

@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { InvalidValueError, MissingKeyError, ShapeMismatchError } from '../errors.js';
+import { describeStructure, isTensor } from '../hooks/tensor-leaves.js';
+import { formatKey, toKeyPath, type Key, type KeyPath } from '../keys.js';
+import { Module } from '../modules/module.js';
+import { isModelNode, type ModelNode } from '../modules/model-node.js';
+import type { TensorDict } from '../tensordict/tensor-dict.js';
+
+/**
+ * How a model's arguments and results map to TensorDict keys. An array maps positional arguments (or a
+ * Layers model's inputs, or a model's array of outputs) in order; a record maps a single object argument (or
+ * an object result) by field name: `{ input_ids: 'tokens', attention_mask: ['masks', 'attention'] }`.
+ */
+export type KeyMapping = readonly Key[] | Readonly<Record<string, Key>>;
+
+/** The keys of a wrapped model. Defaults: `inKeys: ['input']`, `outKeys: ['output']`. */
+export interface ModelKeys {
+  readonly inKeys?: KeyMapping;
+  readonly outKeys?: KeyMapping;
+}
+
+interface NormalisedMapping {
+  /** Field names for a record mapping, undefined for a positional one. */
+  readonly fields: readonly string[] | undefined;
+  readonly keys: readonly KeyPath[];
+}
+
+function normaliseMapping(mapping: KeyMapping, where: string): NormalisedMapping {
+  if (Array.isArray(mapping)) {
+    const list = mapping as readonly Key[];
+    if (list.length === 0)
+      throw new InvalidValueError({ what: `${where} is empty`, where, fix: 'Name at least one key.' });
+    return { fields: undefined, keys: list.map((key, index) => toKeyPath(key, `${where}[${index}]`)) };
+  }
+  const entries = Object.entries(mapping as Readonly<Record<string, Key>>);
+  if (entries.length === 0)
+    throw new InvalidValueError({ what: `${where} is empty`, where, fix: 'Name at least one key.' });
+  return {
+    fields: entries.map(([field]) => field),
+    keys: entries.map(([field, key]) => toKeyPath(key, `${where}.${field}`)),
+  };
+}
+
+const product = (shape: readonly number[]): number => shape.reduce((total, size) => total * size, 1);
+
+/**
+ * A model read and written through TensorDict keys (the original's TensorDictModule): it takes its inputs
+ * from `inKeys`, flattens all batch dims into one for the model, and writes its outputs under `outKeys` with
+ * the batch dims restored. Works for plain {@link Module}s (called with `call`) and TF.js Layers models
+ * (called with `apply`).
+ *
+ * @example
+ * const keyed = new KeyedModel(model, { inKeys: ['pixels'], outKeys: ['logits'] });
+ * using result = keyed.run(data); // data plus "logits"
+ */
+export class KeyedModel {
+  readonly model: ModelNode;
+  readonly #inputs: NormalisedMapping;
+  readonly #outputs: NormalisedMapping;
+
+  constructor(model: ModelNode, keys: ModelKeys = {}) {
+    if (!isModelNode(model)) {
+      throw new InvalidValueError({
+        what: `Expected a model (a tdhook Module or a TF.js Layers model), got ${describeStructure(model)}`,
+        where: 'KeyedModel',
+        fix: 'Pass a Module subclass instance or a tf.LayersModel.',
+      });
+    }
+    this.model = model;
+    this.#inputs = normaliseMapping(keys.inKeys ?? ['input'], 'inKeys');
+    this.#outputs = normaliseMapping(keys.outKeys ?? ['output'], 'outKeys');
+  }
+
+  /** The keys the model reads, in argument order. */
+  get inKeys(): readonly KeyPath[] {
+    return this.#inputs.keys;
+  }
+
+  /** The keys the model writes, in output order. */
+  get outKeys(): readonly KeyPath[] {
+    return this.#outputs.keys;
+  }
+
+  /**
+   * Calls the model on tensors that already have one batch axis, in `inKeys` order, and returns its outputs
+   * in `outKeys` order. The building block for gradient closures (`tf.grads((...xs) => …)`).
+   *
+   * @example
+   * const [logits] = keyed.callTensors([x]);
+   */
+  callTensors(inputs: readonly tf.Tensor[]): tf.Tensor[] {
+    const { fields } = this.#inputs;
+    let output: unknown;
+    if (this.model instanceof Module) {
+      const args =
+        fields === undefined
+          ? inputs
+          : [Object.fromEntries(fields.map((field, index) => [field, inputs[index]]))];
+      output = (this.model as Module<unknown[], unknown>).call(...args);
+    } else {
+      output = this.model.apply(inputs.length === 1 ? inputs[0] : [...inputs]);
+    }
+    return this.#splitOutputs(output);
+  }
+
+  #splitOutputs(output: unknown): tf.Tensor[] {
+    const { fields, keys } = this.#outputs;
+    const mismatch = (): ShapeMismatchError =>
+      new ShapeMismatchError({
+        what: `The model returned ${describeStructure(output)}, which does not match outKeys ${keys.map((key) => formatKey(key)).join(', ')}`,
+        where: 'outKeys',
+        fix: 'Give one key per output tensor (an array), or a record { field: key } for an object result.',
+      });
+    if (fields !== undefined) {
+      if (typeof output !== 'object' || output === null || Array.isArray(output)) throw mismatch();
+      const record = output as Record<string, unknown>;
+      return fields.map((field) => {
+        const value = record[field];
+        if (!isTensor(value)) throw mismatch();
+        return value;
+      });
+    }
+    const list: unknown[] = isTensor(output) ? [output] : Array.isArray(output) ? (output as unknown[]) : [];
+    const tensors = list.filter(isTensor);
+    if (tensors.length !== keys.length || tensors.length !== list.length) throw mismatch();
+    return tensors;
+  }
+
+  /**
+   * Reads the inputs from `data`, runs the model once with the batch dims flattened, and returns a new
+   * TensorDict: the entries of `data` plus the outputs. `data` is left as it was; the caller owns both.
+   *
+   * @example
+   * using result = keyed.run(data);
+   * result.getTensor('output');
+   */
+  run(data: TensorDict): TensorDict {
+    const batchShape = data.batchShape;
+    const inputs = this.#inputs.keys.map((key) => {
+      if (!data.has(key)) {
+        throw new MissingKeyError({
+          what: `The model reads ${formatKey(key)}, which is not in the TensorDict`,
+          where: 'inKeys',
+          fix: `Add it, or map inKeys to existing keys: ${data
+            .keys()
+            .slice(0, 10)
+            .map((k) => formatKey(k))
+            .join(', ')}.`,
+        });
+      }
+      return data.getTensor(key);
+    });
+    const outputs = tf.tidy(() => {
+      const flat = inputs.map((input) =>
+        tf.reshape(input, [product(batchShape), ...input.shape.slice(batchShape.length)]),
+      );
+      return this.callTensors(flat).map((output) =>
+        tf.reshape(output, [...batchShape, ...output.shape.slice(1)]),
+      );
+    });
+    const result = data.clone();
+    this.#outputs.keys.forEach((key, index) => {
+      const output = outputs[index];
+      if (output !== undefined) result.set(key, output);
+    });
+    return result;
+  }
+}

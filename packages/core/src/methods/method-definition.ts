@@ -1,0 +1,83 @@
+import type { HookByDirection, HookDirection } from '../hooks/hook-types.js';
+import type { KeyPath } from '../keys.js';
+import type { TensorDict } from '../tensordict/tensor-dict.js';
+import type { ExecutionRequirements } from './execution.js';
+import type { HookSpec } from './hook-spec.js';
+import type { KeyedModel } from './keyed-model.js';
+
+/**
+ * The version of the method contract this core implements. A plugin states the contract it was written
+ * for; core refuses others with an explanation, so a breaking change is never silent.
+ */
+export const methodContract = 'tdhook.method/1';
+
+/** The model keys a method is planned against. */
+export interface MethodModelInfo {
+  readonly inKeys: readonly KeyPath[];
+  readonly outKeys: readonly KeyPath[];
+}
+
+/**
+ * What a method will do, known before it touches a model: the hooks it installs and the TensorDict keys it
+ * reads and writes. `inKeys` lists every key read (the model's included); `outKeys` the keys the method itself
+ * writes (not the model's outputs, unless it publishes them).
+ */
+export interface MethodPlan {
+  readonly hooks: readonly HookSpec[];
+  readonly inKeys: readonly KeyPath[];
+  readonly outKeys: readonly KeyPath[];
+}
+
+/** What `bind` gets: the keyed model and the only sanctioned way to change it. */
+export interface BindContext {
+  readonly model: KeyedModel;
+  /** Installs a hook declared in the plan; it is removed when the prepared model is restored. */
+  hook<D extends HookDirection>(spec: HookSpec & { readonly direction: D }, hook: HookByDirection[D]): void;
+  /** Records a change that is not a hook (declared in the plan with `direction: null`) and how to undo it. */
+  record(spec: HookSpec & { readonly direction: null }, undo: () => void): void;
+}
+
+/** The bound, runnable form of a method. */
+export interface MethodRunner {
+  /**
+   * Runs the method on `data` and returns a new TensorDict that the caller owns; `data` must be left as it
+   * was. Run the model through `context.model` so that hooks apply.
+   */
+  run(data: TensorDict): TensorDict;
+  /**
+   * For read-only capture methods: publish what the hooks captured during a model pass that someone else
+   * ran (a workflow running several capture methods in one pass). Returns a new TensorDict of the outputs.
+   */
+  collect?(data: TensorDict): TensorDict;
+}
+
+/**
+ * A method plugin: a plain object, the same contract for tdhook's own packages and third parties. `plan` is
+ * pure (no tensors, no model); `bind` installs the planned hooks on a model and returns the runner.
+ *
+ * @example
+ * export const activationNorms = defineMethod<{ paths: string[] }>({
+ *   contract: 'tdhook.method/1',
+ *   id: 'acme/activation-norms',
+ *   requirements: () => ({ modelPasses: 1, gradients: 'disabled' }),
+ *   plan: ({ paths }, model) => ({
+ *     hooks: paths.map((path) => ({ path, direction: 'forward', operation: 'capture' })),
+ *     inKeys: model.inKeys,
+ *     outKeys: paths.map((path) => ['norms', path] as const),
+ *   }),
+ *   bind: ({ paths }, context) => { ... return { run: (data) => ... }; },
+ * });
+ */
+export interface MethodDefinition<Options> {
+  readonly contract: typeof methodContract;
+  /** `family/name`, lower-case words and dashes: `attribution/saliency`, `acme/activation-norms`. */
+  readonly id: `${string}/${string}`;
+  /** One line for listings. */
+  readonly summary?: string;
+  /** Checks and normalises the options (defaults filled in); throws typed errors for bad ones. */
+  readonly configure?: (options: Options) => Options;
+  /** Default: one pass, gradients optional. */
+  readonly requirements?: (options: Options) => ExecutionRequirements;
+  readonly plan: (options: Options, model: MethodModelInfo) => MethodPlan;
+  readonly bind: (options: Options, context: BindContext) => MethodRunner;
+}

@@ -1,0 +1,190 @@
+import { PlanError } from '../errors.js';
+import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
+import type { Method } from './define-method.js';
+import type { GradientMode } from './execution.js';
+import { isReadOnlyProgram } from './hook-spec.js';
+import type { ModelKeys } from './keyed-model.js';
+import type { MethodPlan } from './method-definition.js';
+import type { TensorDictOperator } from './operator.js';
+
+/** A workflow step that may overwrite outputs earlier steps own (the later value wins). */
+export interface WorkflowUpdate {
+  readonly update: Method<never> | TensorDictOperator;
+}
+
+/** A step of a workflow: a configured method, a TensorDict operator, or an explicit update. */
+export type WorkflowStep = Method<never> | TensorDictOperator | WorkflowUpdate;
+
+/** One execution of the plan: a single step, or several read-only methods sharing one model pass. */
+export interface PlannedExecution {
+  /** `index:id` of each step, e.g. `['0:acme/activation-norms', '1:acme/activation-norms']`. */
+  readonly steps: readonly string[];
+  readonly kind: 'method' | 'operator';
+  readonly inKeys: readonly KeyPath[];
+  readonly outKeys: readonly KeyPath[];
+  readonly modelPasses: number;
+  readonly gradients: GradientMode | null;
+  readonly coexecuted: boolean;
+}
+
+/** Why a method did or did not join the model pass of the methods before it. */
+export interface CompatibilityDecision {
+  readonly existing: readonly string[];
+  readonly candidate: string;
+  readonly compatible: boolean;
+  readonly reason: string;
+}
+
+/** A checked plan: the executions in order, the model passes they cost, and the grouping decisions. */
+export interface WorkflowPlan {
+  readonly executions: readonly PlannedExecution[];
+  readonly modelPasses: number;
+  readonly decisions: readonly CompatibilityDecision[];
+}
+
+/** A step with everything planning needs. */
+export interface ResolvedStep {
+  readonly label: string;
+  readonly index: number;
+  readonly step: Method<never> | TensorDictOperator;
+  readonly update: boolean;
+  /** Undefined for operators. */
+  readonly plan: MethodPlan | undefined;
+}
+
+const isUpdate = (step: WorkflowStep): step is WorkflowUpdate => 'update' in step;
+const isOperator = (step: Method<never> | TensorDictOperator): step is TensorDictOperator => 'kind' in step;
+
+/** Resolves the steps' plans against the model keys. */
+export function resolveSteps(steps: readonly WorkflowStep[], keys: ModelKeys): ResolvedStep[] {
+  return steps.map((raw, index) => {
+    const update = isUpdate(raw);
+    const step = update ? raw.update : raw;
+    const label = `${index}:${isOperator(step) ? step.name : step.id}`;
+    return { label, index, step, update, plan: isOperator(step) ? undefined : step.plan(keys) };
+  });
+}
+
+const overlaps = (a: KeyPath, b: KeyPath): boolean => keyStartsWith(a, b) || keyStartsWith(b, a);
+const list = (keys: readonly KeyPath[]): string => keys.map((key) => formatKey(key)).join(', ');
+
+function compatibility(group: readonly ResolvedStep[], candidate: ResolvedStep): string | undefined {
+  const method = candidate.step as Method<never>;
+  const plan = candidate.plan;
+  if (plan === undefined) return 'operators run no model';
+  if (method.requirements.modelPasses !== 1) return 'co-execution needs exactly one model pass per method';
+  if (!isReadOnlyProgram(plan.hooks)) {
+    return plan.hooks.length === 0
+      ? 'an empty hook program has nothing to share'
+      : 'only read-only capture programs can share a model pass';
+  }
+  const groupWrites = group.flatMap((other) => other.plan?.outKeys ?? []);
+  if (plan.inKeys.some((key) => groupWrites.some((written) => overlaps(key, written)))) {
+    return 'it reads what a method earlier in the pass writes';
+  }
+  for (const other of group) {
+    const otherMethod = other.step as Method<never>;
+    if (otherMethod.requirements.gradients !== method.requirements.gradients)
+      return 'the methods have different gradient modes';
+    if (other.plan === undefined || !isReadOnlyProgram(other.plan.hooks))
+      return 'only read-only capture programs can share a model pass';
+  }
+  return undefined;
+}
+
+/**
+ * Checks a workflow before anything runs: every step's inputs exist in the data or are written by an
+ * earlier step (or lie under a namespace one writes), no step overwrites another's outputs unless wrapped
+ * in `{ update }`, methods with backward hooks declare gradients 'required'; then groups consecutive
+ * read-only capture methods into shared model passes.
+ */
+export function planWorkflow(
+  steps: readonly ResolvedStep[],
+  dataKeys: readonly KeyPath[],
+  modelOutKeys: readonly KeyPath[],
+): WorkflowPlan {
+  const available: KeyPath[] = [...dataKeys];
+  const owned: { key: KeyPath; label: string }[] = [];
+  for (const resolved of steps) {
+    const reads = resolved.plan?.inKeys ?? (resolved.step as TensorDictOperator).inKeys;
+    const writes = resolved.plan?.outKeys ?? (resolved.step as TensorDictOperator).outKeys;
+    const missing = reads.filter((key) => !available.some((have) => keyStartsWith(key, have)));
+    if (missing.length > 0) {
+      throw new PlanError({
+        what: `Step ${resolved.label} requires missing TensorDict keys ${list(missing)}`,
+        where: 'workflow plan',
+        fix: `Provide them in the data or add a step that writes them first. Available: ${list(available.slice(0, 12)) || 'none'}.`,
+      });
+    }
+    if (resolved.plan !== undefined) {
+      const backward = resolved.plan.hooks.filter(
+        (spec) => spec.direction === 'backward' || spec.direction === 'backward-pre',
+      );
+      if (backward.length > 0 && (resolved.step as Method<never>).requirements.gradients !== 'required') {
+        throw new PlanError({
+          what: `Step ${resolved.label} installs backward hooks but declares gradients '${(resolved.step as Method<never>).requirements.gradients}'`,
+          where: 'workflow plan',
+          fix: "Methods with backward hooks must declare gradients: 'required'.",
+        });
+      }
+    }
+    for (const key of writes) {
+      const clash = owned.find((earlier) => overlaps(earlier.key, key));
+      if (clash !== undefined && !resolved.update) {
+        throw new PlanError({
+          what: `Step ${resolved.label} writes ${formatKey(key)}, which overlaps ${formatKey(clash.key)} owned by step ${clash.label}`,
+          where: 'workflow plan',
+          fix: 'Write under another key, or wrap the step in { update: step } to overwrite on purpose.',
+        });
+      }
+    }
+    for (const key of writes) owned.push({ key, label: resolved.label });
+    available.push(...writes, ...(resolved.plan === undefined ? [] : modelOutKeys));
+  }
+
+  const executions: PlannedExecution[] = [];
+  const decisions: CompatibilityDecision[] = [];
+  let group: ResolvedStep[] = [];
+  const flush = (): void => {
+    const first = group[0];
+    if (first === undefined) return;
+    const plans = group.map((step) => step.plan).filter((plan): plan is MethodPlan => plan !== undefined);
+    const method = first.step;
+    const operator = isOperator(method);
+    executions.push({
+      steps: group.map((step) => step.label),
+      kind: operator ? 'operator' : 'method',
+      inKeys: operator ? method.inKeys : [...new Set(plans.flatMap((plan) => plan.inKeys))],
+      outKeys: operator ? method.outKeys : plans.flatMap((plan) => plan.outKeys),
+      modelPasses: operator ? 0 : method.requirements.modelPasses,
+      gradients: operator ? null : method.requirements.gradients,
+      coexecuted: group.length > 1,
+    });
+    group = [];
+  };
+  for (const resolved of steps) {
+    if (resolved.plan === undefined) {
+      flush();
+      group = [resolved];
+      flush();
+      continue;
+    }
+    if (group.length > 0) {
+      const reason = compatibility(group, resolved);
+      decisions.push({
+        existing: group.map((step) => step.label),
+        candidate: resolved.label,
+        compatible: reason === undefined,
+        reason: reason ?? 'bound read-only capture programs are compatible',
+      });
+      if (reason !== undefined) flush();
+    }
+    group.push(resolved);
+  }
+  flush();
+  return {
+    executions,
+    modelPasses: executions.reduce((total, execution) => total + execution.modelPasses, 0),
+    decisions,
+  };
+}
