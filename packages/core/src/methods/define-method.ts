@@ -16,6 +16,23 @@ import { PreparedModel } from './prepared-model.js';
 const idPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /**
+ * What every configured method offers, whatever its options type: workflows and tools take these.
+ *
+ * @example
+ * const steps: MethodLike[] = [saliency({}), activationNorms({ paths: ['fc1'] })];
+ */
+export interface MethodLike {
+  readonly id: string;
+  readonly requirements: ExecutionRequirements;
+  /** The plan against a model's keys (default: `inKeys: ['input']`, `outKeys: ['output']`). */
+  plan(keys?: ModelKeys): MethodPlan;
+  /** A JSON description, without a model: what it is, its configuration, and the hooks it installs. */
+  describe(options?: DescribeOptions & { readonly keys?: ModelKeys }): JsonValue;
+  /** Installs the method on `model` and returns the prepared model. */
+  prepare(model: ModelNode, keys?: ModelKeys): PreparedModel;
+}
+
+/**
  * A configured method: options fixed, ready to be planned, described and prepared on models.
  *
  * @example
@@ -23,17 +40,24 @@ const idPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
  * norms.describe(); // JSON: id, contract, options, requirements, hooks
  * using prepared = norms.prepare(model);
  */
-export interface Method<Options = unknown> {
-  readonly id: string;
+export interface Method<Options = unknown> extends MethodLike {
   readonly options: Readonly<Options>;
-  readonly requirements: ExecutionRequirements;
   readonly definition: MethodDefinition<Options>;
-  /** The plan against a model's keys (default: `inKeys: ['input']`, `outKeys: ['output']`). */
-  plan(keys?: ModelKeys): MethodPlan;
-  /** A JSON description, without a model: what it is, its configuration, and the hooks it installs. */
-  describe(options?: DescribeOptions & { readonly keys?: ModelKeys }): JsonValue;
-  /** Installs the method on `model` and returns the prepared model. */
-  prepare(model: ModelNode, keys?: ModelKeys): PreparedModel;
+}
+
+/** The parts of a definition that registries and tools read, whatever its options type. */
+export interface MethodDefinitionInfo {
+  readonly contract: string;
+  readonly id: string;
+  readonly summary?: string;
+  readonly plan: (...args: never[]) => unknown;
+  readonly bind: (...args: never[]) => unknown;
+}
+
+/** A method factory of any options type, as a registry holds it. */
+export interface AnyMethodFactory {
+  readonly id: string;
+  readonly definition: MethodDefinitionInfo;
 }
 
 /** A method plugin's factory: call it with options to get a {@link Method}. */
@@ -64,7 +88,7 @@ export function defineMethod<Options>(definition: MethodDefinition<Options>): Me
  * @example
  * checkDefinition(plugin);
  */
-export function checkDefinition<Options>(definition: MethodDefinition<Options>): void {
+export function checkDefinition(definition: MethodDefinitionInfo): void {
   const { contract, id } = definition as { contract: unknown; id: unknown };
   if (contract !== methodContract) {
     throw new ContractError({

@@ -1,5 +1,5 @@
 import { ContractError, MissingKeyError } from '../errors.js';
-import { checkDefinition, type MethodFactory } from './define-method.js';
+import { checkDefinition, type AnyMethodFactory, type MethodFactory } from './define-method.js';
 
 /** One line per installed method, for listings and UIs. */
 export interface MethodListing {
@@ -17,7 +17,7 @@ export interface MethodListing {
  */
 export interface MethodRegistry {
   /** Adds a method factory; throws a ContractError for a bad plugin or a duplicate id. Returns the registry. */
-  use(factory: MethodFactory<never>): MethodRegistry;
+  use(factory: AnyMethodFactory): MethodRegistry;
   has(id: string): boolean;
   /** The factory for `id`, or an error listing the installed ids. */
   get<Options = unknown>(id: string): MethodFactory<Options>;
@@ -31,10 +31,10 @@ export interface MethodRegistry {
  * const registry = createMethodRegistry().use(activationNorms);
  */
 export function createMethodRegistry(): MethodRegistry {
-  const factories = new Map<string, MethodFactory<never>>();
+  const factories = new Map<string, AnyMethodFactory>();
   const registry: MethodRegistry = {
     use(factory) {
-      const definition = (factory as Partial<MethodFactory<never>>).definition;
+      const definition = (factory as Partial<AnyMethodFactory>).definition;
       if (typeof factory !== 'function' || definition === undefined) {
         throw new ContractError({
           what: 'registry.use() takes a method factory made by defineMethod()',

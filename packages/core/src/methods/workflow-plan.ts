@@ -1,6 +1,6 @@
 import { PlanError } from '../errors.js';
 import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
-import type { Method } from './define-method.js';
+import type { MethodLike } from './define-method.js';
 import type { GradientMode } from './execution.js';
 import { isReadOnlyProgram } from './hook-spec.js';
 import type { ModelKeys } from './keyed-model.js';
@@ -9,11 +9,11 @@ import type { TensorDictOperator } from './operator.js';
 
 /** A workflow step that may overwrite outputs earlier steps own (the later value wins). */
 export interface WorkflowUpdate {
-  readonly update: Method<never> | TensorDictOperator;
+  readonly update: MethodLike | TensorDictOperator;
 }
 
 /** A step of a workflow: a configured method, a TensorDict operator, or an explicit update. */
-export type WorkflowStep = Method<never> | TensorDictOperator | WorkflowUpdate;
+export type WorkflowStep = MethodLike | TensorDictOperator | WorkflowUpdate;
 
 /** One execution of the plan: a single step, or several read-only methods sharing one model pass. */
 export interface PlannedExecution {
@@ -46,14 +46,14 @@ export interface WorkflowPlan {
 export interface ResolvedStep {
   readonly label: string;
   readonly index: number;
-  readonly step: Method<never> | TensorDictOperator;
+  readonly step: MethodLike | TensorDictOperator;
   readonly update: boolean;
   /** Undefined for operators. */
   readonly plan: MethodPlan | undefined;
 }
 
 const isUpdate = (step: WorkflowStep): step is WorkflowUpdate => 'update' in step;
-const isOperator = (step: Method<never> | TensorDictOperator): step is TensorDictOperator => 'kind' in step;
+const isOperator = (step: MethodLike | TensorDictOperator): step is TensorDictOperator => 'kind' in step;
 
 /** Resolves the steps' plans against the model keys. */
 export function resolveSteps(steps: readonly WorkflowStep[], keys: ModelKeys): ResolvedStep[] {
@@ -69,7 +69,7 @@ const overlaps = (a: KeyPath, b: KeyPath): boolean => keyStartsWith(a, b) || key
 const list = (keys: readonly KeyPath[]): string => keys.map((key) => formatKey(key)).join(', ');
 
 function compatibility(group: readonly ResolvedStep[], candidate: ResolvedStep): string | undefined {
-  const method = candidate.step as Method<never>;
+  const method = candidate.step as MethodLike;
   const plan = candidate.plan;
   if (plan === undefined) return 'operators run no model';
   if (method.requirements.modelPasses !== 1) return 'co-execution needs exactly one model pass per method';
@@ -83,7 +83,7 @@ function compatibility(group: readonly ResolvedStep[], candidate: ResolvedStep):
     return 'it reads what a method earlier in the pass writes';
   }
   for (const other of group) {
-    const otherMethod = other.step as Method<never>;
+    const otherMethod = other.step as MethodLike;
     if (otherMethod.requirements.gradients !== method.requirements.gradients)
       return 'the methods have different gradient modes';
     if (other.plan === undefined || !isReadOnlyProgram(other.plan.hooks))
@@ -120,9 +120,9 @@ export function planWorkflow(
       const backward = resolved.plan.hooks.filter(
         (spec) => spec.direction === 'backward' || spec.direction === 'backward-pre',
       );
-      if (backward.length > 0 && (resolved.step as Method<never>).requirements.gradients !== 'required') {
+      if (backward.length > 0 && (resolved.step as MethodLike).requirements.gradients !== 'required') {
         throw new PlanError({
-          what: `Step ${resolved.label} installs backward hooks but declares gradients '${(resolved.step as Method<never>).requirements.gradients}'`,
+          what: `Step ${resolved.label} installs backward hooks but declares gradients '${(resolved.step as MethodLike).requirements.gradients}'`,
           where: 'workflow plan',
           fix: "Methods with backward hooks must declare gradients: 'required'.",
         });

@@ -4,8 +4,9 @@ import { InvalidValueError, PlanError } from '../errors.js';
 import { isTensor } from '../hooks/tensor-leaves.js';
 import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
 import type { ModelNode } from '../modules/model-node.js';
-import { TensorDict } from '../tensordict/tensor-dict.js';
-import type { Method } from './define-method.js';
+import { isTensorDict } from '../tensordict/brand.js';
+import type { TensorDict } from '../tensordict/tensor-dict.js';
+import type { MethodLike } from './define-method.js';
 import type { DescribeOptions, JsonValue } from './describe-value.js';
 import { KeyedModel, type ModelKeys } from './keyed-model.js';
 import type { TensorDictOperator } from './operator.js';
@@ -79,7 +80,7 @@ export class Workflow {
       update: resolved.update,
       ...(resolved.plan === undefined
         ? { operator: (resolved.step as TensorDictOperator).name }
-        : { method: (resolved.step as Method<never>).describe({ ...options, keys: this.#keys }) }),
+        : { method: (resolved.step as MethodLike).describe({ ...options, keys: this.#keys }) }),
       inKeys: (resolved.plan?.inKeys ?? (resolved.step as TensorDictOperator).inKeys).map((key) => [...key]),
       outKeys: (resolved.plan?.outKeys ?? (resolved.step as TensorDictOperator).outKeys).map((key) => [
         ...key,
@@ -142,7 +143,7 @@ export class Workflow {
     }
     const prepared: PreparedModel[] = [];
     try {
-      for (const step of steps) prepared.push((step.step as Method<never>).prepare(model, this.#keys));
+      for (const step of steps) prepared.push((step.step as MethodLike).prepare(model, this.#keys));
       const [first] = prepared;
       if (first === undefined) return;
       if (prepared.length === 1) {
@@ -197,6 +198,6 @@ function copyKeys(from: TensorDict, to: TensorDict, keys: readonly KeyPath[]): v
       });
     }
     const value = from.get(key);
-    to.set(key, isTensor(value) ? tf.clone(value) : value instanceof TensorDict ? value.clone() : value);
+    to.set(key, isTensor(value) ? tf.clone(value) : isTensorDict(value) ? value.clone() : value);
   }
 }
