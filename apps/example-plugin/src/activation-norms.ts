@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { defineMethod, InvalidValueError, TensorDict, type MethodFactory } from '@tdhook/core';
+
+/** Options of {@link activationNorms}. */
+export interface ActivationNormsOptions {
+  /** Module paths whose outputs to measure, e.g. `['fc1', 'encoder.layers[-1]']`. */
+  readonly paths: readonly string[];
+  /** Where results go: `[key, path]`. Default `'norms'`. */
+  readonly key?: string;
+  /** Which norm: 1, 2 (the default) or 'max' (the largest absolute value). */
+  readonly order?: 1 | 2 | 'max';
+}
+
+function norm(activation: tf.Tensor, order: 1 | 2 | 'max'): tf.Tensor {
+  return tf.tidy(() => {
+    // Everything after the batch axis is one feature vector per sample.
+    const flat = tf.reshape(activation, [activation.shape[0] ?? 1, -1]);
+    if (order === 1) return tf.sum(tf.abs(flat), 1);
+    if (order === 'max') return tf.max(tf.abs(flat), 1);
+    return tf.sqrt(tf.sum(tf.square(flat), 1));
+  });
+}
+
+/**
+ * The norm of each sample's activation at the given modules, written to `[key, path]` with the data's batch
+ * shape. A read-only capture method: in a workflow, several of them share one model pass.
+ *
+ * @example
+ * using prepared = activationNorms({ paths: ['fc1', 'fc2'] }).prepare(model);
+ * using result = prepared.run(data);
+ * result.getTensor(['norms', 'fc1']); // one L2 norm per sample
+ */
+export const activationNorms: MethodFactory<ActivationNormsOptions> = defineMethod<ActivationNormsOptions>({
+  contract: 'tdhook.method/1',
+  id: 'example/activation-norms',
+  summary: 'Per-sample norms of module outputs',
+  configure: (options) => {
+    if (options.paths.length === 0) {
+      throw new InvalidValueError({
+        what: 'activationNorms needs at least one module path',
+        where: 'paths',
+        fix: "E.g. { paths: ['fc1'] }.",
+      });
+    }
+    return { key: 'norms', order: 2, ...options };
+  },
+  requirements: () => ({ modelPasses: 1, gradients: 'optional' }),
+  plan: ({ paths, key = 'norms' }, model) => ({
+    hooks: paths.map((path) => ({ path, direction: 'forward' as const, operation: 'capture' })),
+    inKeys: model.inKeys,
+    outKeys: paths.map((path) => [key, path] as const),
+  }),
+  bind: ({ paths, key = 'norms', order = 2 }, context) => {
+    const norms = new Map<string, tf.Tensor>();
+    for (const path of paths) {
+      context.hook({ path, direction: 'forward', operation: 'capture' }, (output) => {
+        norms.get(path)?.dispose();
+        // Kept: the model call runs inside a tidy that would dispose it.
+        norms.set(path, tf.keep(norm(output as tf.Tensor, order)));
+      });
+    }
+    const collect = (data: TensorDict): TensorDict => {
+      const result = new TensorDict({}, { batchShape: data.batchShape });
+      for (const path of paths) {
+        const value = norms.get(path);
+        if (value === undefined)
+          throw new InvalidValueError({
+            what: `Module '${path}' did not run`,
+            where: 'activationNorms',
+            fix: 'Check that the model calls it.',
+          });
+        norms.delete(path);
+        result.set([key, path], tf.reshape(value, [...data.batchShape]));
+        value.dispose();
+      }
+      return result;
+    };
+    return {
+      run: (data) => {
+        const result = context.model.run(data);
+        const published = collect(result);
+        result.update(published);
+        published.dispose();
+        return result;
+      },
+      collect,
+    };
+  },
+});

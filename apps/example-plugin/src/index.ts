@@ -1,0 +1,1 @@
+export { activationNorms, type ActivationNormsOptions } from './activation-norms.js';
