@@ -22,7 +22,7 @@ class Affine extends Module {
     this.kernel = this.registerParameter('kernel', tf.tensor2d(kernel));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.matMul(x as tf.Tensor2D, this.kernel as tf.Tensor2D);
+    return tf.matMul(x, this.kernel);
   }
 }
 

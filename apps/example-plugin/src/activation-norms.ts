@@ -14,7 +14,7 @@ export interface ActivationNormsOptions {
 function norm(activation: tf.Tensor, order: 1 | 2 | 'max'): tf.Tensor {
   return tf.tidy(() => {
     // Everything after the batch axis is one feature vector per sample.
-    const flat = tf.reshape(activation, [activation.shape[0] ?? 1, -1]);
+    const flat = tf.reshape(activation, [activation.shape[0], -1]);
     if (order === 1) return tf.sum(tf.abs(flat), 1);
     if (order === 'max') return tf.max(tf.abs(flat), 1);
     return tf.sqrt(tf.sum(tf.square(flat), 1));
