@@ -11,7 +11,12 @@ import type { ModelNode } from '../modules/model-node.js';
  */
 export type HookDirection = 'forward-pre' | 'forward' | 'backward-pre' | 'backward';
 
-/** Every direction, in the order hooks run for one call and its backward pass. */
+/**
+ * Every direction, in the order hooks run for one call and its backward pass.
+ *
+ * @example
+ * for (const direction of hookDirections) console.log(direction, hookCounts(node)[direction]);
+ */
 export const hookDirections: readonly HookDirection[] = [
   'forward-pre',
   'forward',

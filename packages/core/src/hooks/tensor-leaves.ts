@@ -19,6 +19,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /**
  * Rebuilds `value` with every tensor leaf replaced by `fn(tensor, index)`, where `index` counts tensor leaves
  * in order. Walks tensors, arrays and plain objects; anything else is kept as is.
+ *
+ * @example
+ * mapTensorLeaves({ logits, hidden: [h1, h2] }, (t) => tf.mul(t, 2)); // same structure, doubled tensors
  */
 export function mapTensorLeaves(
   value: unknown,
@@ -35,7 +38,12 @@ export function mapTensorLeaves(
   return walk(value);
 }
 
-/** The tensor leaves of `value`, in the order {@link mapTensorLeaves} visits them. */
+/**
+ * The tensor leaves of `value`, in the order {@link mapTensorLeaves} visits them.
+ *
+ * @example
+ * tensorLeaves([a, { b }]); // [a, b]
+ */
 export function tensorLeaves(value: unknown): tf.Tensor[] {
   const leaves: tf.Tensor[] = [];
   mapTensorLeaves(value, (tensor) => {
@@ -45,7 +53,12 @@ export function tensorLeaves(value: unknown): tf.Tensor[] {
   return leaves;
 }
 
-/** Describes a value's structure for messages: `float32[2,16]`, `[float32[2,4], int32[2]]`, `string`. */
+/**
+ * Describes a value's structure for messages: `float32[2,16]`, `[float32[2,4], int32[2]]`, `string`.
+ *
+ * @example
+ * describeStructure([tf.zeros([2, 4]), 'x']); // '[float32[2,4], string]'
+ */
 export function describeStructure(value: unknown): string {
   if (isTensor(value)) return `${value.dtype}[${value.shape.join(',')}]`;
   if (Array.isArray(value)) return `[${value.map(describeStructure).join(', ')}]`;

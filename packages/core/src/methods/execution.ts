@@ -18,7 +18,12 @@ export interface ExecutionRequirements {
   readonly gradients: GradientMode;
 }
 
-/** The requirements of a method that declares none: one forward pass, gradients optional. */
+/**
+ * The requirements of a method that declares none: one forward pass, gradients optional.
+ *
+ * @example
+ * defaultRequirements; // { modelPasses: 1, gradients: 'optional' }
+ */
 export const defaultRequirements: ExecutionRequirements = Object.freeze({
   modelPasses: 1,
   gradients: 'optional',

@@ -8,6 +8,9 @@ import type { KeyedModel } from './keyed-model.js';
 /**
  * The version of the method contract this core implements. A plugin states the contract it was written
  * for; core refuses others with an explanation, so a breaking change is never silent.
+ *
+ * @example
+ * defineMethod({ contract: methodContract, id: 'acme/x', plan, bind });
  */
 export const methodContract = 'tdhook.method/1';
 

@@ -4,7 +4,12 @@ import { resolveModulePath } from '../paths/module-path-resolver.js';
 import type { ModuleTreeNode } from '../paths/module-path-resolver.js';
 import { childrenOf, containerKindOf, describeNode, type ModelNode } from './model-node.js';
 
-/** How the path resolver walks models: Modules and Layers models alike. */
+/**
+ * How the path resolver walks models: Modules and Layers models alike.
+ *
+ * @example
+ * resolveModulePath(model, 'encoder.layers[-1]', modelTree);
+ */
 export const modelTree: ModuleTreeNode<ModelNode> = {
   children: childrenOf,
   containerKind: containerKindOf,

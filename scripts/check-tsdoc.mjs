@@ -1,0 +1,42 @@
+// Every export of a published package's entry point carries TSDoc with an @example (types and interfaces
+// included). Lists what lacks one and fails, so the rule holds as packages grow.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import ts from 'typescript';
+
+const root = new URL('..', import.meta.url).pathname;
+const packages = readdirSync(join(root, 'packages'))
+  .map((name) => join(root, 'packages', name))
+  .filter((dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).private !== true);
+
+const missing = [];
+let checked = 0;
+for (const dir of packages) {
+  const entry = join(dir, 'src/index.ts');
+  const program = ts.createProgram([entry], { allowJs: false, noEmit: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(entry);
+  const moduleSymbol = source && checker.getSymbolAtLocation(source);
+  if (!moduleSymbol) continue;
+  for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    const declaration = symbol.declarations?.[0];
+    if (!declaration) continue;
+    checked++;
+    const tags = ts.getJSDocTags(declaration).map((tag) => tag.tagName.text);
+    const documented = ts.getJSDocCommentsAndTags(declaration).length > 0;
+    // Small value types (aliases and interfaces) need a description; functions, classes and constants an example too.
+    const isType = ts.isTypeAliasDeclaration(declaration) || ts.isInterfaceDeclaration(declaration);
+    if (!documented || (!isType && !tags.includes('example'))) {
+      const file = declaration.getSourceFile().fileName.replace(`${root}`, '');
+      missing.push(`${exported.name} (${file}): ${documented ? 'no @example' : 'no TSDoc'}`);
+    }
+  }
+}
+if (missing.length > 0) {
+  console.error(`${missing.length} export(s) without the TSDoc the house style asks for:\n- ${missing.join('\n- ')}`);
+  process.exitCode = 1;
+} else {
+  console.log(`TSDoc: ${checked} exports of ${packages.length} package(s) documented (functions, classes and constants with an @example)`);
+}
