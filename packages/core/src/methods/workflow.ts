@@ -1,10 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
-
 import { InvalidValueError, PlanError } from '../errors.js';
-import { isTensor } from '../hooks/tensor-leaves.js';
 import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
 import type { ModelNode } from '../modules/model-node.js';
-import { isTensorDict } from '../tensordict/brand.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
 import type { MethodLike } from './define-method.js';
 import type { DescribeOptions, JsonValue } from './describe-value.js';
@@ -197,7 +193,13 @@ function copyKeys(from: TensorDict, to: TensorDict, keys: readonly KeyPath[]): v
         fix: 'Fix the step so that run() returns every planned output.',
       });
     }
-    const value = from.get(key);
-    to.set(key, isTensor(value) ? tf.clone(value) : isTensorDict(value) ? value.clone() : value);
+  }
+  if (keys.length === 0) return;
+  // select() and update() each take their own tensor handles, so `from` stays the caller's to dispose.
+  const picked = from.select(...keys);
+  try {
+    to.update(picked);
+  } finally {
+    picked.dispose();
   }
 }
