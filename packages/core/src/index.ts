@@ -119,3 +119,22 @@ export {
   type WorkflowStep,
   type WorkflowUpdate,
 } from './methods/workflow-plan.js';
+export { Captured } from './session/captured.js';
+export { HookSession, openSession } from './session/hook-session.js';
+export {
+  checkUnits,
+  replaceUnits,
+  selectUnits,
+  type ReplacementValue,
+  type TargetUnits,
+} from './session/selection.js';
+export type { SessionOperation } from './session/session-operation.js';
+export {
+  describeTarget,
+  normalizeTarget,
+  type Target,
+  type TargetJSON,
+  type TargetKind,
+} from './session/target.js';
+export { targetFromJSON, targetToJSON } from './session/target-json.js';
+export { validateTarget } from './session/validate-target.js';

@@ -6,8 +6,9 @@ import { hookDirections, type HookDirection } from '../hooks/hook-types.js';
  * `direction: null`) a state change such as a parameter edit. Methods declare them before binding, so that
  * plans, descriptions and compositions can be checked without a model.
  *
- * Operations in use: `capture` (reads only), `replace`, `stop`, `read-parameter`, `replace-parameter`;
- * plugins may add their own. Only directional `capture` hooks are read-only for composition.
+ * Operations in use: `capture` (reads only), `replace` and `stop`; a parameter read or edit is a `capture` or
+ * `replace` with `direction: null`. Plugins may add their own operations. Only directional `capture` hooks count
+ * as read-only for composition.
  *
  * @example
  * const spec: HookSpec = { path: 'fc2', direction: 'forward', operation: 'capture' };
