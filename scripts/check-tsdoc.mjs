@@ -14,7 +14,12 @@ const missing = [];
 let checked = 0;
 for (const dir of packages) {
   const entry = join(dir, 'src/index.ts');
-  const program = ts.createProgram([entry], { allowJs: false, noEmit: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler });
+  const program = ts.createProgram([entry], {
+    allowJs: false,
+    noEmit: true,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(entry);
   const moduleSymbol = source && checker.getSymbolAtLocation(source);
@@ -35,8 +40,12 @@ for (const dir of packages) {
   }
 }
 if (missing.length > 0) {
-  console.error(`${missing.length} export(s) without the TSDoc the house style asks for:\n- ${missing.join('\n- ')}`);
+  console.error(
+    `${missing.length} export(s) without the TSDoc the house style asks for:\n- ${missing.join('\n- ')}`,
+  );
   process.exitCode = 1;
 } else {
-  console.log(`TSDoc: ${checked} exports of ${packages.length} package(s) documented (functions, classes and constants with an @example)`);
+  console.log(
+    `TSDoc: ${checked} exports of ${packages.length} package(s) documented (functions, classes and constants with an @example)`,
+  );
 }
