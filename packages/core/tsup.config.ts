@@ -9,4 +9,8 @@ export default defineConfig({
   target: 'es2022',
   splitting: false,
   external: [/^@tensorflow\//],
+  esbuildOptions(options) {
+    // The package ships src/, which the maps point to; embedding the sources again would double the install.
+    options.sourcesContent = false;
+  },
 });
