@@ -14,7 +14,7 @@ export {
   type WorstElement,
 } from './closeness.js';
 export { createLeakGuard, expectNoTensorLeak, TensorLeakError, type LeakGuard } from './leak-guard.js';
-export { toBeCloseToTensor } from './matchers.js';
+export { toBeCloseToTensor, toThrowTdhookError } from './matchers.js';
 export {
   findReferenceResult,
   type IgQuadrature,

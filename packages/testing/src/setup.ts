@@ -5,11 +5,11 @@ import { afterEach, beforeEach, expect, inject } from 'vitest';
 import '@tdhook/testing/register-gradients';
 import { useTestBackend } from './backends.js';
 import { createLeakGuard } from './leak-guard.js';
-import { toBeCloseToTensor } from './matchers.js';
+import { toBeCloseToTensor, toThrowTdhookError } from './matchers.js';
 
 await useTestBackend(inject('tdhookBackend'));
 
-expect.extend({ toBeCloseToTensor });
+expect.extend({ toBeCloseToTensor, toThrowTdhookError });
 
 const guard = createLeakGuard();
 // Registered before any test file's hooks, so the check runs after the file's own afterEach clean-up.

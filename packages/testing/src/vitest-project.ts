@@ -17,6 +17,8 @@ declare module 'vitest' {
   interface Matchers<T> {
     /** Element-wise closeness: `|actual − expected| ≤ atol + rtol·|expected|` everywhere, shapes equal. */
     toBeCloseToTensor(expected: TensorValues, tolerance?: Tolerance): T;
+    /** The function throws a tdhook error (any copy of @tdhook/core) with this code and, if given, message. */
+    toThrowTdhookError(code: string, pattern?: RegExp | string): T;
   }
 }
 

@@ -1,20 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
-import { TdhookError } from '../errors.js';
 import { TensorDict } from './tensor-dict.js';
-
-function expectError(fn: () => unknown, code: string, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  if (!TdhookError.is(caught)) throw new Error(`expected a TdhookError, got ${String(caught)}`);
-  expect(caught.code).toBe(code);
-  expect(caught.message).toMatch(pattern);
-}
 
 const exact = { rtol: 0, atol: 0 };
 const range = (shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor =>
@@ -50,16 +37,17 @@ describe('TensorDict index', () => {
 
   it('range-checks the index and needs a batch dim', () => {
     using td = sample();
-    expectError(
-      () => td.index(3),
+    expect(() => td.index(3)).toThrowTdhookError(
       'E_INVALID_VALUE',
       /Index 3 is out of range for batch dim 0 of size 3.*from -3 to 2/,
     );
-    expectError(() => td.index(-4), 'E_INVALID_VALUE', /Index -4 is out of range/);
-    expectError(() => td.index(0.5), 'E_INVALID_VALUE', /the index must be an integer, got 0\.5/);
+    expect(() => td.index(-4)).toThrowTdhookError('E_INVALID_VALUE', /Index -4 is out of range/);
+    expect(() => td.index(0.5)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /the index must be an integer, got 0\.5/,
+    );
     using scalar = new TensorDict({ x: tf.scalar(1) });
-    expectError(
-      () => scalar.index(0),
+    expect(() => scalar.index(0)).toThrowTdhookError(
       'E_INVALID_VALUE',
       /batch shape \[\], so there is no batch dim.*unsqueeze\(0\)/,
     );
@@ -93,7 +81,7 @@ describe('TensorDict slice', () => {
     using empty = td.slice(2, 1);
     expect(empty.batchShape).toEqual([0]);
     expect(empty.getTensor('x').shape).toEqual([0, 2]);
-    expectError(() => td.slice(0, 1.5), 'E_INVALID_VALUE', /end must be an integer/);
+    expect(() => td.slice(0, 1.5)).toThrowTdhookError('E_INVALID_VALUE', /end must be an integer/);
   });
 });
 
@@ -136,14 +124,13 @@ describe('TensorDict reshape and flattenBatch', () => {
 
   it('rejects element-count mismatches and malformed shapes', () => {
     using td = sample();
-    expectError(
-      () => td.reshape([2]),
+    expect(() => td.reshape([2])).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /Cannot reshape batch shape \[3\] \(3 elements\) to \[2\]/,
     );
-    expectError(() => td.reshape([2, -1]), 'E_SHAPE_MISMATCH', /to \[2,-1\]/);
-    expectError(() => td.reshape([-1, -1]), 'E_INVALID_VALUE', /at most one -1/);
-    expectError(() => td.reshape([0, -1]), 'E_SHAPE_MISMATCH', /Cannot reshape/);
+    expect(() => td.reshape([2, -1])).toThrowTdhookError('E_SHAPE_MISMATCH', /to \[2,-1\]/);
+    expect(() => td.reshape([-1, -1])).toThrowTdhookError('E_INVALID_VALUE', /at most one -1/);
+    expect(() => td.reshape([0, -1])).toThrowTdhookError('E_SHAPE_MISMATCH', /Cannot reshape/);
   });
 });
 
@@ -167,8 +154,11 @@ describe('TensorDict unsqueeze', () => {
     expect(back.batchShape).toEqual([3, 1]);
     expect(back.getTensor('x').shape).toEqual([3, 1, 2]);
     expect(back.getTensor(['deep', 'z']).shape).toEqual([3, 1, 2]);
-    expectError(() => td.unsqueeze(2), 'E_INVALID_VALUE', /axis 2 is out of range for 2 positions/);
-    expectError(() => td.unsqueeze(-3), 'E_INVALID_VALUE', /from -2 to 1/);
+    expect(() => td.unsqueeze(2)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /axis 2 is out of range for 2 positions/,
+    );
+    expect(() => td.unsqueeze(-3)).toThrowTdhookError('E_INVALID_VALUE', /from -2 to 1/);
   });
 });
 
@@ -206,13 +196,15 @@ describe('TensorDict expand', () => {
 
   it('rejects shrinking, clashing or malformed shapes', () => {
     using td = sample();
-    expectError(
-      () => td.expand([4]),
+    expect(() => td.expand([4])).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /Cannot expand batch shape \[3\] to \[4\]: dim 0 has size 3/,
     );
-    expectError(() => td.expand([]), 'E_INVALID_VALUE', /at least 1 non-negative integers/);
-    expectError(() => td.expand([-1, 3]), 'E_INVALID_VALUE', /-1 only where a dim of \[3\] is kept/);
+    expect(() => td.expand([])).toThrowTdhookError('E_INVALID_VALUE', /at least 1 non-negative integers/);
+    expect(() => td.expand([-1, 3])).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /-1 only where a dim of \[3\] is kept/,
+    );
     using same = td.expand([2, 3]);
     expect(same.getDict('deep').batchShape).toEqual([2, 3, 2]);
     expect(same.getTensor(['deep', 'z'])).toBeCloseToTensor(

@@ -1,21 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
-import { TdhookError } from '../errors.js';
 import { nonTensor } from './non-tensor.js';
 import { TensorDict } from './tensor-dict.js';
-
-function expectError(fn: () => unknown, code: string, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  if (!TdhookError.is(caught)) throw new Error(`expected a TdhookError, got ${String(caught)}`);
-  expect(caught.code).toBe(code);
-  expect(caught.message).toMatch(pattern);
-}
 
 const exact = { rtol: 0, atol: 0 };
 
@@ -86,35 +73,30 @@ describe('TensorDict.stack', () => {
   it('names the first differing key: shape, dtype, missing or extra keys, kinds', () => {
     using a = make(0);
     using longer = make(0, 3);
-    expectError(
-      () => TensorDict.stack([a, longer]),
+    expect(() => TensorDict.stack([a, longer])).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /differ at the top level: dicts\[0\] has batch shape \[2\], dicts\[1\] has \[3\] \(at TensorDict\.stack\(\)\)/,
     );
     using other = make(0);
     other.set(['attr', 'y'], tf.zeros([2], 'int32'));
-    expectError(
-      () => TensorDict.stack([a, a, other]),
+    expect(() => TensorDict.stack([a, a, other])).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /differ at \["attr","y"\]: dicts\[0\] has float32\[2\], dicts\[2\] has int32\[2\]/,
     );
     other.delete(['attr', 'y']);
-    expectError(
-      () => TensorDict.stack([a, other]),
+    expect(() => TensorDict.stack([a, other])).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /\["attr","y"\]: dicts\[1\] has no such entry/,
     );
     using extra = make(0);
     extra.set('more', 1);
-    expectError(
-      () => TensorDict.stack([a, extra]),
+    expect(() => TensorDict.stack([a, extra])).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /differ at "more": only dicts\[1\] has it/,
     );
     using kind = make(0);
     kind.set('step', tf.zeros([2]));
-    expectError(
-      () => TensorDict.stack([a, kind]),
+    expect(() => TensorDict.stack([a, kind])).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /"step": dicts\[0\] has string, dicts\[1\] has float32\[2\]/,
     );
@@ -124,25 +106,29 @@ describe('TensorDict.stack', () => {
     using a = make(0);
     using b = make(0);
     b.set('meta', nonTensor({ n: [2] }));
-    expectError(
-      () => TensorDict.stack([a, b]),
+    expect(() => TensorDict.stack([a, b])).toThrowTdhookError(
       'E_INVALID_VALUE',
       /non-tensor leaf "meta" differs between dicts\[0\] and dicts\[1\].*exclude\(\)/,
     );
   });
 
   it('rejects an empty list, non-dicts, disposed dicts and a bad axis', () => {
-    expectError(() => TensorDict.stack([]), 'E_INVALID_VALUE', /non-empty array of TensorDicts/);
+    expect(() => TensorDict.stack([])).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /non-empty array of TensorDicts/,
+    );
     using a = make(0);
-    expectError(
-      () => TensorDict.stack([a, 3 as never]),
+    expect(() => TensorDict.stack([a, 3 as never])).toThrowTdhookError(
       'E_INVALID_VALUE',
       /dicts\[1\] is number, not a TensorDict/,
     );
     const gone = make(0);
     gone.dispose();
-    expectError(() => TensorDict.stack([a, gone]), 'E_DISPOSED', /dicts\[1\] was disposed/);
-    expectError(() => TensorDict.stack([a], 2), 'E_INVALID_VALUE', /axis 2 is out of range for 2 positions/);
+    expect(() => TensorDict.stack([a, gone])).toThrowTdhookError('E_DISPOSED', /dicts\[1\] was disposed/);
+    expect(() => TensorDict.stack([a], 2)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /axis 2 is out of range for 2 positions/,
+    );
   });
 });
 
@@ -187,8 +173,7 @@ describe('TensorDict.concat', () => {
       ],
       exact,
     );
-    expectError(
-      () => TensorDict.concat([a, b]),
+    expect(() => TensorDict.concat([a, b])).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /batch shape \[2,1\], dicts\[1\] has \[2,2\].*except along the joined axis/,
     );
@@ -196,7 +181,7 @@ describe('TensorDict.concat', () => {
 
   it('needs a batch dim to join along', () => {
     using a = new TensorDict({ x: tf.ones([2]) });
-    expectError(() => TensorDict.concat([a, a]), 'E_INVALID_VALUE', /there are no batch dims/);
+    expect(() => TensorDict.concat([a, a])).toThrowTdhookError('E_INVALID_VALUE', /there are no batch dims/);
   });
 });
 
@@ -249,19 +234,20 @@ describe('TensorDict split', () => {
 
   it('rejects counts and sizes that do not fit', () => {
     using td = make(0, 3);
-    expectError(
-      () => td.split(2),
+    expect(() => td.split(2)).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /Cannot split a batch dim of size 3 into 2 equal parts/,
     );
-    expectError(
-      () => td.split([1, 1]),
+    expect(() => td.split([1, 1])).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /Split sizes \[1,1\] do not add up to the batch dim of size 3/,
     );
-    expectError(() => td.split([4, -1]), 'E_SHAPE_MISMATCH', /do not add up/);
-    expectError(() => td.split([-1, -1]), 'E_INVALID_VALUE', /Invalid split sizes/);
-    expectError(() => td.split([]), 'E_INVALID_VALUE', /Invalid split sizes \[\]/);
-    expectError(() => td.split(1, 1), 'E_INVALID_VALUE', /axis 1 is out of range for 1 batch dims/);
+    expect(() => td.split([4, -1])).toThrowTdhookError('E_SHAPE_MISMATCH', /do not add up/);
+    expect(() => td.split([-1, -1])).toThrowTdhookError('E_INVALID_VALUE', /Invalid split sizes/);
+    expect(() => td.split([])).toThrowTdhookError('E_INVALID_VALUE', /Invalid split sizes \[\]/);
+    expect(() => td.split(1, 1)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /axis 1 is out of range for 1 batch dims/,
+    );
   });
 });

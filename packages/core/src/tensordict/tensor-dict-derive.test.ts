@@ -1,21 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
-import { TdhookError } from '../errors.js';
 import { nonTensor } from './non-tensor.js';
 import { TensorDict } from './tensor-dict.js';
-
-function expectError(fn: () => unknown, code: string, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  if (!TdhookError.is(caught)) throw new Error(`expected a TdhookError, got ${String(caught)}`);
-  expect(caught.code).toBe(code);
-  expect(caught.message).toMatch(pattern);
-}
 
 const exact = { rtol: 0, atol: 0 };
 
@@ -92,15 +79,14 @@ describe('TensorDict select and exclude', () => {
 
   it('throws MissingKeyError for a missing key unless strict is false', () => {
     using td = sample();
-    expectError(
-      () => td.select('input', ['attr', 'nope']),
+    expect(() => td.select('input', ['attr', 'nope'])).toThrowTdhookError(
       'E_MISSING_KEY',
       /No entry \["attr","nope"\] \(at select\("input", \["attr","nope"\]\)\)/,
     );
     using loose = td.select('input', ['attr', 'nope'], ['step', 'x'], { strict: false });
     // A nested dict reached only through missing keys is not created.
     expect(loose.keys({ leavesOnly: false })).toEqual([['input']]);
-    expectError(() => td.select(['attr', ''] as never), 'E_INVALID_KEY', /select\(\), key 0/);
+    expect(() => td.select(['attr', ''] as never)).toThrowTdhookError('E_INVALID_KEY', /select\(\), key 0/);
   });
 
   it('excludes leaves and subtrees, ignoring missing keys', () => {
@@ -203,22 +189,26 @@ describe('TensorDict apply', () => {
   it('rejects results that do not fit, disposing everything made so far', () => {
     using td = sample();
     const before = tf.memory().numTensors;
-    expectError(
-      () => td.apply((x) => tf.reshape(x, [-1])),
+    expect(() => td.apply((x) => tf.reshape(x, [-1]))).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /result for "input" has shape \[4\], which does not start with the batch shape \[2\].*apply\(fn, \{ batchShape \}\)/,
     );
     expect(tf.memory().numTensors).toBe(before);
-    expectError(
-      () => td.apply(() => 3 as never),
+    expect(() => td.apply(() => 3 as never)).toThrowTdhookError(
       'E_INVALID_VALUE',
       /returned number for "input", not a tensor/,
     );
     const dead = tf.ones([2]);
     dead.dispose();
-    expectError(() => td.apply(() => dead), 'E_DISPOSED', /returned a disposed tensor/);
-    expectError(() => td.apply('nope' as never), 'E_INVALID_VALUE', /apply\(\) needs a function/);
-    expectError(() => td.apply((x) => x, { batchShape: [-2] }), 'E_INVALID_VALUE', /Invalid batch shape/);
+    expect(() => td.apply(() => dead)).toThrowTdhookError('E_DISPOSED', /returned a disposed tensor/);
+    expect(() => td.apply('nope' as never)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /apply\(\) needs a function/,
+    );
+    expect(() => td.apply((x) => x, { batchShape: [-2] })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /Invalid batch shape/,
+    );
   });
 
   it('disposes partial results when fn throws midway', () => {

@@ -8,8 +8,8 @@ import { isTensorDict } from './brand.js';
 import { nonTensor } from './non-tensor.js';
 import { TensorDict } from './tensor-dict.js';
 
-/** Runs `fn`, expecting a tdhook error with this code and a message matching `pattern`. */
-function expectError(fn: () => unknown, code: string, pattern: RegExp): TdhookError {
+/** Runs `fn`, expecting a tdhook error with this code and a message matching `pattern`; returns the error. */
+function catchTdhookError(fn: () => unknown, code: string, pattern: RegExp): TdhookError {
   let caught: unknown;
   try {
     fn();
@@ -81,7 +81,7 @@ describe('TensorDict construction', () => {
   it('rejects a tensor whose leading dims differ from the batch shape, owning nothing', () => {
     const good = tf.ones([2, 3]);
     const bad = tf.ones([3, 4]);
-    const error = expectError(
+    const error = catchTdhookError(
       () => new TensorDict({ good, bad }, { batchShape: [2] }),
       'E_SHAPE_MISMATCH',
       /"bad" has shape \[3,4\], which does not start with the batch shape \[2\].*give it leading dims \[2\]/,
@@ -95,42 +95,56 @@ describe('TensorDict construction', () => {
   });
 
   it('rejects invalid batch shapes, keys, entries and undefined values', () => {
-    expectError(
-      () => new TensorDict({}, { batchShape: [2, -1] }),
+    expect(() => new TensorDict({}, { batchShape: [2, -1] })).toThrowTdhookError(
       'E_INVALID_VALUE',
       /Invalid batch shape \[2,-1\]/,
     );
-    expectError(() => new TensorDict({}, { batchShape: [1.5] }), 'E_INVALID_VALUE', /non-negative integers/);
-    expectError(() => new TensorDict({ '': 1 }), 'E_INVALID_KEY', /Invalid key ""/);
-    expectError(() => new TensorDict({ a: { '': 1 } }), 'E_INVALID_KEY', /segment 1 is the empty string/);
-    expectError(
-      () => new TensorDict([['a', 1, 2]] as never),
+    expect(() => new TensorDict({}, { batchShape: [1.5] })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /non-negative integers/,
+    );
+    expect(() => new TensorDict({ '': 1 })).toThrowTdhookError('E_INVALID_KEY', /Invalid key ""/);
+    expect(() => new TensorDict({ a: { '': 1 } })).toThrowTdhookError(
+      'E_INVALID_KEY',
+      /segment 1 is the empty string/,
+    );
+    expect(() => new TensorDict([['a', 1, 2]] as never)).toThrowTdhookError(
       'E_INVALID_VALUE',
       /Entry 0 is not a \[key, value\] pair/,
     );
-    expectError(
-      () => new TensorDict(42 as never),
+    expect(() => new TensorDict(42 as never)).toThrowTdhookError(
       'E_INVALID_VALUE',
       /plain object or an iterable.*got number/,
     );
-    expectError(() => new TensorDict({ a: undefined }), 'E_INVALID_VALUE', /value for "a" is undefined/);
+    expect(() => new TensorDict({ a: undefined })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /value for "a" is undefined/,
+    );
     const inArray = tf.scalar(1);
-    expectError(() => new TensorDict({ a: [inArray] }), 'E_INVALID_VALUE', /array leaf holds tensors/);
+    expect(() => new TensorDict({ a: [inArray] })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /array leaf holds tensors/,
+    );
     inArray.dispose();
   });
 
   it('rejects a TensorDict as entries with a pointer to clone()', () => {
     using source = new TensorDict();
-    expectError(() => new TensorDict(source as never), 'E_INVALID_VALUE', /got a TensorDict.*td\.clone\(\)/);
+    expect(() => new TensorDict(source as never)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /got a TensorDict.*td\.clone\(\)/,
+    );
   });
 
   it('rejects disposed tensors, and the same tensor under two keys', () => {
     const dead = tf.ones([2]);
     dead.dispose();
-    expectError(() => new TensorDict({ dead }), 'E_DISPOSED', /tensor for "dead" is already disposed/);
+    expect(() => new TensorDict({ dead })).toThrowTdhookError(
+      'E_DISPOSED',
+      /tensor for "dead" is already disposed/,
+    );
     const twice = tf.ones([2]);
-    expectError(
-      () => new TensorDict({ a: twice, b: twice }),
+    expect(() => new TensorDict({ a: twice, b: twice })).toThrowTdhookError(
       'E_INVALID_VALUE',
       /same tensor is given for "a" and "b".*tf\.clone\(tensor\)/,
     );
@@ -153,31 +167,39 @@ describe('TensorDict get / set / has / delete', () => {
 
   it('throws MissingKeyError listing existing keys', () => {
     using td = new TensorDict({ input: tf.ones([1]), attr: { input: tf.ones([1]) } });
-    const error = expectError(
+    const error = catchTdhookError(
       () => td.get(['attr', 'output']),
       'E_MISSING_KEY',
       /No entry \["attr","output"\] \(at get\(\["attr","output"\]\)\)\. Existing keys: "input", "attr", \["attr","input"\]\./,
     );
     expect(error.where).toBe('get(["attr","output"])');
-    expectError(() => td.get(['input', 'below']), 'E_MISSING_KEY', /No entry \["input","below"\]/);
+    expect(() => td.get(['input', 'below'])).toThrowTdhookError(
+      'E_MISSING_KEY',
+      /No entry \["input","below"\]/,
+    );
     using empty = new TensorDict();
-    expectError(() => empty.get('x'), 'E_MISSING_KEY', /The TensorDict is empty\./);
+    expect(() => empty.get('x')).toThrowTdhookError('E_MISSING_KEY', /The TensorDict is empty\./);
   });
 
   it('lists at most 10 keys in a MissingKeyError', () => {
     using td = new TensorDict(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, i])));
-    expectError(() => td.get('zz'), 'E_MISSING_KEY', /"k9", … \(2 more\)\.$/);
+    expect(() => td.get('zz')).toThrowTdhookError('E_MISSING_KEY', /"k9", … \(2 more\)\.$/);
   });
 
   it('getTensor and getDict reject entries of another kind', () => {
     using td = new TensorDict({ step: 'ig', x: tf.ones([1]), sub: {} });
-    expectError(() => td.getTensor('step'), 'E_INVALID_VALUE', /The entry "step" is string, not a tensor/);
-    expectError(
-      () => td.getTensor('sub'),
+    expect(() => td.getTensor('step')).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /The entry "step" is string, not a tensor/,
+    );
+    expect(() => td.getTensor('sub')).toThrowTdhookError(
       'E_INVALID_VALUE',
       /is TensorDict\(batchShape=\[\]\), not a tensor/,
     );
-    expectError(() => td.getDict('x'), 'E_INVALID_VALUE', /"x" is float32\[1\], not a nested TensorDict/);
+    expect(() => td.getDict('x')).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /"x" is float32\[1\], not a nested TensorDict/,
+    );
   });
 
   it('overwriting disposes the old tensor; setting the same tensor again keeps it', () => {
@@ -205,19 +227,20 @@ describe('TensorDict get / set / has / delete', () => {
   it('rejects bad values without changing anything', () => {
     using td = new TensorDict({ x: range(2, [2]) }, { batchShape: [2] });
     const wrong = tf.ones([3]);
-    expectError(() => td.set('x', wrong), 'E_SHAPE_MISMATCH', /"x" has shape \[3\].*batch shape \[2\]/);
-    expectError(
-      () => td.set(['x', 'y'], wrong),
+    expect(() => td.set('x', wrong)).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /"x" has shape \[3\].*batch shape \[2\]/,
+    );
+    expect(() => td.set(['x', 'y'], wrong)).toThrowTdhookError(
       'E_INVALID_KEY',
       /Cannot write \["x","y"\]: "x" holds a tensor/,
     );
     const ok = tf.zeros([2]);
-    expectError(
-      () => td.set(['new', 'deep'], { ok, bad: wrong }),
+    expect(() => td.set(['new', 'deep'], { ok, bad: wrong })).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /\["new","deep","bad"\]/,
     );
-    expectError(() => td.set('', 1), 'E_INVALID_KEY', /Invalid key ""/);
+    expect(() => td.set('', 1)).toThrowTdhookError('E_INVALID_KEY', /Invalid key ""/);
     expect(td.keys({ leavesOnly: false })).toEqual([['x']]);
     expect(td.getTensor('x')).toBeCloseToTensor([0, 1], exact);
     expect(ok.isDisposed || wrong.isDisposed).toBe(false);
@@ -227,12 +250,11 @@ describe('TensorDict get / set / has / delete', () => {
   it('refuses a tensor that another dict owns, pointing to tf.clone', () => {
     using a = new TensorDict({ x: tf.ones([2]) });
     using b = new TensorDict();
-    expectError(
-      () => b.set('x', a.getTensor('x')),
+    expect(() => b.set('x', a.getTensor('x'))).toThrowTdhookError(
       'E_INVALID_VALUE',
       /already belongs to a TensorDict \(its entry "x"\).*tf\.clone\(tensor\)/,
     );
-    expectError(() => a.set('y', a.getTensor('x')), 'E_INVALID_VALUE', /already belongs/);
+    expect(() => a.set('y', a.getTensor('x'))).toThrowTdhookError('E_INVALID_VALUE', /already belongs/);
     b.set('x', tf.clone(a.getTensor('x')));
     a.dispose();
     expect(b.getTensor('x')).toBeCloseToTensor([1, 1], exact);
@@ -243,19 +265,17 @@ describe('TensorDict get / set / has / delete', () => {
     const child = new TensorDict({ y: tf.ones([2, 3, 1]) }, { batchShape: [2, 3] });
     parent.set('child', child);
     expect(parent.getDict('child')).toBe(child);
-    expectError(
-      () => {
-        child.dispose();
-      },
-      'E_INVALID_VALUE',
-      /nested in another TensorDict.*Dispose the outermost/,
-    );
+    expect(() => {
+      child.dispose();
+    }).toThrowTdhookError('E_INVALID_VALUE', /nested in another TensorDict.*Dispose the outermost/);
     using other = new TensorDict({}, { batchShape: [2] });
-    expectError(() => other.set('c', child), 'E_INVALID_VALUE', /already nested.*td\.clone\(\)/);
-    expectError(() => child.set('loop', parent), 'E_INVALID_VALUE', /would contain itself/);
+    expect(() => other.set('c', child)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /already nested.*td\.clone\(\)/,
+    );
+    expect(() => child.set('loop', parent)).toThrowTdhookError('E_INVALID_VALUE', /would contain itself/);
     using narrow = new TensorDict({}, { batchShape: [5] });
-    expectError(
-      () => parent.set('n', narrow),
+    expect(() => parent.set('n', narrow)).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /nested TensorDict at "n" has shape \[5\]/,
     );
@@ -281,8 +301,7 @@ describe('TensorDict nested batch shapes', () => {
     using td = new TensorDict({}, { batchShape: [2] });
     td.set('deep', new TensorDict({}, { batchShape: [2, 3] }));
     const wrong = tf.zeros([2, 5]);
-    expectError(
-      () => td.set(['deep', 'w'], wrong),
+    expect(() => td.set(['deep', 'w'], wrong)).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /\["deep","w"\] has shape \[2,5\], which does not start with the batch shape \[2,3\]/,
     );
@@ -308,12 +327,11 @@ describe('TensorDict nested batch shapes', () => {
 
   it('rejects a key whose path runs through a non-tensor leaf', () => {
     using td = new TensorDict({ step: 'ig' });
-    expectError(
-      () => td.set(['step', 'x'], 1),
+    expect(() => td.set(['step', 'x'], 1)).toThrowTdhookError(
       'E_INVALID_KEY',
       /Cannot write \["step","x"\]: "step" holds a string, not a nested TensorDict.*Delete "step" first/,
     );
-    expectError(() => td.has(['a', ''] as never), 'E_INVALID_KEY', /at has\(key\)/);
+    expect(() => td.has(['a', ''] as never)).toThrowTdhookError('E_INVALID_KEY', /at has\(key\)/);
   });
 });
 
@@ -364,13 +382,16 @@ describe('TensorDict update', () => {
     using td = new TensorDict({ a: tf.ones([2]) }, { batchShape: [2] });
     const fine = tf.zeros([2]);
     const wrong = tf.zeros([4]);
-    expectError(() => td.update({ a: fine, b: wrong }), 'E_SHAPE_MISMATCH', /"b" has shape \[4\]/);
+    expect(() => td.update({ a: fine, b: wrong })).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /"b" has shape \[4\]/,
+    );
     expect(td.getTensor('a')).toBeCloseToTensor([1, 1], exact);
     expect(td.has('b')).toBe(false);
     expect(fine.isDisposed || wrong.isDisposed).toBe(false);
     tf.dispose([fine, wrong]);
     using source = new TensorDict({ b: tf.zeros([3]) }, { batchShape: [3] });
-    expectError(() => td.update(source), 'E_SHAPE_MISMATCH', /"b" has shape \[3\]/);
+    expect(() => td.update(source)).toThrowTdhookError('E_SHAPE_MISMATCH', /"b" has shape \[3\]/);
     expect(td.keys()).toEqual([['a']]);
   });
 });
@@ -409,17 +430,17 @@ describe('TensorDict disposal', () => {
     expect(tf.memory().numTensors).toBe(before - 2);
     expect(td.isDisposed && attr.isDisposed).toBe(true);
     td.dispose();
-    const error = expectError(
+    const error = catchTdhookError(
       () => td.get('x'),
       'E_DISPOSED',
       /This TensorDict was disposed \(at get\("x"\)\)/,
     );
     expect(error.fix).toMatch(/clone\(\) what you need to keep/);
-    expectError(() => td.batchShape, 'E_DISPOSED', /at batchShape/);
-    expectError(() => td.set('x', 1), 'E_DISPOSED', /disposed/);
-    expectError(() => td.keys(), 'E_DISPOSED', /at keys\(\)/);
-    expectError(() => td.clone(), 'E_DISPOSED', /at clone\(\)/);
-    expectError(() => attr.get('y'), 'E_DISPOSED', /disposed/);
+    expect(() => td.batchShape).toThrowTdhookError('E_DISPOSED', /at batchShape/);
+    expect(() => td.set('x', 1)).toThrowTdhookError('E_DISPOSED', /disposed/);
+    expect(() => td.keys()).toThrowTdhookError('E_DISPOSED', /at keys\(\)/);
+    expect(() => td.clone()).toThrowTdhookError('E_DISPOSED', /at clone\(\)/);
+    expect(() => attr.get('y')).toThrowTdhookError('E_DISPOSED', /disposed/);
     expect(td.toString()).toBe('TensorDict(disposed)');
   });
 
@@ -442,7 +463,7 @@ describe('TensorDict disposal', () => {
     const gone = new TensorDict({ x: tf.ones([1]) });
     gone.dispose();
     using td = new TensorDict();
-    expectError(() => td.update(gone), 'E_DISPOSED', /TensorDict to merge in was disposed/);
+    expect(() => td.update(gone)).toThrowTdhookError('E_DISPOSED', /TensorDict to merge in was disposed/);
   });
 });
 
