@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { defineMethod, InvalidValueError, TensorDict, type MethodFactory } from '@tdhook/core';
+import { captureRunner, defineMethod, InvalidValueError, TensorDict, type MethodFactory } from '@tdhook/core';
 
 /** Options of {@link activationNorms}. */
 export interface ActivationNormsOptions {
@@ -75,15 +75,6 @@ export const activationNorms: MethodFactory<ActivationNormsOptions> = defineMeth
       }
       return result;
     };
-    return {
-      run: (data) => {
-        const result = context.model.run(data);
-        const published = collect(result);
-        result.update(published);
-        published.dispose();
-        return result;
-      },
-      collect,
-    };
+    return captureRunner(context.model, collect);
   },
 });

@@ -77,6 +77,7 @@ export {
 export { registerHook, stopAfter, type RegisterHookOptions } from './hooks/register-hook.js';
 export { registerMatchingHooks, type MatchingHooksOptions } from './hooks/register-matching-hooks.js';
 export { describeStructure, isTensor, mapTensorLeaves, tensorLeaves } from './hooks/tensor-leaves.js';
+export { captureRunner } from './methods/capture-runner.js';
 export {
   checkDefinition,
   defineMethod,

@@ -2,6 +2,7 @@
 // one read-only (captures activations), one that edits the model's computation.
 import * as tf from '@tensorflow/tfjs-core';
 
+import { captureRunner } from '../src/methods/capture-runner.js';
 import { defineMethod, type MethodFactory } from '../src/methods/define-method.js';
 import { TensorDict } from '../src/tensordict/tensor-dict.js';
 
@@ -39,16 +40,7 @@ export const captureActivations: MethodFactory<{ readonly paths: readonly string
         }
         return out;
       };
-      return {
-        run: (data) => {
-          const result = context.model.run(data);
-          const published = collect(result);
-          result.update(published);
-          published.dispose();
-          return result;
-        },
-        collect,
-      };
+      return captureRunner(context.model, collect);
     },
   });
 
