@@ -290,6 +290,28 @@ describe('Layers models', () => {
     model.dispose();
   });
 
+  it('run root hooks when the model is called through apply, as KeyedModel does, but not through predict', () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({
+          units: 1,
+          inputShape: [1],
+          useBias: false,
+          kernelInitializer: 'ones',
+          name: 'only',
+        }),
+      ],
+    });
+    const x = tf.tensor2d([[2]]);
+    let rootCalls = 0;
+    using _root = registerHook(model, '', 'forward', () => void rootCalls++);
+    tf.dispose(tf.tidy(() => model.apply(x) as tf.Tensor));
+    tf.dispose(tf.tidy(() => model.predict(x) as tf.Tensor));
+    expect(rootCalls).toBe(1);
+    x.dispose();
+    model.dispose();
+  });
+
   it('reach layers of a nested model and layers by position', () => {
     const inner = tfl.sequential({
       name: 'inner',

@@ -3,6 +3,7 @@ import { formatModulePath } from '../paths/module-path-format.js';
 import { resolveModulePath } from '../paths/module-path-resolver.js';
 import type { ModuleTreeNode } from '../paths/module-path-resolver.js';
 import { childrenOf, containerKindOf, describeNode, type ModelNode } from './model-node.js';
+import { Module } from './module.js';
 
 /**
  * How the path resolver walks models: Modules and Layers models alike.
@@ -14,6 +15,10 @@ export const modelTree: ModuleTreeNode<ModelNode> = {
   children: childrenOf,
   containerKind: containerKindOf,
   describe: describeNode,
+  // Wrapper transparency: a name not found on a wrapper is looked up inside what it wraps — a Module's child
+  // called `module` (the original's convention) or a Layers wrapper's inner `layer`.
+  wrapped: (node) =>
+    node instanceof Module ? childrenOf(node).find(([name]) => name === 'module')?.[1] : node.layer,
 };
 
 /**
