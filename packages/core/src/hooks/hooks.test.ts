@@ -304,7 +304,9 @@ describe('Layers models', () => {
     });
     const x = tf.tensor2d([[2]]);
     let rootCalls = 0;
-    using _root = registerHook(model, '', 'forward', () => void rootCalls++);
+    using _root = registerHook(model, '', 'forward', () => {
+      rootCalls++;
+    });
     tf.dispose(tf.tidy(() => model.apply(x) as tf.Tensor));
     tf.dispose(tf.tidy(() => model.predict(x) as tf.Tensor));
     expect(rootCalls).toBe(1);
