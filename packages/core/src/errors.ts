@@ -3,6 +3,10 @@ const errorBrand = Symbol.for('tdhook.error');
 /**
  * Error codes, one per kind of mistake, stable across releases so that callers can branch on them.
  * Packages add their own codes with their own prefix (`E_ATTRIBUTION_…`).
+ *
+ * @example
+ * const code: TdhookErrorCode = 'E_UNKNOWN_PATH';
+ * const own: TdhookErrorCode = 'E_ATTRIBUTION_BASELINE'; // a package's own code, with its prefix
  */
 export type TdhookErrorCode =
   | 'E_INVALID_KEY'
@@ -18,7 +22,13 @@ export type TdhookErrorCode =
   | 'E_CONTRACT'
   | (string & {});
 
-/** What a {@link TdhookError} is built from: what went wrong, where, and how to fix it. */
+/**
+ * What a {@link TdhookError} is built from: what went wrong, where, and how to fix it.
+ *
+ * @example
+ * const details: TdhookErrorDetails = { code: 'E_UNKNOWN_PATH', what: "No submodule 'fc4'", where: "path 'fc4'" };
+ * throw new TdhookError(details);
+ */
 export interface TdhookErrorDetails {
   /** A stable code, e.g. `E_INVALID_KEY`. */
   readonly code: TdhookErrorCode;
@@ -71,7 +81,13 @@ export class TdhookError extends Error {
   }
 }
 
-/** Details of a subclass: everything but the code, which the subclass fixes. */
+/**
+ * Details of a subclass: everything but the code, which the subclass fixes.
+ *
+ * @example
+ * const init: TdhookErrorInit = { what: 'Key segment 1 is a number', where: 'inKeys[0]' };
+ * throw new InvalidKeyError(init); // code 'E_INVALID_KEY'
+ */
 export type TdhookErrorInit = Omit<TdhookErrorDetails, 'code'>;
 
 /**

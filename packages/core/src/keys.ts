@@ -10,7 +10,12 @@ import { InvalidKeyError } from './errors.js';
  */
 export type Key = string | readonly [string, ...string[]];
 
-/** The canonical form of a {@link Key}: always a non-empty, frozen tuple of segments. */
+/**
+ * The canonical form of a {@link Key}: always a non-empty, frozen tuple of segments.
+ *
+ * @example
+ * const path: KeyPath = toKeyPath('input'); // ['input']
+ */
 export type KeyPath = readonly [string, ...string[]];
 
 function describeValue(value: unknown): string {

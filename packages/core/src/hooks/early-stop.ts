@@ -28,7 +28,13 @@ export class EarlyStop extends Error {
   }
 }
 
-/** What {@link runStoppable} returns. */
+/**
+ * What {@link runStoppable} returns.
+ *
+ * @example
+ * const result: StoppableResult<tf.Tensor> = runStoppable(() => model.call(x));
+ * if (!result.stopped) result.value.print();
+ */
 export type StoppableResult<T> =
   { readonly stopped: false; readonly value: T } | { readonly stopped: true; readonly path: string };
 

@@ -8,6 +8,10 @@ import type { ModelNode } from '../modules/model-node.js';
  * - `forward`: after it, with its output (may replace it);
  * - `backward-pre`: during backpropagation, with the gradient w.r.t. its output (may replace it);
  * - `backward`: during backpropagation, with the gradient w.r.t. its input (may replace it).
+ *
+ * @example
+ * const direction: HookDirection = 'backward-pre';
+ * registerHook(model, 'fc2', direction, clipGradient);
  */
 export type HookDirection = 'forward-pre' | 'forward' | 'backward-pre' | 'backward';
 
@@ -24,7 +28,14 @@ export const hookDirections: readonly HookDirection[] = [
   'backward',
 ];
 
-/** What a hook is told about where it runs. */
+/**
+ * What a hook is told about where it runs.
+ *
+ * @example
+ * const logShape: ForwardHook = (output, _args, context: HookContext) => {
+ *   console.log(`${context.direction} '${context.path}'`, (output as tf.Tensor).shape);
+ * };
+ */
 export interface HookContext {
   /** The module path the hook was registered at (`''` for the root). */
   readonly path: string;
@@ -32,7 +43,15 @@ export interface HookContext {
   readonly direction: HookDirection;
 }
 
-/** Context of a gradient hook: which tensor input (backward) or output (backward-pre) the gradient is for. */
+/**
+ * Context of a gradient hook: which tensor input (backward) or output (backward-pre) the gradient is for.
+ *
+ * @example
+ * registerHook(model, 'fc2', 'backward', (gradient, context: GradientHookContext) => {
+ *   console.log(`gradient w.r.t. input ${context.index} of '${context.path}'`, gradient.shape);
+ *   return undefined; // keeps the gradient
+ * });
+ */
 export interface GradientHookContext extends HookContext {
   /** Position among the module's tensor inputs or outputs, in the order they are passed or returned. */
   readonly index: number;
@@ -69,7 +88,13 @@ export type ForwardHook = (output: unknown, args: readonly unknown[], context: H
  */
 export type GradientHook = (gradient: tf.Tensor, context: GradientHookContext) => tf.Tensor | undefined;
 
-/** The hook type that goes with each direction. */
+/**
+ * The hook type that goes with each direction.
+ *
+ * @example
+ * const onOutput: HookByDirection['forward'] = (output) => tf.relu(output as tf.Tensor); // a ForwardHook
+ * registerHook(model, 'fc2', 'forward', onOutput);
+ */
 export interface HookByDirection {
   'forward-pre': ForwardPreHook;
   forward: ForwardHook;
@@ -77,5 +102,10 @@ export interface HookByDirection {
   backward: GradientHook;
 }
 
-/** Any hook. */
+/**
+ * Any hook.
+ *
+ * @example
+ * const hooks: AnyHook[] = [scaleInput, addOne, clipGradient];
+ */
 export type AnyHook = HookByDirection[HookDirection];

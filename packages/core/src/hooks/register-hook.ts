@@ -5,7 +5,13 @@ import { HookHandle } from './hook-handle.js';
 import { addHook } from './hook-state.js';
 import type { HookByDirection, HookDirection } from './hook-types.js';
 
-/** Options of {@link registerHook}. */
+/**
+ * Options of {@link registerHook}.
+ *
+ * @example
+ * const options: RegisterHookOptions = { prepend: true };
+ * registerHook(model, 'fc2', 'forward', addOne, options); // runs before fc2's other forward hooks
+ */
 export interface RegisterHookOptions {
   /** Run before the hooks already registered in this direction, instead of after them. */
   readonly prepend?: boolean;

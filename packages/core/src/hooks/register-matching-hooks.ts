@@ -4,7 +4,15 @@ import { HookHandle } from './hook-handle.js';
 import { addHook } from './hook-state.js';
 import type { HookByDirection, HookDirection } from './hook-types.js';
 
-/** Options of {@link registerMatchingHooks}. */
+/**
+ * Options of {@link registerMatchingHooks}.
+ *
+ * @example
+ * const clipAll: MatchingHooksOptions<'backward'> = {
+ *   pattern: /^fc\d+$/, direction: 'backward', hook: () => (gradient) => tf.clipByValue(gradient, -1, 1),
+ * };
+ * using handle = registerMatchingHooks(model, clipAll);
+ */
 export interface MatchingHooksOptions<D extends HookDirection> {
   /**
    * Which submodules, by path (`'fc1'`, `'encoder.layers.0.mlp'`). Standard `RegExp.test` semantics: anchor

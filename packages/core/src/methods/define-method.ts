@@ -45,7 +45,13 @@ export interface Method<Options = unknown> extends MethodLike {
   readonly definition: MethodDefinition<Options>;
 }
 
-/** The parts of a definition that registries and tools read, whatever its options type. */
+/**
+ * The parts of a definition that registries and tools read, whatever its options type.
+ *
+ * @example
+ * const info: MethodDefinitionInfo = activationNorms.definition;
+ * checkDefinition(info); // throws a ContractError for a wrong contract, a malformed id or no plan/bind
+ */
 export interface MethodDefinitionInfo {
   readonly contract: string;
   readonly id: string;
@@ -54,13 +60,26 @@ export interface MethodDefinitionInfo {
   readonly bind: (...args: never[]) => unknown;
 }
 
-/** A method factory of any options type, as a registry holds it. */
+/**
+ * A method factory of any options type, as a registry holds it.
+ *
+ * @example
+ * const installed: AnyMethodFactory[] = [saliency, activationNorms];
+ * for (const factory of installed) registry.use(factory);
+ */
 export interface AnyMethodFactory {
   readonly id: string;
   readonly definition: MethodDefinitionInfo;
 }
 
-/** A method plugin's factory: call it with options to get a {@link Method}. */
+/**
+ * A method plugin's factory: call it with options to get a {@link Method}.
+ *
+ * @example
+ * const activationNorms: MethodFactory<ActivationNormsOptions> = defineMethod(definition);
+ * activationNorms.id; // 'acme/activation-norms'
+ * const method = activationNorms({ paths: ['fc1'] }); // a Method<ActivationNormsOptions>
+ */
 export interface MethodFactory<Options> {
   (options: Options): Method<Options>;
   readonly id: string;

@@ -1,15 +1,32 @@
 import { ContractError } from '../errors.js';
 
-/** A JSON value. */
+/**
+ * A JSON value.
+ *
+ * @example
+ * const description: JsonValue = describeValue({ paths: ['fc1'], order: 2 }); // { order: 2, paths: ['fc1'] }
+ */
 export type JsonValue =
   null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
-/** Something that can describe itself as JSON (a configured method). */
+/**
+ * Something that can describe itself as JSON (a configured method).
+ *
+ * @example
+ * const describable: Describable = activationNorms({ paths: ['fc1'] });
+ * describeValue({ steps: [describable] }); // { steps: [{ id: 'acme/activation-norms', … }] }
+ */
 export interface Describable {
   describe(options?: DescribeOptions): JsonValue;
 }
 
-/** Options of `describe()`. */
+/**
+ * Options of `describe()`.
+ *
+ * @example
+ * const options: DescribeOptions = { callbackIds: new Map([[myReduce, 'l2-norm']]) };
+ * method.describe(options); // the callback appears as { callback: 'l2-norm' }
+ */
 export interface DescribeOptions {
   /**
    * Stable names for the callbacks in a configuration. Functions have no stable identity across runs, so a

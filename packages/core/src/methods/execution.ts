@@ -3,6 +3,10 @@ import { InvalidValueError } from '../errors.js';
 /**
  * Whether a method needs gradients: `disabled` (forward only), `optional`, or `required` (it runs
  * `tf.grad` or installs backward hooks).
+ *
+ * @example
+ * const gradients: GradientMode = 'required'; // it runs tf.grad
+ * const requirements: ExecutionRequirements = { modelPasses: 1, gradients };
  */
 export type GradientMode = 'disabled' | 'optional' | 'required';
 

@@ -11,10 +11,20 @@ import type { TensorDict } from '../tensordict/tensor-dict.js';
  * How a model's arguments and results map to TensorDict keys. An array maps positional arguments (or a
  * Layers model's inputs, or a model's array of outputs) in order; a record maps a single object argument (or
  * an object result) by field name: `{ input_ids: 'tokens', attention_mask: ['masks', 'attention'] }`.
+ *
+ * @example
+ * const positional: KeyMapping = ['pixels', ['masks', 'attention']];
+ * const byField: KeyMapping = { input_ids: 'tokens', attention_mask: ['masks', 'attention'] };
  */
 export type KeyMapping = readonly Key[] | Readonly<Record<string, Key>>;
 
-/** The keys of a wrapped model. Defaults: `inKeys: ['input']`, `outKeys: ['output']`. */
+/**
+ * The keys of a wrapped model. Defaults: `inKeys: ['input']`, `outKeys: ['output']`.
+ *
+ * @example
+ * const keys: ModelKeys = { inKeys: ['pixels'], outKeys: ['logits'] };
+ * const keyed = new KeyedModel(model, keys);
+ */
 export interface ModelKeys {
   readonly inKeys?: KeyMapping;
   readonly outKeys?: KeyMapping;

@@ -14,7 +14,13 @@ import type { KeyedModel } from './keyed-model.js';
  */
 export const methodContract = 'tdhook.method/1';
 
-/** The model keys a method is planned against. */
+/**
+ * The model keys a method is planned against.
+ *
+ * @example
+ * // What plan() gets for a model wrapped with { inKeys: ['pixels'], outKeys: ['logits'] }:
+ * const model: MethodModelInfo = { inKeys: [['pixels']], outKeys: [['logits']] };
+ */
 export interface MethodModelInfo {
   readonly inKeys: readonly KeyPath[];
   readonly outKeys: readonly KeyPath[];
@@ -24,6 +30,10 @@ export interface MethodModelInfo {
  * What a method will do, known before it touches a model: the hooks it installs and the TensorDict keys it
  * reads and writes. `inKeys` lists every key read (the model's included); `outKeys` the keys the method itself
  * writes (not the model's outputs, unless it publishes them).
+ *
+ * @example
+ * const hooks: HookSpec[] = [{ path: 'fc1', direction: 'forward', operation: 'capture' }];
+ * const plan: MethodPlan = { hooks, inKeys: [['input']], outKeys: [['norms', 'fc1']] };
  */
 export interface MethodPlan {
   readonly hooks: readonly HookSpec[];
@@ -31,7 +41,15 @@ export interface MethodPlan {
   readonly outKeys: readonly KeyPath[];
 }
 
-/** What `bind` gets: the keyed model and the only sanctioned way to change it. */
+/**
+ * What `bind` gets: the keyed model and the only sanctioned way to change it.
+ *
+ * @example
+ * bind: ({ paths }, context: BindContext) => {
+ *   for (const path of paths) context.hook({ path, direction: 'forward', operation: 'capture' }, keep(path));
+ *   return captureRunner(context.model, publishCaptures);
+ * },
+ */
 export interface BindContext {
   readonly model: KeyedModel;
   /** Installs a hook declared in the plan; it is removed when the prepared model is restored. */
@@ -40,7 +58,13 @@ export interface BindContext {
   record(spec: HookSpec & { readonly direction: null }, undo: () => void): void;
 }
 
-/** The bound, runnable form of a method. */
+/**
+ * The bound, runnable form of a method.
+ *
+ * @example
+ * const passThrough: MethodRunner = { run: (data) => context.model.run(data) };
+ * const capturing: MethodRunner = captureRunner(context.model, publishCaptures); // run and collect
+ */
 export interface MethodRunner {
   /**
    * Runs the method on `data` and returns a new TensorDict that the caller owns; `data` must be left as it

@@ -1,7 +1,13 @@
 import { ContractError, MissingKeyError } from '../errors.js';
 import { checkDefinition, type AnyMethodFactory, type MethodFactory } from './define-method.js';
 
-/** One line per installed method, for listings and UIs. */
+/**
+ * One line per installed method, for listings and UIs.
+ *
+ * @example
+ * const listings: MethodListing[] = registry.list();
+ * for (const { id, summary } of listings) console.log(`${id}: ${summary ?? ''}`);
+ */
 export interface MethodListing {
   readonly id: string;
   readonly summary: string | undefined;

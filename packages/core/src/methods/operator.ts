@@ -23,7 +23,13 @@ export interface TensorDictOperator {
   run(data: TensorDict): TensorDict;
 }
 
-/** What {@link defineOperator} takes. */
+/**
+ * What {@link defineOperator} takes.
+ *
+ * @example
+ * const definition: OperatorDefinition = { name: 'copy', inKeys: ['output'], outKeys: ['copy'], run: copyOutput };
+ * const copy = defineOperator(definition);
+ */
 export interface OperatorDefinition {
   readonly name: string;
   readonly inKeys: readonly Key[];

@@ -7,7 +7,15 @@ import { sameHookSpec, type HookSpec } from './hook-spec.js';
 import type { KeyedModel } from './keyed-model.js';
 import type { BindContext, MethodPlan, MethodRunner } from './method-definition.js';
 
-/** What {@link PreparedModel} needs from the method that made it. */
+/**
+ * What {@link PreparedModel} needs from the method that made it.
+ *
+ * @example
+ * const source: PreparedModelSource = {
+ *   id: 'acme/activation-norms', plan, bind: (context) => definition.bind(options, context), released: () => {},
+ * };
+ * using prepared = new PreparedModel(new KeyedModel(model), source);
+ */
 export interface PreparedModelSource {
   readonly id: string;
   readonly plan: MethodPlan;

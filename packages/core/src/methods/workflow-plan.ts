@@ -7,15 +7,33 @@ import type { ModelKeys } from './keyed-model.js';
 import type { MethodPlan } from './method-definition.js';
 import type { TensorDictOperator } from './operator.js';
 
-/** A workflow step that may overwrite outputs earlier steps own (the later value wins). */
+/**
+ * A workflow step that may overwrite outputs earlier steps own (the later value wins).
+ *
+ * @example
+ * const overwrite: WorkflowUpdate = { update: activationNorms({ paths: ['fc1'] }) };
+ * new Workflow([activationNorms({ paths: ['fc1'] }), overwrite]); // the second writes ['norms', 'fc1'] again
+ */
 export interface WorkflowUpdate {
   readonly update: MethodLike | TensorDictOperator;
 }
 
-/** A step of a workflow: a configured method, a TensorDict operator, or an explicit update. */
+/**
+ * A step of a workflow: a configured method, a TensorDict operator, or an explicit update.
+ *
+ * @example
+ * const steps: WorkflowStep[] = [activationNorms({ paths: ['fc1'] }), meanAttribution, { update: saliency({}) }];
+ * const workflow = new Workflow(steps);
+ */
 export type WorkflowStep = MethodLike | TensorDictOperator | WorkflowUpdate;
 
-/** One execution of the plan: a single step, or several read-only methods sharing one model pass. */
+/**
+ * One execution of the plan: a single step, or several read-only methods sharing one model pass.
+ *
+ * @example
+ * const executions: readonly PlannedExecution[] = workflow.plan(model, data).executions;
+ * executions[0]; // { steps: ['0:acme/activation-norms', '1:acme/activation-norms'], modelPasses: 1, coexecuted: true, … }
+ */
 export interface PlannedExecution {
   /** `index:id` of each step, e.g. `['0:acme/activation-norms', '1:acme/activation-norms']`. */
   readonly steps: readonly string[];
@@ -27,7 +45,14 @@ export interface PlannedExecution {
   readonly coexecuted: boolean;
 }
 
-/** Why a method did or did not join the model pass of the methods before it. */
+/**
+ * Why a method did or did not join the model pass of the methods before it.
+ *
+ * @example
+ * const decisions: readonly CompatibilityDecision[] = workflow.plan(model, data).decisions;
+ * for (const decision of decisions)
+ *   console.log(decision.candidate, decision.compatible ? 'shares the pass' : `new pass: ${decision.reason}`);
+ */
 export interface CompatibilityDecision {
   readonly existing: readonly string[];
   readonly candidate: string;
@@ -35,7 +60,14 @@ export interface CompatibilityDecision {
   readonly reason: string;
 }
 
-/** A checked plan: the executions in order, the model passes they cost, and the grouping decisions. */
+/**
+ * A checked plan: the executions in order, the model passes they cost, and the grouping decisions.
+ *
+ * @example
+ * const plan: WorkflowPlan = workflow.plan(model, data);
+ * plan.modelPasses; // 1: both capture methods share one pass
+ * plan.executions.length; // 1
+ */
 export interface WorkflowPlan {
   readonly executions: readonly PlannedExecution[];
   readonly modelPasses: number;

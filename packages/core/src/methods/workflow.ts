@@ -16,7 +16,14 @@ import {
   type WorkflowStep,
 } from './workflow-plan.js';
 
-/** What {@link Workflow.run} returns: the data with every step's outputs, and the plan that was executed. */
+/**
+ * What {@link Workflow.run} returns: the data with every step's outputs, and the plan that was executed.
+ *
+ * @example
+ * const { data: result, plan }: WorkflowResult = workflow.run(model, data);
+ * plan.modelPasses; // 1
+ * result.dispose();
+ */
 export interface WorkflowResult {
   readonly data: TensorDict;
   readonly plan: WorkflowPlan;

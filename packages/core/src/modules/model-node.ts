@@ -2,7 +2,13 @@ import { isLayersLike, type LayersLike } from './layers-like.js';
 import { Module, type AnyModule } from './module.js';
 import { ModuleDict, ModuleList, Sequential } from './containers.js';
 
-/** A node of a model tree: a plain TypeScript {@link Module} or a TF.js Layers layer or model. */
+/**
+ * A node of a model tree: a plain TypeScript {@link Module} or a TF.js Layers layer or model.
+ *
+ * @example
+ * const node: ModelNode = resolveModule(model, 'encoder.layers[-1]');
+ * childrenOf(node).map(([name]) => name);
+ */
 export type ModelNode = AnyModule | LayersLike;
 
 /**

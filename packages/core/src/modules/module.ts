@@ -122,5 +122,10 @@ export abstract class Module<Inputs extends unknown[] = [tf.Tensor], Output = tf
   }
 }
 
-/** Any module, whatever its signature. */
+/**
+ * Any module, whatever its signature.
+ *
+ * @example
+ * const children: [string, AnyModule][] = mlp.namedChildren();
+ */
 export type AnyModule = Module<never[], unknown>;

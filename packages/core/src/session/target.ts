@@ -1,6 +1,12 @@
 import { InvalidValueError } from '../errors.js';
 
-/** What a {@link Target} selects: a module's output, the gradient w.r.t. that output, or a parameter. */
+/**
+ * What a {@link Target} selects: a module's output, the gradient w.r.t. that output, or a parameter.
+ *
+ * @example
+ * const kind: TargetKind = 'gradient';
+ * const target: Target = { path: 'fc1', kind, indices: [2] }; // the gradient w.r.t. fc1's output, unit 2
+ */
 export type TargetKind = 'activation' | 'gradient' | 'parameter';
 
 /**
