@@ -29,15 +29,15 @@ export {
 } from './keys.js';
 export { isTensorDict } from './tensordict/brand.js';
 export { NonTensor, nonTensor } from './tensordict/non-tensor.js';
-export {
-  TensorDict,
-  type ApplyFn,
-  type ApplyOptions,
-  type KeysOptions,
-  type SelectOptions,
-  type TensorDictEntries,
-  type TensorDictOptions,
-} from './tensordict/tensor-dict.js';
+export { TensorDict } from './tensordict/tensor-dict.js';
+export type {
+  ApplyFn,
+  ApplyOptions,
+  KeysOptions,
+  SelectOptions,
+  TensorDictEntries,
+  TensorDictOptions,
+} from './tensordict/tensor-dict-types.js';
 export {
   formatModulePath,
   formatModulePathAttribute,

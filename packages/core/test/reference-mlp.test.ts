@@ -1,53 +1,20 @@
 // The acceptance test: the reference MLP as a Layers model and as a plain Module, hooked at fc2.
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadReferenceModel, tensorFromSpec } from '@tdhook/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { hookCounts } from '../src/hooks/hook-state.js';
 import { registerHook } from '../src/hooks/register-hook.js';
-import { interceptedMethodOf, type ModelNode } from '../src/modules/model-node.js';
+import { interceptedMethodOf } from '../src/modules/model-node.js';
 import { resolveModule } from '../src/modules/resolve-module.js';
-import { manualForward, ReferenceMlp, referenceMlpLayers } from './reference-mlp.js';
+import { manualForward, referenceMlpKinds, type BuiltMlp } from './reference-mlp.js';
 
 const reference = loadReferenceModel('mlp');
 
-interface Kind {
-  readonly name: string;
-  build(): { model: ModelNode; run: (x: tf.Tensor) => tf.Tensor; dispose: () => void };
-}
-
-const kinds: Kind[] = [
-  {
-    name: 'Layers Sequential',
-    build() {
-      const model: tfl.Sequential = referenceMlpLayers(reference);
-      return {
-        model,
-        run: (x) => model.apply(x) as tf.Tensor,
-        dispose: () => {
-          model.dispose();
-        },
-      };
-    },
-  },
-  {
-    name: 'plain Module',
-    build() {
-      const model = new ReferenceMlp(reference);
-      return {
-        model,
-        run: (x) => model.call(x),
-        dispose: () => {
-          model.dispose();
-        },
-      };
-    },
-  },
-];
+const kinds = referenceMlpKinds.map((kind) => ({ name: kind.name, build: () => kind.build(reference) }));
 
 describe.each(kinds)('reference MLP as a $name', (kind) => {
-  let built: ReturnType<Kind['build']>;
+  let built: BuiltMlp;
   let x: tf.Tensor;
   let untouched: Float32Array;
   const targets = tf.tidy(() => tf.keep(tf.oneHot(tf.tensor1d(reference.argmax as number[], 'int32'), 10)));

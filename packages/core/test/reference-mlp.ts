@@ -2,9 +2,10 @@
 // twice: as a TF.js Layers model and as a plain tdhook Module, both with the PyTorch weights.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { loadReferenceModel, tensorFromSpec, type ReferenceModel } from '@tdhook/testing';
+import { tensorFromSpec, type ReferenceModel } from '@tdhook/testing';
 
 import { Lambda } from '../src/modules/containers.js';
+import type { ModelNode } from '../src/modules/model-node.js';
 import { Module } from '../src/modules/module.js';
 
 /** A dense layer as a Module: `x · kernel + bias` with a TF.js-layout kernel `[in, out]`. */
@@ -91,4 +92,53 @@ export function manualForward(
   });
 }
 
-export { loadReferenceModel };
+/** The reference MLP built one way, with what the tests need to drive it. */
+export interface BuiltMlp {
+  readonly model: ModelNode;
+  run(x: tf.Tensor): tf.Tensor;
+  /** fc1's live kernel variable (not to be disposed). */
+  fc1Kernel(): tf.Tensor;
+  /** Assigns fc1's kernel the way a user of this kind of model would. */
+  assignFc1Kernel(value: tf.Tensor): void;
+  dispose(): void;
+}
+
+/** Both ways of building the reference MLP, for `describe.each`. */
+export const referenceMlpKinds: readonly { readonly name: string; build(model: ReferenceModel): BuiltMlp }[] =
+  [
+    {
+      name: 'Layers Sequential',
+      build(reference) {
+        const model: tfl.Sequential = referenceMlpLayers(reference);
+        const fc1 = model.getLayer('fc1');
+        return {
+          model,
+          run: (x) => model.apply(x) as tf.Tensor,
+          fc1Kernel: () => fc1.weights[0]?.read() ?? tf.scalar(0),
+          assignFc1Kernel: (value) => {
+            fc1.setWeights([value, fc1.getWeights()[1] ?? value]);
+          },
+          dispose: () => {
+            model.dispose();
+          },
+        };
+      },
+    },
+    {
+      name: 'plain Module',
+      build(reference) {
+        const model = new ReferenceMlp(reference);
+        return {
+          model,
+          run: (x) => model.call(x),
+          fc1Kernel: () => model.fc1.kernel,
+          assignFc1Kernel: (value) => {
+            model.fc1.kernel.assign(value);
+          },
+          dispose: () => {
+            model.dispose();
+          },
+        };
+      },
+    },
+  ];

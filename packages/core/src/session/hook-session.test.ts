@@ -1,15 +1,13 @@
 // HookSession on the reference MLP (fc1 16→64, relu1, fc2 64→64, relu2, fc3 64→10), as a Layers model and as a
 // plain Module: every captured or changed value is checked against the MLP's math written out with tf ops.
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadReferenceModel, tensorFromSpec } from '@tdhook/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ShapeMismatchError } from '../errors.js';
 import { hookCounts } from '../hooks/hook-state.js';
-import type { ModelNode } from '../modules/model-node.js';
 import { resolveModule } from '../modules/resolve-module.js';
-import { ReferenceMlp, referenceMlpLayers } from '../../test/reference-mlp.js';
+import { referenceMlpKinds, type BuiltMlp } from '../../test/reference-mlp.js';
 import { HookSession, openSession } from './hook-session.js';
 import { normalizeTarget, type Target } from './target.js';
 
@@ -31,56 +29,10 @@ const withColumn = (tensor: tf.Tensor, column: number, by: tf.Tensor): tf.Tensor
   );
 const values = (t: tf.Tensor | undefined): number[] => Array.from(t?.dataSync() ?? []);
 
-interface Built {
-  readonly model: ModelNode;
-  run(x: tf.Tensor): tf.Tensor;
-  /** fc1's live kernel variable (not to be disposed). */
-  fc1Kernel(): tf.Tensor;
-  /** Assigns fc1's kernel the way a user of this kind of model would. */
-  assignFc1Kernel(value: tf.Tensor): void;
-  dispose(): void;
-}
-
-const kinds: { name: string; build: () => Built }[] = [
-  {
-    name: 'Layers Sequential',
-    build() {
-      const model: tfl.Sequential = referenceMlpLayers(reference);
-      const fc1 = model.getLayer('fc1');
-      return {
-        model,
-        run: (x) => model.apply(x) as tf.Tensor,
-        fc1Kernel: () => fc1.weights[0]?.read() ?? tf.scalar(0),
-        assignFc1Kernel: (value) => {
-          fc1.setWeights([value, fc1.getWeights()[1] ?? value]);
-        },
-        dispose: () => {
-          model.dispose();
-        },
-      };
-    },
-  },
-  {
-    name: 'plain Module',
-    build() {
-      const model = new ReferenceMlp(reference);
-      return {
-        model,
-        run: (x) => model.call(x),
-        fc1Kernel: () => model.fc1.kernel,
-        assignFc1Kernel: (value) => {
-          model.fc1.kernel.assign(value);
-        },
-        dispose: () => {
-          model.dispose();
-        },
-      };
-    },
-  },
-];
+const kinds = referenceMlpKinds.map((kind) => ({ name: kind.name, build: () => kind.build(reference) }));
 
 describe.each(kinds)('HookSession on the reference MLP as a $name', (kind) => {
-  let built: Built;
+  let built: BuiltMlp;
   let x: tf.Tensor;
   let untouched: number[];
   let kernel: number[];

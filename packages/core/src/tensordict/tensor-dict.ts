@@ -22,16 +22,6 @@ import type {
   TensorDictOptions,
 } from './tensor-dict-types.js';
 
-// Re-exported so that the package index (and callers) can take the class and its option types from one module.
-export type {
-  ApplyFn,
-  ApplyOptions,
-  KeysOptions,
-  SelectOptions,
-  TensorDictEntries,
-  TensorDictOptions,
-} from './tensor-dict-types.js';
-
 const freezePath = (prefix: readonly string[], segment: string): KeyPath =>
   Object.freeze([...prefix, segment]) as unknown as KeyPath;
 
