@@ -1,6 +1,7 @@
 import { defineConfig, type Options } from 'tsup';
 
-import { tfjsGradientsPlugin } from './build/tfjs-gradients-plugin.js';
+// The same build step @tdhook/backend uses for its published gradient registry (no package dependency).
+import { tfjsGradientsPlugin } from '../backend/build/tfjs-gradients-plugin.js';
 
 const shared = {
   format: ['esm'],

@@ -1,0 +1,20 @@
+export { backendNames, loadBackend, type BackendName } from './backend-loaders.js';
+export { BackendUnavailableError } from './backend-unavailable-error.js';
+export { registerTfjsGradients } from './gradients/register-tfjs-gradients.js';
+export {
+  formatBackendReport,
+  initBackend,
+  type BackendReport,
+  type InitBackendOptions,
+} from './init-backend.js';
+export { defaultPatches } from './patches/default-patches.js';
+export {
+  installedPatchIds,
+  installPatches,
+  restorePatches,
+  type InstallPatchesOptions,
+  type PatchReport,
+} from './patches/install-patches.js';
+export type { KernelPatch, PatchableBackend, PatchSelfTest } from './patches/kernel-patch.js';
+export { registerGradientPatch, registerKernelPatch } from './patches/register-patch.js';
+export { compositeKernel, type CompositeInputs } from './patches/composite-kernel.js';

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+
+import { loadBackend } from './backend-loaders.js';
+import { BackendUnavailableError } from './backend-unavailable-error.js';
+import { formatBackendReport, initBackend } from './init-backend.js';
+import { installedPatchIds, installPatches, restorePatches } from './patches/install-patches.js';
+import type { KernelPatch } from './patches/kernel-patch.js';
+import { registerKernelPatch } from './patches/register-patch.js';
+
+const projectBackend = inject('tdhookBackend');
+
+afterEach(async () => {
+  restorePatches();
+  delete process.env.TDHOOK_BACKEND;
+  await tf.setBackend(projectBackend);
+});
+
+describe('initBackend', () => {
+  it('picks wasm here when nothing faster is installed, and says why it passed over the native backends', async () => {
+    const report = await initBackend({ patches: false });
+    expect(report.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(report.requested).toBe('auto');
+    expect(report.reasons[0]).toMatch(/^not tensorflow-gpu: @tensorflow\/tfjs-node-gpu could not be loaded/);
+    expect(report.reasons[1]).toMatch(/^not tensorflow: @tensorflow\/tfjs-node could not be loaded/);
+    expect(report.gradients).toBe('already-registered'); // the test setup registered them
+    expect(formatBackendReport(report)).toContain('backend wasm (requested: auto)');
+  });
+
+  it('takes the backend from the option, else from TDHOOK_BACKEND', async () => {
+    expect((await initBackend({ backend: 'cpu', patches: false })).backend).toBe('cpu');
+    process.env.TDHOOK_BACKEND = 'wasm';
+    const report = await initBackend({ patches: false });
+    expect(report.backend).toBe('wasm');
+    expect(report.reasons).toEqual(['forced by TDHOOK_BACKEND=wasm']);
+    process.env.TDHOOK_BACKEND = 'webgl';
+    await expect(initBackend()).rejects.toThrow(
+      /TDHOOK_BACKEND=webgl is not a backend tdhook knows\. Use one of: auto, tensorflow-gpu, tensorflow, wasm, cpu, webgpu/,
+    );
+  });
+
+  it('explains how to install a native or WebGPU backend that is not there, and changes nothing', async () => {
+    const before = tf.getBackend();
+    const gpu = loadBackend('tensorflow-gpu');
+    await expect(gpu).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(loadBackend('tensorflow-gpu')).rejects.toThrow(
+      /npm install @tensorflow\/tfjs-node-gpu@4\.22\.0.*needs internet access.*CUDA 11\.2 and cuDNN 8\.1/,
+    );
+    await expect(loadBackend('tensorflow')).rejects.toThrow(/npm install @tensorflow\/tfjs-node@4\.22\.0/);
+    await expect(loadBackend('webgpu')).rejects.toThrow(
+      /It is opt-in: install `webgpu` \(dawn\.node\) and `@tensorflow\/tfjs-backend-webgpu@4\.22\.0`/,
+    );
+    const error = await loadBackend('tensorflow').catch((caught: unknown) => caught);
+    expect((error as BackendUnavailableError).code).toBe('E_BACKEND_UNAVAILABLE');
+    expect((error as Record<symbol, unknown>)[Symbol.for('tdhook.error')]).toBe(true);
+    expect(tf.getBackend()).toBe(before);
+  });
+});
+
+describe('installPatches', () => {
+  // A patch that doubles Neg's output on the active backend: wrong on purpose, so its self-test must catch it.
+  const wrongNeg = (backend: 'wasm' | 'cpu'): KernelPatch => ({
+    id: `${backend}/Neg-doubled`,
+    backends: [backend],
+    kind: 'fast-kernel',
+    summary: 'a deliberately wrong Neg',
+    install: (name) => {
+      const original = tf.getKernel('Neg', name);
+      if (original === undefined) throw new Error('no Neg kernel');
+      return registerKernelPatch({
+        kernelName: 'Neg',
+        backendName: name,
+        kernelFunc: (args) => {
+          const negated = original.kernelFunc(args) as tf.TensorInfo;
+          const doubled = tf
+            .getKernel('Add', name)
+            ?.kernelFunc({ ...args, inputs: { a: negated, b: negated } }) as tf.TensorInfo;
+          args.backend.disposeData(negated.dataId);
+          return doubled;
+        },
+      });
+    },
+    selfTest: { run: () => tf.neg(tf.tensor1d([1, -2, 3])), expected: [[-1, 2, -3]] },
+  });
+
+  it('self-tests each patch and takes out one that computes wrong numbers', async () => {
+    const backend = projectBackend;
+    const original = tf.getKernel('Neg', backend);
+    const [report] = await installPatches(backend, [wrongNeg(backend)]);
+    expect(report).toMatchObject({
+      id: `${backend}/Neg-doubled`,
+      status: 'failed-self-test',
+      selfTestError: 3,
+    });
+    expect(tf.getKernel('Neg', backend)).toBe(original);
+    const y = tf.tidy(() => tf.neg(tf.tensor1d([1])));
+    expect(Array.from(y.dataSync())).toEqual([-1]);
+    y.dispose();
+    expect(installedPatchIds()).toEqual([]);
+  });
+
+  it('skips disabled patches, installs once, and restores on request', async () => {
+    const backend = projectBackend;
+    const harmless: KernelPatch = {
+      ...wrongNeg(backend),
+      id: `${backend}/Neg-harmless`,
+      selfTest: { run: () => tf.scalar(1), expected: [[1]] },
+    };
+    expect((await installPatches(backend, [harmless], { disable: [harmless.id] }))[0]?.status).toBe(
+      'disabled',
+    );
+    expect((await installPatches(backend, [harmless]))[0]?.status).toBe('installed');
+    expect((await installPatches(backend, [harmless]))[0]?.status).toBe('already-installed');
+    expect(installedPatchIds()).toEqual([`${backend}:${backend}/Neg-harmless`]);
+    expect(restorePatches()).toBe(1);
+    const y = tf.tidy(() => tf.neg(tf.tensor1d([2])));
+    expect(Array.from(y.dataSync())).toEqual([-2]);
+    y.dispose();
+  });
+});

@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { backendNames, loadBackend, type BackendName } from './backend-loaders.js';
+import { BackendUnavailableError } from './backend-unavailable-error.js';
+import { registerTfjsGradients } from './gradients/register-tfjs-gradients.js';
+import { defaultPatches } from './patches/default-patches.js';
+import { installPatches, type PatchReport } from './patches/install-patches.js';
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /**
+   * The backend to use, or `'auto'` (the default): the fastest available of tensorflow-gpu, tensorflow, wasm,
+   * cpu. Without this option, the `TDHOOK_BACKEND` environment variable can name one.
+   */
+  readonly backend?: BackendName | 'auto';
+  /** The kernel patches: `true` (default) installs all that apply, `false` none, `{ disable }` all but some. */
+  readonly patches?: boolean | { readonly disable?: readonly string[] };
+  /** Self-test every patch at start-up against the stock cpu backend (default true; milliseconds). */
+  readonly selfTest?: boolean;
+}
+
+/** What {@link initBackend} chose and did. */
+export interface BackendReport {
+  /** The active TF.js backend (`tf.getBackend()`): 'tensorflow', 'wasm', 'cpu' or 'webgpu'. */
+  readonly backend: string;
+  readonly requested: BackendName | 'auto';
+  /** Why faster backends were passed over, or that the choice was forced. */
+  readonly reasons: readonly string[];
+  readonly gradients: 'registered' | 'already-registered';
+  readonly patches: readonly PatchReport[];
+}
+
+const autoOrder: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+function requestedBackend(options: InitBackendOptions, reasons: string[]): BackendName | 'auto' {
+  if (options.backend !== undefined) return options.backend;
+  const fromEnvironment = process.env.TDHOOK_BACKEND?.trim().toLowerCase();
+  if (fromEnvironment === undefined || fromEnvironment === '' || fromEnvironment === 'auto') return 'auto';
+  if (!(backendNames as readonly string[]).includes(fromEnvironment)) {
+    throw new BackendUnavailableError(
+      fromEnvironment,
+      `TDHOOK_BACKEND=${fromEnvironment} is not a backend tdhook knows. Use one of: auto, ${backendNames.join(', ')}.`,
+    );
+  }
+  reasons.push(`forced by TDHOOK_BACKEND=${fromEnvironment}`);
+  return fromEnvironment as BackendName;
+}
+
+/**
+ * Picks and starts the TF.js backend, registers tfjs-core's gradients, and installs the kernel patches that
+ * make gradients correct and fast on wasm and cpu (each self-tested at start-up). Call it once, before
+ * building models.
+ *
+ * @example
+ * import { initBackend, formatBackendReport } from '@tdhook/backend';
+ * const report = await initBackend();          // here: wasm, patched
+ * console.log(formatBackendReport(report));
+ * await initBackend({ backend: 'cpu', patches: { disable: ['cpu/UnsortedSegmentSum'] } });
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
+  const reasons: string[] = [];
+  const requested = requestedBackend(options, reasons);
+  if (requested === 'auto') {
+    let started = false;
+    for (const name of autoOrder) {
+      try {
+        await loadBackend(name);
+        started = true;
+        break;
+      } catch (error) {
+        reasons.push(
+          `not ${name}: ${error instanceof Error ? ((error.message.split(': ')[1] ?? error.message).split('. ')[0] ?? '') : String(error)}`,
+        );
+      }
+    }
+    if (!started)
+      throw new BackendUnavailableError('auto', `No TF.js backend could be started: ${reasons.join('; ')}`);
+  } else {
+    await loadBackend(requested);
+  }
+  const gradients = await registerTfjsGradients();
+  const backend = tf.getBackend();
+  const patchOption = options.patches ?? true;
+  const patches =
+    patchOption !== false && (backend === 'wasm' || backend === 'cpu')
+      ? await installPatches(backend, defaultPatches, {
+          ...(typeof patchOption === 'object' && patchOption.disable !== undefined
+            ? { disable: patchOption.disable }
+            : {}),
+          ...(options.selfTest === undefined ? {} : { selfTest: options.selfTest }),
+        })
+      : [];
+  return { backend, requested, reasons, gradients, patches };
+}
+
+/**
+ * A few readable lines about a {@link BackendReport}.
+ *
+ * @example
+ * console.log(formatBackendReport(await initBackend()));
+ */
+export function formatBackendReport(report: BackendReport): string {
+  const installed = report.patches.filter(
+    (patch) => patch.status === 'installed' || patch.status === 'already-installed',
+  );
+  const problems = report.patches.filter(
+    (patch) => patch.status === 'failed-self-test' || patch.status === 'failed-to-install',
+  );
+  const lines = [
+    `TF.js ${tf.version_core}, backend ${report.backend} (requested: ${report.requested}); gradients ${report.gradients}`,
+    ...report.reasons.map((reason) => `  ${reason}`),
+    `  patches: ${installed.length} installed${problems.length > 0 ? `, ${problems.length} rejected` : ''}, ${report.patches.filter((p) => p.status === 'disabled').length} disabled`,
+    ...problems.map((patch) => `  rejected ${patch.id}: ${patch.status} ${patch.detail ?? ''}`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The inputs of a composite kernel as tensors, by the kernel's input names. */
+export type CompositeInputs = Record<string, tf.Tensor>;
+
+/**
+ * Builds a kernel function from ordinary tf ops. Inside a kernel the gradient tape is off, so the ops do not
+ * pollute gradients. The inputs are wrapped as tensors after an `incRef` of their data, otherwise disposing the
+ * wrappers would free the caller's data; the result's data is kept past the tidy and handed back as the
+ * kernel's output.
+ *
+ * @example
+ * const kernelFunc = compositeKernel(({ x }) => tf.mul(x, 2));
+ */
+export function compositeKernel<Attrs>(
+  fn: (inputs: CompositeInputs, attrs: Attrs) => tf.Tensor,
+): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const owner = backend as unknown as { incRef(dataId: tf.DataId): void };
+    let output: tf.TensorInfo | undefined;
+    tf.tidy(() => {
+      const wrapped: CompositeInputs = {};
+      for (const [name, info] of Object.entries(inputs)) {
+        if (info === undefined) continue;
+        owner.incRef(info.dataId);
+        wrapped[name] = tf.engine().makeTensorFromTensorInfo(info);
+      }
+      const result = fn(wrapped, attrs as unknown as Attrs);
+      owner.incRef(result.dataId);
+      output = { dataId: result.dataId, shape: result.shape, dtype: result.dtype };
+    });
+    if (output === undefined) throw new Error('composite kernel produced no output');
+    return output;
+  };
+}
