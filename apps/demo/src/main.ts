@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 
 import * as tf from '@tensorflow/tfjs-core';
-import '@tdhook/testing/register-gradients';
+import { formatBackendReport, initBackend } from '@tdhook/backend';
 import { formatKey, type Key } from '@tdhook/core';
 import {
   compareCloseness,
@@ -13,7 +13,6 @@ import {
   tensorFromSpec,
 } from '@tdhook/testing';
 
-import { chooseBackend } from './choose-backend.js';
 import { createMlp, disposeMlp, mlpLogits } from './reference-mlp.js';
 
 const tolerance = { rtol: 1e-4, atol: 1e-6 }; // the reference set's stated tolerance for gradient methods
@@ -26,9 +25,8 @@ function median(values: number[]): number {
 
 async function main(): Promise<number> {
   const started = performance.now();
-  const backend = await chooseBackend();
-  console.log(`tdhook demo: TF.js ${tf.version_core}, backend ${backend.name}`);
-  for (const note of backend.notes) console.log(`  ${note}`);
+  const backend = await initBackend();
+  console.log(`tdhook demo: ${formatBackendReport(backend)}`);
 
   const model = loadReferenceModel('mlp');
   const reference = findReferenceResult('mlp', 'saliency_raw__logits__argmax');
