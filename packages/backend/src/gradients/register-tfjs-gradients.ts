@@ -14,7 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * await registerTfjsGradients(); // 'registered', or 'already-registered'
  */
 export async function registerTfjsGradients(): Promise<'registered' | 'already-registered'> {
-  if (tf.getGradient('Sum') !== undefined) return 'already-registered';
+  // Typed as always found; it is undefined when nothing registered it.
+  if ((tf.getGradient('Sum') as tf.GradConfig | undefined) !== undefined) return 'already-registered';
   await import('@tensorflow/tfjs-core/dist/register_all_gradients');
   return 'registered';
 }

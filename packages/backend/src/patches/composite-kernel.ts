@@ -12,9 +12,7 @@ export type CompositeInputs = Record<string, tf.Tensor>;
  * @example
  * const kernelFunc = compositeKernel(({ x }) => tf.mul(x, 2));
  */
-export function compositeKernel<Attrs>(
-  fn: (inputs: CompositeInputs, attrs: Attrs) => tf.Tensor,
-): tf.KernelFunc {
+export function compositeKernel(fn: (inputs: CompositeInputs, attrs: tf.NamedAttrMap) => tf.Tensor): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const owner = backend as unknown as { incRef(dataId: tf.DataId): void };
     let output: tf.TensorInfo | undefined;
@@ -25,7 +23,7 @@ export function compositeKernel<Attrs>(
         owner.incRef(info.dataId);
         wrapped[name] = tf.engine().makeTensorFromTensorInfo(info);
       }
-      const result = fn(wrapped, attrs as unknown as Attrs);
+      const result = fn(wrapped, attrs ?? {});
       owner.incRef(result.dataId);
       output = { dataId: result.dataId, shape: result.shape, dtype: result.dtype };
     });

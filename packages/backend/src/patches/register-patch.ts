@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+// tfjs-core types these lookups as always finding something; they return undefined when nothing is registered.
+const findKernel = tf.getKernel as (kernelName: string, backendName: string) => tf.KernelConfig | undefined;
+const findGradient = tf.getGradient as (kernelName: string) => tf.GradConfig | undefined;
+
 /**
  * Registers `config` in place of whatever kernel `backendName` has for `kernelName` (if any), and returns
  * the undo that puts the original back. The original's `setupFunc` is kept when the patch has none, because
@@ -9,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * const undo = registerKernelPatch({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc });
  */
 export function registerKernelPatch(config: tf.KernelConfig): () => void {
-  const original = tf.getKernel(config.kernelName, config.backendName);
+  const original = findKernel(config.kernelName, config.backendName);
   if (original !== undefined) tf.unregisterKernel(config.kernelName, config.backendName);
   const setupFunc = config.setupFunc ?? original?.setupFunc;
   tf.registerKernel({ ...config, ...(setupFunc === undefined ? {} : { setupFunc }) });
@@ -26,7 +30,7 @@ export function registerKernelPatch(config: tf.KernelConfig): () => void {
  * const undo = registerGradientPatch({ kernelName: 'Greater', inputsToSave: ['a', 'b'], gradFunc });
  */
 export function registerGradientPatch(config: tf.GradConfig): () => void {
-  const original = tf.getGradient(config.kernelName);
+  const original = findGradient(config.kernelName);
   // registerGradient warns when it overrides; the override is the point here.
   const warn = console.warn;
   console.warn = () => undefined;
