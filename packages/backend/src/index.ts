@@ -1,5 +1,6 @@
 export { backendNames, loadBackend, type BackendName } from './backend-loaders.js';
 export { BackendUnavailableError } from './backend-unavailable-error.js';
+export { BackendCapabilityError, type BackendCapabilityDetails } from './patches/backend-capability-error.js';
 export { registerTfjsGradients } from './gradients/register-tfjs-gradients.js';
 export {
   formatBackendReport,

@@ -1,9 +1,11 @@
 import type { KernelPatch } from './kernel-patch.js';
+import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
 
 /**
- * Every patch @tdhook/backend installs by default, in installation order.
+ * Every patch @tdhook/backend installs by default, in installation order; each applies only to the backends
+ * it lists.
  *
  * @example
- * defaultPatches.map((patch) => patch.id);
+ * defaultPatches.map((patch) => `${patch.id}: ${patch.summary}`);
  */
-export const defaultPatches: readonly KernelPatch[] = [];
+export const defaultPatches: readonly KernelPatch[] = [...matmulAndGradientPatches];
