@@ -2,10 +2,20 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { BackendUnavailableError } from './backend-unavailable-error.js';
 
-/** The runtimes tdhook can run on, fastest first (webgpu is opt-in). */
+/**
+ * The runtimes tdhook can run on, fastest first (webgpu is opt-in).
+ *
+ * @example
+ * const choice: BackendName = 'wasm';
+ */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
 
-/** Every name accepted by `initBackend({ backend })` and `TDHOOK_BACKEND`. */
+/**
+ * Every name accepted by `initBackend({ backend })` and `TDHOOK_BACKEND`.
+ *
+ * @example
+ * backendNames.includes(process.env.TDHOOK_BACKEND as BackendName);
+ */
 export const backendNames: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'];
 
 const nativeInstallHint =

@@ -6,7 +6,12 @@ import { registerTfjsGradients } from './gradients/register-tfjs-gradients.js';
 import { defaultPatches } from './patches/default-patches.js';
 import { installPatches, type PatchReport } from './patches/install-patches.js';
 
-/** Options of {@link initBackend}. */
+/**
+ * Options of {@link initBackend}.
+ *
+ * @example
+ * const options: InitBackendOptions = { backend: 'wasm', patches: { disable: ['wasm/BatchMatMul'] } };
+ */
 export interface InitBackendOptions {
   /**
    * The backend to use, or `'auto'` (the default): the fastest available of tensorflow-gpu, tensorflow, wasm,
@@ -19,7 +24,12 @@ export interface InitBackendOptions {
   readonly selfTest?: boolean;
 }
 
-/** What {@link initBackend} chose and did. */
+/**
+ * What {@link initBackend} chose and did.
+ *
+ * @example
+ * const { backend, patches }: BackendReport = await initBackend();
+ */
 export interface BackendReport {
   /** The active TF.js backend (`tf.getBackend()`): 'tensorflow', 'wasm', 'cpu' or 'webgpu'. */
   readonly backend: string;

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The inputs of a composite kernel as tensors, by the kernel's input names. */
+/**
+ * The inputs of a composite kernel as tensors, by the kernel's input names.
+ *
+ * @example
+ * compositeKernel(({ x, dy }: CompositeInputs) => tf.mul(x ?? dy, 2));
+ */
 export type CompositeInputs = Record<string, tf.Tensor>;
 
 /**
@@ -12,7 +17,9 @@ export type CompositeInputs = Record<string, tf.Tensor>;
  * @example
  * const kernelFunc = compositeKernel(({ x }) => tf.mul(x, 2));
  */
-export function compositeKernel(fn: (inputs: CompositeInputs, attrs: tf.NamedAttrMap) => tf.Tensor): tf.KernelFunc {
+export function compositeKernel(
+  fn: (inputs: CompositeInputs, attrs: tf.NamedAttrMap) => tf.Tensor,
+): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const owner = backend as unknown as { incRef(dataId: tf.DataId): void };
     let output: tf.TensorInfo | undefined;

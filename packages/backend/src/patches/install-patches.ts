@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import type { KernelPatch, PatchableBackend } from './kernel-patch.js';
 
-/** What happened to one patch. */
+/**
+ * What happened to one patch.
+ *
+ * @example
+ * const rejected = reports.filter((report: PatchReport) => report.status === 'failed-self-test');
+ */
 export interface PatchReport {
   readonly id: string;
   readonly kind: KernelPatch['kind'];
@@ -13,7 +18,12 @@ export interface PatchReport {
   readonly detail?: string;
 }
 
-/** Options of {@link installPatches}. */
+/**
+ * Options of {@link installPatches}.
+ *
+ * @example
+ * const options: InstallPatchesOptions = { disable: ['wasm/MaxPoolGrad'], selfTest: true };
+ */
 export interface InstallPatchesOptions {
   /** Patch ids not to install, e.g. `['wasm/BatchMatMul']`. */
   readonly disable?: readonly string[];

@@ -1,11 +1,19 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** The backends tdhook patches. */
+/**
+ * The backends tdhook patches.
+ *
+ * @example
+ * const backend: PatchableBackend = 'wasm';
+ */
 export type PatchableBackend = 'wasm' | 'cpu';
 
 /**
  * A small computation run on the patched backend and on the stock cpu backend (or compared with `expected`)
  * right after the patch is installed, so that a patch that computes wrong numbers is never used.
+ *
+ * @example
+ * const selfTest: PatchSelfTest = { run: () => tf.grad((x) => tf.sum(tf.square(x)))(tf.tensor1d([1, 2])), expected: [[2, 4]] };
  */
 export interface PatchSelfTest {
   /** Builds its inputs from plain numbers and returns what to compare; runs inside `tf.tidy`. */
