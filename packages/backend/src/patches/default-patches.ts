@@ -1,3 +1,4 @@
+import { convAndPoolingPatches } from './conv-and-pooling-patches.js';
 import type { KernelPatch } from './kernel-patch.js';
 import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
 
@@ -8,4 +9,4 @@ import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
  * @example
  * defaultPatches.map((patch) => `${patch.id}: ${patch.summary}`);
  */
-export const defaultPatches: readonly KernelPatch[] = [...matmulAndGradientPatches];
+export const defaultPatches: readonly KernelPatch[] = [...convAndPoolingPatches, ...matmulAndGradientPatches];
