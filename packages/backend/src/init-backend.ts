@@ -119,7 +119,7 @@ export function formatBackendReport(report: BackendReport): string {
   const lines = [
     `TF.js ${tf.version_core}, backend ${report.backend} (requested: ${report.requested}); gradients ${report.gradients}`,
     ...report.reasons.map((reason) => `  ${reason}`),
-    `  patches: ${installed.length} installed${problems.length > 0 ? `, ${problems.length} rejected` : ''}, ${report.patches.filter((p) => p.status === 'disabled').length} disabled`,
+    `  patches: ${installed.length} installed${problems.length > 0 ? `, ${problems.length} rejected` : ''}, ${report.patches.filter((p) => p.status === 'disabled').length} disabled; self-tests ${report.patches.reduce((total, p) => total + (p.selfTestMs ?? 0), 0).toFixed(0)} ms`,
     ...problems.map((patch) => `  rejected ${patch.id}: ${patch.status} ${patch.detail ?? ''}`),
   ];
   return lines.join('\n');
