@@ -25,7 +25,14 @@ const forbiddenRuntimeImports = {
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/bench-dist/**', '**/coverage/**', '**/.turbo/**', '**/node_modules/**', '**/*.d.ts'],
+    ignores: [
+      '**/dist/**',
+      '**/bench-dist/**',
+      '**/coverage/**',
+      '**/.turbo/**',
+      '**/node_modules/**',
+      '**/*.d.ts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
