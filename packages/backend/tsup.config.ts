@@ -5,6 +5,8 @@ import { tfjsGradientsPlugin } from './build/tfjs-gradients-plugin.js';
 const shared = {
   sourcemap: true,
   target: 'es2022',
+  // wasm-threads.ts finds its own file through import.meta.url, which the CJS build needs shimmed.
+  shims: true,
   splitting: false,
   external: [/^@tensorflow\//],
   // tfjs-core's gradient registry is bundled, rewired to the public tfjs-core API (see the plugin).

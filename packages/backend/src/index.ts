@@ -1,4 +1,5 @@
 export { backendNames, loadBackend, type BackendName } from './backend-loaders.js';
+export { startWasmWithThreads, stopWasmThreads } from './wasm-threads.js';
 export { BackendUnavailableError } from './backend-unavailable-error.js';
 export { BackendCapabilityError, type BackendCapabilityDetails } from './patches/backend-capability-error.js';
 export { registerTfjsGradients } from './gradients/register-tfjs-gradients.js';

@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { backendNames, loadBackend, type BackendName } from './backend-loaders.js';
 import { BackendUnavailableError } from './backend-unavailable-error.js';
+import { getThreadsCount as getWasmThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerTfjsGradients } from './gradients/register-tfjs-gradients.js';
 import { defaultPatches } from './patches/default-patches.js';
 import { installPatches, type PatchReport } from './patches/install-patches.js';
+import { startWasmWithThreads } from './wasm-threads.js';
 
 /**
  * Options of {@link initBackend}.
@@ -22,6 +24,12 @@ export interface InitBackendOptions {
   readonly patches?: boolean | { readonly disable?: readonly string[] };
   /** Self-test every patch at start-up against the stock cpu backend (default true; milliseconds). */
   readonly selfTest?: boolean;
+  /**
+   * Experimental, off by default: run the wasm backend on this many threads (Node only; see
+   * {@link startWasmWithThreads} for the caveats: it helps large matmuls on an idle machine, and is slower
+   * under load). Requires `backend: 'wasm'`; call {@link stopWasmThreads} before the process should exit.
+   */
+  readonly wasmThreads?: number;
 }
 
 /**
@@ -85,6 +93,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
     if (!started)
       throw new BackendUnavailableError('auto', `No TF.js backend could be started: ${reasons.join('; ')}`);
+  } else if (options.wasmThreads !== undefined) {
+    if (requested !== 'wasm') {
+      throw new BackendUnavailableError(requested, `wasmThreads needs backend 'wasm', not '${requested}'.`);
+    }
+    await loadBackend('cpu'); // the patches' reference
+    await startWasmWithThreads({ threads: options.wasmThreads });
+    reasons.push(`wasm on ${String(getWasmThreadsCount())} threads (experimental)`);
   } else {
     await loadBackend(requested);
   }
