@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tdhook/testing/register-gradients';
-import { loadReferenceModel, tensorFromSpec } from '@tdhook/testing';
+import { loadReferenceModel, seededTensor, tensorFromSpec } from '@tdhook/testing';
 
 import { createMlp, disposeMlp, mlpLogits } from './reference-mlp.js';
 
@@ -16,18 +16,6 @@ interface Case {
   readonly name: string;
   /** Builds the inputs on the active backend and returns one timed step and a clean-up. */
   setup(): { step: () => Promise<void>; dispose: () => void };
-}
-
-function seeded(shape: number[], seed: number): tf.Tensor {
-  // A small LCG, so both backends see identical data without relying on tf.random's backend behaviour.
-  let state = seed >>> 0;
-  const size = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    values[i] = (state / 2 ** 32 - 0.5) * 0.2;
-  }
-  return tf.tensor(values, shape);
 }
 
 const cases: Case[] = [
@@ -57,9 +45,9 @@ const cases: Case[] = [
   {
     name: 'MLP 784→256→10, softmax cross-entropy, weight gradients, batch 64',
     setup() {
-      const x = seeded([64, 784], 1);
-      const w1 = seeded([784, 256], 2);
-      const w2 = seeded([256, 10], 3);
+      const x = seededTensor([64, 784], 1);
+      const w1 = seededTensor([784, 256], 2);
+      const w2 = seededTensor([256, 10], 3);
       const labels = tf.tidy(() =>
         tf.oneHot(
           tf.tensor1d(

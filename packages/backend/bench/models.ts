@@ -1,22 +1,12 @@
 // The gradients the benchmark times: kernels that the patches touch, and three whole models.
 import * as tf from '@tensorflow/tfjs-core';
+import { seededTensor } from '@tdhook/testing';
 
 /** One timed computation: built on the active backend, stepped repeatedly, then disposed. */
 export interface BenchCase {
   readonly name: string;
   readonly group: 'kernel' | 'model';
   setup(): { step(): Promise<void>; dispose(): void };
-}
-
-function seeded(shape: number[], seed: number, scale = 0.2): tf.Tensor {
-  // An LCG, so every backend sees identical data.
-  let state = seed >>> 0;
-  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    values[i] = (state / 2 ** 32 - 0.5) * scale;
-  }
-  return tf.tensor(values, shape);
 }
 
 function gradientCase(
@@ -46,8 +36,8 @@ function gradientCase(
 
 export const benchCases: readonly BenchCase[] = [
   gradientCase('conv2d d/dx and d/dW, x [4,16,16,8], W [3,3,8,16], same', 'kernel', () => {
-    const x = seeded([4, 16, 16, 8], 1);
-    const w = seeded([3, 3, 8, 16], 2);
+    const x = seededTensor([4, 16, 16, 8], 1);
+    const w = seededTensor([3, 3, 8, 16], 2);
     return {
       params: [x, w],
       loss: (a, b) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')),
@@ -55,8 +45,8 @@ export const benchCases: readonly BenchCase[] = [
     };
   }),
   gradientCase('depthwise conv d/dx and d/dW, x [4,16,16,16], W [3,3,16,1]', 'kernel', () => {
-    const x = seeded([4, 16, 16, 16], 3);
-    const w = seeded([3, 3, 16, 1], 4);
+    const x = seededTensor([4, 16, 16, 16], 3);
+    const w = seededTensor([3, 3, 16, 1], 4);
     return {
       params: [x, w],
       loss: (a, b) => tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')),
@@ -64,11 +54,11 @@ export const benchCases: readonly BenchCase[] = [
     };
   }),
   gradientCase('max-pool 2×2 d/dx, x [8,32,32,16]', 'kernel', () => {
-    const x = seeded([8, 32, 32, 16], 5);
+    const x = seededTensor([8, 32, 32, 16], 5);
     return { params: [x], loss: (a) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')), keep: [] };
   }),
   gradientCase('embedding (gather) d/dtable, V=5000, D=64, 512 ids', 'kernel', () => {
-    const table = seeded([5000, 64], 6);
+    const table = seededTensor([5000, 64], 6);
     const ids = tf.tensor1d(
       Array.from({ length: 512 }, (_, i) => (i * 7919) % 5000),
       'int32',
@@ -76,9 +66,9 @@ export const benchCases: readonly BenchCase[] = [
     return { params: [table], loss: (t) => tf.sum(tf.gather(t, ids)), keep: [ids] };
   }),
   gradientCase('MLP 784→256→10, softmax cross-entropy, weight gradients, batch 64', 'model', () => {
-    const x = seeded([64, 784], 7);
-    const w1 = seeded([784, 256], 8);
-    const w2 = seeded([256, 10], 9);
+    const x = seededTensor([64, 784], 7);
+    const w1 = seededTensor([784, 256], 8);
+    const w2 = seededTensor([256, 10], 9);
     const labels = tf.oneHot(
       tf.tensor1d(
         Array.from({ length: 64 }, (_, i) => i % 10),
@@ -97,10 +87,10 @@ export const benchCases: readonly BenchCase[] = [
     'CNN conv(16)→pool→conv(32)→GAP→dense(10), [8,32,32,3], input and weight gradients',
     'model',
     () => {
-      const x = seeded([8, 32, 32, 3], 10, 2);
-      const w1 = seeded([3, 3, 3, 16], 11);
-      const w2 = seeded([3, 3, 16, 32], 12);
-      const w3 = seeded([32, 10], 13);
+      const x = seededTensor([8, 32, 32, 3], 10, 2);
+      const w1 = seededTensor([3, 3, 3, 16], 11);
+      const w2 = seededTensor([3, 3, 16, 32], 12);
+      const w3 = seededTensor([32, 10], 13);
       return {
         params: [x, w1, w2, w3],
         loss: (input, a, b, c) => {
@@ -127,10 +117,10 @@ export const benchCases: readonly BenchCase[] = [
         'int32',
       );
       const weights = [
-        seeded([1000, width], 14),
-        ...[15, 16, 17, 18].map((seed) => seeded([width, width], seed)),
-        seeded([width, 4 * width], 19),
-        seeded([4 * width, width], 20),
+        seededTensor([1000, width], 14),
+        ...[15, 16, 17, 18].map((seed) => seededTensor([width, width], seed)),
+        seededTensor([width, 4 * width], 19),
+        seededTensor([4 * width, width], 20),
       ];
       return {
         params: weights,

@@ -27,6 +27,7 @@ export {
   type ReferenceResult,
   type ReferenceResults,
 } from './reference.js';
+export { seededTensor } from './seeded-tensor.js';
 export {
   flattenNested,
   readValues,
