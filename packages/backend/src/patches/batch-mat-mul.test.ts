@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { fastBatchMatMulPatch } from './batch-mat-mul.js';
 import { broadcastMatMulGradientPatch } from './gradient-fixes.js';
+import { onStockCpu } from './on-cpu.js';
 
 interface Values {
   readonly shape: number[];
@@ -100,16 +101,6 @@ function finiteDifferences(c: MatMulCase, h = 1e-2): Values[] {
       { shape: [...b.shape], data: along(y0, (y) => f(x0, y)) },
     ];
   });
-}
-
-async function onStockCpu<T>(fn: () => T): Promise<T> {
-  const active = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    return fn();
-  } finally {
-    await tf.setBackend(active);
-  }
 }
 
 describe.runIf(inject('tdhookBackend') === 'wasm')('fast wasm BatchMatMul', () => {

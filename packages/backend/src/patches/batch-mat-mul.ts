@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { KernelPatch } from './kernel-patch.js';
-import { registerKernelPatch } from './register-patch.js';
+import { findKernel, registerKernelPatch } from './register-patch.js';
 
 // What the backend offers a kernel; tfjs types it as `{}`.
 interface WasmBackend {
@@ -20,11 +20,6 @@ interface Kernels {
   readonly matMul: tf.KernelFunc;
   readonly transpose: tf.KernelFunc;
   readonly reshape: tf.KernelFunc;
-}
-
-// tfjs types getKernel as always found, but it returns undefined for a kernel a backend lacks.
-function findKernel(name: string, backendName: string): tf.KernelConfig | undefined {
-  return tf.getKernel(name, backendName);
 }
 
 function requireKernel(name: string, backendName: string): tf.KernelFunc {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, inject, it } from 'vitest';
 
+import { onStockCpu } from './on-cpu.js';
 import { convAndPoolingPatches } from './conv-and-pooling-patches.js';
 import { installPatches, restorePatches } from './install-patches.js';
 import type { KernelPatch } from './kernel-patch.js';
@@ -20,14 +21,8 @@ function runSelfTest(patch: KernelPatch): number[][] {
   return values;
 }
 
-async function onCpu(patch: KernelPatch): Promise<number[][]> {
-  const active = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    return runSelfTest(patch);
-  } finally {
-    await tf.setBackend(active);
-  }
+function onCpu(patch: KernelPatch): Promise<number[][]> {
+  return onStockCpu(() => runSelfTest(patch));
 }
 
 function expectClose(actual: number[][], expected: readonly (readonly number[])[], tolerance: number): void {

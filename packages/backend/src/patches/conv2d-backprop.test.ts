@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, inject, it } from 'vitest';
 
+import { cpuValues, size, wave, withPatch, type Values } from '../../test/patch-test-support.js';
 import { cpuConv2DBackpropFilterPatch, wasmConv2DBackpropFilterPatch } from './conv2d-backprop-filter.js';
 import { wasmConv2DBackpropInputPatch } from './conv2d-backprop-input.js';
 import type { KernelPatch } from './kernel-patch.js';
@@ -9,41 +10,6 @@ const backend = inject('tdhookBackend');
 
 type Shape4D = [number, number, number, number];
 type Padding = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
-
-const size = (shape: readonly number[]): number => shape.reduce((product, dim) => product * dim, 1);
-const wave = (shape: readonly number[], phase: number): tf.Tensor =>
-  tf.tensor(
-    Array.from({ length: size(shape) }, (_, i) => Math.sin(1.37 * i + phase)),
-    [...shape],
-  );
-
-interface Values {
-  readonly shape: number[];
-  readonly data: number[];
-}
-
-/** Runs `fn` on the stock cpu backend (the caller installs patches only afterwards) and reads its values. */
-async function onCpu(fn: () => tf.Tensor): Promise<Values> {
-  const active = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    const result = tf.tidy(fn);
-    const values = { shape: [...result.shape], data: Array.from(result.dataSync()) };
-    result.dispose();
-    return values;
-  } finally {
-    await tf.setBackend(active);
-  }
-}
-
-function withPatch<T>(patch: KernelPatch, fn: () => T): T {
-  const undo = patch.install(backend);
-  try {
-    return fn();
-  } finally {
-    undo();
-  }
-}
 
 interface ConvCase {
   readonly label: string;
@@ -143,8 +109,8 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
       async ({ pad }) => {
         const cases = grid(pad);
         const references: Values[] = [];
-        for (const c of cases) references.push(await onCpu(() => gradient(c, wrt)));
-        withPatch(patch, () => {
+        for (const c of cases) references.push(await cpuValues(() => gradient(c, wrt)));
+        withPatch(patch, backend, () => {
           cases.forEach((c, i) => {
             const actual = tf.tidy(() => gradient(c, wrt));
             try {
@@ -186,8 +152,8 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
             );
       };
       for (const dataFormat of ['NHWC', 'NCHW'] as const) {
-        const reference = await onCpu(() => run(dataFormat));
-        withPatch(patch, () => {
+        const reference = await cpuValues(() => run(dataFormat));
+        withPatch(patch, backend, () => {
           const actual = tf.tidy(() => run(dataFormat));
           try {
             expect(actual, dataFormat).toBeCloseToTensor(reference, { rtol: 1e-4, atol: 1e-5 });

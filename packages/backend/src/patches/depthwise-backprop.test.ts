@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, inject, it } from 'vitest';
 
+import { cpuValues, size, wave, withPatch, type Values } from '../../test/patch-test-support.js';
 import { wasmDepthwiseBackpropFilterPatch, wasmDepthwiseBackpropInputPatch } from './depthwise-backprop.js';
 import type { KernelPatch } from './kernel-patch.js';
 
@@ -8,41 +9,6 @@ const backend = inject('tdhookBackend');
 
 type Shape4D = [number, number, number, number];
 type Padding = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
-
-interface Values {
-  readonly shape: number[];
-  readonly data: number[];
-}
-
-const size = (shape: readonly number[]): number => shape.reduce((product, dim) => product * dim, 1);
-const wave = (shape: readonly number[], phase: number): tf.Tensor =>
-  tf.tensor(
-    Array.from({ length: size(shape) }, (_, i) => Math.sin(1.37 * i + phase)),
-    [...shape],
-  );
-
-/** Runs `fn` on the stock cpu backend (the caller installs patches only afterwards) and reads its values. */
-async function onCpu(fn: () => tf.Tensor): Promise<Values> {
-  const active = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    const result = tf.tidy(fn);
-    const values = { shape: [...result.shape], data: Array.from(result.dataSync()) };
-    result.dispose();
-    return values;
-  } finally {
-    await tf.setBackend(active);
-  }
-}
-
-function withPatch<T>(patch: KernelPatch, fn: () => T): T {
-  const undo = patch.install(backend);
-  try {
-    return fn();
-  } finally {
-    undo();
-  }
-}
 
 interface DepthwiseCase {
   readonly label: string;
@@ -161,8 +127,8 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
       async ({ pad }) => {
         const cases = grid(pad);
         const references: Values[] = [];
-        for (const c of cases) references.push(await onCpu(() => gradient(c, wrt)));
-        withPatch(patch, () => {
+        for (const c of cases) references.push(await cpuValues(() => gradient(c, wrt)));
+        withPatch(patch, backend, () => {
           cases.forEach((c, i) => {
             const actual = tf.tidy(() => gradient(c, wrt));
             try {
@@ -185,7 +151,7 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
       );
       for (const c of cases) {
         // Reference: the stock cpu kernel with the zero-stuffed, undilated filter.
-        const reference = await onCpu(() => {
+        const reference = await cpuValues(() => {
           const w = wave(c.w, 0.4) as tf.Tensor4D;
           const stuffed = zeroStuffed(w, 2);
           const attrs = { strides: 1, pad: c.pad, dilations: 1 };
@@ -202,7 +168,7 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
             );
           return tf.stridedSlice(taps, [0, 0, 0, 0], [...stuffed.shape], [2, 2, 1, 1]);
         });
-        withPatch(patch, () => {
+        withPatch(patch, backend, () => {
           const attrs = { strides: 1, pad: c.pad, dilations: 2 };
           const actual = tf.tidy((): tf.Tensor =>
             wrt === 'x'
@@ -254,7 +220,7 @@ describe.runIf(wasmDepthwiseBackpropFilterPatch.backends.includes(backend))(
       const x = wave([1, 9, 9, 2], 0.1);
       const dy = wave([1, 3, 3, 2], 0.7);
       try {
-        withPatch(wasmDepthwiseBackpropFilterPatch, () => {
+        withPatch(wasmDepthwiseBackpropFilterPatch, backend, () => {
           expect(() =>
             tf
               .engine()

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { KernelPatch, PatchableBackend } from './kernel-patch.js';
-import { registerGradientPatch } from './register-patch.js';
+import { findGradient, registerGradientPatch } from './register-patch.js';
 
 // Not exported by tfjs-core's public API.
 type GradientMap = ReturnType<tf.GradFunc>;
@@ -41,11 +41,6 @@ function installOnce(register: () => () => void): (backend: PatchableBackend) =>
       }
     };
   };
-}
-
-// tfjs types getGradient as always found, but it returns undefined when none is registered.
-function findGradient(kernelName: string): tf.GradConfig | undefined {
-  return tf.getGradient(kernelName);
 }
 
 function registerBroadcastMatMulGradient(): () => void {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { KernelPatch, PatchableBackend } from './kernel-patch.js';
+import { onStockCpu } from './on-cpu.js';
 
 /**
  * What happened to one patch.
@@ -47,17 +48,13 @@ function installed(): InstalledPatches {
 const read = (result: tf.Tensor | tf.Tensor[]): number[][] =>
   (Array.isArray(result) ? result : [result]).map((tensor) => Array.from(tensor.dataSync()));
 
-async function referenceOnCpu(run: () => tf.Tensor | tf.Tensor[]): Promise<number[][]> {
-  const active = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
+function referenceOnCpu(run: () => tf.Tensor | tf.Tensor[]): Promise<number[][]> {
+  return onStockCpu(() => {
     const result = tf.tidy(run);
     const values = read(result);
     tf.dispose(result);
     return values;
-  } finally {
-    await tf.setBackend(active);
-  }
+  });
 }
 
 function largestDifference(

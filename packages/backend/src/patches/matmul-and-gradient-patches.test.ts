@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, inject, it } from 'vitest';
 
+import { onStockCpu } from './on-cpu.js';
 import type { KernelPatch } from './kernel-patch.js';
 import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
 
@@ -11,16 +12,6 @@ const read = (result: tf.Tensor | tf.Tensor[]): number[][] =>
 
 function runSelfTest(patch: KernelPatch): number[][] {
   return tf.tidy(() => read(patch.selfTest?.run() ?? []));
-}
-
-async function onStockCpu<T>(fn: () => T): Promise<T> {
-  const active = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    return fn();
-  } finally {
-    await tf.setBackend(active);
-  }
 }
 
 describe('matmulAndGradientPatches', () => {

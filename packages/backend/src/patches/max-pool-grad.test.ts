@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, inject, it } from 'vitest';
 
+import { cpuValues, size, wave, withPatch, type Values } from '../../test/patch-test-support.js';
 import { wasmMaxPoolGradPatch } from './max-pool-grad.js';
 
 const backend = inject('tdhookBackend');
@@ -8,41 +9,6 @@ const applies = wasmMaxPoolGradPatch.backends.includes(backend);
 
 type Shape4D = [number, number, number, number];
 type Padding = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
-
-interface Values {
-  readonly shape: number[];
-  readonly data: number[];
-}
-
-const size = (shape: readonly number[]): number => shape.reduce((product, dim) => product * dim, 1);
-const wave = (shape: readonly number[], phase: number): tf.Tensor =>
-  tf.tensor(
-    Array.from({ length: size(shape) }, (_, i) => Math.sin(1.37 * i + phase)),
-    [...shape],
-  );
-
-/** Runs `fn` on the stock cpu backend (the caller installs patches only afterwards) and reads its values. */
-async function onCpu(fn: () => tf.Tensor): Promise<Values> {
-  const active = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    const result = tf.tidy(fn);
-    const values = { shape: [...result.shape], data: Array.from(result.dataSync()) };
-    result.dispose();
-    return values;
-  } finally {
-    await tf.setBackend(active);
-  }
-}
-
-function withPatch<T>(fn: () => T): T {
-  const undo = wasmMaxPoolGradPatch.install(backend);
-  try {
-    return fn();
-  } finally {
-    undo();
-  }
-}
 
 /** How the input values are laid out: distinct (a permutation, 0.05 apart), all negative, or with ties. */
 type Data = 'mixed' | 'negative' | 'ties';
@@ -154,8 +120,8 @@ describe.runIf(applies)('wasm/MaxPoolGrad', () => {
     async (data) => {
       const cases = grid(data);
       const references: Values[] = [];
-      for (const c of cases) references.push(await onCpu(() => gradient(c)));
-      withPatch(() => {
+      for (const c of cases) references.push(await cpuValues(() => gradient(c)));
+      withPatch(wasmMaxPoolGradPatch, backend, () => {
         cases.forEach((c, i) => {
           const actual = tf.tidy(() => gradient(c));
           try {
@@ -174,9 +140,9 @@ describe.runIf(applies)('wasm/MaxPoolGrad', () => {
 
   it('fixes windows whose values are all <= 0, which the stock wasm kernel drops', async () => {
     const c = poolCase(2, 2, 'valid', 1, 2, 'negative');
-    const reference = await onCpu(() => gradient(c));
+    const reference = await cpuValues(() => gradient(c));
     const stock = tf.tidy(() => gradient(c));
-    const patched = withPatch(() => tf.tidy(() => gradient(c)));
+    const patched = withPatch(wasmMaxPoolGradPatch, backend, () => tf.tidy(() => gradient(c)));
     try {
       expect(stock).not.toBeCloseToTensor(reference, { atol: 1e-3 });
       expect(patched).toBeCloseToTensor(reference, { rtol: 1e-6, atol: 0 });

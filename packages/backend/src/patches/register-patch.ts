@@ -1,8 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-// tfjs-core types these lookups as always finding something; they return undefined when nothing is registered.
-const findKernel = tf.getKernel as (kernelName: string, backendName: string) => tf.KernelConfig | undefined;
-const findGradient = tf.getGradient as (kernelName: string) => tf.GradConfig | undefined;
+/**
+ * `tf.getKernel`, typed as it behaves: undefined when the backend has no such kernel (tfjs types it as always found).
+ *
+ * @example
+ * findKernel('Conv2DBackpropFilter', 'wasm'); // undefined on stock wasm
+ */
+export const findKernel = tf.getKernel as (
+  kernelName: string,
+  backendName: string,
+) => tf.KernelConfig | undefined;
+
+/**
+ * `tf.getGradient`, typed as it behaves: undefined when no gradient is registered for the kernel.
+ *
+ * @example
+ * findGradient('Greater'); // undefined until the comparison-gradient patch is installed
+ */
+export const findGradient = tf.getGradient as (kernelName: string) => tf.GradConfig | undefined;
 
 /**
  * Registers `config` in place of whatever kernel `backendName` has for `kernelName` (if any), and returns

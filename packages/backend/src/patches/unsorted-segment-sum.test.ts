@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, inject, it } from 'vitest';
 
+import { cpuValues, waveValues, withPatch, type Values } from '../../test/patch-test-support.js';
 import type { KernelPatch } from './kernel-patch.js';
 import { cpuUnsortedSegmentSumPatch, wasmUnsortedSegmentSumPatch } from './unsorted-segment-sum.js';
 
@@ -8,39 +9,6 @@ const backend = inject('tdhookBackend');
 const patch: KernelPatch | undefined = [wasmUnsortedSegmentSumPatch, cpuUnsortedSegmentSumPatch].find((p) =>
   p.backends.includes(backend),
 );
-
-interface Values {
-  readonly shape: number[];
-  readonly data: number[];
-}
-
-const size = (shape: readonly number[]): number => shape.reduce((product, dim) => product * dim, 1);
-const wave = (shape: readonly number[], phase: number): number[] =>
-  Array.from({ length: size(shape) }, (_, i) => Math.sin(1.37 * i + phase));
-const read = (t: tf.Tensor): Values => ({ shape: [...t.shape], data: Array.from(t.dataSync()) });
-
-/** Runs `fn` on the stock cpu backend (the caller installs patches only afterwards) and reads its values. */
-async function onCpu(fn: () => tf.Tensor): Promise<Values> {
-  const active = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    const result = tf.tidy(fn);
-    const values = read(result);
-    result.dispose();
-    return values;
-  } finally {
-    await tf.setBackend(active);
-  }
-}
-
-function patched<T>(installed: KernelPatch, fn: () => T): T {
-  const undo = installed.install(backend);
-  try {
-    return fn();
-  } finally {
-    undo();
-  }
-}
 
 interface SegmentCase {
   readonly label: string;
@@ -58,7 +26,7 @@ const segmentCases: readonly SegmentCase[] = [
 ];
 
 const segmentSum = (c: SegmentCase): tf.Tensor =>
-  tf.unsortedSegmentSum(tf.tensor(wave(c.x, 0.3), c.x), tf.tensor1d(c.ids, 'int32'), c.numSegments);
+  tf.unsortedSegmentSum(tf.tensor(waveValues(c.x, 0.3), c.x), tf.tensor1d(c.ids, 'int32'), c.numSegments);
 
 interface GatherCase {
   readonly label: string;
@@ -77,19 +45,19 @@ const gatherCases: readonly GatherCase[] = [
 // L = sum(gather(table, ids) · w) is linear in the table: its gradient is UnsortedSegmentSum of w by id.
 function embeddingLoss(c: GatherCase, table: tf.Tensor): tf.Tensor {
   const gathered = tf.gather(table, tf.tensor(c.ids, c.idsShape, 'int32'), c.axis);
-  return tf.sum(tf.mul(gathered, tf.tensor(wave(gathered.shape, 0.9), gathered.shape)));
+  return tf.sum(tf.mul(gathered, tf.tensor(waveValues(gathered.shape, 0.9), gathered.shape)));
 }
 
 const embeddingGradient = (c: GatherCase): tf.Tensor =>
-  tf.grad((table) => embeddingLoss(c, table))(tf.tensor(wave(c.table, 0.2), c.table));
+  tf.grad((table) => embeddingLoss(c, table))(tf.tensor(waveValues(c.table, 0.2), c.table));
 
 describe.runIf(patch !== undefined)('UnsortedSegmentSum patch', () => {
   const installed = patch ?? wasmUnsortedSegmentSumPatch;
 
   it('matches the stock cpu kernel on repeated, out-of-range and missing ids', async () => {
     const references: Values[] = [];
-    for (const c of segmentCases) references.push(await onCpu(() => segmentSum(c)));
-    patched(installed, () => {
+    for (const c of segmentCases) references.push(await cpuValues(() => segmentSum(c)));
+    withPatch(installed, backend, () => {
       segmentCases.forEach((c, i) => {
         const actual = tf.tidy(() => segmentSum(c));
         try {
@@ -106,8 +74,8 @@ describe.runIf(patch !== undefined)('UnsortedSegmentSum patch', () => {
 
   it('gives the gather (embedding) gradient: stock cpu values and finite differences', async () => {
     const references: Values[] = [];
-    for (const c of gatherCases) references.push(await onCpu(() => embeddingGradient(c)));
-    patched(installed, () => {
+    for (const c of gatherCases) references.push(await cpuValues(() => embeddingGradient(c)));
+    withPatch(installed, backend, () => {
       gatherCases.forEach((c, i) => {
         const actual = tf.tidy(() => embeddingGradient(c));
         try {
@@ -119,7 +87,7 @@ describe.runIf(patch !== undefined)('UnsortedSegmentSum patch', () => {
           const h = 1e-2;
           for (const at of [0, Math.floor(values.length / 2), values.length - 1]) {
             const fd = tf.tidy(() => {
-              const table = wave(c.table, 0.2);
+              const table = waveValues(c.table, 0.2);
               const shifted = (by: number): number =>
                 embeddingLoss(
                   c,
@@ -141,13 +109,13 @@ describe.runIf(patch !== undefined)('UnsortedSegmentSum patch', () => {
 
   it('follows TF for rank-2 ids: they index the two leading dims of x', () => {
     // Plain-JS reference; the stock cpu kernel sums over the first dim only here.
-    const x = wave([2, 3, 2], 0.5);
+    const x = waveValues([2, 3, 2], 0.5);
     const ids = [0, 1, 0, 2, 2, 1];
     const expected = new Array<number>(6).fill(0);
     ids.forEach((id, row) => {
       for (let k = 0; k < 2; k++) expected[id * 2 + k] = (expected[id * 2 + k] ?? 0) + (x[row * 2 + k] ?? 0);
     });
-    patched(installed, () => {
+    withPatch(installed, backend, () => {
       const actual = tf.tidy(() =>
         tf.unsortedSegmentSum(
           tf.tensor(x, [2, 3, 2]),

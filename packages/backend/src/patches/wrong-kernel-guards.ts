@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 import { BackendCapabilityError } from './backend-capability-error.js';
 import type { KernelPatch } from './kernel-patch.js';
-import { registerKernelPatch } from './register-patch.js';
+import { findKernel, registerKernelPatch } from './register-patch.js';
 
 /**
  * A wasm kernel of TF.js 4.22 that returns wrong numbers, and when.
@@ -25,11 +25,6 @@ export interface WrongKernelSpec {
    * or undefined, and the stock kernel runs. When omitted, the kernel always throws.
    */
   readonly wrongFor?: (attrs: tf.NamedAttrMap) => string | undefined;
-}
-
-// tfjs types getKernel as always found, but it returns undefined for a kernel a backend lacks.
-function findKernel(name: string, backendName: string): tf.KernelConfig | undefined {
-  return tf.getKernel(name, backendName);
 }
 
 function capabilityError(spec: WrongKernelSpec, condition: string | undefined): BackendCapabilityError {
