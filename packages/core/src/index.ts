@@ -76,7 +76,8 @@ export {
 } from './hooks/hook-types.js';
 export { registerHook, stopAfter, type RegisterHookOptions } from './hooks/register-hook.js';
 export { registerMatchingHooks, type MatchingHooksOptions } from './hooks/register-matching-hooks.js';
-export { describeStructure, isTensor, mapTensorLeaves, tensorLeaves } from './hooks/tensor-leaves.js';
+export { describeStructure, mapTensorLeaves, tensorLeaves } from './hooks/tensor-leaves.js';
+export { isPlainObject, isTensor } from './value-guards.js';
 export { captureRunner } from './methods/capture-runner.js';
 export {
   checkDefinition,

@@ -1,20 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
-/**
- * True for a tensor (a type guard that keeps the `Rank` type, where `instanceof` narrows to `Tensor<any>`).
- *
- * @example
- * if (isTensor(value)) value.shape;
- */
-export function isTensor(value: unknown): value is tf.Tensor {
-  return value instanceof tf.Tensor;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
+import { isPlainObject, isTensor } from '../value-guards.js';
 
 /**
  * Rebuilds `value` with every tensor leaf replaced by `fn(tensor, index)`, where `index` counts tensor leaves

@@ -1,4 +1,5 @@
 import { ContractError } from '../errors.js';
+import { isPlainObject } from '../value-guards.js';
 
 /**
  * A JSON value.
@@ -33,11 +34,6 @@ export interface DescribeOptions {
    * description that contains one needs a name for it.
    */
   readonly callbackIds?: ReadonlyMap<unknown, string>;
-}
-
-function isPlainObject(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }
 
 function isDescribable(value: object): value is Describable {
@@ -95,7 +91,7 @@ export function describeValue(value: unknown, options: DescribeOptions = {}, whe
       fix: 'Configurations hold JSON-like values; pass tensors through TensorDict keys instead.',
     });
   }
-  const entries = Object.entries(value as Record<string, unknown>)
+  const entries = Object.entries(value)
     .filter(([, item]) => item !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, item]) => [key, describeValue(item, options, `${where}.${key}`)] as const);

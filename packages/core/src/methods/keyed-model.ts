@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { InvalidValueError, MissingKeyError, ShapeMismatchError } from '../errors.js';
-import { describeStructure, isTensor } from '../hooks/tensor-leaves.js';
+import { describeStructure } from '../hooks/tensor-leaves.js';
+import { isTensor } from '../value-guards.js';
 import { formatKey, toKeyPath, type Key, type KeyPath } from '../keys.js';
 import { Module } from '../modules/module.js';
 import { isModelNode, type ModelNode } from '../modules/model-node.js';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { InvalidValueError, ShapeMismatchError } from '../errors.js';
-import { describeStructure, isTensor } from '../hooks/tensor-leaves.js';
+import { describeStructure } from '../hooks/tensor-leaves.js';
+import { isTensor } from '../value-guards.js';
 import type { TargetJSON } from './target.js';
 
 /**

@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-
 import type { TensorDict } from './tensor-dict.js';
 
 /** The registry-wide mark every TensorDict carries (set on its prototype). */
@@ -19,14 +17,4 @@ export function isTensorDict(value: unknown): value is TensorDict {
     value !== null &&
     (value as Record<symbol, unknown>)[tensorDictBrand] === true
   );
-}
-
-/**
- * True if `value` is a `tf.Tensor` (typed as one, where `instanceof` would give `Tensor<any>`).
- *
- * @example
- * isTensor(tf.ones([2])); // true
- */
-export function isTensor(value: unknown): value is tf.Tensor {
-  return value instanceof tf.Tensor;
 }

@@ -1,5 +1,6 @@
 import { formatKey } from '../keys.js';
-import { isTensor, isTensorDict } from './brand.js';
+import { isTensorDict } from './brand.js';
+import { isTensor } from '../value-guards.js';
 import { describeNonTensor } from './non-tensor.js';
 import { formatShape } from './shape.js';
 import type { TensorDict } from './tensor-dict.js';

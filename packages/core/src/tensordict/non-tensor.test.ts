@@ -1,16 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
+import { isPlainObject } from '../value-guards.js';
 import { InvalidValueError } from '../errors.js';
 import { isTensorDict } from './brand.js';
-import {
-  copyNonTensorValue,
-  describeNonTensor,
-  isPlainObject,
-  nonTensor,
-  nonTensorEqual,
-  NonTensor,
-} from './non-tensor.js';
+import { copyNonTensorValue, describeNonTensor, nonTensor, nonTensorEqual, NonTensor } from './non-tensor.js';
 import { TensorDict } from './tensor-dict.js';
 
 describe('non-tensor leaves', () => {

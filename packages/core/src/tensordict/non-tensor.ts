@@ -2,20 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { InvalidValueError } from '../errors.js';
 import { isTensorDict } from './brand.js';
-
-/**
- * True for objects whose prototype is `Object.prototype` or `null`: the ones a TensorDict turns into nested
- * TensorDicts.
- *
- * @example
- * isPlainObject({ a: 1 });    // true
- * isPlainObject(new Date());  // false
- */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+import { isPlainObject } from '../value-guards.js';
 
 /**
  * A non-tensor leaf, as stored in a TensorDict. Wrap a value with {@link nonTensor} to store it as one leaf

@@ -4,15 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { DisposedError, InvalidKeyError, InvalidValueError, ShapeMismatchError } from '../errors.js';
 import { formatKey, toKeyPath, type KeyPath } from '../keys.js';
-import { isTensor, isTensorDict } from './brand.js';
+import { isPlainObject } from '../value-guards.js';
+import { isTensorDict } from './brand.js';
+import { isTensor } from '../value-guards.js';
 import { tensorOwner } from './ownership.js';
-import {
-  copyNonTensorValue,
-  describeNonTensor,
-  isPlainObject,
-  NonTensor,
-  rejectTensorsInside,
-} from './non-tensor.js';
+import { copyNonTensorValue, describeNonTensor, NonTensor, rejectTensorsInside } from './non-tensor.js';
 import { formatShape, shapeStartsWith } from './shape.js';
 import type { DictAccess, Stored } from './dict-access.js';
 import type { TensorDict } from './tensor-dict.js';

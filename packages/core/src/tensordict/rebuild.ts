@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { DisposedError, InvalidValueError, ShapeMismatchError } from '../errors.js';
 import { formatKey, type KeyPath } from '../keys.js';
-import { isTensor, isTensorDict } from './brand.js';
+import { isTensorDict } from './brand.js';
+import { isTensor } from '../value-guards.js';
 import type { DictAccess } from './dict-access.js';
 import { describeEntry } from './format.js';
 import type { KeyFilter } from './key-filter.js';

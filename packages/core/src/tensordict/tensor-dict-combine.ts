@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { DisposedError, InvalidValueError, ShapeMismatchError, type TdhookError } from '../errors.js';
 import { formatKey, type KeyPath } from '../keys.js';
-import { isTensor, isTensorDict } from './brand.js';
+import { isTensorDict } from './brand.js';
+import { isTensor } from '../value-guards.js';
 import { describeEntry } from './format.js';
 import { nonTensorEqual } from './non-tensor.js';
 import { checkInteger, formatShape, normalizeAxis, sameShape } from './shape.js';
