@@ -40,3 +40,14 @@ export function withPatch<T>(patch: KernelPatch, backend: PatchableBackend, fn: 
     undo();
   }
 }
+
+/**
+ * tfjs-core keeps the tensors its gradient tape saved until backprop finishes; when backprop throws (a missing
+ * gradient, a guard, a shape mismatch) they stay alive and the tape stays active. Tests of expected failures
+ * call this afterwards. (`@tdhook/core`'s `withGradientCleanup` does the same for users.)
+ */
+export function disposeAbandonedTape(): void {
+  const state = tf.engine().state as unknown as { activeTape: { saved?: tf.Tensor[] }[] | null };
+  for (const node of state.activeTape ?? []) tf.dispose(node.saved ?? []);
+  state.activeTape = null;
+}

@@ -1,16 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { disposeAbandonedTape } from '../../test/patch-test-support.js';
+
 import { broadcastMatMulGradientPatch, comparisonGradientsPatch, reduceToShape } from './gradient-fixes.js';
 import type { KernelPatch } from './kernel-patch.js';
-
-// tfjs-core keeps the tensors its tape saved until backprop finishes; when backprop throws (a missing
-// gradient, a shape mismatch) they stay alive. Dispose them so the expected failure leaks nothing.
-function disposeAbandonedTape(): void {
-  const state = tf.engine().state as unknown as { activeTape: { saved?: tf.Tensor[] }[] | null };
-  for (const node of state.activeTape ?? []) tf.dispose(node.saved ?? []);
-  state.activeTape = null;
-}
 
 function expectGradientFailure(fn: () => unknown, message: RegExp): void {
   try {

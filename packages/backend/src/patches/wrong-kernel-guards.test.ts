@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { disposeAbandonedTape } from '../../test/patch-test-support.js';
+
 import { BackendCapabilityError } from './backend-capability-error.js';
 import {
   conv3dFilterGradientGuard,
@@ -10,13 +12,6 @@ import {
   maxPoolWithArgmaxGuard,
   wrongKernelGuards,
 } from './wrong-kernel-guards.js';
-
-// tfjs-core leaves the tensors its tape saved alive when backprop throws; dispose them after an expected throw.
-function disposeAbandonedTape(): void {
-  const state = tf.engine().state as unknown as { activeTape: { saved?: tf.Tensor[] }[] | null };
-  for (const node of state.activeTape ?? []) tf.dispose(node.saved ?? []);
-  state.activeTape = null;
-}
 
 // Runs `fn` once (each failed backprop would leave its own tape behind) and checks the error it threw.
 function expectCapabilityError(fn: () => unknown, kernel: RegExp): void {
