@@ -1,0 +1,69 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+import { InvalidValueError, isTensor, type BindContext, type HookSpec } from '@tdhook/core';
+
+/**
+ * The plan entries for capturing module outputs: one forward capture per path.
+ *
+ * @example
+ * captureSpecs(['fc1']); // [{ path: 'fc1', direction: 'forward', operation: 'capture' }]
+ */
+export function captureSpecs(paths: readonly string[]): HookSpec[] {
+  return paths.map((path) => ({ path, direction: 'forward', operation: 'capture' }));
+}
+
+/**
+ * Forward hooks that hand over module outputs during a pass the engine runs (and only then): the tensors
+ * stay in the pass, so that gradients can be taken with respect to them.
+ */
+export class ModuleCaptures {
+  readonly paths: readonly string[];
+  readonly #values = new Map<string, tf.Tensor[]>();
+  #armed = false;
+
+  constructor(context: BindContext, paths: readonly string[]) {
+    this.paths = [...new Set(paths)];
+    for (const path of this.paths) {
+      context.hook({ path, direction: 'forward', operation: 'capture' }, (output) => {
+        if (!this.#armed) return undefined;
+        if (!isTensor(output)) {
+          throw new InvalidValueError({
+            what: `Module '${path}' returned something other than a tensor`,
+            where: `module '${path}'`,
+            fix: 'Attribute to (or target) a module whose output is one tensor.',
+          });
+        }
+        this.#values.get(path)?.push(output);
+        return undefined;
+      });
+    }
+  }
+
+  /** Runs `pass` with the hooks collecting; returns its result and each module's output (in `paths` order). */
+  collect<T>(pass: () => T): { result: T; values: tf.Tensor[] } {
+    for (const path of this.paths) this.#values.set(path, []);
+    this.#armed = true;
+    let result: T;
+    try {
+      result = pass();
+    } finally {
+      this.#armed = false;
+    }
+    const values = this.paths.map((path) => {
+      const calls = this.#values.get(path) ?? [];
+      if (calls.length !== 1) {
+        throw new InvalidValueError({
+          what: `Module '${path}' ran ${calls.length} times in one model call`,
+          where: `module '${path}'`,
+          fix:
+            calls.length === 0
+              ? 'Its output does not take part in the model call: check the path.'
+              : 'Attribute to a module that runs once per call (a shared layer runs several times).',
+        });
+      }
+      return calls[0] as tf.Tensor;
+    });
+    this.#values.clear();
+    return { result, values };
+  }
+}

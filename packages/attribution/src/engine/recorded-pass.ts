@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { AttributionError } from '../errors.js';
+
+// tfjs-core 4.x records every kernel run while a gradient tape is open; `tf.grads` opens one, runs the
+// function, backpropagates once and throws the tape away. Attributing k targets then costs k forward
+// passes. Recording the forward pass ourselves lets k backward passes share it (issue 5: ~1.4x for k = 10).
+// These are the engine members this relies on; `engineTape()` checks that they are there.
+interface TapeNode {
+  readonly id: number;
+  readonly kernelName: string;
+  readonly inputs: Readonly<Record<string, tf.Tensor>>;
+  readonly outputs: readonly tf.Tensor[];
+  readonly gradient?: (dys: (tf.Tensor | null)[]) => Record<string, () => tf.Tensor>;
+  readonly saved?: readonly tf.Tensor[];
+}
+
+interface EngineTape {
+  readonly state: { activeTape: TapeNode[] | null; gradientDepth: number };
+  startTape(): void;
+  endTape(): void;
+}
+
+function engineTape(): EngineTape {
+  const engine = tf.engine() as unknown as Partial<EngineTape>;
+  if (
+    typeof engine.startTape !== 'function' ||
+    typeof engine.endTape !== 'function' ||
+    typeof engine.state?.gradientDepth !== 'number'
+  ) {
+    throw new AttributionError('E_ATTRIBUTION_BACKEND', {
+      what: 'This @tensorflow/tfjs-core has no gradient tape that @tdhook/attribution can record',
+      where: 'attribution engine',
+      fix: 'Use @tensorflow/tfjs-core 4.22 or a later 4.x release.',
+    });
+  }
+  return engine as EngineTape;
+}
+
+/**
+ * One forward computation recorded on the gradient tape, which can then be backpropagated any number of
+ * times (one per target) without running the forward again. Dispose it to free what the kernels saved.
+ */
+export class RecordedPass<T> {
+  readonly value: T;
+  readonly #nodes: TapeNode[];
+  readonly #ownsTape: boolean;
+  #disposed = false;
+
+  private constructor(value: T, nodes: TapeNode[], ownsTape: boolean) {
+    this.value = value;
+    this.#nodes = nodes;
+    this.#ownsTape = ownsTape;
+  }
+
+  /**
+   * Runs `forward` with the tape on. Its result is kept (the caller disposes it, typically inside an outer
+   * `tf.tidy`); the intermediate tensors are released as in `tf.grads`.
+   */
+  static record<T extends tf.TensorContainer>(forward: () => T): RecordedPass<T> {
+    const engine = engineTape();
+    const ownsTape = engine.state.gradientDepth === 0;
+    const start = ownsTape ? 0 : (engine.state.activeTape?.length ?? 0);
+    engine.startTape();
+    let value: T;
+    try {
+      value = tf.tidy(forward);
+    } catch (error) {
+      engine.endTape();
+      if (ownsTape) releaseTape(engine);
+      throw error;
+    }
+    engine.endTape();
+    const nodes = engine.state.activeTape?.slice(start) ?? [];
+    if (ownsTape) engine.state.activeTape = null;
+    return new RecordedPass(value, nodes, ownsTape);
+  }
+
+  /**
+   * The gradients of `Σ y·dy` w.r.t. each of `xs` (tensors of the recorded pass, or its inputs); zeros where
+   * `y` does not depend on one. Returns new tensors that the caller owns.
+   */
+  gradients(y: tf.Tensor, xs: readonly tf.Tensor[], dy?: tf.Tensor): tf.Tensor[] {
+    if (this.#disposed) throw new Error('RecordedPass used after dispose()');
+    const path = nodesFromXsToY(this.#nodes, xs, y);
+    return tf.tidy(() => {
+      const accumulated = new Map<number, tf.Tensor>([[y.id, dy ?? tf.onesLike(y)]]);
+      backpropagate(accumulated, path);
+      return xs.map((x) => {
+        const gradient = accumulated.get(x.id);
+        return gradient === undefined ? tf.zerosLike(x) : gradient;
+      });
+    });
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    // An outer tf.grad owns its tape and frees it when it ends.
+    if (!this.#ownsTape) return;
+    for (const node of this.#nodes) for (const tensor of node.saved ?? []) tensor.dispose();
+  }
+}
+
+function releaseTape(engine: EngineTape): void {
+  for (const node of engine.state.activeTape ?? []) for (const tensor of node.saved ?? []) tensor.dispose();
+  engine.state.activeTape = null;
+}
+
+/** The nodes on a path from one of `xs` to `y`, in tape order, with inputs not reached from `xs` pruned. */
+function nodesFromXsToY(tape: readonly TapeNode[], xs: readonly tf.Tensor[], y: tf.Tensor): TapeNode[] {
+  const fromX = new Set(xs.map((x) => x.id));
+  const reached = new Set<number>();
+  for (const node of tape) {
+    if (Object.values(node.inputs).some((input) => fromX.has(input.id))) {
+      reached.add(node.id);
+      for (const output of node.outputs) fromX.add(output.id);
+    }
+  }
+  const toY = new Set([y.id]);
+  const leading = new Set<number>();
+  for (let index = tape.length - 1; index >= 0; index--) {
+    const node = tape[index] as TapeNode;
+    if (node.outputs.some((output) => toY.has(output.id))) {
+      leading.add(node.id);
+      for (const input of Object.values(node.inputs)) toY.add(input.id);
+    }
+  }
+  const path: TapeNode[] = [];
+  for (const node of tape) {
+    if (!reached.has(node.id) || !leading.has(node.id)) continue;
+    const inputs = Object.fromEntries(Object.entries(node.inputs).filter(([, input]) => fromX.has(input.id)));
+    path.push({ ...node, inputs });
+  }
+  return path;
+}
+
+function backpropagate(accumulated: Map<number, tf.Tensor>, path: readonly TapeNode[]): void {
+  for (let index = path.length - 1; index >= 0; index--) {
+    const node = path[index] as TapeNode;
+    const dys = node.outputs.map((output) => accumulated.get(output.id) ?? null);
+    if (dys.every((dy) => dy === null)) continue;
+    if (node.gradient === undefined) {
+      throw new AttributionError('E_ATTRIBUTION_BACKEND', {
+        what: `No gradient is registered for the kernel ${node.kernelName}`,
+        where: 'attribution backward pass',
+        fix: "Register TF.js's gradients: initBackend() from @tdhook/backend does, or import '@tensorflow/tfjs' once.",
+      });
+    }
+    const inputGradients = node.gradient(dys);
+    for (const [name, input] of Object.entries(node.inputs)) {
+      const gradientOf = inputGradients[name];
+      if (gradientOf === undefined) continue;
+      const dx = tf.tidy(gradientOf);
+      const previous = accumulated.get(input.id);
+      if (previous === undefined) accumulated.set(input.id, dx);
+      else accumulated.set(input.id, tf.add(previous, dx));
+    }
+  }
+}

@@ -1,0 +1,339 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import {
+  formatKey,
+  InvalidValueError,
+  MissingKeyError,
+  toKeyPath,
+  type BindContext,
+  type HookSpec,
+  type Key,
+  type KeyedModel,
+  type KeyPath,
+  type MethodModelInfo,
+  type MethodPlan,
+  type TensorDict,
+} from '@tdhook/core';
+
+import { captureSpecs, ModuleCaptures } from './engine/module-captures.js';
+import type { GradientPass, GradientSources, TargetStrategy } from './engine/gradient-pass.js';
+import {
+  checkTarget,
+  listTargets,
+  resolveTarget,
+  targetSource,
+  type AttributionTarget,
+  type ResolvedTarget,
+} from './targets.js';
+
+/**
+ * Options every gradient-based attribution method shares: what to explain (targets), what to attribute to
+ * (inputs and modules), where results go and how the work is split.
+ *
+ * @example
+ * const options: GradientAttributionOptions = {
+ *   targets: { actor: { output: 'logits', select: 'argmax' }, critic: { output: 'value' } },
+ *   inputs: ['observation'],
+ *   modules: ['encoder'],
+ * };
+ */
+export interface GradientAttributionOptions {
+  /** One target; results go to `[attributionKey, source]`. Default `{}`: the only output, its only unit. */
+  readonly target?: AttributionTarget;
+  /** Several named targets in one call; results go to `[attributionKey, name, source]`. */
+  readonly targets?: Readonly<Record<string, AttributionTarget>>;
+  /** Model input keys attributed to. Default: every model input. `[]` with `modules` for latent only. */
+  readonly inputs?: readonly Key[];
+  /** Module paths whose outputs are attributed to (layer attribution); results under the path. */
+  readonly modules?: readonly string[];
+  /** The key results are written under. Default `'attr'`. */
+  readonly attributionKey?: Key;
+  /** At most this many rows per model pass, to bound memory. Default: everything in one pass. */
+  readonly chunkSize?: number;
+  /** How several targets are differentiated (see {@link TargetStrategy}). Default `'shared'`. */
+  readonly strategy?: TargetStrategy;
+}
+
+/**
+ * Checks the shared options and fills defaults; `where` names the method in errors.
+ *
+ * @example
+ * const checked = checkGradientOptions({ target: { select: 'argmax' } }, 'attribution/saliency');
+ */
+export function checkGradientOptions<O extends GradientAttributionOptions>(options: O, where: string): O {
+  if (typeof options !== 'object' || (options as unknown) === null) {
+    throw new InvalidValueError({ what: 'Options must be an object', where, fix: 'Pass {} for the defaults.' });
+  }
+  for (const [name, target] of listTargets(options, where)) {
+    checkTarget(target, name === undefined ? `${where} target` : `${where} targets.${name}`);
+  }
+  options.inputs?.forEach((key, index) => toKeyPath(key, `${where} inputs[${index}]`));
+  if (options.modules !== undefined && !Array.isArray(options.modules)) {
+    throw new InvalidValueError({ what: 'modules must be an array of module paths', where });
+  }
+  if (options.attributionKey !== undefined) toKeyPath(options.attributionKey, `${where} attributionKey`);
+  const { chunkSize, strategy } = options;
+  if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || chunkSize < 1)) {
+    throw new InvalidValueError({
+      what: `chunkSize must be a whole number ≥ 1, got ${String(chunkSize)}`,
+      where,
+      fix: 'Give the largest number of rows one model pass may take.',
+    });
+  }
+  if (strategy !== undefined && strategy !== 'shared' && strategy !== 'loop') {
+    throw new InvalidValueError({
+      what: `strategy must be 'shared' or 'loop', got ${JSON.stringify(strategy)}`,
+      where,
+    });
+  }
+  const noInputs = options.inputs !== undefined && options.inputs.length === 0;
+  if (noInputs && (options.modules ?? []).length === 0) {
+    throw new InvalidValueError({
+      what: 'Nothing to attribute to: inputs is empty and no modules are given',
+      where,
+      fix: "Leave inputs out (every model input), or name modules: ['embedding'].",
+    });
+  }
+  return options;
+}
+
+/** A source of attribution: a model input (by position) or a module output. */
+export type AttributionSource =
+  | { readonly kind: 'input'; readonly index: number; readonly key: KeyPath }
+  | { readonly kind: 'module'; readonly path: string };
+
+/**
+ * The sources the options select on a model with these keys, inputs first.
+ *
+ * @example
+ * attributionSources({ modules: ['fc1'] }, { inKeys: [['input']], outKeys: [['output']] });
+ */
+export function attributionSources(
+  options: GradientAttributionOptions,
+  model: MethodModelInfo,
+): AttributionSource[] {
+  const inputs = (options.inputs ?? model.inKeys).map((key): AttributionSource => {
+    const path = toKeyPath(key);
+    const index = model.inKeys.findIndex((candidate) => formatKey(candidate) === formatKey(path));
+    if (index < 0) {
+      throw new MissingKeyError({
+        what: `${formatKey(path)} is not an input of the model`,
+        where: 'inputs',
+        fix: `Model inputs: ${model.inKeys.map((candidate) => formatKey(candidate)).join(', ')}.`,
+      });
+    }
+    return { kind: 'input', index, key: path };
+  });
+  const modules = [...new Set(options.modules ?? [])].map((path): AttributionSource => ({ kind: 'module', path }));
+  return [...inputs, ...modules];
+}
+
+/**
+ * Where one attribution is written: `[attributionKey, target name?, input key | module path]`.
+ *
+ * @example
+ * attributionKeyOf({}, 'actor', { kind: 'input', index: 0, key: ['observation'] }); // ['attr','actor','observation']
+ */
+export function attributionKeyOf(
+  options: GradientAttributionOptions,
+  targetName: string | undefined,
+  source: AttributionSource,
+): KeyPath {
+  const base = toKeyPath(options.attributionKey ?? 'attr');
+  const named = targetName === undefined ? [] : [targetName];
+  const tail = source.kind === 'input' ? source.key : [source.path];
+  return [...base, ...named, ...tail] as unknown as KeyPath;
+}
+
+/** The module paths targets read, apart from the sources. */
+function targetModules(options: GradientAttributionOptions): string[] {
+  return listTargets(options, 'targets').flatMap(([, target]) =>
+    target.module === undefined ? [] : [target.module],
+  );
+}
+
+function labelKeys(options: GradientAttributionOptions): KeyPath[] {
+  return listTargets(options, 'targets').flatMap(([, target]) =>
+    typeof target.select === 'object' && !Array.isArray(target.select) && 'labels' in target.select
+      ? [toKeyPath(target.select.labels)]
+      : [],
+  );
+}
+
+/**
+ * The plan of a gradient method: module captures (sources, then target modules), plus `extraHooks`; reads
+ * the model inputs, labels and `extraInKeys`; writes the model outputs and one attribution per target and
+ * source.
+ *
+ * @example
+ * plan: (options, model) => planGradientMethod(options, model),
+ */
+export function planGradientMethod(
+  options: GradientAttributionOptions,
+  model: MethodModelInfo,
+  extra: { readonly hooks?: readonly HookSpec[]; readonly inKeys?: readonly KeyPath[] } = {},
+): MethodPlan {
+  const sources = attributionSources(options, model);
+  const modulePaths = [
+    ...new Set([
+      ...sources.flatMap((source) => (source.kind === 'module' ? [source.path] : [])),
+      ...targetModules(options),
+    ]),
+  ];
+  const names = listTargets(options, 'targets').map(([name]) => name);
+  return {
+    hooks: [...captureSpecs(modulePaths), ...(extra.hooks ?? [])],
+    inKeys: [...model.inKeys, ...labelKeys(options), ...(extra.inKeys ?? [])],
+    outKeys: [
+      ...model.outKeys,
+      ...names.flatMap((name) => sources.map((source) => attributionKeyOf(options, name, source))),
+    ],
+  };
+}
+
+/** A batch read from a TensorDict for the model: inputs with their batch dims flattened into rows. */
+export interface ModelBatch {
+  readonly batchShape: readonly number[];
+  readonly rows: number;
+  /** Every model input, `[rows, ...]`, in inKeys order; owned by the batch. */
+  readonly inputs: tf.Tensor[];
+}
+
+/**
+ * Reads the model inputs from `data` and flattens the batch dims; checks that attributed inputs are float32
+ * and finite. Dispose the inputs when done.
+ *
+ * @example
+ * const batch = readModelBatch(context.model, data, sources, 'attribution/saliency');
+ */
+export function readModelBatch(
+  model: KeyedModel,
+  data: TensorDict,
+  sources: readonly AttributionSource[],
+  where: string,
+): ModelBatch {
+  const batchShape = data.batchShape;
+  const rows = batchShape.reduce((total, size) => total * size, 1);
+  for (const key of model.inKeys) {
+    if (!data.has(key)) {
+      throw new MissingKeyError({
+        what: `The model reads ${formatKey(key)}, which is not in the TensorDict`,
+        where,
+        fix: `Add it, or map inKeys to existing keys: ${data
+          .keys()
+          .slice(0, 10)
+          .map((k) => formatKey(k))
+          .join(', ')}.`,
+      });
+    }
+  }
+  for (const source of sources) {
+    if (source.kind !== 'input') continue;
+    const value = data.getTensor(source.key);
+    if (value.dtype !== 'float32') {
+      throw new InvalidValueError({
+        what: `Input ${formatKey(source.key)} is ${value.dtype}, and gradients exist only for float32 inputs`,
+        where,
+        fix: 'Attribute to the module that embeds it instead: inputs: [] (or the float inputs), modules: [path].',
+      });
+    }
+    const nonFinite = tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(value))).dataSync()[0]);
+    if (nonFinite === 1) {
+      throw new InvalidValueError({
+        what: `Input ${formatKey(source.key)} contains NaN or infinite values`,
+        where,
+        fix: 'Clean the input; attributions of non-finite inputs are meaningless.',
+      });
+    }
+  }
+  const inputs = model.inKeys.map((key) => {
+    const value = data.getTensor(key);
+    return tf.reshape(value, [rows, ...value.shape.slice(batchShape.length)]);
+  });
+  return { batchShape, rows, inputs };
+}
+
+/**
+ * Binds targets and sources for one run: the module captures are installed at bind time, the targets
+ * resolved per batch.
+ *
+ * @example
+ * const binding = bindGradientMethod(options, context, 'attribution/saliency');
+ */
+export function bindGradientMethod(
+  options: GradientAttributionOptions,
+  context: BindContext,
+  where: string,
+): GradientBinding {
+  const model = context.model;
+  const info = { inKeys: model.inKeys, outKeys: model.outKeys };
+  const sources = attributionSources(options, info);
+  const modulePaths = sources.flatMap((source) => (source.kind === 'module' ? [source.path] : []));
+  const captures = new ModuleCaptures(context, [...new Set([...modulePaths, ...targetModules(options)])]);
+  const targets = listTargets(options, where);
+  const targetSources = targets.map(([name, target]) =>
+    targetSource(target, model.outKeys, name === undefined ? `${where} target` : `${where} targets.${name}`),
+  );
+  return {
+    model,
+    sources,
+    gradientSources: {
+      inputs: sources.flatMap((source) => (source.kind === 'input' ? [source.index] : [])),
+      captures,
+      moduleSources: modulePaths.length,
+    },
+    targetNames: targets.map(([name]) => name),
+    resolveTargets: (data, rows) =>
+      targets.map(([name, target], index) =>
+        resolveTarget(name, target, targetSources[index] as never, data, rows, `${where} target`),
+      ),
+  };
+}
+
+/** What {@link bindGradientMethod} returns. */
+export interface GradientBinding {
+  readonly model: KeyedModel;
+  readonly sources: readonly AttributionSource[];
+  readonly gradientSources: GradientSources;
+  readonly targetNames: readonly (string | undefined)[];
+  resolveTargets(data: TensorDict, rows: number): ResolvedTarget[];
+}
+
+/**
+ * Splits rows into chunks of at most `chunkSize`, runs `pass` on each and concatenates the results along
+ * axis 0 (a single chunk is returned as is).
+ *
+ * @example
+ * const pass = chunkedPass(batch.inputs, options.chunkSize, (inputs, rows) => gradientPass(model, inputs, ...));
+ */
+export function chunkedPass(
+  inputs: readonly tf.Tensor[],
+  chunkSize: number | undefined,
+  pass: (inputs: readonly tf.Tensor[], rows: { readonly start: number; readonly size: number }) => GradientPass,
+): GradientPass {
+  const rows = inputs[0]?.shape[0] ?? 0;
+  if (chunkSize === undefined || chunkSize >= rows) return pass(inputs, { start: 0, size: rows });
+  const parts: GradientPass[] = [];
+  try {
+    for (let start = 0; start < rows; start += chunkSize) {
+      const size = Math.min(chunkSize, rows - start);
+      const slices = inputs.map((input) => tf.slice(input, start, size));
+      try {
+        parts.push(pass(slices, { start, size }));
+      } finally {
+        tf.dispose(slices);
+      }
+    }
+    const join = (pick: (part: GradientPass) => tf.Tensor[]): tf.Tensor[] =>
+      (parts[0] === undefined ? [] : pick(parts[0])).map((_, index) =>
+        tf.concat(parts.map((part) => pick(part)[index] as tf.Tensor), 0),
+      );
+    return {
+      outputs: join((part) => part.outputs),
+      sources: join((part) => part.sources),
+      gradients: (parts[0]?.gradients ?? []).map((_, target) => join((part) => part.gradients[target] ?? [])),
+    };
+  } finally {
+    for (const part of parts) tf.dispose([...part.outputs, ...part.sources, ...part.gradients.flat()]);
+  }
+}

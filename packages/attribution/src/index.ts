@@ -1,0 +1,29 @@
+export { AttributionError } from './errors.js';
+export { RecordedPass } from './engine/recorded-pass.js';
+export { gradientPass, type GradientPass, type GradientPassOptions, type GradientSources, type TargetStrategy } from './engine/gradient-pass.js';
+export { captureSpecs, ModuleCaptures } from './engine/module-captures.js';
+export {
+  attributionKeyOf,
+  attributionSources,
+  bindGradientMethod,
+  checkGradientOptions,
+  chunkedPass,
+  planGradientMethod,
+  readModelBatch,
+  type AttributionSource,
+  type GradientAttributionOptions,
+  type GradientBinding,
+  type ModelBatch,
+} from './gradient-method.js';
+export { gradientRunner, publishAttributions, runGradientPass, type AttributionRule } from './gradient-runner.js';
+export { saliency, type SaliencyOptions } from './saliency.js';
+export {
+  checkTarget,
+  listTargets,
+  resolveTarget,
+  targetSource,
+  type AttributionTarget,
+  type ResolvedTarget,
+  type TargetSelect,
+  type TargetSource,
+} from './targets.js';

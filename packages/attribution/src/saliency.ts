@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { defineMethod, InvalidValueError, type MethodFactory } from '@tdhook/core';
+
+import {
+  bindGradientMethod,
+  checkGradientOptions,
+  planGradientMethod,
+  type GradientAttributionOptions,
+} from './gradient-method.js';
+import { gradientRunner } from './gradient-runner.js';
+
+/**
+ * Options of {@link saliency}.
+ *
+ * @example
+ * const options: SaliencyOptions = { target: { select: 'argmax' }, absolute: true };
+ */
+export interface SaliencyOptions extends GradientAttributionOptions {
+  /** Take the absolute value of the gradient (captum `Saliency(abs=True)`, its default). Default `false`. */
+  readonly absolute?: boolean;
+  /** Multiply the gradient by the input: input × gradient (captum `InputXGradient`). Default `false`. */
+  readonly multiplyByInputs?: boolean;
+}
+
+const id = 'attribution/saliency';
+
+/**
+ * Saliency (Simonyan et al., 2014): the gradient of the target w.r.t. each source, `∂y/∂x`; with
+ * `absolute`, `|∂y/∂x|`; with `multiplyByInputs`, input × gradient `x ⊙ ∂y/∂x` (Shrikumar et al., 2016).
+ * Sources are model inputs and, for layer attribution, module outputs.
+ *
+ * @example
+ * using prepared = saliency({ target: { select: 'argmax' } }).prepare(model);
+ * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
+ * result.getTensor(['attr', 'input']); // same shape as x
+ */
+export const saliency: MethodFactory<SaliencyOptions> = defineMethod<SaliencyOptions>({
+  contract: 'tdhook.method/1',
+  id,
+  summary: 'Gradient (absolute or times input) of the target w.r.t. inputs or module outputs',
+  configure: (options) => {
+    const checked = checkGradientOptions(options, id);
+    for (const flag of ['absolute', 'multiplyByInputs'] as const) {
+      if (checked[flag] !== undefined && typeof checked[flag] !== 'boolean') {
+        throw new InvalidValueError({ what: `${flag} must be a boolean`, where: id });
+      }
+    }
+    return checked;
+  },
+  requirements: () => ({ modelPasses: 1, gradients: 'required' }),
+  plan: (options, model) => planGradientMethod(options, model),
+  bind: (options, context) =>
+    gradientRunner(options, bindGradientMethod(options, context, id), id, ({ gradient, value }) => {
+      const magnitude = options.absolute === true ? tf.abs(gradient) : gradient;
+      return options.multiplyByInputs === true ? tf.mul(magnitude, value) : magnitude;
+    }),
+});
