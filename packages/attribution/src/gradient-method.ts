@@ -62,7 +62,11 @@ export interface GradientAttributionOptions {
  */
 export function checkGradientOptions<O extends GradientAttributionOptions>(options: O, where: string): O {
   if (typeof options !== 'object' || (options as unknown) === null) {
-    throw new InvalidValueError({ what: 'Options must be an object', where, fix: 'Pass {} for the defaults.' });
+    throw new InvalidValueError({
+      what: 'Options must be an object',
+      where,
+      fix: 'Pass {} for the defaults.',
+    });
   }
   for (const [name, target] of listTargets(options, where)) {
     checkTarget(target, name === undefined ? `${where} target` : `${where} targets.${name}`);
@@ -72,7 +76,8 @@ export function checkGradientOptions<O extends GradientAttributionOptions>(optio
     throw new InvalidValueError({ what: 'modules must be an array of module paths', where });
   }
   if (options.attributionKey !== undefined) toKeyPath(options.attributionKey, `${where} attributionKey`);
-  const { chunkSize, strategy } = options;
+  const { chunkSize } = options;
+  const strategy: unknown = options.strategy;
   if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || chunkSize < 1)) {
     throw new InvalidValueError({
       what: `chunkSize must be a whole number ≥ 1, got ${String(chunkSize)}`,
@@ -124,7 +129,10 @@ export function attributionSources(
     }
     return { kind: 'input', index, key: path };
   });
-  const modules = [...new Set(options.modules ?? [])].map((path): AttributionSource => ({ kind: 'module', path }));
+  const modules = [...new Set(options.modules ?? [])].map((path): AttributionSource => ({
+    kind: 'module',
+    path,
+  }));
   return [...inputs, ...modules];
 }
 
@@ -309,7 +317,10 @@ export interface GradientBinding {
 export function chunkedPass(
   inputs: readonly tf.Tensor[],
   chunkSize: number | undefined,
-  pass: (inputs: readonly tf.Tensor[], rows: { readonly start: number; readonly size: number }) => GradientPass,
+  pass: (
+    inputs: readonly tf.Tensor[],
+    rows: { readonly start: number; readonly size: number },
+  ) => GradientPass,
 ): GradientPass {
   const rows = inputs[0]?.shape[0] ?? 0;
   if (chunkSize === undefined || chunkSize >= rows) return pass(inputs, { start: 0, size: rows });
@@ -326,7 +337,10 @@ export function chunkedPass(
     }
     const join = (pick: (part: GradientPass) => tf.Tensor[]): tf.Tensor[] =>
       (parts[0] === undefined ? [] : pick(parts[0])).map((_, index) =>
-        tf.concat(parts.map((part) => pick(part)[index] as tf.Tensor), 0),
+        tf.concat(
+          parts.map((part) => pick(part)[index] as tf.Tensor),
+          0,
+        ),
       );
     return {
       outputs: join((part) => part.outputs),

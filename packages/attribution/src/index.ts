@@ -1,6 +1,12 @@
 export { AttributionError } from './errors.js';
 export { RecordedPass } from './engine/recorded-pass.js';
-export { gradientPass, type GradientPass, type GradientPassOptions, type GradientSources, type TargetStrategy } from './engine/gradient-pass.js';
+export {
+  gradientPass,
+  type GradientPass,
+  type GradientPassOptions,
+  type GradientSources,
+  type TargetStrategy,
+} from './engine/gradient-pass.js';
 export { captureSpecs, ModuleCaptures } from './engine/module-captures.js';
 export {
   attributionKeyOf,
@@ -15,7 +21,12 @@ export {
   type GradientBinding,
   type ModelBatch,
 } from './gradient-method.js';
-export { gradientRunner, publishAttributions, runGradientPass, type AttributionRule } from './gradient-runner.js';
+export {
+  gradientRunner,
+  publishAttributions,
+  runGradientPass,
+  type AttributionRule,
+} from './gradient-runner.js';
 export { saliency, type SaliencyOptions } from './saliency.js';
 export {
   checkTarget,
@@ -27,3 +38,10 @@ export {
   type TargetSelect,
   type TargetSource,
 } from './targets.js';
+export * from './integrated-gradients/index.js';
+export * from './noise-tunnel/index.js';
+export * from './guided-backprop/index.js';
+export * from './grad-cam/index.js';
+export * from './lrp/index.js';
+export * from './activation-maximisation/index.js';
+export * from './metrics/index.js';

@@ -84,7 +84,10 @@ export type TargetOptions =
  * listTargets({ targets: { actor: { output: 'logits', select: 'argmax' } } }); // [['actor', {...}]]
  */
 export function listTargets(
-  options: { readonly target?: AttributionTarget; readonly targets?: Readonly<Record<string, AttributionTarget>> },
+  options: {
+    readonly target?: AttributionTarget;
+    readonly targets?: Readonly<Record<string, AttributionTarget>>;
+  },
   where: string,
 ): [string | undefined, AttributionTarget][] {
   if (options.target !== undefined && options.targets !== undefined) {
@@ -111,7 +114,11 @@ export function listTargets(
  * @example
  * targetSource({ output: 'logits' }, [['logits'], ['value']], 'saliency target'); // { kind: 'output', index: 0, ... }
  */
-export function targetSource(target: AttributionTarget, outKeys: readonly KeyPath[], where: string): TargetSource {
+export function targetSource(
+  target: AttributionTarget,
+  outKeys: readonly KeyPath[],
+  where: string,
+): TargetSource {
   if (target.module !== undefined) {
     if (target.output !== undefined) {
       throw new InvalidValueError({
@@ -188,8 +195,12 @@ function checkSelect(select: TargetSelect | undefined, where: string): void {
  * checkTarget({ select: -1 }, 'saliency target'); // throws InvalidValueError
  */
 export function checkTarget(target: AttributionTarget, where: string): void {
-  if (typeof target !== 'object' || target === null) {
-    throw new InvalidValueError({ what: 'A target must be an object', where, fix: "E.g. { select: 'argmax' }." });
+  if (typeof target !== 'object' || (target as unknown) === null) {
+    throw new InvalidValueError({
+      what: 'A target must be an object',
+      where,
+      fix: "E.g. { select: 'argmax' }.",
+    });
   }
   if (target.output !== undefined) toKeyPath(target.output, `${where}.output`);
   checkSelect(target.select, where);
@@ -256,7 +267,12 @@ function describeSource(source: TargetSource): string {
 }
 
 const sumRest = (value: tf.Tensor): tf.Tensor =>
-  value.rank <= 1 ? value : tf.sum(value, Array.from({ length: value.rank - 1 }, (_, axis) => axis + 1));
+  value.rank <= 1
+    ? value
+    : tf.sum(
+        value,
+        Array.from({ length: value.rank - 1 }, (_, axis) => axis + 1),
+      );
 
 function sumTarget(name: string | undefined, source: TargetSource): ResolvedTarget {
   const target: ResolvedTarget = {
@@ -283,7 +299,7 @@ function functionTarget(
         throw new ShapeMismatchError({
           what: `A target function returned ${JSON.stringify(picked.shape)} for an output ${JSON.stringify(value.shape)}`,
           where: `target ${name ?? ''}`.trim(),
-          fix: `Return one scalar per row: shape [${value.shape[0] ?? 0}].`,
+          fix: `Return one scalar per row: shape [${String(value.shape[0])}].`,
         });
       }
       return picked;
@@ -304,7 +320,7 @@ function pickUnits(value: tf.Tensor, units: number, indices: tf.Tensor): tf.Tens
   const shaped =
     mask.rank === value.rank
       ? mask
-      : tf.reshape(mask, [mask.shape[0] ?? 0, ...value.shape.slice(1, -1).map(() => 1), units]);
+      : tf.reshape(mask, [mask.shape[0] as number, ...value.shape.slice(1, -1).map(() => 1), units]);
   return sumRest(tf.mul(value, shaped));
 }
 
@@ -335,7 +351,9 @@ function argmaxTarget(
     },
     pin: (value) => {
       const units = check(value);
-      return value.rank <= 1 ? sumTarget(name, source) : indexTarget(name, source, tf.keep(tf.argMax(value, -1)), [], where, units);
+      return value.rank <= 1
+        ? sumTarget(name, source)
+        : indexTarget(name, source, tf.keep(tf.argMax(value, -1)), [], where, units);
     },
     dispose: () => undefined,
   };
@@ -365,7 +383,11 @@ function indexTarget(
     name,
     source,
     pick: (value, sampleOfRow) =>
-      pickUnits(value, check(value), sampleOfRow === undefined ? perSample : tf.gather(perSample, sampleOfRow)),
+      pickUnits(
+        value,
+        check(value),
+        sampleOfRow === undefined ? perSample : tf.gather(perSample, sampleOfRow),
+      ),
     pin: () => target,
     dispose: () => {
       perSample.dispose();

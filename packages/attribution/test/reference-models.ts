@@ -40,7 +40,13 @@ export function referenceMlp(): tfl.Sequential {
 export function referenceCnn(): tfl.Sequential {
   const model = tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', inputShape: [16, 16, 1], name: 'conv1' }),
+      tfl.layers.conv2d({
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        inputShape: [16, 16, 1],
+        name: 'conv1',
+      }),
       tfl.layers.activation({ activation: 'relu', name: 'relu1' }),
       tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid', name: 'pool1' }),
       tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', name: 'conv2' }),

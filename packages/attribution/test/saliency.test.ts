@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { TensorDict } from '@tdhook/core';
 import { findReferenceResult, tensorFromSpec } from '@tdhook/testing';
@@ -29,7 +28,9 @@ describe.each([
     ] as const)('%s matches captum', (method, options) => {
       const model = build();
       const x = referenceInput(name);
-      const expected = tensorFromSpec(findReferenceResult(name, `${method}__logits__${spec}`).attributionTfjs);
+      const expected = tensorFromSpec(
+        findReferenceResult(name, `${method}__logits__${spec}`).attributionTfjs,
+      );
       {
         using prepared = saliency({ ...options, target: targetsOf[spec] }).prepare(model);
         using data = new TensorDict({ input: x }, { batchShape: [4] });
