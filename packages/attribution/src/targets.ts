@@ -320,7 +320,7 @@ function pickUnits(value: tf.Tensor, units: number, indices: tf.Tensor): tf.Tens
   const shaped =
     mask.rank === value.rank
       ? mask
-      : tf.reshape(mask, [mask.shape[0] as number, ...value.shape.slice(1, -1).map(() => 1), units]);
+      : tf.reshape(mask, [mask.shape[0], ...value.shape.slice(1, -1).map(() => 1), units]);
   return sumRest(tf.mul(value, shaped));
 }
 
