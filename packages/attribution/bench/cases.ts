@@ -1,9 +1,9 @@
 // The benchmark cases: each runs tdhook and the hand-written TF.js equivalent on the same model and data.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { TensorDict } from '@tdhook/core';
+import { TensorDict, type Method } from '@tdhook/core';
 
-import { saliency, type Method } from '../src/index.js';
+import { saliency } from '../src/index.js';
 import { referenceCnn, referenceMlp } from '../test/reference-models.js';
 import { plainSaliency } from './plain.js';
 

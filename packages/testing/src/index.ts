@@ -38,3 +38,4 @@ export {
   type TensorSpec,
   type TensorValues,
 } from './tensor-values.js';
+export { referenceInput, referenceLayersModel, referenceWeights } from './reference-layers.js';
