@@ -24,6 +24,7 @@ import {
   targetSource,
   type AttributionTarget,
   type ResolvedTarget,
+  type TargetSource,
 } from './targets.js';
 
 /**
@@ -291,10 +292,19 @@ export function bindGradientMethod(
       moduleSources: modulePaths.length,
     },
     targetNames: targets.map(([name]) => name),
-    resolveTargets: (data, rows) =>
-      targets.map(([name, target], index) =>
-        resolveTarget(name, target, targetSources[index] as never, data, rows, `${where} target`),
-      ),
+    resolveTargets: (data, rows) => {
+      const resolved: ResolvedTarget[] = [];
+      try {
+        targets.forEach(([name, target], index) => {
+          const source = targetSources[index] as TargetSource;
+          resolved.push(resolveTarget(name, target, source, data, rows, `${where} target`));
+        });
+        return resolved;
+      } catch (error) {
+        for (const target of resolved) target.dispose();
+        throw error;
+      }
+    },
   };
 }
 

@@ -112,8 +112,9 @@ export function gradientRunner(
   return {
     run: (data) => {
       const batch = readModelBatch(binding.model, data, binding.sources, where);
-      const targets = binding.resolveTargets(data, batch.rows);
+      let targets: ResolvedTarget[] = [];
       try {
+        targets = binding.resolveTargets(data, batch.rows);
         const pass = around(() => runGradientPass(binding, options, batch.inputs, targets));
         const attributions = tf.tidy(() =>
           pass.gradients.map((gradients) =>

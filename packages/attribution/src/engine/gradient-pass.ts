@@ -46,7 +46,10 @@ export interface GradientPassOptions {
 // A type alias, not an interface, so that it is a tf.TensorContainer.
 type ForwardValues = {
   readonly outputs: tf.Tensor[];
+  /** Readable module outputs (owned). */
   readonly modules: tf.Tensor[];
+  /** The module outputs in the model's graph, to differentiate against (possibly disposed). */
+  readonly nodes: tf.Tensor[];
   readonly ys: tf.Tensor[];
 };
 
@@ -57,17 +60,26 @@ function forward(
   targets: readonly ResolvedTarget[],
   sampleOfRow: tf.Tensor | undefined,
 ): ForwardValues {
-  const { result: outputs, values: modules } = sources.captures.collect(() => model.callTensors(inputs));
+  const {
+    result: outputs,
+    values: modules,
+    nodes,
+  } = sources.captures.collect(() => model.callTensors(inputs));
   const paths = sources.captures.paths;
-  const ys = targets.map((target) => {
-    const value =
-      target.source.kind === 'output'
-        ? outputs[target.source.index]
-        : modules[paths.indexOf(target.source.path)];
-    if (value === undefined) throw new Error(`target source missing: ${JSON.stringify(target.source)}`);
-    return tf.sum(target.pick(value, sampleOfRow));
-  });
-  return { outputs, modules, ys };
+  try {
+    const ys = targets.map((target) => {
+      const value =
+        target.source.kind === 'output'
+          ? outputs[target.source.index]
+          : modules[paths.indexOf(target.source.path)];
+      if (value === undefined) throw new Error(`target source missing: ${JSON.stringify(target.source)}`);
+      return tf.sum(target.pick(value, sampleOfRow));
+    });
+    return { outputs, modules, nodes, ys };
+  } catch (error) {
+    tf.dispose(modules); // kept by the captures, so no tidy frees them
+    throw error;
+  }
 }
 
 /**
@@ -85,10 +97,10 @@ export function gradientPass(
   const run = (selected: readonly ResolvedTarget[]): { values: ForwardValues; gradients: tf.Tensor[][] } => {
     const pass = RecordedPass.record(() => forward(model, inputs, sources, selected, sampleOfRow));
     try {
-      const { modules, ys } = pass.value;
+      const { nodes, ys } = pass.value;
       const xs = [
         ...sources.inputs.map((index) => inputs[index] as tf.Tensor),
-        ...modules.slice(0, sources.moduleSources),
+        ...nodes.slice(0, sources.moduleSources),
       ];
       const gradients = ys.map((y) => pass.gradients(y, xs));
       return { values: pass.value, gradients };
@@ -98,13 +110,11 @@ export function gradientPass(
     }
   };
   const finish = (values: ForwardValues, gradients: tf.Tensor[][]): GradientPass => {
-    // Clones: a module output can also be a model output, and the caller owns each entry separately.
     const sourceValues = [
       ...sources.inputs.map((index) => tf.clone(inputs[index] as tf.Tensor)),
-      ...values.modules.slice(0, sources.moduleSources).map((value) => tf.clone(value)),
+      ...values.modules.slice(0, sources.moduleSources),
     ];
-    const outputs = new Set(values.outputs);
-    tf.dispose(values.modules.filter((value) => !outputs.has(value)));
+    tf.dispose(values.modules.slice(sources.moduleSources));
     return { outputs: values.outputs, sources: sourceValues, gradients };
   };
   if (strategy === 'shared' || targets.length <= 1) {

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 import { InvalidValueError, isTensor, type BindContext, type HookSpec } from '@tdhook/core';
 
@@ -12,13 +12,18 @@ export function captureSpecs(paths: readonly string[]): HookSpec[] {
   return paths.map((path) => ({ path, direction: 'forward', operation: 'capture' }));
 }
 
+interface Captured {
+  readonly node: tf.Tensor;
+  readonly value: tf.Tensor;
+}
+
 /**
  * Forward hooks that hand over module outputs during a pass the engine runs (and only then): the tensors
  * stay in the pass, so that gradients can be taken with respect to them.
  */
 export class ModuleCaptures {
   readonly paths: readonly string[];
-  readonly #values = new Map<string, tf.Tensor[]>();
+  readonly #values = new Map<string, Captured[]>();
   #armed = false;
 
   constructor(context: BindContext, paths: readonly string[]) {
@@ -33,23 +38,42 @@ export class ModuleCaptures {
             fix: 'Attribute to (or target) a module whose output is one tensor.',
           });
         }
-        this.#values.get(path)?.push(output);
+        // A Layers model disposes its intermediate tensors before its call returns, so the value is read
+        // from a kept clone (on the tape, so targets on it stay differentiable); gradients w.r.t. the
+        // module output only need the original tensor's id.
+        this.#values.get(path)?.push({ node: output, value: tf.keep(tf.clone(output)) });
         return undefined;
       });
     }
   }
 
-  /** Runs `pass` with the hooks collecting; returns its result and each module's output (in `paths` order). */
-  collect<T>(pass: () => T): { result: T; values: tf.Tensor[] } {
+  /**
+   * Runs `pass` with the hooks collecting; returns its result and each module's output (in `paths` order):
+   * `nodes` are the tensors of the model's graph (differentiate w.r.t. these; they may be disposed already),
+   * `values` readable copies the caller owns.
+   */
+  collect<T>(pass: () => T): { result: T; values: tf.Tensor[]; nodes: tf.Tensor[] } {
     for (const path of this.paths) this.#values.set(path, []);
     this.#armed = true;
-    let result: T;
     try {
-      result = pass();
+      const result = pass();
+      const captured = this.#take();
+      return {
+        result,
+        values: captured.map((entry) => entry.value),
+        nodes: captured.map((entry) => entry.node),
+      };
+    } catch (error) {
+      for (const calls of this.#values.values()) tf.dispose(calls.map((entry) => entry.value));
+      throw error;
     } finally {
       this.#armed = false;
+      this.#values.clear();
     }
-    const values = this.paths.map((path) => {
+  }
+
+  #take(): Captured[] {
+    return this.paths.map((path) => {
       const calls = this.#values.get(path) ?? [];
       if (calls.length !== 1) {
         throw new InvalidValueError({
@@ -61,9 +85,7 @@ export class ModuleCaptures {
               : 'Attribute to a module that runs once per call (a shared layer runs several times).',
         });
       }
-      return calls[0] as tf.Tensor;
+      return calls[0] as Captured;
     });
-    this.#values.clear();
-    return { result, values };
   }
 }

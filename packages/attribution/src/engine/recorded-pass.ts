@@ -88,7 +88,8 @@ export class RecordedPass<T> {
       backpropagate(accumulated, path);
       return xs.map((x) => {
         const gradient = accumulated.get(x.id);
-        return gradient === undefined ? tf.zerosLike(x) : gradient;
+        // By shape, not zerosLike: `x` may be a graph tensor its model has disposed already.
+        return gradient === undefined ? tf.zeros(x.shape, 'float32') : gradient;
       });
     });
   }

@@ -1,0 +1,246 @@
+// The gradient engine behind every gradient method, through saliency: targets, sources, strategies, chunks,
+// batch shapes, errors, nesting inside tf.grad, and the model left as it was.
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { hookCounts, TensorDict } from '@tdhook/core';
+
+import { RecordedPass, saliency } from '../src/index.js';
+import { referenceInput, referenceMlp } from './reference-models.js';
+import { useBackendPatches } from './use-backend-patches.js';
+
+useBackendPatches();
+
+const exact = { rtol: 1e-5, atol: 1e-7 };
+
+/** ∂(Σ_rows logits[row, class(row)])/∂x by plain tf.grad. */
+function handGradient(
+  model: { apply(x: tf.Tensor): unknown },
+  x: tf.Tensor,
+  classes: readonly number[],
+): tf.Tensor {
+  return tf.tidy(() => {
+    const mask = tf.cast(tf.oneHot(tf.tensor1d([...classes], 'int32'), 10), 'float32');
+    return tf.grad((input: tf.Tensor) => tf.sum(tf.mul(model.apply(input) as tf.Tensor, mask)))(x);
+  });
+}
+
+function withMlp(body: (model: ReturnType<typeof referenceMlp>, x: tf.Tensor) => void): void {
+  const model = referenceMlp();
+  const x = referenceInput('mlp');
+  try {
+    body(model, x);
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+}
+
+describe('RecordedPass', () => {
+  it('backpropagates one recorded forward several times, equal to tf.grad each time', () => {
+    withMlp((model, x) => {
+      const pass = RecordedPass.record(() => {
+        const logits = model.apply(x) as tf.Tensor;
+        return [tf.sum(tf.slice(logits, [0, 2], [-1, 1])), tf.sum(tf.slice(logits, [0, 5], [-1, 1]))];
+      });
+      const [first, second] = pass.value as [tf.Tensor, tf.Tensor];
+      const [g2] = pass.gradients(first, [x]);
+      const [g5] = pass.gradients(second, [x]);
+      pass.dispose();
+      const e2 = handGradient(model, x, [2, 2, 2, 2]);
+      const e5 = handGradient(model, x, [5, 5, 5, 5]);
+      expect(g2).toBeCloseToTensor(e2, exact);
+      expect(g5).toBeCloseToTensor(e5, exact);
+      tf.dispose([first, second, g2, g5, e2, e5]);
+    });
+  });
+
+  it('works inside an outer tf.grad (second order) and leaves its tape to it', () => {
+    const x = tf.tensor1d([0.5, -1.5, 2]);
+    // d/dx Σ (d/dx Σ x³) = d/dx Σ 3x² = 6x
+    const outer = tf.grad((input: tf.Tensor) => {
+      const pass = RecordedPass.record(() => tf.sum(tf.pow(input, 3)));
+      const [inner] = pass.gradients(pass.value, [input]);
+      pass.dispose();
+      return tf.sum(inner as tf.Tensor);
+    })(x);
+    const expected = tf.mul(x, 6);
+    expect(outer).toBeCloseToTensor(expected, exact);
+    tf.dispose([x, outer, expected]);
+  });
+
+  it('releases the tape when the forward throws', () => {
+    const x = tf.tensor1d([1, 2]);
+    expect(() =>
+      RecordedPass.record(() => {
+        tf.square(x);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    // The tape is closed: a later op is not recorded, and the leak guard sees no saved tensors.
+    const y = tf.square(x);
+    tf.dispose([x, y]);
+  });
+
+  it('gives zeros for a source the target does not depend on', () => {
+    const a = tf.tensor1d([1, 2]);
+    const b = tf.tensor1d([3, 4]);
+    const pass = RecordedPass.record(() => tf.sum(tf.square(a)));
+    const [ga, gb] = pass.gradients(pass.value, [a, b]);
+    pass.dispose();
+    const [ea, eb] = [tf.mul(a, 2), tf.zerosLike(b)];
+    expect(ga).toBeCloseToTensor(ea, exact);
+    expect(gb).toBeCloseToTensor(eb, exact);
+    tf.dispose([a, b, ga, gb, pass.value, ea, eb]);
+  });
+});
+
+describe('saliency through the engine', () => {
+  it('gives the same numbers for named targets with the shared and the loop strategy, and per chunk', () => {
+    withMlp((model, x) => {
+      const targets = { a: { select: 2 }, b: { select: [9, 0, 4, 7] }, top: { select: 'argmax' } } as const;
+      using data = new TensorDict({ input: tf.clone(x) }, { batchShape: [4] });
+      const runs = [{}, { strategy: 'loop' }, { chunkSize: 3 }, { chunkSize: 1, strategy: 'loop' }] as const;
+      const results = runs.map((options) => {
+        using prepared = saliency({ targets, ...options }).prepare(model);
+        return prepared.run(data);
+      });
+      const expected = {
+        a: handGradient(model, x, [2, 2, 2, 2]),
+        b: handGradient(model, x, [9, 0, 4, 7]),
+        top: tf.tidy(() => {
+          const classes = Array.from(tf.argMax(model.apply(x) as tf.Tensor, 1).dataSync());
+          return handGradient(model, x, classes);
+        }),
+      };
+      for (const result of results) {
+        for (const [name, value] of Object.entries(expected)) {
+          expect(result.getTensor(['attr', name, 'input'])).toBeCloseToTensor(value, exact);
+        }
+        expect(result.getTensor('output').shape).toEqual([4, 10]);
+      }
+      for (const result of results) result.dispose();
+      tf.dispose(Object.values(expected));
+    });
+  });
+
+  it('keeps batch shapes: [2,2] and a single sample with batch shape []', () => {
+    withMlp((model, x) => {
+      const expected = handGradient(model, x, [3, 3, 3, 3]);
+      using prepared = saliency({ target: { select: 3 } }).prepare(model);
+      {
+        using data = new TensorDict({ input: tf.reshape(x, [2, 2, 16]) }, { batchShape: [2, 2] });
+        using result = prepared.run(data);
+        const attribution = result.getTensor(['attr', 'input']);
+        expect(attribution.shape).toEqual([2, 2, 16]);
+        const flat = tf.reshape(attribution, [4, 16]);
+        expect(flat).toBeCloseToTensor(expected, exact);
+        flat.dispose();
+      }
+      {
+        using data = new TensorDict(
+          { input: tf.tidy(() => tf.reshape(tf.slice(x, 1, 1), [16])) },
+          { batchShape: [] },
+        );
+        using result = prepared.run(data);
+        const sample = tf.tidy(() => tf.reshape(tf.slice(expected, 1, 1), [16]));
+        expect(result.getTensor(['attr', 'input'])).toBeCloseToTensor(sample, exact);
+        sample.dispose();
+      }
+      expected.dispose();
+    });
+  });
+
+  it('attributes to a module output and to a module target (layer attribution)', () => {
+    withMlp((model, x) => {
+      using data = new TensorDict({ input: tf.clone(x) }, { batchShape: [4] });
+      using prepared = saliency({ target: { module: 'fc2', select: 'sum' }, modules: ['fc1'] }).prepare(
+        model,
+      );
+      using result = prepared.run(data);
+      // ∂Σfc2/∂fc1 = relu'(fc1) · W2 summed over fc2 units.
+      const fc1 = model.getLayer('fc1');
+      const fc2 = model.getLayer('fc2');
+      const [expectedInput, expectedFc1] = tf.tidy(() => {
+        const h = fc1.apply(x) as tf.Tensor;
+        const w2 = fc2.getWeights()[0] as tf.Tensor;
+        const viaFc1 = tf.mul(tf.cast(tf.greater(h, 0), 'float32'), tf.sum(w2, 1));
+        const viaInput = tf.grad((input: tf.Tensor) =>
+          tf.sum(fc2.apply(tf.relu(fc1.apply(input) as tf.Tensor)) as tf.Tensor),
+        )(x);
+        return [viaInput, viaFc1];
+      });
+      expect(result.getTensor(['attr', 'input'])).toBeCloseToTensor(expectedInput, exact);
+      expect(result.getTensor(['attr', 'fc1'])).toBeCloseToTensor(expectedFc1, exact);
+      tf.dispose([expectedInput, expectedFc1]);
+    });
+  });
+
+  it('works inside an outer tf.grad', () => {
+    withMlp((model, x) => {
+      using prepared = saliency({ target: { select: 1 } }).prepare(model);
+      const gradient = tf.grad((input: tf.Tensor) => {
+        const data = new TensorDict({ input }, { batchShape: [4] });
+        const result = prepared.run(data);
+        const value = tf.sum(tf.square(result.getTensor(['attr', 'input'])));
+        result.dispose();
+        return value;
+      })(x);
+      expect(Number.isFinite(gradient.dataSync()[0])).toBe(true);
+      gradient.dispose();
+    });
+  });
+});
+
+describe('saliency errors leave the model as it was', () => {
+  const cases: [string, Record<string, unknown>, Record<string, unknown> | undefined, string][] = [
+    ['an unknown target output', { target: { output: 'logits', select: 0 } }, undefined, 'E_MISSING_KEY'],
+    ['no unit chosen on a 10-unit output', { target: {} }, undefined, 'E_INVALID_VALUE'],
+    ['a unit out of range', { target: { select: 10 } }, undefined, 'E_INVALID_VALUE'],
+    ['too few per-sample indices', { target: { select: [1, 2] } }, undefined, 'E_SHAPE_MISMATCH'],
+    ['missing labels', { target: { select: { labels: 'label' } } }, undefined, 'E_MISSING_KEY'],
+    ['an unknown input key', { target: { select: 0 }, inputs: ['pixels'] }, undefined, 'E_MISSING_KEY'],
+    ['a NaN in the input', { target: { select: 0 } }, { nan: true }, 'E_INVALID_VALUE'],
+  ];
+  it.each(cases)('%s is a typed error', (_name, options, flags, code) => {
+    withMlp((model, x) => {
+      const input =
+        flags?.nan === true
+          ? tf.tidy(() => tf.concat([tf.fill([1, 16], NaN), tf.slice(x, 1, 3)]))
+          : tf.clone(x);
+      using data = new TensorDict({ input }, { batchShape: [4] });
+      const run = (): void => {
+        using prepared = saliency(options).prepare(model);
+        prepared.run(data).dispose();
+      };
+      expect(run).toThrowTdhookError(code);
+      for (const layer of model.layers) expect(Object.values(hookCounts(layer))).toEqual([0, 0, 0, 0]);
+      expect(data.keys()).toEqual([['input']]);
+    });
+  });
+
+  it('rejects bad options at configuration time', () => {
+    expect(() => saliency({ target: { select: -1 } })).toThrowTdhookError('E_INVALID_VALUE');
+    expect(() => saliency({ chunkSize: 0 })).toThrowTdhookError('E_INVALID_VALUE');
+    expect(() => saliency({ target: {}, targets: { a: {} } })).toThrowTdhookError('E_INVALID_VALUE');
+    expect(() => saliency({ inputs: [] })).toThrowTdhookError('E_INVALID_VALUE');
+    expect(() => saliency({ absolute: 1 } as never)).toThrowTdhookError('E_INVALID_VALUE');
+  });
+
+  it('rejects integer inputs with a fix that names module attribution', () => {
+    withMlp((model) => {
+      using data = new TensorDict({ input: tf.zeros([4, 16], 'int32') }, { batchShape: [4] });
+      using prepared = saliency({ target: { select: 0 } }).prepare(model);
+      expect(() => prepared.run(data)).toThrowTdhookError('E_INVALID_VALUE', /modules/);
+    });
+  });
+
+  it('describes itself as JSON', () => {
+    const description = saliency({ target: { select: 'argmax' }, modules: ['fc1'] }).describe();
+    expect(JSON.parse(JSON.stringify(description))).toMatchObject({
+      id: 'attribution/saliency',
+      requirements: { modelPasses: 1, gradients: 'required' },
+      hooks: [{ path: 'fc1', direction: 'forward', operation: 'capture' }],
+      outKeys: [['output'], ['attr', 'input'], ['attr', 'fc1']],
+    });
+  });
+});
