@@ -1,1 +1,1 @@
-export {};
+export { gradCam, type GradCamOptions } from './grad-cam.js';

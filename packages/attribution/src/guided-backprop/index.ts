@@ -1,1 +1,1 @@
-export {};
+export { guidedBackprop, type GuidedBackpropOptions } from './guided-backprop.js';
