@@ -1,1 +1,2 @@
-export {};
+export { activationMaximisation } from './activation-maximisation.js';
+export type { ActivationMaximisationOptions } from './options.js';
