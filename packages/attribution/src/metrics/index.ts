@@ -1,1 +1,2 @@
-export {};
+export { infidelity, type InfidelityOptions } from './infidelity.js';
+export { sensitivity, type SensitivityOptions } from './sensitivity.js';
