@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { TensorDict, type Method } from '@tdhook/core';
 
-import { saliency } from '../src/index.js';
+import { classTargets, gradCam, integratedGradients, quadrature, saliency } from '../src/index.js';
 import { referenceCnn, referenceMlp } from '../test/reference-models.js';
-import { plainSaliency } from './plain.js';
+import { plainGradCam, plainIntegratedGradients, plainSaliency } from './plain.js';
 
 /** One way of computing a case's result; returns the tensors it computed (the bench disposes them). */
 export interface Variant {
@@ -86,6 +86,50 @@ export function benchCases(): BenchCase[] {
         tdhookVariant('tdhook', subject, saliency({ target: { select: 'argmax' } }) as Method<unknown>, [['attr', 'input']]),
         { name: 'plain', run: () => [plainSaliency(subject.model, subject.x)] },
         subject.label === 'MLP' ? 41 : 11,
+      ),
+    );
+  }
+  const classes = Array.from({ length: 10 }, (_, unit) => unit);
+  const { alphas, weights } = quadrature('gausslegendre', 50);
+  for (const subject of all) {
+    const keys = classes.map((unit) => ['attr', `class${String(unit)}`, 'input'] as const);
+    const options = { steps: 50, method: 'gausslegendre', targets: classTargets(classes), baselines: 0 } as const;
+    const shared = tdhookVariant('tdhook', subject, integratedGradients(options) as Method<unknown>, keys);
+    const loop = tdhookVariant(
+      'tdhook loop',
+      subject,
+      integratedGradients({ ...options, strategy: 'loop' }) as Method<unknown>,
+      keys,
+    );
+    const plain: Variant = {
+      name: 'plain loop',
+      run: () => plainIntegratedGradients(subject.model, subject.x, alphas, weights, classes),
+    };
+    cases.push({
+      name: `integrated gradients, 10 classes, 50 Gauss–Legendre steps, ${subject.label}, batch ${String(batch)}`,
+      rounds: subject.label === 'MLP' ? 15 : 5,
+      variants: [shared, loop, plain],
+      ratios: [
+        { slow: 'plain loop', fast: 'tdhook', goal: 'speed-up ≥ 1.3' },
+        { slow: 'tdhook loop', fast: 'plain loop', goal: 'overhead ≤ 1.10' },
+      ],
+      dispose: () => {
+        shared.dispose();
+        loop.dispose();
+      },
+    });
+  }
+  const cnn = all[1];
+  if (cnn !== undefined) {
+    cases.push(
+      overheadCase(
+        'Grad-CAM on conv2 (predicted class)',
+        cnn,
+        tdhookVariant('tdhook', cnn, gradCam({ layers: 'conv2', target: { select: 'argmax' } }) as Method<unknown>, [
+          ['attr', 'conv2'],
+        ]),
+        { name: 'plain', run: () => [plainGradCam(cnn.model, cnn.x, 4)] },
+        21,
       ),
     );
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { AttributionError } from '../errors.js';
+import { withoutUnusedFilterGradient } from './unused-filter-gradients.js';
 
 // tfjs-core 4.x records every kernel run while a gradient tape is open; `tf.grads` opens one, runs the
 // function, backpropagates once and throws the tape away. Attributing k targets then costs k forward
@@ -148,7 +149,8 @@ function backpropagate(accumulated: Map<number, tf.Tensor>, path: readonly TapeN
         fix: "Register TF.js's gradients: initBackend() from @tdhook/backend does, or import '@tensorflow/tfjs' once.",
       });
     }
-    const inputGradients = node.gradient(dys);
+    const gradient = node.gradient;
+    const inputGradients = withoutUnusedFilterGradient(node.kernelName, node.inputs, () => gradient(dys));
     for (const [name, input] of Object.entries(node.inputs)) {
       const gradientOf = inputGradients[name];
       if (gradientOf === undefined) continue;
