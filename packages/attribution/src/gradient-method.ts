@@ -103,7 +103,12 @@ export function checkGradientOptions<O extends GradientAttributionOptions>(optio
   return options;
 }
 
-/** A source of attribution: a model input (by position) or a module output. */
+/**
+ * A source of attribution: a model input (by position) or a module output.
+ *
+ * @example
+ * const sources: AttributionSource[] = [{ kind: 'input', index: 0, key: ['input'] }, { kind: 'module', path: 'fc1' }];
+ */
 export type AttributionSource =
   | { readonly kind: 'input'; readonly index: number; readonly key: KeyPath }
   | { readonly kind: 'module'; readonly path: string };
@@ -200,7 +205,13 @@ export function planGradientMethod(
   };
 }
 
-/** A batch read from a TensorDict for the model: inputs with their batch dims flattened into rows. */
+/**
+ * A batch read from a TensorDict for the model: inputs with their batch dims flattened into rows.
+ *
+ * @example
+ * const batch: ModelBatch = readModelBatch(binding.model, data, binding.sources, 'acme/my-method');
+ * batch.rows; // 6 for a batch shape [2, 3]
+ */
 export interface ModelBatch {
   readonly batchShape: readonly number[];
   readonly rows: number;
@@ -308,7 +319,13 @@ export function bindGradientMethod(
   };
 }
 
-/** What {@link bindGradientMethod} returns. */
+/**
+ * What {@link bindGradientMethod} returns: the model, its sources and targets, ready for runs.
+ *
+ * @example
+ * const binding: GradientBinding = bindGradientMethod(options, context, 'acme/my-method');
+ * const targets = binding.resolveTargets(data, batch.rows); // dispose each after the run
+ */
 export interface GradientBinding {
   readonly model: KeyedModel;
   readonly sources: readonly AttributionSource[];

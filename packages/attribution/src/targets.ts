@@ -51,7 +51,12 @@ export interface AttributionTarget {
   readonly select?: TargetSelect;
 }
 
-/** Where a target reads its value: a model output (by position) or a captured module output. */
+/**
+ * Where a target reads its value: a model output (by position) or a captured module output.
+ *
+ * @example
+ * const source: TargetSource = targetSource({ output: 'logits' }, [['logits'], ['value']], 'my target');
+ */
 export type TargetSource =
   | { readonly kind: 'output'; readonly index: number; readonly key: KeyPath }
   | { readonly kind: 'module'; readonly path: string };
@@ -60,6 +65,11 @@ export type TargetSource =
  * A target bound to a model and a batch: it turns the value it reads (`[rows, ...]`) into one scalar per
  * row. `sampleOfRow` maps rows to samples when the rows are not the samples themselves (integrated gradients
  * runs every sample at several points).
+ *
+ * @example
+ * const target: ResolvedTarget = resolveTarget(undefined, { select: 'argmax' }, source, data, 4, 'target');
+ * const perRow = target.pick(logits); // [4]
+ * target.dispose();
  */
 export interface ResolvedTarget {
   readonly name: string | undefined;

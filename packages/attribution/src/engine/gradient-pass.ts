@@ -16,7 +16,12 @@ import { RecordedPass } from './recorded-pass.js';
  */
 export type TargetStrategy = 'shared' | 'loop';
 
-/** What to differentiate with respect to: some model inputs (by position) and the captured modules. */
+/**
+ * What to differentiate with respect to: some model inputs (by position) and the captured modules.
+ *
+ * @example
+ * const sources: GradientSources = { inputs: [0], captures: new ModuleCaptures(context, ['fc1']), moduleSources: 1 };
+ */
 export interface GradientSources {
   /** Positions in the model's inputs of the inputs attributed to. */
   readonly inputs: readonly number[];
@@ -26,7 +31,13 @@ export interface GradientSources {
   readonly moduleSources: number;
 }
 
-/** One model pass with its gradients; every tensor is new and owned by the caller. */
+/**
+ * One model pass with its gradients; every tensor is new and owned by the caller.
+ *
+ * @example
+ * const pass: GradientPass = gradientPass(model, inputs, sources, targets);
+ * const saliencyOfFirstTarget = pass.gradients[0]?.[0];
+ */
 export interface GradientPass {
   /** The model's outputs, in outKeys order. */
   readonly outputs: tf.Tensor[];
@@ -36,7 +47,12 @@ export interface GradientPass {
   readonly gradients: tf.Tensor[][];
 }
 
-/** Options of {@link gradientPass}. */
+/**
+ * Options of {@link gradientPass}.
+ *
+ * @example
+ * const options: GradientPassOptions = { strategy: 'loop', sampleOfRow: tf.tensor1d([0, 1, 0, 1], 'int32') };
+ */
 export interface GradientPassOptions {
   readonly strategy?: TargetStrategy;
   /** Maps each row to its sample for per-sample targets (see `ResolvedTarget.pick`). */
@@ -85,6 +101,11 @@ function forward(
 /**
  * Runs the model on `inputs` (rows on axis 0) and differentiates every target with respect to every
  * source. Hooks installed on the model apply, including backward ones and LRP rules.
+ *
+ * @example
+ * const binding = bindGradientMethod(options, context, 'acme/my-method');
+ * const pass = gradientPass(binding.model, batch.inputs, binding.gradientSources, targets);
+ * // pass.outputs, pass.sources and pass.gradients[target][source] are yours to dispose
  */
 export function gradientPass(
   model: KeyedModel,

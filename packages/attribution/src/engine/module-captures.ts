@@ -20,6 +20,10 @@ interface Captured {
 /**
  * Forward hooks that hand over module outputs during a pass the engine runs (and only then): the tensors
  * stay in the pass, so that gradients can be taken with respect to them.
+ *
+ * @example
+ * const captures = new ModuleCaptures(context, ['fc1']); // in bind(), with captureSpecs(['fc1']) in the plan
+ * const { result, values, nodes } = captures.collect(() => context.model.callTensors([x]));
  */
 export class ModuleCaptures {
   readonly paths: readonly string[];

@@ -41,6 +41,16 @@ function engineTape(): EngineTape {
 /**
  * One forward computation recorded on the gradient tape, which can then be backpropagated any number of
  * times (one per target) without running the forward again. Dispose it to free what the kernels saved.
+ *
+ * @example
+ * const pass = RecordedPass.record(() => {
+ *   const logits = model.apply(x) as tf.Tensor;
+ *   return [tf.sum(tf.slice(logits, [0, 2], [-1, 1])), tf.sum(tf.slice(logits, [0, 5], [-1, 1]))];
+ * });
+ * const [class2, class5] = pass.value;
+ * const [dx2] = pass.gradients(class2, [x]); // one forward, two backward passes
+ * const [dx5] = pass.gradients(class5, [x]);
+ * pass.dispose();
  */
 export class RecordedPass<T> {
   readonly value: T;
