@@ -1,1 +1,7 @@
-export {};
+export { aggregateSamples, gaussianNoise, noiseTunnelKinds, type NoiseTunnelKind } from './aggregate.js';
+export {
+  noiseTunnel,
+  noiseTunnelMethod,
+  type NoiseTunnelOptions,
+  type WrappedMethod,
+} from './noise-tunnel.js';
