@@ -157,6 +157,14 @@ describe('activationMaximisation', () => {
     model.dispose();
   });
 
+  it('a missing labels key is a typed error that leaks nothing', () => {
+    const model = referenceMlp();
+    using prepared = activationMaximisation({ modules: ['fc2'], select: { labels: 'label' } }).prepare(model);
+    using data = new TensorDict({ input: referenceInput('mlp') }, { batchShape: [4] });
+    expect(() => prepared.run(data)).toThrowTdhookError('E_MISSING_KEY');
+    model.dispose();
+  });
+
   it('plans the optimised inputs as its outputs', () => {
     const plan = activationMaximisation({ modules: ['fc2'], attributionKey: 'optimised' }).plan();
     expect(plan.outKeys).toEqual([['optimised', 'input']]);

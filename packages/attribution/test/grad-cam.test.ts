@@ -128,6 +128,14 @@ describe('gradCam options', () => {
     model.dispose();
   });
 
+  it('a missing labels key is a typed error that leaks nothing', () => {
+    const model = referenceCnn();
+    using prepared = gradCam({ layers: 'conv2', target: { select: { labels: 'label' } } }).prepare(model);
+    using data = new TensorDict({ input: referenceInput('cnn') }, { batchShape: [4] });
+    expect(() => prepared.run(data)).toThrowTdhookError('E_MISSING_KEY');
+    model.dispose();
+  });
+
   it('an unknown layer path fails at prepare', () => {
     const model = referenceCnn();
     expect(() => gradCam({ layers: 'conv9' }).prepare(model)).toThrowTdhookError('E_UNKNOWN_PATH');

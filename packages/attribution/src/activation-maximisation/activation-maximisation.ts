@@ -2,13 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { defineMethod, toKeyPath, type KeyPath, type MethodFactory } from '@tdhook/core';
 
-import {
-  bindGradientMethod,
-  planGradientMethod,
-  readModelBatch,
-  type AttributionSource,
-} from '../gradient-method.js';
+import { bindGradientMethod, planGradientMethod, readModelBatch } from '../gradient-method.js';
 import { runGradientPass } from '../gradient-runner.js';
+import type { ResolvedTarget } from '../targets.js';
 import {
   checkActivationMaximisationOptions,
   gradientOptionsOf,
@@ -18,9 +14,8 @@ import {
 const id = 'attribution/activation-maximisation';
 
 /** Where the optimised value of an input goes: `[attributionKey, ...inputKey]`. */
-function resultKey(options: ActivationMaximisationOptions, source: AttributionSource): KeyPath {
-  const tail = source.kind === 'input' ? source.key : [source.path];
-  return [...toKeyPath(options.attributionKey ?? 'attr'), ...tail] as unknown as KeyPath;
+function resultKey(options: ActivationMaximisationOptions, inputKey: KeyPath): KeyPath {
+  return [...toKeyPath(options.attributionKey ?? 'attr'), ...inputKey] as unknown as KeyPath;
 }
 
 /** One ascent step on every optimised input: `clamp(x + α·d)`, `d` the summed gradient (or its sign). */
@@ -61,12 +56,10 @@ export const activationMaximisation: MethodFactory<ActivationMaximisationOptions
     plan: (options, model) => {
       const shared = gradientOptionsOf(options);
       const plan = planGradientMethod(shared, model);
-      const inputs = (options.inputs ?? model.inKeys).map((key): AttributionSource => ({
-        kind: 'input',
-        index: 0,
-        key: toKeyPath(key),
-      }));
-      return { ...plan, outKeys: inputs.map((source) => resultKey(options, source)) };
+      return {
+        ...plan,
+        outKeys: (options.inputs ?? model.inKeys).map((key) => resultKey(options, toKeyPath(key))),
+      };
     },
     bind: (options, context) => {
       const shared = gradientOptionsOf(options);
@@ -75,10 +68,11 @@ export const activationMaximisation: MethodFactory<ActivationMaximisationOptions
       return {
         run: (data) => {
           const batch = readModelBatch(context.model, data, binding.sources, id);
-          const targets = binding.resolveTargets(data, batch.rows);
           // Model inputs in inKeys order; the optimised ones are replaced after every step.
           const inputs = [...batch.inputs];
+          let targets: ResolvedTarget[] = [];
           try {
+            targets = binding.resolveTargets(data, batch.rows);
             for (let done = 1; done <= steps; done++) {
               const pass = runGradientPass(binding, shared, inputs, targets);
               try {
@@ -97,14 +91,17 @@ export const activationMaximisation: MethodFactory<ActivationMaximisationOptions
               options.onProgress?.(done, steps);
             }
             const result = data.clone();
-            binding.sources.forEach((source) => {
-              if (source.kind !== 'input') return;
-              const value = inputs[source.index] as tf.Tensor;
-              result.set(
-                resultKey(options, source),
-                tf.reshape(value, [...batch.batchShape, ...value.shape.slice(1)]),
-              );
-            });
+            try {
+              binding.sources.forEach((source) => {
+                if (source.kind !== 'input') return;
+                const value = inputs[source.index] as tf.Tensor;
+                const shaped = tf.reshape(value, [...batch.batchShape, ...value.shape.slice(1)]);
+                result.set(resultKey(options, source.key), shaped);
+              });
+            } catch (error) {
+              result.dispose();
+              throw error;
+            }
             return result;
           } finally {
             tf.dispose(inputs.filter((input) => !batch.inputs.includes(input)));

@@ -17,6 +17,7 @@ import {
   type GradientAttributionOptions,
 } from '../gradient-method.js';
 import { publishAttributions, runGradientPass } from '../gradient-runner.js';
+import type { ResolvedTarget } from '../targets.js';
 import { camMap } from './cam-map.js';
 
 /**
@@ -176,8 +177,9 @@ export const gradCam: MethodFactory<GradCamOptions> = defineMethod<GradCamOption
       run: (data) => {
         const size = config.upsample === false ? undefined : inputSize(context.model, data);
         const batch = readModelBatch(context.model, data, binding.sources, id);
-        const targets = binding.resolveTargets(data, batch.rows);
+        let targets: ResolvedTarget[] = [];
         try {
+          targets = binding.resolveTargets(data, batch.rows);
           const pass = runGradientPass(binding, shared, batch.inputs, targets);
           let maps: tf.Tensor[][];
           try {
