@@ -1,6 +1,7 @@
 // The gradient engine behind every gradient method, through saliency: targets, sources, strategies, chunks,
 // batch shapes, errors, nesting inside tf.grad, and the model left as it was.
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { hookCounts, TensorDict } from '@tdhook/core';
 
@@ -243,4 +244,51 @@ describe('saliency errors leave the model as it was', () => {
       outKeys: [['output'], ['attr', 'input'], ['attr', 'fc1']],
     });
   });
+});
+
+describe('engine edge cases', () => {
+  it('leaves no tensor behind with module sources on a plain Module model', async () => {
+    const { ModuleMlp } = await import('./reference-models.js');
+    const model = new ModuleMlp();
+    const x = referenceInput('mlp');
+    using data = new TensorDict({ input: x }, { batchShape: [4] });
+    {
+      using prepared = saliency({ target: { select: 2 }, modules: ['fc1'] }).prepare(model);
+      using result = prepared.run(data);
+      expect(result.getTensor(['attr', 'fc1']).shape).toEqual([4, 64]);
+    }
+    model.dispose();
+  });
+
+  it.each([{}, { select: 'argmax' }, { select: 0 }, { select: 'sum' }] as const)(
+    'explains a one-unit output (a value head) with target %j',
+    (target) => {
+      const model = tfl.sequential({
+        layers: [tfl.layers.dense({ units: 1, inputShape: [3], useBias: false })],
+      });
+      const weights = [tf.tensor2d([[1], [-2], [3]])];
+      model.setWeights(weights);
+      using data = new TensorDict(
+        {
+          input: tf.tensor2d([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+        },
+        { batchShape: [2] },
+      );
+      {
+        using prepared = saliency({ target }).prepare(model);
+        using result = prepared.run(data);
+        const expected = tf.tensor2d([
+          [1, -2, 3],
+          [1, -2, 3],
+        ]);
+        expect(result.getTensor(['attr', 'input'])).toBeCloseToTensor(expected, exact);
+        expected.dispose();
+      }
+      tf.dispose(weights);
+      model.dispose();
+    },
+  );
 });

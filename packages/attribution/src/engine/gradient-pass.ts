@@ -116,9 +116,16 @@ export function gradientPass(
 ): GradientPass {
   const { strategy = 'shared', sampleOfRow } = options;
   const run = (selected: readonly ResolvedTarget[]): { values: ForwardValues; gradients: tf.Tensor[][] } => {
-    const pass = RecordedPass.record(() => forward(model, inputs, sources, selected, sampleOfRow));
+    // The graph tensors stay out of the tidy's result: only their ids are needed, and a plain Module's
+    // intermediates must be freed like any other.
+    let nodes: tf.Tensor[] = [];
+    const pass = RecordedPass.record(() => {
+      const values = forward(model, inputs, sources, selected, sampleOfRow);
+      nodes = values.nodes;
+      return { ...values, nodes: [] };
+    });
     try {
-      const { nodes, ys } = pass.value;
+      const { ys } = pass.value;
       const xs = [
         ...sources.inputs.map((index) => inputs[index] as tf.Tensor),
         ...nodes.slice(0, sources.moduleSources),
