@@ -116,17 +116,23 @@ export function gradientRunner(
       try {
         targets = binding.resolveTargets(data, batch.rows);
         const pass = around(() => runGradientPass(binding, options, batch.inputs, targets));
-        const attributions = tf.tidy(() =>
-          pass.gradients.map((gradients) =>
-            gradients.map((gradient, index) =>
-              rule({
-                gradient,
-                value: pass.sources[index] as tf.Tensor,
-                source: binding.sources[index] as AttributionSource,
-              }),
+        let attributions: tf.Tensor[][];
+        try {
+          attributions = tf.tidy(() =>
+            pass.gradients.map((gradients) =>
+              gradients.map((gradient, index) =>
+                rule({
+                  gradient,
+                  value: pass.sources[index] as tf.Tensor,
+                  source: binding.sources[index] as AttributionSource,
+                }),
+              ),
             ),
-          ),
-        );
+          );
+        } catch (error) {
+          tf.dispose([...pass.outputs, ...pass.sources, ...pass.gradients.flat()]);
+          throw error;
+        }
         // A rule may hand back the gradient itself (raw saliency).
         const kept = new Set(attributions.flat());
         tf.dispose([...pass.sources, ...pass.gradients.flat()].filter((tensor) => !kept.has(tensor)));
