@@ -1,0 +1,217 @@
+import {
+  ContextError,
+  defineMethod,
+  InvalidValueError,
+  namedModules,
+  registerHook,
+  type BindContext,
+  type HookHandle,
+  type HookSpec,
+  type MethodFactory,
+} from '@tdhook/core';
+
+import {
+  bindGradientMethod,
+  checkGradientOptions,
+  planGradientMethod,
+  type GradientAttributionOptions,
+} from '../gradient-method.js';
+import { gradientRunner } from '../gradient-runner.js';
+import { compositeNames } from './composites.js';
+import { lrpLayerOf } from './lrp-layer.js';
+import { checkRuleFits } from './relevance.js';
+import { ConservationMonitor, ruleHook, type ConservationTolerance } from './rule-hook.js';
+import { assignRule, type LrpRuleMapOptions } from './rule-mapping.js';
+import { checkRule } from './rules.js';
+
+/**
+ * Options of {@link lrp}: the shared gradient options (target, inputs, modules, ...), the rule map, and
+ * the checks.
+ *
+ * @example
+ * const options: LrpOptions = {
+ *   composite: 'epsilonPlus',
+ *   target: { select: 'argmax' },
+ *   checkConservation: { rtol: 1e-3 },
+ * };
+ */
+export interface LrpOptions extends GradientAttributionOptions, LrpRuleMapOptions {
+  /** Warn about modules without a rule (their plain gradient is used). Default `true`. */
+  readonly warnOnMissingRule?: boolean;
+  /** Receives the warnings. Default `console.warn`. */
+  readonly onWarning?: (message: string) => void;
+  /** Check at every rule that the relevance sums per sample match; throws `E_ATTRIBUTION_CONSERVATION`. Default off. */
+  readonly checkConservation?: ConservationTolerance;
+}
+
+const id = 'attribution/lrp';
+const rulesSpec: HookSpec & { readonly direction: null } = {
+  path: '',
+  direction: null,
+  operation: 'lrp-rules',
+};
+
+function checkNumber(value: unknown, name: string): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+    throw new InvalidValueError({
+      what: `${name} must be a finite number ≥ 0, got ${JSON.stringify(value)}`,
+      where: id,
+    });
+  }
+}
+
+function checkLrpOptions(options: LrpOptions): LrpOptions {
+  const checked = checkGradientOptions(options, id);
+  const { composite, rules, ruleMapper, skip, checkConservation, onWarning } = checked;
+  if (composite !== undefined && !compositeNames.includes(composite)) {
+    throw new InvalidValueError({
+      what: `Unknown composite ${JSON.stringify(composite)}`,
+      where: id,
+      fix: `Use one of ${compositeNames.join(', ')}, or give rules.`,
+    });
+  }
+  if (composite === undefined && rules === undefined && ruleMapper === undefined) {
+    throw new InvalidValueError({
+      what: 'LRP needs rules: no composite, rules or ruleMapper is given',
+      where: id,
+      fix: "Set composite: 'epsilonPlus' (or another composite), or map rules by path or type.",
+    });
+  }
+  checkNumber(checked.epsilon, 'epsilon');
+  checkNumber(checked.stabilizer, 'stabilizer');
+  for (const table of ['paths', 'types'] as const) {
+    for (const [key, rule] of Object.entries(rules?.[table] ?? {}))
+      checkRule(rule, `${id} rules.${table}['${key}']`);
+  }
+  if (ruleMapper !== undefined && typeof ruleMapper !== 'function') {
+    throw new InvalidValueError({ what: 'ruleMapper must be a function', where: id });
+  }
+  if (onWarning !== undefined && typeof onWarning !== 'function') {
+    throw new InvalidValueError({ what: 'onWarning must be a function', where: id });
+  }
+  if (skip !== undefined && (!Array.isArray(skip) || skip.some((path) => typeof path !== 'string'))) {
+    throw new InvalidValueError({ what: 'skip must be an array of module paths', where: id });
+  }
+  if (checkConservation !== undefined) {
+    if (typeof checkConservation !== 'object' || (checkConservation as unknown) === null) {
+      throw new InvalidValueError({
+        what: 'checkConservation must be an object { rtol, atol }',
+        where: id,
+        fix: 'Pass {} for the default tolerances.',
+      });
+    }
+    checkNumber(checkConservation.rtol, 'checkConservation.rtol');
+    checkNumber(checkConservation.atol, 'checkConservation.atol');
+  }
+  return checked;
+}
+
+// Marks a model whose modules carry LRP rules (on the instance, under a registry-wide symbol, as core keeps
+// hook chains): a second set of rules would wrap the first and propagate relevance twice.
+const installedKey = Symbol.for('tdhook.lrp-rules');
+
+function claimModel(root: object): () => void {
+  if (Object.hasOwn(root, installedKey)) {
+    throw new ContextError({
+      what: 'LRP rules are already installed on this model by another prepared LRP',
+      where: id,
+      fix: 'Restore the other prepared model first (prepared.restore(), or end its using block).',
+    });
+  }
+  Object.defineProperty(root, installedKey, { configurable: true, value: true });
+  return () => {
+    Reflect.deleteProperty(root, installedKey);
+  };
+}
+
+/** Maps a rule to every module and installs the rule hooks; all or nothing. */
+function installRules(
+  options: LrpOptions,
+  context: BindContext,
+  monitor: ConservationMonitor | undefined,
+): void {
+  const root = context.model.model;
+  const warn =
+    options.onWarning ??
+    ((message: string): void => {
+      console.warn(message);
+    });
+  const handles: HookHandle[] = [];
+  const release = claimModel(root);
+  const removeAll = (): void => {
+    for (const handle of handles.splice(0).reverse()) handle.remove();
+    release();
+  };
+  try {
+    for (const [path, node] of namedModules(root)) {
+      const layer = lrpLayerOf(node);
+      const { rule, source } = assignRule(options, path, node, layer);
+      if (rule === undefined) {
+        if (source === 'none' && layer.kind !== 'container' && options.warnOnMissingRule !== false) {
+          warn(
+            `No LRP rule for module '${path}' (${layer.description}): its plain gradient is used. Map it with rules.paths or rules.types, or skip it.`,
+          );
+        }
+        continue;
+      }
+      if (rule.rule === 'ignore') continue;
+      checkRuleFits(rule, layer, path);
+      // Prepended, so that captures of this module (latent sources and targets) see the rule's output.
+      handles.push(
+        registerHook(root, path, 'forward', ruleHook(path, layer, rule, monitor), {
+          prepend: true,
+        }),
+      );
+    }
+  } catch (error) {
+    removeAll();
+    throw error;
+  }
+  context.record(rulesSpec, removeAll);
+}
+
+/**
+ * Layer-wise relevance propagation (Bach et al., 2015; Montavon et al., 2019): the target's relevance
+ * (one-hot, as zennit's `attr_output`) is propagated back layer by layer, each module applying its rule
+ * instead of its gradient; the result at an input (or a module output) is its relevance. Rules come from a
+ * composite (`'epsilon'`, `'zPlus'`, `'alpha1beta0'`, `'epsilonPlus'`, `'epsilonAlpha2Beta1'`), maps by path or
+ * type, and a mapper; matches zennit 0.5.1. Works on TF.js Layers models (Dense, Conv1D/2D, DepthwiseConv2D,
+ * BatchNormalization, pooling, merges, ...) and on tdhook Modules that opt in ({@link LrpLinearModule}).
+ *
+ * @example
+ * using prepared = lrp({ composite: 'epsilonPlus', target: { select: 'argmax' } }).prepare(model);
+ * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
+ * result.getTensor(['attr', 'input']); // the relevance of each input, shaped like x
+ */
+export const lrp: MethodFactory<LrpOptions> = defineMethod<LrpOptions>({
+  contract: 'tdhook.method/1',
+  id,
+  summary: 'Layer-wise relevance propagation with zennit rules and composites',
+  configure: checkLrpOptions,
+  requirements: () => ({ modelPasses: 1, gradients: 'required' }),
+  plan: (options, model) => planGradientMethod(options, model, { hooks: [rulesSpec] }),
+  bind: (options, context) => {
+    const monitor =
+      options.checkConservation === undefined
+        ? undefined
+        : new ConservationMonitor(options.checkConservation);
+    installRules(options, context, monitor);
+    const runner = gradientRunner(
+      options,
+      bindGradientMethod(options, context, id),
+      id,
+      ({ gradient }) => gradient,
+    );
+    if (monitor === undefined) return runner;
+    return {
+      run: (data) => {
+        monitor.take();
+        const result = runner.run(data);
+        const violation = monitor.take();
+        if (violation === undefined) return result;
+        result.dispose();
+        throw violation;
+      },
+    };
+  },
+});
