@@ -39,7 +39,10 @@ function targetOf(result: ReferenceResult): AttributionTarget {
 }
 
 /** The tdhook method and result key that reproduce one reference result. */
-function methodFor(result: ReferenceResult): { method: Method<unknown>; key: readonly [string, ...string[]] } {
+function methodFor(result: ReferenceResult): {
+  method: Method<unknown>;
+  key: readonly [string, ...string[]];
+} {
   const target = targetOf(result);
   const options = result.options;
   const input = ['attr', 'input'] as const;
@@ -63,7 +66,11 @@ function methodFor(result: ReferenceResult): { method: Method<unknown>; key: rea
     case 'LayerGradCam': {
       const layer = String(options.layer);
       return {
-        method: gradCam({ target, layers: layer, relu: options.relu_attributions === true }) as Method<unknown>,
+        method: gradCam({
+          target,
+          layers: layer,
+          relu: options.relu_attributions === true,
+        }) as Method<unknown>,
         key: ['attr', layer],
       };
     }

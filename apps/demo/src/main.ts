@@ -65,7 +65,9 @@ async function main(): Promise<number> {
   }
 
   const leaked = tf.memory().numTensors - tensorsBefore;
-  console.log(`\ntensors leaked: ${String(leaked)}; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\ntensors leaked: ${String(leaked)}; total ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return passed === rows.length && leaked === 0 ? 0 : 1;
 }
 

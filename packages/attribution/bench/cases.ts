@@ -38,7 +38,12 @@ function subjects(): Subject[] {
 }
 
 /** A tdhook method prepared on the subject's model, run on its batch; returns the attributions read. */
-function tdhookVariant(name: string, subject: Subject, method: Method<unknown>, keys: readonly (readonly [string, ...string[]])[]): Variant & { dispose(): void } {
+function tdhookVariant(
+  name: string,
+  subject: Subject,
+  method: Method,
+  keys: readonly (readonly [string, ...string[]])[],
+): Variant & { dispose(): void } {
   const prepared = method.prepare(subject.model);
   const data = new TensorDict({ input: tf.clone(subject.x) }, { batchShape: [batch] });
   return {
@@ -83,7 +88,9 @@ export function benchCases(): BenchCase[] {
       overheadCase(
         'saliency (predicted class)',
         subject,
-        tdhookVariant('tdhook', subject, saliency({ target: { select: 'argmax' } }) as Method<unknown>, [['attr', 'input']]),
+        tdhookVariant('tdhook', subject, saliency({ target: { select: 'argmax' } }) as Method, [
+          ['attr', 'input'],
+        ]),
         { name: 'plain', run: () => [plainSaliency(subject.model, subject.x)] },
         subject.label === 'MLP' ? 41 : 11,
       ),
@@ -93,12 +100,17 @@ export function benchCases(): BenchCase[] {
   const { alphas, weights } = quadrature('gausslegendre', 50);
   for (const subject of all) {
     const keys = classes.map((unit) => ['attr', `class${String(unit)}`, 'input'] as const);
-    const options = { steps: 50, method: 'gausslegendre', targets: classTargets(classes), baselines: 0 } as const;
-    const shared = tdhookVariant('tdhook', subject, integratedGradients(options) as Method<unknown>, keys);
+    const options = {
+      steps: 50,
+      method: 'gausslegendre',
+      targets: classTargets(classes),
+      baselines: 0,
+    } as const;
+    const shared = tdhookVariant('tdhook', subject, integratedGradients(options) as Method, keys);
     const loop = tdhookVariant(
       'tdhook loop',
       subject,
-      integratedGradients({ ...options, strategy: 'loop' }) as Method<unknown>,
+      integratedGradients({ ...options, strategy: 'loop' }) as Method,
       keys,
     );
     const plain: Variant = {
@@ -125,7 +137,7 @@ export function benchCases(): BenchCase[] {
       overheadCase(
         'Grad-CAM on conv2 (predicted class)',
         cnn,
-        tdhookVariant('tdhook', cnn, gradCam({ layers: 'conv2', target: { select: 'argmax' } }) as Method<unknown>, [
+        tdhookVariant('tdhook', cnn, gradCam({ layers: 'conv2', target: { select: 'argmax' } }) as Method, [
           ['attr', 'conv2'],
         ]),
         { name: 'plain', run: () => [plainGradCam(cnn.model, cnn.x, 4)] },

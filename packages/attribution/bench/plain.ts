@@ -29,7 +29,7 @@ export function plainIntegratedGradients(
 ): tf.Tensor[] {
   return tf.tidy(() => {
     const steps = alphas.length;
-    const rows = x.shape[0] as number;
+    const rows = x.shape[0];
     const sampleShape = x.shape.slice(1);
     const delta = x; // zero baseline
     const alpha = tf.reshape(tf.tensor1d([...alphas]), [steps, 1, ...sampleShape.map(() => 1)]);

@@ -72,7 +72,9 @@ const table = [
     (row) =>
       `| ${row.name} | ${Object.entries(row.ms)
         .map(([name, value]) => `${name} ${value.toFixed(1)}`)
-        .join('<br>')} | ${row.ratios.map((ratio) => `${ratio.label} = ${ratio.value.toFixed(2)}`).join('<br>')} | ${row.ratios.map((ratio) => ratio.goal).join('<br>')} |`,
+        .join(
+          '<br>',
+        )} | ${row.ratios.map((ratio) => `${ratio.label} = ${ratio.value.toFixed(2)}`).join('<br>')} | ${row.ratios.map((ratio) => ratio.goal).join('<br>')} |`,
   ),
 ].join('\n');
 const machine = `${String(cpus().length)} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, TF.js ${tf.version_core}, backend ${backend.backend}`;

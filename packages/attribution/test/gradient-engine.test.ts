@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { hookCounts, TensorDict } from '@tdhook/core';
+import { hookCounts, registerHook, TensorDict } from '@tdhook/core';
 
 import { RecordedPass, saliency } from '../src/index.js';
 import { referenceInput, referenceMlp } from './reference-models.js';
@@ -291,4 +291,23 @@ describe('engine edge cases', () => {
       model.dispose();
     },
   );
+});
+
+describe('a backward pass that throws', () => {
+  it.each(['shared', 'loop'] as const)('leaves nothing behind and the model restored (%s)', (strategy) => {
+    withMlp((model, x) => {
+      using data = new TensorDict({ input: tf.clone(x) }, { batchShape: [4] });
+      const failing = { a: { select: 1 }, b: { select: 2 } };
+      const handle = registerHook(model, 'fc2', 'backward', () => {
+        throw new Error('hook failed');
+      });
+      try {
+        using prepared = saliency({ targets: failing, strategy }).prepare(model);
+        expect(() => prepared.run(data)).toThrowTdhookError('E_HOOK', /hook failed/);
+      } finally {
+        handle.remove();
+      }
+      for (const layer of model.layers) expect(Object.values(hookCounts(layer))).toEqual([0, 0, 0, 0]);
+    });
+  });
 });

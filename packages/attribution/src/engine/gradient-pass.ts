@@ -130,7 +130,13 @@ export function gradientPass(
         ...sources.inputs.map((index) => inputs[index] as tf.Tensor),
         ...nodes.slice(0, sources.moduleSources),
       ];
-      const gradients = ys.map((y) => pass.gradients(y, xs));
+      const gradients: tf.Tensor[][] = [];
+      try {
+        for (const y of ys) gradients.push(pass.gradients(y, xs));
+      } catch (error) {
+        tf.dispose([...pass.value.outputs, ...pass.value.modules, ...gradients.flat()]);
+        throw error;
+      }
       return { values: pass.value, gradients };
     } finally {
       pass.dispose();
@@ -151,11 +157,17 @@ export function gradientPass(
   }
   const gradients: tf.Tensor[][] = [];
   let last: ForwardValues | undefined;
-  for (const target of targets) {
-    if (last !== undefined) tf.dispose([...last.outputs, ...last.modules]);
-    const step = run([target]);
-    last = step.values;
-    gradients.push(step.gradients[0] ?? []);
+  try {
+    for (const target of targets) {
+      if (last !== undefined) tf.dispose([...last.outputs, ...last.modules]);
+      last = undefined;
+      const step = run([target]);
+      last = step.values;
+      gradients.push(step.gradients[0] ?? []);
+    }
+  } catch (error) {
+    tf.dispose(gradients.flat());
+    throw error;
   }
   return finish(last as ForwardValues, gradients);
 }
