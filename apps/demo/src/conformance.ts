@@ -40,7 +40,7 @@ function targetOf(result: ReferenceResult): AttributionTarget {
 
 /** The tdhook method and result key that reproduce one reference result. */
 function methodFor(result: ReferenceResult): {
-  method: Method<unknown>;
+  method: Method;
   key: readonly [string, ...string[]];
 } {
   const target = targetOf(result);
@@ -48,9 +48,9 @@ function methodFor(result: ReferenceResult): {
   const input = ['attr', 'input'] as const;
   switch (result.method) {
     case 'Saliency':
-      return { method: saliency({ target, absolute: options.abs === true }) as Method<unknown>, key: input };
+      return { method: saliency({ target, absolute: options.abs === true }) as Method, key: input };
     case 'InputXGradient':
-      return { method: saliency({ target, multiplyByInputs: true }) as Method<unknown>, key: input };
+      return { method: saliency({ target, multiplyByInputs: true }) as Method, key: input };
     case 'IntegratedGradients':
       return {
         method: integratedGradients({
@@ -58,11 +58,11 @@ function methodFor(result: ReferenceResult): {
           steps: Number(options.n_steps),
           method: options.method as IntegrationMethod,
           baselines: 0,
-        }) as Method<unknown>,
+        }) as Method,
         key: input,
       };
     case 'GuidedBackprop':
-      return { method: guidedBackprop({ target }) as Method<unknown>, key: input };
+      return { method: guidedBackprop({ target }) as Method, key: input };
     case 'LayerGradCam': {
       const layer = String(options.layer);
       return {
@@ -70,14 +70,14 @@ function methodFor(result: ReferenceResult): {
           target,
           layers: layer,
           relu: options.relu_attributions === true,
-        }) as Method<unknown>,
+        }) as Method,
         key: ['attr', layer],
       };
     }
     case 'LRP': {
       const composite = composites[String(options.composite)];
       if (composite === undefined) throw new Error(`no composite for ${String(options.composite)}`);
-      return { method: lrp({ target, composite }) as Method<unknown>, key: input };
+      return { method: lrp({ target, composite }) as Method, key: input };
     }
     default:
       throw new Error(`the demo does not know ${result.method}`);
