@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { AttributionError } from '../errors.js';
-import { withoutUnusedFilterGradient } from './unused-filter-gradients.js';
+import { withoutUnusedParameterGradients } from './unused-parameter-gradients.js';
 
 // tfjs-core 4.x records every kernel run while a gradient tape is open; `tf.grads` opens one, runs the
 // function, backpropagates once and throws the tape away. Attributing k targets then costs k forward
@@ -160,7 +160,7 @@ function backpropagate(accumulated: Map<number, tf.Tensor>, path: readonly TapeN
       });
     }
     const gradient = node.gradient;
-    const inputGradients = withoutUnusedFilterGradient(node.kernelName, node.inputs, () => gradient(dys));
+    const inputGradients = withoutUnusedParameterGradients(node.kernelName, node.inputs, () => gradient(dys));
     for (const [name, input] of Object.entries(node.inputs)) {
       const gradientOf = inputGradients[name];
       if (gradientOf === undefined) continue;
