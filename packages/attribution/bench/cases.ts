@@ -92,7 +92,7 @@ export function benchCases(): BenchCase[] {
           ['attr', 'input'],
         ]),
         { name: 'plain', run: () => [plainSaliency(subject.model, subject.x)] },
-        subject.label === 'MLP' ? 41 : 11,
+        subject.label === 'MLP' ? 101 : 21,
       ),
     );
   }

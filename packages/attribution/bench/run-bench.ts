@@ -18,7 +18,7 @@ async function median(variant: Variant, runs: number): Promise<number> {
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
     const result = variant.run();
-    await Promise.all(result.map((tensor) => tensor.data())); // wait for the backend to finish
+    for (const tensor of result) tensor.dataSync(); // wait for the backend to finish
     times.push(performance.now() - started);
     tf.dispose(result);
   }

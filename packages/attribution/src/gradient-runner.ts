@@ -44,6 +44,7 @@ export function publishAttributions(
 ): TensorDict {
   const result = data.clone();
   const unflatten = (value: tf.Tensor): tf.Tensor => {
+    if (batch.batchShape.length === 1) return value; // rows are the batch already
     const shaped = tf.reshape(value, [...batch.batchShape, ...value.shape.slice(1)]);
     value.dispose();
     return shaped;

@@ -327,7 +327,10 @@ function functionTarget(
 function pickUnits(value: tf.Tensor, units: number, indices: tf.Tensor): tf.Tensor {
   if (units === 1) return sumRest(value); // the only unit (indices were checked); oneHot needs depth ≥ 2
   // Cast afterwards: the wasm OneHot kernel of tfjs 4.22 ignores dtype 'float32' and writes integer bits.
-  const mask = tf.cast(tf.oneHot(tf.cast(indices, 'int32'), units), 'float32');
+  const mask = tf.cast(
+    tf.oneHot(indices.dtype === 'int32' ? indices : tf.cast(indices, 'int32'), units),
+    'float32',
+  );
   const shaped =
     mask.rank === value.rank
       ? mask
