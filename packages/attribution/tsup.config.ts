@@ -14,5 +14,11 @@ const shared = {
 export default defineConfig([
   { ...shared, entry: ['src/index.ts'], format: ['esm', 'cjs'], dts: true, clean: true },
   // The benchmark, built next to (not into) the published dist.
-  { ...shared, entry: { 'run-bench': 'bench/run-bench.ts' }, format: ['esm'], outDir: 'bench-dist', clean: true },
+  {
+    ...shared,
+    entry: { 'run-bench': 'bench/run-bench.ts' },
+    format: ['esm'],
+    outDir: 'bench-dist',
+    clean: true,
+  },
 ]);

@@ -13,7 +13,7 @@ import { benchCases, type Variant } from './cases.js';
 const backend = await initBackend();
 console.error(`bench: ${formatBackendReport(backend)}`);
 
-async function median(variant: Variant, runs: number): Promise<number> {
+function median(variant: Variant, runs: number): number {
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
@@ -36,12 +36,12 @@ const rows: Row[] = [];
 const tensorsBefore = tf.memory().numTensors;
 for (const benchCase of benchCases()) {
   const ms: Record<string, number> = {};
-  for (const variant of benchCase.variants) await median(variant, 1); // warm-up
+  for (const variant of benchCase.variants) median(variant, 1); // warm-up
   // Interleaved rounds so that drift in machine load hits every variant alike.
   const samples: Record<string, number[]> = {};
   for (let round = 0; round < benchCase.rounds; round++) {
     for (const variant of benchCase.variants) {
-      (samples[variant.name] ??= []).push(await median(variant, 1));
+      (samples[variant.name] ??= []).push(median(variant, 1));
     }
   }
   for (const [name, values] of Object.entries(samples)) {
