@@ -2,14 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 
 // TF.js's fused ops (what tfjs-layers Dense, Conv2D and DepthwiseConv2D run) have eager custom gradients: one
 // backward step computes the input, weight and bias gradients together, though attribution only ever needs
-// the input's. The weight gradient costs about as much as the input gradient. So while such a node is
-// backpropagated with its weight (input '1') not differentiated, the kernel that computes the weight
-// gradient returns zeros of the right shape instead; the zeros are discarded by the node's caller.
+// the input's. The weight gradient costs about as much as the input gradient, the bias gradient a reduction
+// over the whole batch. So while such a node is backpropagated with its weight (input '1') or bias (input
+// '2') not differentiated, the kernel that computes that gradient returns zeros of the right shape instead;
+// the node's caller discards them.
 // - Convolutions: the filter gradient has a kernel of its own, skipped whenever it runs in that step.
 // - Matmul: both gradients are BatchMatMul calls; tfjs-core 4.22's fused matMul gradient computes the input
 //   gradient first and the weight gradient second, in all four transpose cases, so the second top-level call
-//   is skipped (calls a patched kernel makes from inside itself are passed through, uncounted).
+//   is skipped.
+// - Bias: the only Sum a fused op's gradient step runs (the activation gradients have none).
+// Calls a patched kernel makes from inside itself are passed through, uncounted.
 interface Skip {
+  /** The node input whose gradient this is. */
+  readonly input: string;
   readonly kernelName: string;
   /** Which top-level call of the kernel during the step returns zeros: every one, or only the second. */
   readonly calls: 'every' | 'second';
@@ -30,14 +35,34 @@ function matMulShape(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): num
   return [...batch, rows ?? 1, columns ?? 1];
 }
 
-const skips: Readonly<Record<string, Skip>> = {
-  fusedConv2d__op: { kernelName: 'Conv2DBackpropFilter', calls: 'every', outputShape: filterShape },
-  fusedDepthwiseConv2d__op: {
-    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
-    calls: 'every',
-    outputShape: filterShape,
-  },
-  fusedMatMul__op: { kernelName: 'BatchMatMul', calls: 'second', outputShape: matMulShape },
+function sumShape(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): number[] {
+  const shape = inputs.x?.shape ?? [];
+  const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  const axes = tf.util.parseAxisParam(axis, shape);
+  const [outShape] = tf.backend_util.computeOutAndReduceShapes(shape, axes);
+  return keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+}
+
+const biasSkip: Skip = { input: '2', kernelName: 'Sum', calls: 'every', outputShape: sumShape };
+
+const skips: Readonly<Record<string, readonly Skip[]>> = {
+  fusedConv2d__op: [
+    { input: '1', kernelName: 'Conv2DBackpropFilter', calls: 'every', outputShape: filterShape },
+    biasSkip,
+  ],
+  fusedDepthwiseConv2d__op: [
+    {
+      input: '1',
+      kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+      calls: 'every',
+      outputShape: filterShape,
+    },
+    biasSkip,
+  ],
+  fusedMatMul__op: [
+    { input: '1', kernelName: 'BatchMatMul', calls: 'second', outputShape: matMulShape },
+    biasSkip,
+  ],
 };
 
 const findKernel = tf.getKernel as (kernelName: string, backendName: string) => tf.KernelConfig | undefined;
@@ -82,8 +107,8 @@ function skippingKernel(skip: Skip, original: tf.KernelConfig): tf.KernelConfig 
 }
 
 /**
- * Runs `backward` (one tape node's gradient step) without computing the node's weight gradient, when the
- * node is a fused dense or convolution op and its weight (input `'1'`) is not among `inputs`, the node's
+ * Runs `backward` (one tape node's gradient step) without computing the node's weight and bias gradients,
+ * when the node is a fused dense or convolution op and they are not among `inputs`, the node's
  * differentiated inputs.
  */
 export function withoutUnusedParameterGradients<T>(
@@ -91,17 +116,24 @@ export function withoutUnusedParameterGradients<T>(
   inputs: Readonly<Record<string, unknown>>,
   backward: () => T,
 ): T {
-  const skip = skips[kernelName];
-  if (skip === undefined || '1' in inputs || !('0' in inputs)) return backward();
+  const candidates = skips[kernelName];
+  if (candidates === undefined || !('0' in inputs) || !canFill(tf.backend())) return backward();
   const backendName = tf.getBackend();
-  const original = findKernel(skip.kernelName, backendName);
-  if (original === undefined || !canFill(tf.backend())) return backward();
-  tf.unregisterKernel(skip.kernelName, backendName);
-  tf.registerKernel(skippingKernel(skip, original));
+  const installed: tf.KernelConfig[] = [];
   try {
+    for (const skip of candidates) {
+      if (skip.input in inputs) continue;
+      const original = findKernel(skip.kernelName, backendName);
+      if (original === undefined) continue;
+      tf.unregisterKernel(skip.kernelName, backendName);
+      tf.registerKernel(skippingKernel(skip, original));
+      installed.push(original);
+    }
     return backward();
   } finally {
-    tf.unregisterKernel(skip.kernelName, backendName);
-    tf.registerKernel(original);
+    for (const original of installed) {
+      tf.unregisterKernel(original.kernelName, backendName);
+      tf.registerKernel(original);
+    }
   }
 }

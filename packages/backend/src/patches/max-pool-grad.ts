@@ -21,16 +21,15 @@ interface DataStore {
 }
 
 /**
- * Routes each `dy` value to the first strict maximum of its window (row-major, padding never wins), exactly
- * as the cpu backend's maxPoolPositions does, channel by channel in the innermost loop so reads stay
- * contiguous in NHWC.
+ * Where each `dy` value goes: the index in `x` of the first strict maximum of its window (row-major, padding
+ * never wins), exactly as the cpu backend's maxPoolPositions, or -1 for an empty window. Channels are the
+ * innermost loop so reads stay contiguous in NHWC.
  */
-function maxPoolGradient(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo): Float32Array {
+function maxPoolRouting(x: Float32Array, info: tf.backend_util.Conv2DInfo): Int32Array {
   const { batchSize, inHeight: h, inWidth: w, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
-  const dx = new Float32Array(batchSize * h * w * channels);
+  const routing = new Int32Array(batchSize * outHeight * outWidth * channels).fill(-1);
   const best = new Float32Array(channels);
-  const where = new Int32Array(channels);
   let out = 0;
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
@@ -40,7 +39,6 @@ function maxPoolGradient(x: Float32Array, dy: Float32Array, info: tf.backend_uti
         const left = ow * strideWidth - padInfo.left;
         const colEnd = Math.min(w, left + info.effectiveFilterWidth);
         best.fill(-Infinity);
-        where.fill(-1);
         for (let r = top; r < rowEnd; r += dilationHeight) {
           if (r < 0) continue;
           for (let c = left; c < colEnd; c += dilationWidth) {
@@ -50,18 +48,51 @@ function maxPoolGradient(x: Float32Array, dy: Float32Array, info: tf.backend_uti
               const value = x[base + d] ?? NaN;
               if (value > (best[d] ?? Infinity)) {
                 best[d] = value;
-                where[d] = base + d;
+                routing[out + d] = base + d;
               }
             }
           }
         }
-        for (let d = 0; d < channels; d++) {
-          const at = where[d] ?? -1;
-          if (at >= 0) dx[at] = (dx[at] ?? 0) + (dy[out + d] ?? 0);
-        }
         out += channels;
       }
     }
+  }
+  return routing;
+}
+
+// Routings by the dataId of the pooled input: a forward pass backpropagated once per target (tdhook's
+// attribution engine) pools the same tensor every time, and only dy changes. Tensor data is immutable and
+// dataIds are never reused, so a routing stays valid for as long as its dataId lives.
+const routings = new WeakMap<object, { readonly key: string; readonly routing: Int32Array }>();
+
+function routingFor(
+  dataId: tf.DataId,
+  read: () => Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+): Int32Array {
+  const key = JSON.stringify([
+    info.inShape,
+    info.outShape,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo,
+    info.effectiveFilterHeight,
+    info.effectiveFilterWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+  ]);
+  const cached = routings.get(dataId);
+  if (cached?.key === key) return cached.routing;
+  const routing = maxPoolRouting(read(), info);
+  routings.set(dataId, { key, routing });
+  return routing;
+}
+
+function scatter(routing: Int32Array, dy: Float32Array, size: number): Float32Array {
+  const dx = new Float32Array(size);
+  for (let index = 0; index < routing.length; index++) {
+    const at = routing[index] as number;
+    if (at >= 0) dx[at] = (dx[at] as number) + (dy[index] as number);
   }
   return dx;
 }
@@ -82,11 +113,9 @@ const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     a.dimRoundingMode,
   );
   const owner = backend as DataStore;
-  const dx = maxPoolGradient(
-    owner.readSync(input.dataId) as Float32Array,
-    owner.readSync(dy.dataId) as Float32Array,
-    info,
-  );
+  const routing = routingFor(input.dataId, () => owner.readSync(input.dataId) as Float32Array, info);
+  const size = info.inShape.reduce((product, dim) => product * dim, 1);
+  const dx = scatter(routing, owner.readSync(dy.dataId) as Float32Array, size);
   return { dataId: owner.write(dx, info.inShape, 'float32'), shape: info.inShape, dtype: 'float32' };
 };
 
@@ -94,7 +123,8 @@ const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
  * An exact `MaxPoolGrad` for wasm. The builtin starts each window's maximum at `FLT_MIN`, so windows whose
  * values are all ≤ 0 get no gradient, and among ties it picks the last maximum where cpu picks the first.
  * This raw kernel reads `x` and `dy` and routes `dy` in JS with the cpu backend's semantics; it is also
- * faster than the builtin (2–4 ms against 6 ms for `[8,32,32,32]`, 2×2, stride 2).
+ * faster than the builtin (2–4 ms against 6 ms for `[8,32,32,32]`, 2×2, stride 2). The routing is kept per
+ * pooled tensor, so backpropagating one forward pass several times routes once.
  *
  * @example
  * const undo = wasmMaxPoolGradPatch.install('wasm');
