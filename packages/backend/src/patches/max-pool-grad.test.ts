@@ -151,6 +151,54 @@ describe.runIf(applies)('wasm/MaxPoolGrad', () => {
     }
   });
 
+  it('routes one pooled tensor once and reuses it for every dy, and a new tensor anew', async () => {
+    const c = poolCase(2, 2, 'valid', 2, 3, 'mixed');
+    const x = tf.tensor(inputValues(c), c.x);
+    const other = tf.neg(x); // same shape, other maxima
+    const dys = [wave(c.y, 0.7), wave(c.y, 2.1)];
+    const run = (input: tf.Tensor, dy: tf.Tensor): tf.Tensor =>
+      tf.engine().runKernel<tf.Tensor>(
+        'MaxPoolGrad',
+        { dy, input, output: tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid') },
+        {
+          filterSize: 2,
+          strides: 2,
+          pad: 'valid',
+        },
+      );
+    const pairs = [
+      [x, dys[0]],
+      [x, dys[1]],
+      [other, dys[1]],
+    ] as const;
+    const references: Values[] = [];
+    for (const [input, dy] of pairs) {
+      const xValues = Array.from(input.dataSync());
+      const dyValues = Array.from((dy as tf.Tensor).dataSync());
+      references.push(
+        await cpuValues(() =>
+          tf.grad((v: tf.Tensor) =>
+            tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid'), tf.tensor(dyValues, c.y))),
+          )(tf.tensor(xValues, c.x)),
+        ),
+      );
+    }
+    withPatch(wasmMaxPoolGradPatch, backend, () => {
+      pairs.forEach(([input, dy], index) => {
+        const actual = tf.tidy(() => run(input, dy as tf.Tensor));
+        expect(actual, `pair ${String(index)}`).toBeCloseToTensor(
+          references[index] ?? { shape: [], data: [] },
+          {
+            rtol: 1e-6,
+            atol: 0,
+          },
+        );
+        actual.dispose();
+      });
+    });
+    tf.dispose([x, other, ...dys]);
+  });
+
   it('puts the original kernel back on undo', () => {
     const original = tf.getKernel('MaxPoolGrad', backend);
     const undo = wasmMaxPoolGradPatch.install(backend);
