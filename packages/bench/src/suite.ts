@@ -1,0 +1,16 @@
+// tdhook's own benchmark suite, in report order. Each scenario compares tdhook with the plain TF.js code doing
+// the same math (backend-kernels: patched against stock wasm kernels).
+import type { Suite } from './scenario.js';
+import { activationCaching } from './scenarios/activation-caching.js';
+import { backendKernels } from './scenarios/backend-kernels.js';
+import { igMultiTarget } from './scenarios/ig-targets.js';
+import { interventionChains } from './scenarios/intervention-chains.js';
+import { lrpEpsilonPlus } from './scenarios/lrp-epsilon.js';
+
+export const suite: Suite = [
+  igMultiTarget,
+  lrpEpsilonPlus,
+  interventionChains,
+  activationCaching,
+  backendKernels,
+];
