@@ -40,4 +40,5 @@ export {
   type IgTargetsParams,
 } from './scenarios/ig-targets.js';
 export { plainMlpForward, ReluMlp, type ReluMlpShape } from './scenarios/relu-mlp.js';
-export { lrpEpsilonPlus, plainEpsilonLrp, type LrpParams } from './scenarios/lrp-epsilon.js';
+export { lrpEpsilonPlus, plainCnnLrp, plainEpsilonLrp, type LrpParams } from './scenarios/lrp-epsilon.js';
+export { Conv, SmallCnn } from './scenarios/small-cnn.js';

@@ -1,6 +1,7 @@
 // The integrated-gradients scenario's variants compute the same numbers (they are compared, so they must).
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPatches, installPatches, restorePatches } from '@tdhook/backend';
 
 import { igMultiTarget, lrpEpsilonPlus, type IgTargetsParams } from '../src/index.js';
 
@@ -18,6 +19,16 @@ async function outputs(variant: string, params: IgTargetsParams): Promise<tf.Ten
   } finally {
     prepared.dispose();
   }
+}
+
+/** wasm has no convolution or max-pool gradients of its own: the CNN needs @tdhook/backend's patches. */
+function useBackendPatches(): void {
+  beforeAll(async () => {
+    await installPatches(tf.getBackend() as 'wasm' | 'cpu', defaultPatches);
+  });
+  afterAll(() => {
+    restorePatches();
+  });
 }
 
 describe('ig-multi-target', () => {
@@ -41,11 +52,16 @@ describe('ig-multi-target', () => {
 });
 
 describe('lrp-epsilon-plus', () => {
-  it('gives the same relevance with tdhook and by hand', async () => {
+  useBackendPatches();
+
+  it.each([
+    { model: 'mlp', batch: 4 },
+    { model: 'cnn', batch: 3 },
+  ] as const)('gives the same relevance with tdhook and by hand ($model)', async (params) => {
     const run = async (variant: string): Promise<tf.Tensor> => {
       const setup = lrpEpsilonPlus.variants[variant];
       if (setup === undefined) throw new Error(variant);
-      const prepared = await setup({ batch: 4, width: 16, depth: 3 });
+      const prepared = await setup(params);
       try {
         return prepared.run() as tf.Tensor;
       } finally {
