@@ -1,42 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { AttributionError } from '../errors.js';
+import { engineTape, type EngineTape, type TapeNode } from './engine-tape.js';
 import { withoutUnusedParameterGradients } from './unused-parameter-gradients.js';
 
 // tfjs-core 4.x records every kernel run while a gradient tape is open; `tf.grads` opens one, runs the
 // function, backpropagates once and throws the tape away. Attributing k targets then costs k forward
 // passes. Recording the forward pass ourselves lets k backward passes share it (issue 5: ~1.4x for k = 10).
-// These are the engine members this relies on; `engineTape()` checks that they are there.
-interface TapeNode {
-  readonly id: number;
-  readonly kernelName: string;
-  readonly inputs: Readonly<Record<string, tf.Tensor>>;
-  readonly outputs: readonly tf.Tensor[];
-  readonly gradient?: (dys: (tf.Tensor | null)[]) => Record<string, () => tf.Tensor>;
-  readonly saved?: readonly tf.Tensor[];
-}
-
-interface EngineTape {
-  readonly state: { activeTape: TapeNode[] | null; gradientDepth: number };
-  startTape(): void;
-  endTape(): void;
-}
-
-function engineTape(): EngineTape {
-  const engine = tf.engine() as unknown as Partial<EngineTape>;
-  if (
-    typeof engine.startTape !== 'function' ||
-    typeof engine.endTape !== 'function' ||
-    typeof engine.state?.gradientDepth !== 'number'
-  ) {
-    throw new AttributionError('E_ATTRIBUTION_BACKEND', {
-      what: 'This @tensorflow/tfjs-core has no gradient tape that @tdhook/attribution can record',
-      where: 'attribution engine',
-      fix: 'Use @tensorflow/tfjs-core 4.22 or a later 4.x release.',
-    });
-  }
-  return engine as EngineTape;
-}
 
 /**
  * One forward computation recorded on the gradient tape, which can then be backpropagated any number of

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-interface TapeState {
-  readonly state: { activeTape: unknown; gradientDepth: number };
-}
+import { engineTape } from '../engine/engine-tape.js';
 
 /**
  * `tf.grads(f)(xs, dy)` computed on a tape of its own. Rules run inside a backward pass; a plain nested
@@ -14,7 +12,7 @@ export function isolatedGradients(
   xs: readonly tf.Tensor[],
   dy: tf.Tensor,
 ): tf.Tensor[] {
-  const { state } = tf.engine() as unknown as TapeState;
+  const { state } = engineTape();
   const { activeTape, gradientDepth } = state;
   state.gradientDepth = 0;
   try {
