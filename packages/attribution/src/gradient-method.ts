@@ -6,6 +6,7 @@ import {
   MissingKeyError,
   toKeyPath,
   type BindContext,
+  type GradientHook,
   type HookSpec,
   type Key,
   type KeyedModel,
@@ -53,6 +54,22 @@ export interface GradientAttributionOptions {
   readonly chunkSize?: number;
   /** How several targets are differentiated (see {@link TargetStrategy}). Default `'shared'`. */
   readonly strategy?: TargetStrategy;
+  /**
+   * Rewrites the gradient (for LRP: the relevance) that flows back into a module's output, by module path:
+   * conditions the attribution on part of a layer, e.g. one concept channel
+   * (`{ conv2: conceptChannelGradient({ channel: 5 }) }`). Installed as backward-pre hooks for the run.
+   */
+  readonly outputGradients?: Readonly<Record<string, GradientHook>>;
+}
+
+function outputGradientSpecs(
+  options: GradientAttributionOptions,
+): (HookSpec & { direction: 'backward-pre' })[] {
+  return Object.keys(options.outputGradients ?? {}).map((path) => ({
+    path,
+    direction: 'backward-pre',
+    operation: 'output-gradient',
+  }));
 }
 
 /**
@@ -90,6 +107,19 @@ export function checkGradientOptions<O extends GradientAttributionOptions>(optio
     throw new InvalidValueError({
       what: `strategy must be 'shared' or 'loop', got ${JSON.stringify(strategy)}`,
       where,
+    });
+  }
+  const outputGradients: unknown = options.outputGradients;
+  if (
+    outputGradients !== undefined &&
+    (typeof outputGradients !== 'object' ||
+      outputGradients === null ||
+      Object.values(outputGradients).some((hook) => typeof hook !== 'function'))
+  ) {
+    throw new InvalidValueError({
+      what: 'outputGradients must map module paths to gradient functions',
+      where,
+      fix: "Pass { 'conv2': (gradient) => tf.mul(gradient, mask) }, or conceptChannelGradient({ channel }).",
     });
   }
   const noInputs = options.inputs !== undefined && options.inputs.length === 0;
@@ -196,7 +226,7 @@ export function planGradientMethod(
   ];
   const names = listTargets(options, 'targets').map(([name]) => name);
   return {
-    hooks: [...captureSpecs(modulePaths), ...(extra.hooks ?? [])],
+    hooks: [...captureSpecs(modulePaths), ...outputGradientSpecs(options), ...(extra.hooks ?? [])],
     inKeys: [...model.inKeys, ...labelKeys(options), ...(extra.inKeys ?? [])],
     outKeys: [
       ...model.outKeys,
@@ -290,6 +320,9 @@ export function bindGradientMethod(
   const sources = attributionSources(options, info);
   const modulePaths = sources.flatMap((source) => (source.kind === 'module' ? [source.path] : []));
   const captures = new ModuleCaptures(context, [...new Set([...modulePaths, ...targetModules(options)])]);
+  for (const spec of outputGradientSpecs(options)) {
+    context.hook(spec, (options.outputGradients ?? {})[spec.path] as GradientHook);
+  }
   const targets = listTargets(options, where);
   const targetSources = targets.map(([name, target]) =>
     targetSource(target, model.outKeys, name === undefined ? `${where} target` : `${where} targets.${name}`),

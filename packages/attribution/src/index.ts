@@ -45,3 +45,4 @@ export * from './grad-cam/index.js';
 export * from './lrp/index.js';
 export * from './activation-maximisation/index.js';
 export * from './metrics/index.js';
+export * from './concepts/index.js';
