@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// One project, not one per backend: the demo picks its backend itself and runs as a child process.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    reporters: ['default', ['json', { outputFile: '.test-results/results.json' }]],
+  },
+});
