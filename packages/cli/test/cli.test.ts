@@ -1,0 +1,239 @@
+// The `tdhook` binary as users run it: a child process per command, real exit codes, files on disk.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type {} from '@tdhook/testing/vitest'; // types inject('tdhookBackend')
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { digitPaths, emotionModelDir, mnistCnnDir, photoPaths } from '@tdhook/cv-assets';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const backend = inject('tdhookBackend');
+let scratch = '';
+
+function tdhook(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['bin/tdhook.js', ...args], {
+    cwd: packageDir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function explain(...args: string[]): ReturnType<typeof tdhook> {
+  return tdhook('explain', '--backend', backend, '--quiet', ...args);
+}
+
+function decode(path: string): PNG {
+  return PNG.sync.read(readFileSync(path));
+}
+
+/** Distinct colours in a PNG: a heatmap has many, a blank image one. */
+function colourCount(png: PNG): number {
+  const colours = new Set<number>();
+  for (let i = 0; i < png.data.length; i += 4) {
+    colours.add(((png.data[i] ?? 0) << 16) | ((png.data[i + 1] ?? 0) << 8) | (png.data[i + 2] ?? 0));
+  }
+  return colours.size;
+}
+
+/** One line on stderr, with the phrase, and no stack trace. */
+function expectOneLineError(stderr: string, phrase: RegExp): void {
+  const lines = stderr.trim().split('\n');
+  expect(lines, stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(phrase);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+const seven = digitPaths[7] as string;
+const three = digitPaths[3] as string;
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'tdhook-cli-'));
+});
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('tdhook explain', () => {
+  it('writes a heatmap, an overlay and scores.json for MNIST digits (integrated gradients)', () => {
+    const out = join(scratch, 'ig');
+    const run = explain('--model', mnistCnnDir, '--input', seven, three, '--method', 'ig', '--out', out);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/digit-7-test0\.png: predicted 7/);
+    for (const stem of ['digit-7-test0', 'digit-3-test18']) {
+      const heatmap = decode(join(out, `${stem}.ig.png`));
+      expect([heatmap.width, heatmap.height]).toEqual([28, 28]);
+      expect(colourCount(heatmap)).toBeGreaterThan(20);
+      const overlay = decode(join(out, `${stem}.ig.overlay.png`));
+      expect([overlay.width, overlay.height]).toEqual([28, 28]);
+    }
+    const scores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8')) as {
+      method: string;
+      kind: string;
+      images: {
+        predicted: { class: number; label: string };
+        explained: { class: number };
+        attribution: { sum: number };
+      }[];
+    };
+    expect(scores.method).toBe('ig');
+    expect(scores.kind).toBe('layers');
+    expect(scores.images.map((image) => image.predicted.class)).toEqual([7, 3]);
+    expect(scores.images.map((image) => image.predicted.label)).toEqual(['7', '3']);
+    expect(scores.images.map((image) => image.explained.class)).toEqual([7, 3]);
+    // Integrated gradients (baseline 0) is complete: its sum is the logit minus the baseline's, so positive here.
+    for (const image of scores.images) expect(image.attribution.sum).toBeGreaterThan(0);
+  });
+
+  it('explains a given class, by index or by label', () => {
+    for (const target of ['3', 'label']) {
+      const out = join(scratch, `target-${target}`);
+      // The MNIST model's metadata names its classes '0'…'9', so a label target is given with --labels here.
+      const byLabel =
+        target === 'label'
+          ? ['--labels', 'zero,one,two,three,four,five,six,seven,eight,nine', '--target', 'three']
+          : ['--target', target];
+      const run = explain(
+        '--model',
+        mnistCnnDir,
+        '--input',
+        seven,
+        '--method',
+        'saliency',
+        ...byLabel,
+        '--out',
+        out,
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const scores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8')) as {
+        images: { explained: { class: number } }[];
+      };
+      expect(scores.images[0]?.explained.class).toBe(3);
+    }
+  });
+
+  it('runs Grad-CAM on a named layer and on a Graph model node', () => {
+    const out = join(scratch, 'gradcam');
+    const layers = explain(
+      '--model',
+      mnistCnnDir,
+      '--input',
+      seven,
+      '--method',
+      'gradcam',
+      '--layer',
+      'conv1',
+      '--out',
+      out,
+    );
+    expect(layers.status, layers.stderr).toBe(0);
+    expect(existsSync(join(out, 'digit-7-test0.gradcam.png'))).toBe(true);
+    const graph = explain(
+      '--model',
+      emotionModelDir(),
+      '--input',
+      photoPaths.astronaut,
+      '--method',
+      'gradcam',
+      '--out',
+      out,
+    );
+    expect(graph.status, graph.stderr).toBe(0);
+    const heatmap = decode(join(out, 'astronaut.gradcam.png'));
+    expect([heatmap.width, heatmap.height]).toEqual([64, 64]);
+    const overlay = decode(join(out, 'astronaut.gradcam.overlay.png'));
+    expect([overlay.width, overlay.height]).toEqual([512, 512]);
+  });
+
+  it('fails with one clear line and a non-zero exit code on bad input', () => {
+    const text = join(scratch, 'notes.png');
+    writeFileSync(text, 'not an image');
+    const cases: [string[], number, RegExp][] = [
+      [['--model', join(scratch, 'missing'), '--input', seven, '--method', 'ig'], 1, /No model at .*missing/],
+      [
+        ['--model', mnistCnnDir, '--input', join(scratch, 'gone.png'), '--method', 'ig'],
+        1,
+        /No file at .*gone\.png/,
+      ],
+      [
+        ['--model', mnistCnnDir, '--input', text, '--method', 'ig'],
+        1,
+        /notes\.png is not a PNG or JPEG image/,
+      ],
+      [
+        ['--model', mnistCnnDir, '--input', seven, '--method', 'gradcam', '--layer', 'conv9'],
+        1,
+        /no submodule conv9.*conv1, pool1, conv2/,
+      ],
+      [
+        ['--model', emotionModelDir(), '--input', photoPaths.astronaut, '--method', 'lrp'],
+        1,
+        /LRP rules exist for Layers layers/,
+      ],
+      [
+        ['--model', mnistCnnDir, '--input', seven, '--method', 'occlusion'],
+        2,
+        /--method must be one of saliency, ig, smoothgrad, guided, gradcam, lrp/,
+      ],
+      [
+        ['--model', mnistCnnDir, '--input', seven, '--method', 'ig', '--target', 'cat'],
+        2,
+        /--target 'cat' is not a class of this model/,
+      ],
+      [
+        ['--model', mnistCnnDir, '--input', seven, '--method', 'ig', '--colour', 'red'],
+        2,
+        /Unknown option '--colour'/,
+      ],
+      [['--input', seven, '--method', 'ig'], 2, /--model <dir> is required/],
+    ];
+    for (const [args, status, phrase] of cases) {
+      const run = explain(...args, '--out', join(scratch, 'errors'));
+      expect(run.status, args.join(' ')).toBe(status);
+      expectOneLineError(run.stderr, phrase);
+    }
+  });
+
+  it('prints help that names every method', () => {
+    const run = tdhook('explain', '--help');
+    expect(run.status).toBe(0);
+    for (const method of ['saliency', 'ig', 'smoothgrad', 'guided', 'gradcam', 'lrp'])
+      expect(run.stdout).toContain(method);
+  });
+});
+
+describe('tdhook info', () => {
+  it('lists the Layers model’s hookable paths with shapes and parameters', () => {
+    const run = tdhook('info', '--backend', backend, '--model', mnistCnnDir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Layers model 'mnist_cnn': 14,410 parameters/);
+    expect(run.stdout).toMatch(/conv2\s+Conv2D\s+\[N, 11, 11, 16\]\s+1,168/);
+  });
+
+  it('lists a Graph model’s nodes as escaped paths, and prints JSON on request', () => {
+    const run = tdhook('info', '--backend', backend, '--model', emotionModelDir(), '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const info = JSON.parse(run.stdout) as { kind: string; modules: { path: string; type: string }[] };
+    expect(info.kind).toBe('graph');
+    expect(info.modules.map((module) => module.path)).toContain(
+      '<StatefulPartitionedCall/model_1/conv2d_5/BiasAdd>',
+    );
+  });
+});
+
+describe('tdhook', () => {
+  it('prints help and exits 2 without a command, 0 with --help', () => {
+    const bare = tdhook();
+    expect(bare.status).toBe(2);
+    expect(bare.stdout).toMatch(/tdhook explain --model/);
+    expect(tdhook('--help').status).toBe(0);
+    const unknown = tdhook('explian');
+    expect(unknown.status).toBe(2);
+    expectOneLineError(unknown.stderr, /unknown command 'explian'/);
+  });
+});
