@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { hookCounts, Module } from '@tdhook/core';
 
@@ -120,19 +120,20 @@ export class GraphModule extends Module<tf.Tensor[], tf.Tensor | tf.Tensor[]> {
       feeds[name] = inputs[index] as tf.Tensor;
     });
     const hooked = this.#nodes.filter(isHooked);
-    const computed: tf.Tensor[] = [];
-    for (const node of hooked) {
-      const args =
-        node.inputNames.length === 0 ? [] : asList(this.graphModel.execute(feeds, [...node.inputNames]));
-      const fed = new Set(Object.values(feeds));
-      computed.push(...args.filter((arg) => !fed.has(arg)));
-      feeds[node.nodeName] = node.call(...args);
+    if (hooked.length === 0) {
+      const outputs = asList(this.graphModel.execute(feeds, [...this.outputNames]));
+      return outputs.length === 1 ? (outputs[0] as tf.Tensor) : outputs;
     }
-    const outputs = asList(this.graphModel.execute(feeds, [...this.outputNames]));
-    // The inputs computed for hooked nodes are this call's own intermediates (gradients keep their own
-    // copies, as when a Layers model disposes its intermediates). Node outputs may be a hook's replacement
-    // and stay with the caller's scope, like any module's.
-    for (const tensor of new Set(computed)) if (!outputs.includes(tensor)) tensor.dispose();
+    // Staged: everything computed between the stages is this call's own intermediate and goes at the end,
+    // as in a Layers model (the gradient tape keeps what backpropagation needs; captures keep clones).
+    const outputs = tf.tidy(() => {
+      for (const node of hooked) {
+        const args =
+          node.inputNames.length === 0 ? [] : asList(this.graphModel.execute(feeds, [...node.inputNames]));
+        feeds[node.nodeName] = node.call(...args);
+      }
+      return asList(this.graphModel.execute(feeds, [...this.outputNames]));
+    });
     return outputs.length === 1 ? (outputs[0] as tf.Tensor) : outputs;
   }
 

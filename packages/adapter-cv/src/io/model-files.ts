@@ -103,6 +103,21 @@ async function readWeights(json: ModelJson, jsonPath: string): Promise<ArrayBuff
   return weights.buffer;
 }
 
+const bytesPerElement: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, string: 0, complex64: 8 };
+
+function expectedWeightBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | undefined {
+  let total = 0;
+  for (const spec of specs) {
+    const elements = spec.shape.reduce((product, size) => product * size, 1);
+    const quantized = spec.quantization?.dtype;
+    const width = quantized === undefined ? bytesPerElement[spec.dtype] : quantized === 'uint8' ? 1 : 2;
+    // String weights have variable length: no size to check.
+    if (width === undefined || width === 0) return undefined;
+    total += elements * width;
+  }
+  return total;
+}
+
 /**
  * Reads a TF.js model (Layers or Graph, `model.json` plus its weight shards) from disk into the artifacts that
  * `tf.loadLayersModel` / `tf.loadGraphModel` take through an IO handler. Node has no `file://` loader
@@ -116,10 +131,21 @@ export async function readModelArtifacts(path: string): Promise<tf.io.ModelArtif
   const jsonPath = await modelJsonPath(path);
   const json = await readJson(jsonPath);
   const weightSpecs = (json.weightsManifest ?? []).flatMap((group) => group.weights);
+  const weightData = await readWeights(json, jsonPath);
+  // Checked here, before TF.js builds anything: a model built on the wrong weights fails halfway and leaves
+  // its variables behind.
+  const expected = expectedWeightBytes(weightSpecs);
+  if (expected !== undefined && expected !== weightData.byteLength) {
+    throw new CvError('E_CV_MODEL', {
+      what: `The weight files of '${jsonPath}' hold ${weightData.byteLength} bytes, and its weightsManifest describes ${expected}`,
+      where,
+      fix: 'The shards do not belong to this model.json (or are truncated): copy model.json and its shards together.',
+    });
+  }
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: json.modelTopology as object,
     weightSpecs,
-    weightData: await readWeights(json, jsonPath),
+    weightData,
   };
   if (json.format !== undefined) artifacts.format = json.format;
   if (json.generatedBy !== undefined) artifacts.generatedBy = json.generatedBy;
