@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
-import { registerHook, TensorDict } from '@tdhook/core';
+import { hookCounts, registerHook, TensorDict } from '@tdhook/core';
 import { gradCam, saliency } from '@tdhook/attribution';
 import { emotionModelDir, photoPaths } from '@tdhook/cv-assets';
 
@@ -173,7 +173,9 @@ describe('GraphModule', () => {
     }
     const after = graph.call(faces) as tf.Tensor;
     expect(maxDifference(before, after)).toBe(0);
-    expect(graph.nodes().every((node) => !Object.hasOwn(node, 'forward'))).toBe(true);
+    const counts = graph.nodes().map((node) => Object.values(hookCounts(node)).reduce((a, b) => a + b, 0));
+    expect(counts.every((count) => count === 0)).toBe(true);
+    expect(Object.values(hookCounts(graph)).every((count) => count === 0)).toBe(true);
     tf.dispose([before, after]);
   });
 });

@@ -93,6 +93,13 @@ describe('noise tunnel', () => {
           .dataSync()[0],
     );
     expect(difference).toBeGreaterThan(1e-4);
+    // Seed 0 too (TF.js alone would take a numeric 0 as "draw a random seed").
+    using zero = run(model, method(undefined, 0), x);
+    using zeroAgain = run(model, method(undefined, 0), x);
+    expect(zeroAgain.getTensor(['attr', 'input'])).toBeCloseToTensor(zero.getTensor(['attr', 'input']), {
+      rtol: 0,
+      atol: 0,
+    });
     x.dispose();
     model.dispose();
   });

@@ -71,7 +71,7 @@ export interface ExplainOptions {
   readonly chunkSize?: number;
   /** Called as integrated gradients' steps complete. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Seed of SmoothGrad's noise. Default 0. */
+  /** Seed of SmoothGrad's noise. Default 1 (TF.js takes a seed of 0 as none and draws a random one). */
   readonly seed?: number;
 }
 
@@ -164,7 +164,7 @@ function methodFor(model: VisionModel, images: tf.Tensor4D, options: ExplainOpti
       return noiseTunnel(saliency({ target, absolute: true }), {
         samples: options.samples ?? 16,
         stdev: (options.noise ?? 0.15) * valueRange(images),
-        seed: options.seed ?? 0,
+        seed: options.seed ?? 1,
         // Noisy copies go through the model samplesPerPass × images rows at a time.
         samplesPerPass: Math.max(1, Math.floor(shared.chunkSize / images.shape[0])),
       }) as Method<object>;

@@ -103,7 +103,13 @@ async function readWeights(json: ModelJson, jsonPath: string): Promise<ArrayBuff
   return weights.buffer;
 }
 
-const bytesPerElement: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, string: 0, complex64: 8 };
+const bytesPerElement: Readonly<Record<string, number>> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  string: 0,
+  complex64: 8,
+};
 
 function expectedWeightBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | undefined {
   let total = 0;

@@ -51,5 +51,8 @@ export function gaussianNoise(
   stdev: number,
   seed: number | undefined,
 ): tf.Tensor {
-  return tf.randomNormal([samples, ...shape], 0, stdev, 'float32', seed);
+  // TF.js takes a numeric seed of 0 as "no seed" and draws a random one; the string '0' seeds its generator
+  // the same way every time (it hashes seed.toString()), so seed 0 is reproducible like any other.
+  const tfSeed = seed === 0 ? ('0' as unknown as number) : seed;
+  return tf.randomNormal([samples, ...shape], 0, stdev, 'float32', tfSeed);
 }
