@@ -169,7 +169,7 @@ export function formatModelInfo(info: ModelInfo): string {
     '',
     `Hookable module paths (${info.modules.length}):`,
   ];
-  const pathWidth = Math.min(72, Math.max(4, ...info.modules.map((module) => module.path.length)));
+  const pathWidth = Math.max(4, ...info.modules.map((module) => module.path.length));
   const typeWidth = Math.max(4, ...info.modules.map((module) => module.type.length));
   const rows = info.modules.map((module) =>
     [

@@ -44,7 +44,8 @@ Options:
                          (default: from the model's metadata, else unit)
   --fit <mode>           stretch (default), cover (centre crop) or contain (letterbox)
   --labels <a,b,...>     class names, comma separated (default: from the model's metadata)
-  --backend <name>       auto (default), tensorflow-gpu, tensorflow, wasm or cpu
+  --backend <name>       auto, tensorflow-gpu, tensorflow, wasm or cpu (default:
+                         TDHOOK_BACKEND if set, else auto: the fastest installed)
   --quiet                no progress on stderr
   -h, --help             this help
 
@@ -69,6 +70,7 @@ hookable module path with its type, output shape and parameter count. Paths are 
 Options:
   --model <dir>          TF.js model folder or model.json path
   --json                 print JSON instead of a table
-  --backend <name>       auto (default), tensorflow-gpu, tensorflow, wasm or cpu
+  --backend <name>       auto, tensorflow-gpu, tensorflow, wasm or cpu (default:
+                         TDHOOK_BACKEND if set, else auto: the fastest installed)
   -h, --help             this help
 `;

@@ -35,7 +35,9 @@ export async function run(argv: readonly string[], io: Io = process): Promise<nu
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
     ) {
       const hint = handler === undefined ? 'tdhook --help' : `tdhook ${command} --help`;
-      io.stderr.write(`tdhook: ${(error as Error).message} (see ${hint})\n`);
+      // Node's unknown-option message goes on about positionals after '--'; its first sentence is the point.
+      const message = (error as Error).message.replace(/(Unknown option '[^']*')\. To specify .*$/s, '$1');
+      io.stderr.write(`tdhook: ${message} (see ${hint})\n`);
       return 2;
     }
     if (TdhookError.is(error)) {

@@ -14,16 +14,27 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const backend = inject('tdhookBackend');
 let scratch = '';
 
-function tdhook(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnTdhook(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Run {
   const result = spawnSync(process.execPath, ['bin/tdhook.js', ...args], {
     cwd: packageDir,
     encoding: 'utf8',
     timeout: 120_000,
+    env,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function explain(...args: string[]): ReturnType<typeof tdhook> {
+function tdhook(...args: string[]): Run {
+  return spawnTdhook(args);
+}
+
+function explain(...args: string[]): Run {
   return tdhook('explain', '--backend', backend, '--quiet', ...args);
 }
 
@@ -71,6 +82,7 @@ describe('tdhook explain', () => {
       expect(colourCount(heatmap)).toBeGreaterThan(20);
       const overlay = decode(join(out, `${stem}.ig.overlay.png`));
       expect([overlay.width, overlay.height]).toEqual([28, 28]);
+      expect(colourCount(overlay)).toBeGreaterThan(20);
     }
     const scores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8')) as {
       method: string;
@@ -117,6 +129,18 @@ describe('tdhook explain', () => {
     }
   });
 
+  it('takes the backend from TDHOOK_BACKEND when --backend is not given', () => {
+    const out = join(scratch, 'environment');
+    const run = spawnTdhook(
+      ['explain', '--quiet', '--model', mnistCnnDir, '--input', seven, '--method', 'guided', '--out', out],
+      { ...process.env, TDHOOK_BACKEND: backend },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const scores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8')) as { backend: string };
+    expect(scores.backend).toBe(backend);
+    expect(decode(join(out, 'digit-7-test0.guided.png')).width).toBe(28);
+  });
+
   it('runs Grad-CAM on a named layer and on a Graph model node', () => {
     const out = join(scratch, 'gradcam');
     const layers = explain(
@@ -132,7 +156,15 @@ describe('tdhook explain', () => {
       out,
     );
     expect(layers.status, layers.stderr).toBe(0);
-    expect(existsSync(join(out, 'digit-7-test0.gradcam.png'))).toBe(true);
+    expect(layers.stdout).toMatch(/digit-7-test0\.png: predicted 7/);
+    const digitMap = decode(join(out, 'digit-7-test0.gradcam.png'));
+    expect([digitMap.width, digitMap.height]).toEqual([28, 28]);
+    expect(colourCount(digitMap)).toBeGreaterThan(5);
+    expect(existsSync(join(out, 'digit-7-test0.gradcam.overlay.png'))).toBe(true);
+    const layerScores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8')) as {
+      images: { layer?: string; predicted: { label: string } }[];
+    };
+    expect(layerScores.images[0]).toMatchObject({ layer: 'conv1', predicted: { label: '7' } });
     const graph = explain(
       '--model',
       emotionModelDir(),
@@ -188,7 +220,7 @@ describe('tdhook explain', () => {
       [
         ['--model', mnistCnnDir, '--input', seven, '--method', 'ig', '--colour', 'red'],
         2,
-        /Unknown option '--colour'/,
+        /^tdhook: Unknown option '--colour' \(see tdhook explain --help\)$/,
       ],
       [['--input', seven, '--method', 'ig'], 2, /--model <dir> is required/],
     ];
@@ -212,6 +244,7 @@ describe('tdhook info', () => {
     const run = tdhook('info', '--backend', backend, '--model', mnistCnnDir);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Layers model 'mnist_cnn': 14,410 parameters/);
+    expect(run.stdout).toMatch(/conv1\s+Conv2D\s+\[N, 26, 26, 8\]\s+80/);
     expect(run.stdout).toMatch(/conv2\s+Conv2D\s+\[N, 11, 11, 16\]\s+1,168/);
   });
 
@@ -232,6 +265,9 @@ describe('tdhook', () => {
     expect(bare.status).toBe(2);
     expect(bare.stdout).toMatch(/tdhook explain --model/);
     expect(tdhook('--help').status).toBe(0);
+    const infoHelp = tdhook('info', '--help');
+    expect(infoHelp.status).toBe(0);
+    expect(infoHelp.stdout).toMatch(/tdhook info --model <dir> \[--json\]/);
     const unknown = tdhook('explian');
     expect(unknown.status).toBe(2);
     expectOneLineError(unknown.stderr, /unknown command 'explian'/);

@@ -11,6 +11,7 @@ export async function startBackend(requested: string | undefined): Promise<strin
   }
   // Production mode: no debug checks, and no "install tfjs-node" banner from the cpu backend on stderr.
   tf.enableProdMode();
-  const report = await initBackend({ backend: name as BackendName | 'auto' });
+  // Without --backend, initBackend reads TDHOOK_BACKEND, else picks the fastest installed backend.
+  const report = await initBackend(requested === undefined ? {} : { backend: name as BackendName | 'auto' });
   return report.backend;
 }
