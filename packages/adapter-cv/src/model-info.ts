@@ -90,8 +90,18 @@ function describeLayers(model: LayersModel): ModelInfo {
   };
 }
 
+// A graph's shapes never change: probed once per graph (explainImages asks for them on every Grad-CAM call).
+const probedShapes = new WeakMap<GraphModule, ReadonlyMap<string, number[]> | undefined>();
+
 /** Runs the graph once on zeros (batch 1) to read every node's output shape; undefined if inputs are free. */
-function probeGraphShapes(graph: GraphModule): Map<string, number[]> | undefined {
+function probeGraphShapes(graph: GraphModule): ReadonlyMap<string, number[]> | undefined {
+  if (probedShapes.has(graph)) return probedShapes.get(graph);
+  const shapes = runShapeProbe(graph);
+  probedShapes.set(graph, shapes);
+  return shapes;
+}
+
+function runShapeProbe(graph: GraphModule): Map<string, number[]> | undefined {
   const inputs = graph.graphModel.inputs;
   const known = inputs.every((input) => (input.shape ?? []).slice(1).every((dim) => dim > 0));
   if (!known || inputs.length === 0) return undefined;

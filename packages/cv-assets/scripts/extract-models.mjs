@@ -9,6 +9,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// The package's own facts about the models (built by tsup just before this script runs).
+import { emotionInput, emotionLabels, mobileNetV2Classes, mobileNetV2Input } from '../dist/index.js';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const out = join(root, 'models', 'extracted');
@@ -35,7 +38,7 @@ writeModel(
     generatedBy: 'nsfwjs 4.3.0 (MIT, Infinite Red), extracted by @tdhook/cv-assets',
     // Read by @tdhook/adapter-cv tools (tdhook explain): class names and pixel scaling (nsfwjs divides by 255).
     userDefinedMetadata: {
-      tdhook: { labels: ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'], normalisation: 'unit' },
+      tdhook: { labels: mobileNetV2Classes, normalisation: mobileNetV2Input.normalisation },
     },
     weightsManifest: mobileNet.weightsManifest.map((group) => ({ ...group, paths: ['weights.bin'] })),
   },
@@ -50,8 +53,8 @@ const emotion = JSON.parse(readFileSync(join(humanModels, 'emotion.json'), 'utf8
 emotion.userDefinedMetadata = {
   ...emotion.userDefinedMetadata,
   tdhook: {
-    labels: ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'],
-    normalisation: 'symmetric',
+    labels: emotionLabels,
+    normalisation: emotionInput.normalisation,
   },
 };
 writeFileSync(join(out, '.emotion.tmp', 'model.json'), JSON.stringify(emotion));

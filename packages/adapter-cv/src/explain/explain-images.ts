@@ -71,7 +71,7 @@ export interface ExplainOptions {
   readonly chunkSize?: number;
   /** Called as integrated gradients' steps complete. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Seed of SmoothGrad's noise. Default 1 (TF.js takes a seed of 0 as none and draws a random one). */
+  /** Seed of SmoothGrad's noise. Default 1. */
   readonly seed?: number;
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 import { CvError } from '../errors.js';
 
@@ -93,14 +93,7 @@ async function readWeights(json: ModelJson, jsonPath: string): Promise<ArrayBuff
       }
     }),
   );
-  const total = shards.reduce((sum: number, shard) => sum + shard.byteLength, 0);
-  const weights = new Uint8Array(total);
-  let offset = 0;
-  for (const shard of shards) {
-    weights.set(shard, offset);
-    offset += shard.byteLength;
-  }
-  return weights.buffer;
+  return tf.io.CompositeArrayBuffer.join(shards.map((shard) => new Uint8Array(shard).buffer));
 }
 
 const bytesPerElement: Readonly<Record<string, number>> = {
@@ -164,19 +157,6 @@ export async function readModelArtifacts(path: string): Promise<tf.io.ModelArtif
   return artifacts;
 }
 
-function concatWeightData(data: tf.io.WeightData | undefined): Uint8Array {
-  if (data === undefined) return new Uint8Array();
-  const buffers = Array.isArray(data) ? data : [data];
-  const total = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const buffer of buffers) {
-    out.set(new Uint8Array(buffer), offset);
-    offset += buffer.byteLength;
-  }
-  return out;
-}
-
 /**
  * A TF.js IO handler for a folder on disk: `load` reads model.json and its shards, `save` writes model.json
  * and one `weights.bin` (creating the folder). Works with `tf.loadLayersModel`, `tf.loadGraphModel` and
@@ -192,7 +172,10 @@ export function fileModelHandler(path: string): tf.io.IOHandler {
     save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
       const folder = resolve(path);
       await mkdir(folder, { recursive: true });
-      const weights = concatWeightData(artifacts.weightData);
+      const weights =
+        artifacts.weightData === undefined
+          ? new Uint8Array()
+          : new Uint8Array(new tf.io.CompositeArrayBuffer(artifacts.weightData).slice());
       const json: ModelJson = {
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
