@@ -55,13 +55,21 @@ describe('hook-installing functions refuse bad arguments before installing anyth
       [() => looseRegister({}, 'a', 'forward', noop), 'E_INVALID_VALUE', /Expected a model .*got \{\}/],
       [() => looseRegister(null, 'a', 'forward', noop), 'E_INVALID_VALUE', /Expected a model .*got null/],
       [() => looseRegister(model, 3, 'forward', noop), 'E_INVALID_VALUE', /module path must be a string/],
-      [() => looseRegister(model, 'a', undefined, noop), 'E_INVALID_VALUE', /Unknown hook direction undefined/],
+      [
+        () => looseRegister(model, 'a', undefined, noop),
+        'E_INVALID_VALUE',
+        /Unknown hook direction undefined/,
+      ],
       [
         () => looseRegister(model, 'a', 'forward', 3),
         'E_INVALID_VALUE',
         /A forward hook must be a function, got number \(at registerHook\(model, 'a', 'forward'\)\)/,
       ],
-      [() => looseRegister(model, 'a', 'forward', noop, null), 'E_INVALID_VALUE', /options must be an object/],
+      [
+        () => looseRegister(model, 'a', 'forward', noop, null),
+        'E_INVALID_VALUE',
+        /options must be an object/,
+      ],
       [
         () => looseRegister(model, 'a', 'forward', noop, { prepend: 'yes' }),
         'E_INVALID_VALUE',

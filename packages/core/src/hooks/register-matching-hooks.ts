@@ -1,12 +1,7 @@
 import type { ModelNode } from '../modules/model-node.js';
 import { namedModules } from '../modules/resolve-module.js';
 import { InvalidValueError } from '../errors.js';
-import {
-  checkHookDirection,
-  checkHookFunction,
-  checkHookModel,
-  checkHookOptions,
-} from './hook-arguments.js';
+import { checkHookDirection, checkHookFunction, checkHookModel, checkHookOptions } from './hook-arguments.js';
 import { HookHandle } from './hook-handle.js';
 import { addHook } from './hook-state.js';
 import type { HookByDirection, HookDirection } from './hook-types.js';
