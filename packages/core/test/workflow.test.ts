@@ -236,7 +236,7 @@ describe('workflows: shared passes only for runners that can collect (issue 12 Â
       reason: 'shared passes are turned off for this workflow (sharePasses: false)',
     });
     expect(calls.count).toBe(1 + 2);
-    for (const key of [['first', 'linear1'], ['second', 'relu'], ['output']]) {
+    for (const key of [['first', 'linear1'], ['second', 'relu'], ['output']] as const) {
       expect(values(result.getTensor(key))).toEqual(values(shared.data.getTensor(key)));
     }
     expect(() => new Workflow(steps, { sharePasses: 'no' as never })).toThrowTdhookError(
@@ -317,7 +317,9 @@ describe('cleanups that fail', () => {
     expect(() => new Workflow([failingRun(null)]).run(net, data)).toThrow('run failed');
     expect(log).toEqual(['undo', 'undo', 'undo']);
     // The method can be prepared again: every prepared model was released.
-    expect(() => failingRun(null).prepare(net).restore()).toThrowTdhookError('E_HOOK');
+    expect(() => {
+      failingRun(null).prepare(net).restore();
+    }).toThrowTdhookError('E_HOOK');
     expect(clean(net)).toBe(true);
     data.dispose();
     net.dispose();

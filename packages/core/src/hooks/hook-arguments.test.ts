@@ -43,7 +43,7 @@ describe('hook-installing functions refuse bad arguments before installing anyth
     );
     expect(untouched(model)).toBe(true);
     // The model still runs normally.
-    const y = tf.tidy(() => model.call(tf.tensor1d([-1, 2])) as tf.Tensor);
+    const y = tf.tidy(() => model.call(tf.tensor1d([-1, 2])));
     expect(Array.from(y.dataSync())).toEqual([0, 2]);
     y.dispose();
     model.dispose();

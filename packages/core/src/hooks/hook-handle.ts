@@ -24,7 +24,7 @@ export class HookHandle {
    * const both = HookHandle.combine(first, second);
    */
   static combine(...handles: readonly HookHandle[]): HookHandle {
-    for (const handle of handles) {
+    for (const handle of handles as readonly unknown[]) {
       if (!(handle instanceof HookHandle)) {
         throw new InvalidValueError({
           what: `HookHandle.combine takes HookHandles, got ${handle === null ? 'null' : typeof handle}`,

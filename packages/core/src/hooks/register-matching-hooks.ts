@@ -47,7 +47,7 @@ export function registerMatchingHooks<D extends HookDirection>(
   checkHookModel(model, where);
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw new InvalidValueError({
-      what: `Options must be an object, got ${options === null ? 'null' : typeof options}`,
+      what: `Options must be an object, got ${(options as unknown) === null ? 'null' : typeof options}`,
       where,
       fix: "Pass { pattern: /^fc\\d+$/, direction: 'forward', hook: (path) => (output) => { … } }.",
     });

@@ -67,9 +67,10 @@ export class Workflow {
   readonly #keys: ModelKeys;
 
   constructor(steps: readonly WorkflowStep[], options: WorkflowOptions = {}) {
-    if (!Array.isArray(steps)) {
+    const given: unknown = steps;
+    if (!Array.isArray(given)) {
       throw new InvalidValueError({
-        what: `A workflow takes an array of steps, got ${describeStructure(steps)}`,
+        what: `A workflow takes an array of steps, got ${describeStructure(given)}`,
         where: 'Workflow',
         fix: 'Pass new Workflow([method, operator, …]).',
       });
