@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {
+  ContextError,
   formatKey,
   InvalidValueError,
   MissingKeyError,
@@ -57,9 +58,58 @@ export interface GradientAttributionOptions {
   /**
    * Rewrites the gradient (for LRP: the relevance) that flows back into a module's output, by module path:
    * conditions the attribution on part of a layer, e.g. one concept channel
-   * (`{ conv2: conceptChannelGradient({ channel: 5 }) }`). Installed as backward-pre hooks for the run.
+   * (`{ conv2: conceptChannelGradient({ channel: 5 }) }`). Installed as backward-pre hooks for the run. An
+   * {@link OutputGradientFromData} is chosen at run time from the run's data, e.g. the channel an earlier
+   * workflow step selected (`{ conv2: selectedChannelGradient() }`).
    */
-  readonly outputGradients?: Readonly<Record<string, GradientHook>>;
+  readonly outputGradients?: Readonly<Record<string, OutputGradient>>;
+}
+
+/**
+ * An output gradient chosen for each run from the run's data: in a Workflow, from what earlier steps wrote
+ * (the concept channel a `conceptSelection` step selected, say). Its `inKeys` become inputs of the method's
+ * plan, so a workflow checks before anything runs that the data or an earlier step provides them.
+ *
+ * @example
+ * const fromMask: OutputGradientFromData = {
+ *   inKeys: ['mask'],
+ *   fromData: (data) => {
+ *     const mask = data.getTensor('mask'); // [C], lent by the run's data
+ *     return (gradient) => tf.mul(gradient, mask);
+ *   },
+ * };
+ * saliency({ target: { select: 'argmax' }, outputGradients: { fc1: fromMask } });
+ */
+export interface OutputGradientFromData {
+  /** The TensorDict keys `fromData` reads. */
+  readonly inKeys: readonly Key[];
+  /**
+   * Called once per run, before the model runs, with the run's data; returns the gradient hook for that
+   * run. Tensors read from `data` are lent for the run only.
+   */
+  readonly fromData: (data: TensorDict) => GradientHook;
+}
+
+/**
+ * What `outputGradients` maps a module path to: a fixed gradient hook, or one chosen per run from the data.
+ *
+ * @example
+ * const fixed: OutputGradient = conceptChannelGradient({ channel: 5 });
+ * const chosen: OutputGradient = selectedChannelGradient(); // reads ['metrics', 'concept_selection']
+ */
+export type OutputGradient = GradientHook | OutputGradientFromData;
+
+function isFromData(value: unknown): value is OutputGradientFromData {
+  if (typeof value !== 'object' || value === null) return false;
+  const { fromData, inKeys } = value as { fromData?: unknown; inKeys?: unknown };
+  return typeof fromData === 'function' && Array.isArray(inKeys);
+}
+
+/** The keys the run-time output gradients read. */
+function outputGradientKeys(options: GradientAttributionOptions): KeyPath[] {
+  return Object.values(options.outputGradients ?? {}).flatMap((gradient) =>
+    isFromData(gradient) ? gradient.inKeys.map((key) => toKeyPath(key)) : [],
+  );
 }
 
 function outputGradientSpecs(
@@ -114,13 +164,20 @@ export function checkGradientOptions<O extends GradientAttributionOptions>(optio
     outputGradients !== undefined &&
     (typeof outputGradients !== 'object' ||
       outputGradients === null ||
-      Object.values(outputGradients).some((hook) => typeof hook !== 'function'))
+      Object.values(outputGradients).some((hook) => typeof hook !== 'function' && !isFromData(hook)))
   ) {
     throw new InvalidValueError({
-      what: 'outputGradients must map module paths to gradient functions',
+      what: 'outputGradients must map module paths to gradient functions (or { inKeys, fromData } objects)',
       where,
-      fix: "Pass { 'conv2': (gradient) => tf.mul(gradient, mask) }, or conceptChannelGradient({ channel }).",
+      fix: "Pass { 'conv2': (gradient) => tf.mul(gradient, mask) }, conceptChannelGradient({ channel }), or selectedChannelGradient().",
     });
+  }
+  for (const [path, gradient] of Object.entries(options.outputGradients ?? {})) {
+    if (isFromData(gradient)) {
+      gradient.inKeys.forEach((key, index) =>
+        toKeyPath(key, `${where} outputGradients['${path}'].inKeys[${index}]`),
+      );
+    }
   }
   const noInputs = options.inputs !== undefined && options.inputs.length === 0;
   if (noInputs && (options.modules ?? []).length === 0) {
@@ -205,9 +262,10 @@ function labelKeys(options: GradientAttributionOptions): KeyPath[] {
 }
 
 /**
- * The plan of a gradient method: module captures (sources, then target modules), plus `extraHooks`; reads
- * the model inputs, labels and `extraInKeys`; writes the model outputs and one attribution per target and
- * source.
+ * The plan of a gradient method: module captures (sources, then target modules), the output-gradient hooks,
+ * plus `extra.hooks`; reads the model inputs, labels, the keys of run-time output gradients and
+ * `extra.inKeys`; writes the model outputs (which it publishes; a Workflow lets every method publish them)
+ * and one attribution per target and source.
  *
  * @example
  * plan: (options, model) => planGradientMethod(options, model),
@@ -227,7 +285,7 @@ export function planGradientMethod(
   const names = listTargets(options, 'targets').map(([name]) => name);
   return {
     hooks: [...captureSpecs(modulePaths), ...outputGradientSpecs(options), ...(extra.hooks ?? [])],
-    inKeys: [...model.inKeys, ...labelKeys(options), ...(extra.inKeys ?? [])],
+    inKeys: [...model.inKeys, ...labelKeys(options), ...outputGradientKeys(options), ...(extra.inKeys ?? [])],
     outKeys: [
       ...model.outKeys,
       ...names.flatMap((name) => sources.map((source) => attributionKeyOf(options, name, source))),
@@ -320,8 +378,16 @@ export function bindGradientMethod(
   const sources = attributionSources(options, info);
   const modulePaths = sources.flatMap((source) => (source.kind === 'module' ? [source.path] : []));
   const captures = new ModuleCaptures(context, [...new Set([...modulePaths, ...targetModules(options)])]);
+  const loaders: ((data: TensorDict) => void)[] = [];
   for (const spec of outputGradientSpecs(options)) {
-    context.hook(spec, (options.outputGradients ?? {})[spec.path] as GradientHook);
+    const gradient = (options.outputGradients ?? {})[spec.path] as OutputGradient;
+    if (!isFromData(gradient)) {
+      context.hook(spec, gradient);
+      continue;
+    }
+    const slot = runTimeGradient(gradient, spec.path, where);
+    context.hook(spec, slot.hook);
+    loaders.push(slot.load);
   }
   const targets = listTargets(options, where);
   const targetSources = targets.map(([name, target]) =>
@@ -337,6 +403,7 @@ export function bindGradientMethod(
     },
     targetNames: targets.map(([name]) => name),
     resolveTargets: (data, rows) => {
+      for (const load of loaders) load(data);
       const resolved: ResolvedTarget[] = [];
       try {
         targets.forEach(([name, target], index) => {
@@ -364,7 +431,48 @@ export interface GradientBinding {
   readonly sources: readonly AttributionSource[];
   readonly gradientSources: GradientSources;
   readonly targetNames: readonly (string | undefined)[];
+  /**
+   * Resolves the targets for one run's data (dispose each after the run). Every runner calls it once per
+   * run, before the model runs: it also chooses that run's output gradients from the data
+   * ({@link OutputGradientFromData}).
+   */
   resolveTargets(data: TensorDict, rows: number): ResolvedTarget[];
+}
+
+/**
+ * The hook installed for a run-time output gradient, and how each run loads it: the hook delegates to the
+ * gradient `fromData` chose for the current run, and refuses to run before a run loaded one.
+ */
+function runTimeGradient(
+  gradient: OutputGradientFromData,
+  path: string,
+  where: string,
+): { hook: GradientHook; load: (data: TensorDict) => void } {
+  let current: GradientHook | undefined;
+  return {
+    hook: (value, context) => {
+      if (current === undefined) {
+        throw new ContextError({
+          what: `The output gradient at '${path}' depends on the run's data, and no run has loaded it`,
+          where: `${where} outputGradients['${path}']`,
+          fix: 'Run the prepared method (prepared.run(data)) rather than calling the model directly.',
+        });
+      }
+      return current(value, context);
+    },
+    load: (data) => {
+      current = undefined;
+      const chosen: unknown = gradient.fromData(data);
+      if (typeof chosen !== 'function') {
+        throw new InvalidValueError({
+          what: `outputGradients['${path}'].fromData returned ${typeof chosen}, not a gradient function`,
+          where,
+          fix: 'Return (gradient, context) => tensor (or undefined to keep the gradient).',
+        });
+      }
+      current = chosen as GradientHook;
+    },
+  };
 }
 
 /**

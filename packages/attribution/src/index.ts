@@ -20,6 +20,8 @@ export {
   type GradientAttributionOptions,
   type GradientBinding,
   type ModelBatch,
+  type OutputGradient,
+  type OutputGradientFromData,
 } from './gradient-method.js';
 export {
   gradientRunner,

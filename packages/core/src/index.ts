@@ -113,7 +113,7 @@ export {
 export { createMethodRegistry, type MethodListing, type MethodRegistry } from './methods/method-registry.js';
 export { defineOperator, type OperatorDefinition, type TensorDictOperator } from './methods/operator.js';
 export { PreparedModel, type PreparedModelSource } from './methods/prepared-model.js';
-export { Workflow, type WorkflowResult } from './methods/workflow.js';
+export { Workflow, type WorkflowOptions, type WorkflowResult } from './methods/workflow.js';
 export {
   type CompatibilityDecision,
   type PlannedExecution,

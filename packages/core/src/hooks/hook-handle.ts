@@ -1,4 +1,4 @@
-import { TdhookError } from '../errors.js';
+import { InvalidValueError, TdhookError } from '../errors.js';
 
 /**
  * Removes the hooks it stands for. `remove()` is idempotent, removes in reverse order of installation, and
@@ -24,9 +24,13 @@ export class HookHandle {
    * const both = HookHandle.combine(first, second);
    */
   static combine(...handles: readonly HookHandle[]): HookHandle {
-    for (const handle of handles) {
+    for (const handle of handles as readonly unknown[]) {
       if (!(handle instanceof HookHandle)) {
-        throw new TypeError(`HookHandle.combine takes HookHandles, got ${typeof handle}`);
+        throw new InvalidValueError({
+          what: `HookHandle.combine takes HookHandles, got ${handle === null ? 'null' : typeof handle}`,
+          where: 'HookHandle.combine',
+          fix: 'Pass the handles that registerHook, registerMatchingHooks or stopAfter returned.',
+        });
       }
     }
     return new HookHandle(

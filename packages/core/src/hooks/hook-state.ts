@@ -4,6 +4,7 @@ import { HookError, TdhookError } from '../errors.js';
 import { describeNode, interceptedMethodOf, type ModelNode } from '../modules/model-node.js';
 import { Module } from '../modules/module.js';
 import { EarlyStop } from './early-stop.js';
+import { checkHookDirection, checkHookFunction } from './hook-arguments.js';
 import { gradientTap } from './gradient-tap.js';
 import type { HookByDirection, HookContext, HookDirection } from './hook-types.js';
 import { describeStructure, mapTensorLeaves, sameStructure } from './tensor-leaves.js';
@@ -180,13 +181,9 @@ export function addHook<D extends HookDirection>(
   hook: HookByDirection[D],
   options: { readonly path: string; readonly prepend?: boolean },
 ): () => void {
-  if (typeof hook !== 'function') {
-    throw new HookError({
-      what: `A ${direction} hook must be a function, got ${describeStructure(hook)}`,
-      where: `module '${options.path}'`,
-      fix: 'Pass a function.',
-    });
-  }
+  // Checked before install(): a bad argument must not leave forward/call shadowed on the node.
+  checkHookDirection(direction, `module '${options.path}'`);
+  checkHookFunction(hook, direction, `module '${options.path}'`);
   const hooks = hooksOf(node) ?? install(node);
   const entry: HookEntry<D> = { hook, context: { path: options.path, module: node, direction } };
   const list = hooks.entries[direction] as HookEntry<D>[];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 
-import { HookError, TdhookError } from '../errors.js';
+import { HookError, InvalidValueError, TdhookError } from '../errors.js';
 import { Lambda, Sequential } from '../modules/containers.js';
 import { Module } from '../modules/module.js';
 import { EarlyStop, runStoppable } from './early-stop.js';
@@ -191,7 +191,7 @@ describe('handles', () => {
       expect(hookCounts(node).forward).toBe(1);
     }
     expect(hookCounts(node).forward).toBe(0);
-    expect(() => HookHandle.combine(first, 123 as never)).toThrow(TypeError);
+    expect(() => HookHandle.combine(first, 123 as never)).toThrow(InvalidValueError);
     new HookHandle().remove(); // an empty handle is a no-op
     net.dispose();
   });

@@ -1,6 +1,13 @@
 import type { ModelNode } from '../modules/model-node.js';
 import { resolveModule } from '../modules/resolve-module.js';
 import { EarlyStop } from './early-stop.js';
+import {
+  checkHookDirection,
+  checkHookFunction,
+  checkHookModel,
+  checkHookOptions,
+  checkHookPath,
+} from './hook-arguments.js';
 import { HookHandle } from './hook-handle.js';
 import { addHook } from './hook-state.js';
 import type { HookByDirection, HookDirection } from './hook-types.js';
@@ -20,7 +27,8 @@ export interface RegisterHookOptions {
 /**
  * Registers a hook on the submodule at `path` (module path grammar: `'fc2'`, `'encoder.layers[-1]'`, `''` for
  * the model itself) of a plain TypeScript {@link Module} or a TF.js Layers model. The hook lives until the
- * returned handle is removed; the model is then exactly as before.
+ * returned handle is removed; the model is then exactly as before. Every argument is checked before anything
+ * is installed (an `InvalidValueError`, or a path error naming the children there are).
  *
  * @example
  * const captured: tf.Tensor[] = [];
@@ -36,8 +44,17 @@ export function registerHook<D extends HookDirection>(
   hook: HookByDirection[D],
   options: RegisterHookOptions = {},
 ): HookHandle {
+  const where = 'registerHook';
+  checkHookModel(model, where);
+  checkHookPath(path, where);
+  checkHookDirection(direction, `${where}(model, '${path}')`);
+  checkHookFunction(hook, direction, `${where}(model, '${path}', '${direction}')`);
+  checkHookOptions(options, `${where}(model, '${path}', '${direction}')`);
   const node = resolveModule(model, path);
-  const remove = addHook(node, direction, hook, { path, ...options });
+  const remove = addHook(node, direction, hook, {
+    path,
+    ...(options.prepend === undefined ? {} : { prepend: options.prepend }),
+  });
   return new HookHandle([remove]);
 }
 
@@ -51,6 +68,8 @@ export function registerHook<D extends HookDirection>(
  * runStoppable(() => model.call(x)); // { stopped: true, path: 'fc1' }; fc2 and fc3 never ran
  */
 export function stopAfter(model: ModelNode, path: string): HookHandle {
+  checkHookModel(model, 'stopAfter');
+  checkHookPath(path, 'stopAfter');
   return registerHook(model, path, 'forward', () => {
     throw new EarlyStop(path);
   });

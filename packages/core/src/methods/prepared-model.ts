@@ -80,6 +80,13 @@ export class PreparedModel {
       },
       record: (spec, undo) => {
         this.#assertBinding();
+        if (typeof undo !== 'function') {
+          throw new ContractError({
+            what: `Method '${source.id}' recorded ${JSON.stringify(spec)} without an undo function`,
+            where: 'bind (context.record)',
+            fix: 'Pass the function that reverts the change: context.record(spec, () => { … }).',
+          });
+        }
         claim(spec);
         this.#undo.push(undo);
         this.#program.push(spec);
@@ -96,8 +103,18 @@ export class PreparedModel {
       }
       this.#runner = runner;
     } catch (error) {
-      this.#restore('its preparation failed');
+      this.#restoreAfter(error, 'its preparation failed');
       throw error;
+    }
+  }
+
+  /** Restores after `error`, which stays the error the caller sees: a failing undo would only hide it. */
+  #restoreAfter(error: unknown, reason: string): void {
+    try {
+      this.#restore(reason);
+    } catch {
+      // Every other undo still ran (HookHandle.remove goes on past a failure); the first error is the one
+      // the caller must see and fix.
     }
   }
 
@@ -139,14 +156,25 @@ export class PreparedModel {
     try {
       return runner.run(data);
     } catch (error) {
-      this.#restore(`an error occurred in run(): ${error instanceof Error ? error.message : String(error)}`);
+      this.#restoreAfter(
+        error,
+        `an error occurred in run(): ${error instanceof Error ? error.message : String(error)}`,
+      );
       throw error;
     }
   }
 
   /**
+   * True if the runner can publish what its hooks captured during a model pass someone else ran (it has
+   * `collect`): only such methods share a model pass in a workflow.
+   */
+  get canCollect(): boolean {
+    return this.#runner?.collect !== undefined;
+  }
+
+  /**
    * Runs the capture hooks' publication without running the model (read-only capture methods in a shared
-   * model pass). Throws a ContractError for methods that cannot.
+   * model pass). Throws a ContractError for methods that cannot (see {@link PreparedModel.canCollect}).
    */
   collect(data: TensorDict): TensorDict {
     const runner = this.#runner;

@@ -1,5 +1,5 @@
 import { PlanError } from '../errors.js';
-import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
+import { formatKey, keysEqual, keyStartsWith, type KeyPath } from '../keys.js';
 import type { MethodLike } from './define-method.js';
 import type { GradientMode } from './execution.js';
 import { isReadOnlyProgram } from './hook-spec.js';
@@ -97,13 +97,50 @@ export function resolveSteps(steps: readonly WorkflowStep[], keys: ModelKeys): R
   });
 }
 
+/**
+ * How {@link planWorkflow} groups methods into shared model passes.
+ *
+ * @example
+ * const sharing: PassSharing = { enabled: true, canCollect: (step) => inspect(step).canCollect };
+ */
+export interface PassSharing {
+  /** False when the workflow was built with `sharePasses: false`: every method runs its own pass. */
+  readonly enabled: boolean;
+  /**
+   * Whether a method's bound runner can publish a pass someone else ran (`MethodRunner.collect`). Asked only
+   * for methods that pass every other test, so that planning binds nothing it does not need to.
+   */
+  readonly canCollect: (step: ResolvedStep) => boolean;
+}
+
 const overlaps = (a: KeyPath, b: KeyPath): boolean => keyStartsWith(a, b) || keyStartsWith(b, a);
 const list = (keys: readonly KeyPath[]): string => keys.map((key) => formatKey(key)).join(', ');
 
-function compatibility(group: readonly ResolvedStep[], candidate: ResolvedStep): string | undefined {
+/** Keys without repeats, first occurrence kept. */
+export function distinctKeys(keys: readonly KeyPath[]): KeyPath[] {
+  const distinct: KeyPath[] = [];
+  for (const key of keys) if (!distinct.some((seen) => keysEqual(seen, key))) distinct.push(key);
+  return distinct;
+}
+
+/**
+ * The outputs a step owns: an operator's outKeys, or a method's outKeys minus the model's outputs. Every
+ * method that runs the model may publish its outputs, so they belong to no step (as in the original).
+ */
+export function ownedOutputs(step: ResolvedStep, modelOutKeys: readonly KeyPath[]): readonly KeyPath[] {
+  if (step.plan === undefined) return (step.step as TensorDictOperator).outKeys;
+  return step.plan.outKeys.filter((key) => !modelOutKeys.some((model) => keysEqual(model, key)));
+}
+
+function compatibility(
+  group: readonly ResolvedStep[],
+  candidate: ResolvedStep,
+  sharing: PassSharing,
+): string | undefined {
   const method = candidate.step as MethodLike;
   const plan = candidate.plan;
   if (plan === undefined) return 'operators run no model';
+  if (!sharing.enabled) return 'shared passes are turned off for this workflow (sharePasses: false)';
   if (method.requirements.modelPasses !== 1) return 'co-execution needs exactly one model pass per method';
   if (!isReadOnlyProgram(plan.hooks)) {
     return plan.hooks.length === 0
@@ -121,19 +158,27 @@ function compatibility(group: readonly ResolvedStep[], candidate: ResolvedStep):
     if (other.plan === undefined || !isReadOnlyProgram(other.plan.hooks))
       return 'only read-only capture programs can share a model pass';
   }
+  // Last: the runner is known only once bound. A gradient method captures read-only too, but it must run
+  // its own pass (it differentiates through it) and has no collect().
+  const cannot = [...group, candidate].find((step) => !sharing.canCollect(step));
+  if (cannot !== undefined) {
+    return `the runner of ${cannot.label} cannot collect from a pass another method runs (it has no collect())`;
+  }
   return undefined;
 }
 
 /**
  * Checks a workflow before anything runs: every step's inputs exist in the data or are written by an
- * earlier step (or lie under a namespace one writes), no step overwrites another's outputs unless wrapped
- * in `{ update }`, methods with backward hooks declare gradients 'required'; then groups consecutive
- * read-only capture methods into shared model passes.
+ * earlier step (or lie under a namespace one writes), no step overwrites outputs another step owns unless
+ * wrapped in `{ update }` (the model's outputs are owned by none: every method may publish them), methods
+ * with backward hooks declare gradients 'required'; then groups consecutive read-only capture methods whose
+ * runners can collect into shared model passes.
  */
 export function planWorkflow(
   steps: readonly ResolvedStep[],
   dataKeys: readonly KeyPath[],
   modelOutKeys: readonly KeyPath[],
+  sharing: PassSharing,
 ): WorkflowPlan {
   const available: KeyPath[] = [...dataKeys];
   const owned: { key: KeyPath; label: string }[] = [];
@@ -160,18 +205,20 @@ export function planWorkflow(
         });
       }
     }
-    for (const key of writes) {
+    const owns = ownedOutputs(resolved, modelOutKeys);
+    for (const key of owns) {
       const clash = owned.find((earlier) => overlaps(earlier.key, key));
       if (clash !== undefined && !resolved.update) {
         throw new PlanError({
           what: `Step ${resolved.label} writes ${formatKey(key)}, which overlaps ${formatKey(clash.key)} owned by step ${clash.label}`,
           where: 'workflow plan',
-          fix: 'Write under another key, or wrap the step in { update: step } to overwrite on purpose.',
+          fix: 'Write under another key (e.g. attributionKey: ...), or wrap the step in { update: step } to overwrite on purpose.',
         });
       }
     }
-    for (const key of writes) owned.push({ key, label: resolved.label });
-    available.push(...writes, ...(resolved.plan === undefined ? [] : modelOutKeys));
+    for (const key of owns) owned.push({ key, label: resolved.label });
+    const written = [...writes, ...(resolved.plan === undefined ? [] : modelOutKeys)];
+    for (const key of written) if (!available.some((have) => keysEqual(have, key))) available.push(key);
   }
 
   const executions: PlannedExecution[] = [];
@@ -186,8 +233,8 @@ export function planWorkflow(
     executions.push({
       steps: group.map((step) => step.label),
       kind: operator ? 'operator' : 'method',
-      inKeys: operator ? method.inKeys : [...new Set(plans.flatMap((plan) => plan.inKeys))],
-      outKeys: operator ? method.outKeys : plans.flatMap((plan) => plan.outKeys),
+      inKeys: operator ? method.inKeys : distinctKeys(plans.flatMap((plan) => plan.inKeys)),
+      outKeys: operator ? method.outKeys : distinctKeys(plans.flatMap((plan) => plan.outKeys)),
       modelPasses: operator ? 0 : method.requirements.modelPasses,
       gradients: operator ? null : method.requirements.gradients,
       coexecuted: group.length > 1,
@@ -202,7 +249,7 @@ export function planWorkflow(
       continue;
     }
     if (group.length > 0) {
-      const reason = compatibility(group, resolved);
+      const reason = compatibility(group, resolved, sharing);
       decisions.push({
         existing: group.map((step) => step.label),
         candidate: resolved.label,

@@ -1,6 +1,8 @@
 import { InvalidValueError, PlanError } from '../errors.js';
+import { describeStructure } from '../hooks/tensor-leaves.js';
 import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
 import type { ModelNode } from '../modules/model-node.js';
+import { isTensorDict } from '../tensordict/brand.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
 import type { MethodLike } from './define-method.js';
 import type { DescribeOptions, JsonValue } from './describe-value.js';
@@ -8,8 +10,10 @@ import { KeyedModel, type ModelKeys } from './keyed-model.js';
 import type { TensorDictOperator } from './operator.js';
 import type { PreparedModel } from './prepared-model.js';
 import {
+  distinctKeys,
   planWorkflow,
   resolveSteps,
+  type PassSharing,
   type PlannedExecution,
   type ResolvedStep,
   type WorkflowPlan,
@@ -30,19 +34,47 @@ export interface WorkflowResult {
 }
 
 /**
+ * Options of a {@link Workflow}: the model's keys (as `prepare` takes them) and whether methods may share
+ * model passes.
+ *
+ * @example
+ * const options: WorkflowOptions = { inKeys: ['pixels'], outKeys: ['logits'], sharePasses: false };
+ * const workflow = new Workflow(steps, options);
+ */
+export interface WorkflowOptions extends ModelKeys {
+  /**
+   * Let consecutive read-only capture methods whose runners can collect share one model pass. `false` runs
+   * every method in its own pass (each then sees only its own hooks). Default `true`.
+   */
+  readonly sharePasses?: boolean;
+}
+
+/**
  * Several methods and TensorDict operators in one workflow, planned before anything runs: inputs checked,
- * output collisions rejected, and consecutive read-only capture methods run in one shared model pass.
+ * output collisions rejected (the model's outputs are shared: every method may publish them), and
+ * consecutive read-only capture methods whose runners can collect run in one shared model pass.
  *
  * @example
  * const workflow = new Workflow([activationNorms({ paths: ['fc1'] }), activationNorms({ paths: ['fc2'], key: 'more' })]);
  * workflow.plan(model, data).modelPasses; // 1: both capture in the same pass
  * const { data: result, plan } = workflow.run(model, data);
+ * result.dispose();
  */
 export class Workflow {
   readonly steps: readonly WorkflowStep[];
+  /** Whether methods may share model passes (the `sharePasses` option). */
+  readonly sharePasses: boolean;
   readonly #keys: ModelKeys;
 
-  constructor(steps: readonly WorkflowStep[], keys: ModelKeys = {}) {
+  constructor(steps: readonly WorkflowStep[], options: WorkflowOptions = {}) {
+    const given: unknown = steps;
+    if (!Array.isArray(given)) {
+      throw new InvalidValueError({
+        what: `A workflow takes an array of steps, got ${describeStructure(given)}`,
+        where: 'Workflow',
+        fix: 'Pass new Workflow([method, operator, …]).',
+      });
+    }
     steps.forEach((step: unknown, index) => {
       if (!isWorkflowStep(step)) {
         throw new InvalidValueError({
@@ -52,23 +84,40 @@ export class Workflow {
         });
       }
     });
+    if (typeof options !== 'object' || (options as unknown) === null) {
+      throw new InvalidValueError({
+        what: `Workflow options must be an object, got ${describeStructure(options)}`,
+        where: 'Workflow',
+        fix: 'Pass { inKeys, outKeys, sharePasses } or leave them out.',
+      });
+    }
+    const { sharePasses, inKeys, outKeys } = options;
+    if (sharePasses !== undefined && typeof sharePasses !== 'boolean') {
+      throw new InvalidValueError({
+        what: `sharePasses must be a boolean, got ${describeStructure(sharePasses)}`,
+        where: 'Workflow options',
+        fix: 'Use sharePasses: false to run every method in its own model pass.',
+      });
+    }
     this.steps = Object.freeze([...steps]);
-    this.#keys = keys;
+    this.sharePasses = sharePasses ?? true;
+    this.#keys = Object.freeze({
+      ...(inKeys === undefined ? {} : { inKeys }),
+      ...(outKeys === undefined ? {} : { outKeys }),
+    });
   }
 
   /**
-   * Plans the workflow for a model and the keys of `data` without running anything.
+   * Plans the workflow for a model and the keys of `data` without running the model. Deciding whether
+   * methods can share a pass may bind them on the model for a moment (to see whether their runners can
+   * collect); they are restored before this returns.
    *
    * @example
    * const plan = workflow.plan(model, data);
+   * plan.decisions; // why each method does or does not share the pass of the methods before it
    */
   plan(model: ModelNode, data: TensorDict): WorkflowPlan {
-    const keyed = new KeyedModel(model, this.#keys);
-    return planWorkflow(
-      resolveSteps(this.steps, this.#keys),
-      data.keys({ leavesOnly: false }),
-      keyed.outKeys,
-    );
+    return this.#plan(model, data, 'Workflow.plan').plan;
   }
 
   /**
@@ -93,26 +142,64 @@ export class Workflow {
   }
 
   /**
-   * Plans, then runs every execution in order. Returns a new TensorDict (the caller owns it) with `data`'s
-   * entries and every step's outputs; `data` is left as it was. Fails before any model call if the plan does.
+   * Plans (again: the plan is made for this model and data, never reused), then runs every execution in
+   * order. Returns a new TensorDict (the caller owns it) with `data`'s entries and every step's outputs;
+   * `data` is left as it was. Fails before any model call if the plan does; a failure later leaves no
+   * partial result and every hook removed.
    *
    * @example
    * const { data: result, plan } = workflow.run(model, data);
    * result.dispose();
    */
   run(model: ModelNode, data: TensorDict): WorkflowResult {
-    const keyed = new KeyedModel(model, this.#keys);
-    const resolved = resolveSteps(this.steps, this.#keys);
-    const plan = planWorkflow(resolved, data.keys({ leavesOnly: false }), keyed.outKeys);
+    const { plan, resolved, modelOutKeys } = this.#plan(model, data, 'Workflow.run');
     const working = data.clone();
     try {
       for (const execution of plan.executions)
-        this.#execute(execution, resolved, model, working, keyed.outKeys);
+        this.#execute(execution, resolved, model, working, modelOutKeys);
     } catch (error) {
       working.dispose();
       throw error;
     }
     return { data: working, plan };
+  }
+
+  #plan(
+    model: ModelNode,
+    data: TensorDict,
+    where: string,
+  ): { plan: WorkflowPlan; resolved: ResolvedStep[]; modelOutKeys: readonly KeyPath[] } {
+    if (!isTensorDict(data)) {
+      throw new InvalidValueError({
+        what: `A workflow runs on a TensorDict, got ${describeStructure(data)}`,
+        where,
+        fix: 'Wrap the inputs: new TensorDict({ input: x }, { batchShape: [x.shape[0]] }).',
+      });
+    }
+    const keyed = new KeyedModel(model, this.#keys);
+    const resolved = resolveSteps(this.steps, this.#keys);
+    const collects = new Map<ResolvedStep, boolean>();
+    const sharing: PassSharing = {
+      enabled: this.sharePasses,
+      canCollect: (step) => {
+        let known = collects.get(step);
+        if (known === undefined) {
+          known = this.#canCollect(step, model);
+          collects.set(step, known);
+        }
+        return known;
+      },
+    };
+    const plan = planWorkflow(resolved, data.keys({ leavesOnly: false }), keyed.outKeys, sharing);
+    return { plan, resolved, modelOutKeys: keyed.outKeys };
+  }
+
+  /** Binds a method on the model to see whether its runner can collect, and restores it (nothing runs). */
+  #canCollect(step: ResolvedStep, model: ModelNode): boolean {
+    const prepared = (step.step as MethodLike).prepare(model, this.#keys);
+    const answer = prepared.canCollect;
+    restoreAll([prepared]);
+    return answer;
   }
 
   #execute(
@@ -152,31 +239,70 @@ export class Workflow {
       if (prepared.length === 1) {
         const result = first.run(working);
         try {
-          copyKeys(result, working, [...modelOutKeys, ...(steps[0]?.plan?.outKeys ?? [])]);
+          copyKeys(result, working, distinctKeys([...modelOutKeys, ...(steps[0]?.plan?.outKeys ?? [])]));
         } finally {
           result.dispose();
         }
-        return;
+      } else {
+        sharedPass(prepared, steps, working, modelOutKeys);
       }
-      // One shared model pass, then each method publishes what its hooks captured.
-      const pass = first.model.run(working);
+    } catch (error) {
+      restoreAll(prepared, { error });
+      throw error;
+    }
+    restoreAll(prepared);
+  }
+}
+
+/** One shared model pass, then each method publishes what its hooks captured. */
+function sharedPass(
+  prepared: readonly PreparedModel[],
+  steps: readonly ResolvedStep[],
+  working: TensorDict,
+  modelOutKeys: readonly KeyPath[],
+): void {
+  const cannot = prepared.findIndex((method) => !method.canCollect);
+  if (cannot >= 0) {
+    throw new PlanError({
+      what: `Step ${steps[cannot]?.label ?? String(cannot)} could collect from a shared pass when planned, but its runner cannot now: the method changed after planning`,
+      where: 'workflow run',
+      fix: 'A method must bind the same runner every time; check its bind().',
+    });
+  }
+  const [first] = prepared;
+  if (first === undefined) return;
+  const pass = first.model.run(working);
+  try {
+    copyKeys(pass, working, modelOutKeys);
+    prepared.forEach((method, index) => {
+      const published = method.collect(pass);
       try {
-        copyKeys(pass, working, modelOutKeys);
-        prepared.forEach((method, index) => {
-          const published = method.collect(pass);
-          try {
-            copyKeys(published, working, steps[index]?.plan?.outKeys ?? []);
-          } finally {
-            published.dispose();
-          }
-        });
+        copyKeys(published, working, steps[index]?.plan?.outKeys ?? []);
       } finally {
-        pass.dispose();
+        published.dispose();
       }
-    } finally {
-      for (const method of prepared.reverse()) method.restore();
+    });
+  } finally {
+    pass.dispose();
+  }
+}
+
+/**
+ * Restores prepared models in reverse order; every one is restored even if another fails. After a failure
+ * (`failure` given) the caller rethrows that failure and restore errors stay quiet; otherwise the first
+ * restore error is thrown.
+ */
+function restoreAll(prepared: readonly PreparedModel[], failure?: { readonly error: unknown }): void {
+  let first: { error: unknown } | undefined;
+  for (const method of [...prepared].reverse()) {
+    try {
+      method.restore();
+    } catch (error) {
+      first ??= { error };
     }
   }
+  // PreparedModel.restore throws typed errors only (a ContextError wraps anything else).
+  if (failure === undefined && first !== undefined) throw first.error;
 }
 
 function isStepObject(value: unknown): boolean {
