@@ -134,7 +134,7 @@ function checkMatch(match: unknown, where: string): LrpMatch {
   if (record.where !== undefined && typeof record.where !== 'function') {
     throw new InvalidValueError({ what: 'match.where must be a function', where });
   }
-  return match as LrpMatch;
+  return match;
 }
 
 /**
@@ -148,7 +148,8 @@ function checkMatch(match: unknown, where: string): LrpMatch {
  */
 export function defineLrpComposite(definition: LrpCompositeDefinition): LrpComposite {
   const where = 'defineLrpComposite';
-  const { name, entries, canonizers = [] } = definition;
+  const { name, entries } = definition;
+  const canonizers: unknown = definition.canonizers ?? [];
   if (typeof name !== 'string' || name === '') {
     throw new InvalidValueError({
       what: `A composite needs a non-empty name, got ${JSON.stringify(name)}`,
@@ -167,23 +168,24 @@ export function defineLrpComposite(definition: LrpCompositeDefinition): LrpCompo
     const { match, rule } = entry as { match?: unknown; rule?: unknown };
     return Object.freeze({ match: Object.freeze({ ...checkMatch(match, at) }), rule: checkRule(rule, at) });
   });
-  if (!Array.isArray(canonizers) || canonizers.some((canonizer) => !isLrpCanonizer(canonizer))) {
+  if (!Array.isArray(canonizers) || !canonizers.every(isLrpCanonizer)) {
     throw new InvalidValueError({
       what: 'canonizers must be an array of canonizers',
       where: field,
       fix: 'Use lrpCanonizer.mergeBatchNorm() or defineLrpCanonizer(...).',
     });
   }
+  const checkedCanonizers: readonly LrpCanonizer[] = Object.freeze([...canonizers]);
   const composite: LrpComposite = {
     name,
     entries: Object.freeze(checked),
-    canonizers: Object.freeze([...canonizers]),
+    canonizers: checkedCanonizers,
     describe: (options = {}) =>
       describeValue(
         {
           composite: name,
           entries: checked.map(({ match, rule }) => ({ match, rule })),
-          canonizers: [...canonizers],
+          canonizers: [...checkedCanonizers],
         },
         options,
         `composite '${name}'`,

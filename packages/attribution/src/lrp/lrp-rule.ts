@@ -47,7 +47,11 @@ export interface LrpRuleCall extends LrpModuleCall {
    * to `dy`). Use this and not `tf.grads` inside a rule: the rule runs inside a backward pass, and a nested
    * `tf.grads` would discard the tape of the pass around it.
    */
-  gradients(f: (...xs: tf.Tensor[]) => tf.Tensor, at: readonly tf.Tensor[], dy: tf.Tensor): tf.Tensor[];
+  readonly gradients: (
+    f: (...xs: tf.Tensor[]) => tf.Tensor,
+    at: readonly tf.Tensor[],
+    dy: tf.Tensor,
+  ) => tf.Tensor[];
 }
 
 /**
@@ -212,7 +216,7 @@ export function checkRule(rule: unknown, where: string): LrpRule {
   const shown =
     typeof rule === 'object' && rule !== null && 'rule' in rule
       ? `the plain object ${JSON.stringify(rule)}`
-      : (JSON.stringify(rule) ?? String(rule));
+      : ((JSON.stringify(rule) as string | undefined) ?? typeof rule);
   throw new InvalidValueError({
     what: `Expected an LRP rule, got ${shown}`,
     where,

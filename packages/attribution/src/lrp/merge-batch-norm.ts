@@ -79,7 +79,8 @@ function mergeableProducer(batchNorm: ModelNode): ModelNode | undefined {
   const bias = (producer as unknown as Fields).bias;
   if (bias !== null && bias !== undefined && variableOf(producer, 'bias') === undefined) return undefined;
   const rank = outputRank(producer);
-  const axis = Number(([configOf(batchNorm).axis].flat() as unknown[])[0] ?? -1);
+  const axisConfig: unknown = configOf(batchNorm).axis;
+  const axis = Number((Array.isArray(axisConfig) ? (axisConfig[0] as unknown) : axisConfig) ?? -1);
   if (rank === undefined || (axis !== -1 && axis !== rank - 1)) return undefined;
   if (
     variableOf(batchNorm, 'movingMean') === undefined ||
@@ -130,7 +131,7 @@ function mergeIntoProducer(
     apply: () => {
       const fields = producer as unknown as Fields;
       const bias = variableOf(producer, 'bias');
-      const [merged, mergedBias] = tf.tidy(() => {
+      const [merged, mergedBias] = tf.tidy<tf.Tensor[]>(() => {
         const { scale, shift } = scaleOf(batchNorm);
         // DepthwiseConv2D's output channel c·multiplier + m scales kernel[:, :, c, m].
         const shape = className === 'DepthwiseConv2D' ? [1, 1, ...kernel.shape.slice(2)] : [scale.size];
