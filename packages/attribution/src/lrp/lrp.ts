@@ -172,14 +172,19 @@ function installRules(
  * Layer-wise relevance propagation (Bach et al., 2015; Montavon et al., 2019): the target's relevance
  * (one-hot, as zennit's `attr_output`) is propagated back layer by layer, each module applying its rule
  * instead of its gradient; the result at an input (or a module output) is its relevance. Rules come from a
- * composite (`'epsilon'`, `'zPlus'`, `'alpha1beta0'`, `'epsilonPlus'`, `'epsilonAlpha2Beta1'`), maps by path or
- * type, and a mapper; matches zennit 0.5.1. Works on TF.js Layers models (Dense, Conv1D/2D, DepthwiseConv2D,
- * BatchNormalization, pooling, merges, ...) and on tdhook Modules that opt in ({@link LrpLinearModule}).
+ * composite (a name, `'epsilon'`, `'zPlus'`, `'alpha1beta0'`, `'epsilonPlus'`, `'epsilonAlpha2Beta1'`, or a
+ * composite object with its own entries and canonizers), overridden by maps by path or type and a mapper;
+ * matches zennit 0.5.1. Works on TF.js Layers models (Dense, Conv1D/2D, DepthwiseConv2D, BatchNormalization,
+ * pooling, merges, ...) and on tdhook Modules that opt in ({@link LrpLinearModule}). The plan lists the rule of
+ * every module (`describe({ model })`); rules, composites and canonizers are open (`defineLrpRule`,
+ * `defineLrpComposite`, `defineLrpCanonizer`).
  *
  * @example
  * using prepared = lrp({ composite: 'epsilonPlus', target: { select: 'argmax' } }).prepare(model);
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // the relevance of each input, shaped like x
+ * // With batch norms merged into the layers before them while LRP is prepared:
+ * lrp({ composite: lrpComposites.epsilonPlus({ canonizers: [lrpCanonizer.mergeBatchNorm()] }) });
  */
 export const lrp: MethodFactory<LrpOptions> = defineMethod<LrpOptions>({
   contract: 'tdhook.method/1',
