@@ -30,7 +30,7 @@ export function example(): void {
 
   // z⁺ on convolutions, ε on dense layers; activations pass relevance, max pooling and flatten use the gradient.
   const options = { composite: 'epsilonPlus', target: { select: 'argmax' } } as const;
-  console.log(mapLrpRules(model, options).map(({ path, rule }) => `${path}: ${rule?.rule ?? 'none'}`));
+  console.log(mapLrpRules(model, options).map(({ path, rule }) => `${path}: ${rule?.name ?? 'none'}`));
 
   {
     using prepared = lrp(options).prepare(model);

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { hookCounts, TensorDict, type ModelNode } from '@tdhook/core';
+import { hookCounts, Module, TensorDict, type ModelNode } from '@tdhook/core';
 import { findReferenceResult, loadReferenceModel, referenceWeights, tensorFromSpec } from '@tdhook/testing';
 
-import { guidedBackprop } from '../src/index.js';
-import { ModuleMlp, referenceCnn, referenceInput, referenceMlp } from './reference-models.js';
+import { guidedBackprop, saliency } from '../src/index.js';
+import { Dense, ModuleMlp, referenceCnn, referenceInput, referenceMlp } from './reference-models.js';
 import { useBackendPatches } from './use-backend-patches.js';
 
 useBackendPatches();
@@ -171,6 +171,33 @@ describe('guidedBackprop by hand', () => {
     model.dispose();
   });
 
+  it('latent at a ReLU module: the gradient reaching its output, not yet guided (as captum hooks a ReLU)', () => {
+    const model = referenceMlp();
+    const x = referenceInput('mlp');
+    const atRelu = tf.tidy(() => {
+      // The ReLU at relu1 guides what it passes back to fc1; its own output sees W2ᵀ·(guided gradient at z2).
+      const reference = loadReferenceModel('mlp');
+      const [w1, b1] = referenceWeights(reference, 'fc1') as [tf.Tensor2D, tf.Tensor];
+      const [w2, b2] = referenceWeights(reference, 'fc2') as [tf.Tensor2D, tf.Tensor];
+      const [w3] = referenceWeights(reference, 'fc3') as [tf.Tensor2D, tf.Tensor];
+      const z2 = tf.add(
+        tf.matMul(tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, w1), b1)) as tf.Tensor2D, w2),
+        b2,
+      );
+      const gh2 = tf.tile(tf.transpose(tf.slice(w3, [0, 3], [-1, 1])), [4, 1]);
+      const gz2 = tf.mul<tf.Tensor2D>(tf.relu(gh2), tf.cast(tf.greater(z2, 0), 'float32'));
+      return tf.matMul(gz2, w2, false, true);
+    });
+    using prepared = guidedBackprop({ target: { select: 3 }, modules: ['relu1'], inputs: [] }).prepare(model);
+    using data = new TensorDict({ input: tf.clone(x) }, { batchShape: [4] });
+    using result = prepared.run(data);
+    expect(result.getTensor(['attr', 'relu1'])).toBeCloseToTensor(atRelu, tolerance);
+    // Negative entries: the gradient at a ReLU's output is not clamped there.
+    expect(tf.tidy(() => tf.min(atRelu).dataSync()[0] ?? 0)).toBeLessThan(0);
+    tf.dispose([x, atRelu]);
+    model.dispose();
+  });
+
   it('multiplyByInputs multiplies by the input', () => {
     const model = referenceMlp();
     const x = referenceInput('mlp');
@@ -183,8 +210,77 @@ describe('guidedBackprop by hand', () => {
   });
 });
 
+describe('what guidedBackprop declares', () => {
+  it('one hook per module whose output is a ReLU, a pattern without the model', () => {
+    const model = referenceMlp();
+    const method = guidedBackprop({ target: { select: 'argmax' } });
+    const guided = {
+      direction: 'forward',
+      operation: 'guided-relu',
+      prepend: true,
+      detail: { relu: 'module' },
+    };
+    expect(method.plan({}, model).hooks).toEqual([
+      { path: 'relu1', ...guided },
+      { path: 'relu2', ...guided },
+    ]);
+    expect((method.describe({ model }) as { hooks: unknown }).hooks).toEqual(method.plan({}, model).hooks);
+    expect(method.plan().hooks).toEqual([
+      expect.objectContaining({ path: '*', direction: 'forward', operation: 'guided-relu', prepend: true }),
+    ]);
+    const fused = fusedMlp();
+    expect(method.plan({}, fused).hooks.map(({ path, detail }) => [path, detail?.relu])).toEqual([
+      ['fc1', 'fused activation'],
+      ['fc2', 'fused activation'],
+    ]);
+    fused.dispose();
+    model.dispose();
+  });
+
+  it('does not guide a ReLU hidden inside a module of another kind (it is not declared)', () => {
+    // A Module that calls tf.relu in its own forward: no module outputs a ReLU, so nothing is guided and the
+    // result is the plain gradient.
+    class Block extends Module {
+      readonly fc1: Dense;
+      readonly fc2: Dense;
+      readonly fc3: Dense;
+      constructor() {
+        super();
+        const reference = loadReferenceModel('mlp');
+        this.fc1 = this.registerModule('fc1', new Dense(...referenceWeights(reference, 'fc1')));
+        this.fc2 = this.registerModule('fc2', new Dense(...referenceWeights(reference, 'fc2')));
+        this.fc3 = this.registerModule('fc3', new Dense(...referenceWeights(reference, 'fc3')));
+      }
+      forward(x: tf.Tensor): tf.Tensor {
+        return this.fc3.call(tf.relu(this.fc2.call(tf.relu(this.fc1.call(x)))));
+      }
+    }
+    const model = new Block();
+    expect(
+      guidedBackprop({})
+        .plan({}, model)
+        .hooks.filter((spec) => spec.operation === 'guided-relu'),
+    ).toEqual([]);
+    const x = referenceInput('mlp');
+    using data = new TensorDict({ input: tf.clone(x) }, { batchShape: [4] });
+    using guided = guidedBackprop({ target: { select: 3 } }).prepare(model);
+    using plain = saliency({ target: { select: 3 } }).prepare(model);
+    using fromGuided = guided.run(data);
+    using fromPlain = plain.run(data);
+    expect(fromGuided.getTensor(['attr', 'input'])).toBeCloseToTensor(
+      fromPlain.getTensor(['attr', 'input']),
+      {
+        rtol: 0,
+        atol: 0,
+      },
+    );
+    x.dispose();
+    model.dispose();
+  });
+});
+
 describe('guidedBackprop leaves everything as it was', () => {
-  it('declares its state change, restores the hooks and the Relu gradient', () => {
+  it('declares its hooks, guides only inside run(), restores the hooks and leaves the Relu gradient', () => {
     const model = fusedCnn();
     const x = referenceInput('cnn');
     const plainGradient = (): tf.Tensor =>
@@ -193,11 +289,13 @@ describe('guidedBackprop leaves everything as it was', () => {
     const reluBefore = tf.getGradient('Relu');
     {
       using prepared = guidedBackprop({ target: { select: 3 }, modules: ['conv2'] }).prepare(model);
+      const guided = { direction: 'forward', operation: 'guided-relu', prepend: true };
       expect(prepared.program).toEqual([
+        { path: 'conv1', ...guided, detail: { relu: 'fused activation' } },
+        { path: 'conv2', ...guided, detail: { relu: 'fused activation' } },
         { path: 'conv2', direction: 'forward', operation: 'capture' },
-        { path: '', direction: null, operation: 'guided-relu' },
       ]);
-      expect(hookCounts(model.getLayer('conv2') as unknown as ModelNode).forward).toBe(1);
+      expect(hookCounts(model.getLayer('conv2') as unknown as ModelNode).forward).toBe(2);
       // Between runs, prepared or not, plain gradients are plain.
       const during = plainGradient();
       expect(during).toBeCloseToTensor(before, { rtol: 0, atol: 0 });

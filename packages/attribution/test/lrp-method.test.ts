@@ -36,7 +36,14 @@ describe('installing and restoring', () => {
     const before = predict(model, x);
     {
       using prepared = lrp({ composite: 'epsilonPlus', target: { select: 'argmax' } }).prepare(model);
-      expect(prepared.program).toContainEqual({ path: '', direction: null, operation: 'lrp-rules' });
+      expect(prepared.program).toContainEqual({ path: '', direction: null, operation: 'lrp-claim' });
+      expect(prepared.program).toContainEqual({
+        path: 'conv1',
+        direction: 'forward',
+        operation: 'lrp-rule',
+        prepend: true,
+        detail: { params: { stabilizer: 1e-6 }, rule: 'z-plus', source: 'composite' },
+      });
       expect(noHooks(model)).toBe(false);
       expect(predict(model, x)).toBeCloseToTensor(before, { rtol: 0, atol: 0 });
       using data = new TensorDict({ input: tf.clone(x) }, { batchShape: [4] });
@@ -68,7 +75,7 @@ describe('installing and restoring', () => {
     model.dispose();
   });
 
-  it('rolls back the rules already installed when the mapper throws', () => {
+  it('changes nothing when the mapper throws (it runs when the plan is made)', () => {
     const model = referenceMlp();
     const ruleMapper = (path: string): undefined => {
       if (path === 'fc3') throw new Error('mapper failed at fc3');
@@ -116,7 +123,7 @@ describe('rule mapping', () => {
     const rules = mapLrpRules(model, { composite: 'epsilonPlus' }).map(({ path, kind, rule }) => [
       path,
       kind,
-      rule?.rule,
+      rule?.name,
     ]);
     expect(rules).toEqual([
       ['conv1', 'convolution', 'z-plus'],
@@ -149,7 +156,7 @@ describe('rule mapping', () => {
       rules: { types: { LayerNormalization: lrpRule.layerNorm() }, paths: { product: lrpRule.stop() } },
       skip: ['probabilities'],
     });
-    expect(mapping.map(({ path, rule, source }) => [path, rule?.rule, source])).toEqual([
+    expect(mapping.map(({ path, rule, source }) => [path, rule?.name, source])).toEqual([
       ['dense', 'epsilon', 'composite'],
       ['bn', 'pass', 'composite'],
       ['sum', 'norm', 'composite'],
@@ -177,7 +184,7 @@ describe('rule mapping', () => {
         paths: { fc1: lrpRule.flat() },
       },
     });
-    expect(mapping.map(({ rule }) => rule?.rule)).toEqual(['flat', 'ignore', 'z-plus', 'ignore', 'z-plus']);
+    expect(mapping.map(({ rule }) => rule?.name)).toEqual(['flat', 'ignore', 'z-plus', 'ignore', 'z-plus']);
     model.dispose();
   });
 
@@ -214,13 +221,14 @@ describe('options', () => {
       'E_INVALID_VALUE',
       'Unknown composite',
     );
-    expect(() => lrp({ rules: { paths: { fc1: { rule: 'nope' } as never } } })).toThrowTdhookError(
+    expect(() => lrp({ rules: { paths: { fc1: { rule: 'epsilon' } as never } } })).toThrowTdhookError(
       'E_INVALID_VALUE',
-      'Unknown LRP rule',
+      'Expected an LRP rule, got the plain object',
     );
-    expect(() =>
-      lrp({ rules: { types: { dense: { rule: 'alpha-beta', alpha: 3, beta: 1, stabilizer: 0 } } } }),
-    ).toThrowTdhookError('E_INVALID_VALUE', "rules.types['dense']");
+    expect(() => lrp({ rules: { types: { dense: 'epsilon' as never } } })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      "rules.types['dense']",
+    );
     expect(() => lrp({ composite: 'epsilon', epsilon: -1 })).toThrowTdhookError('E_INVALID_VALUE', 'epsilon');
     expect(() => lrp({ composite: 'epsilon', checkConservation: { rtol: -1 } })).toThrowTdhookError(
       'E_INVALID_VALUE',

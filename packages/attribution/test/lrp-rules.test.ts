@@ -117,20 +117,16 @@ function referenceRelevance(
     );
   const xp = Array.from(x, pos);
   const xn = Array.from(x, neg);
-  switch (rule.rule) {
+  const param = (name: string): number => rule.params[name] as number;
+  switch (rule.name) {
     case 'epsilon':
-      return distribute(a, [[x, w]], divide(forward(a, w, x, a.bias), rule.epsilon));
+      return distribute(a, [[x, w]], divide(forward(a, w, x, a.bias), param('epsilon')));
     case 'norm':
-      return distribute(a, [[x, w]], divide(forward(a, w, x, a.bias), rule.stabilizer));
+      return distribute(a, [[x, w]], divide(forward(a, w, x, a.bias), param('stabilizer')));
     case 'z-plus':
-      return referenceRelevance(
-        { rule: 'alpha-beta', alpha: 1, beta: 0, stabilizer: rule.stabilizer },
-        a,
-        x,
-        relevance,
-      );
+      return referenceRelevance(lrpRule.alphaBeta(1, 0, param('stabilizer')), a, x, relevance);
     case 'alpha-beta': {
-      const { alpha, beta } = rule;
+      const [alpha, beta] = [param('alpha'), param('beta')];
       const wp = a.matrix(pos);
       const wn = a.matrix(neg);
       const zp = add(forward(a, wp, xp, Array.from(a.bias, pos)), forward(a, wn, xn, undefined));
@@ -141,7 +137,7 @@ function referenceRelevance(
           [xp, wp],
           [xn, wn],
         ],
-        divide(zp, rule.stabilizer),
+        divide(zp, param('stabilizer')),
       );
       const negative = distribute(
         a,
@@ -149,16 +145,16 @@ function referenceRelevance(
           [xp, wn],
           [xn, wp],
         ],
-        divide(zn, rule.stabilizer),
+        divide(zn, param('stabilizer')),
       );
       return positive.map((p, i) => alpha * p - beta * (negative[i] as number));
     }
     case 'gamma': {
-      const up = a.matrix((v) => v + rule.gamma * pos(v));
-      const down = a.matrix((v) => v + rule.gamma * neg(v));
+      const up = a.matrix((v) => v + param('gamma') * pos(v));
+      const down = a.matrix((v) => v + param('gamma') * neg(v));
       const z = forward(a, w, x, a.bias);
-      const bUp = Array.from(a.bias, (v) => v + rule.gamma * pos(v));
-      const bDown = Array.from(a.bias, (v) => v + rule.gamma * neg(v));
+      const bUp = Array.from(a.bias, (v) => v + param('gamma') * pos(v));
+      const bDown = Array.from(a.bias, (v) => v + param('gamma') * neg(v));
       const zUp = add(forward(a, up, xp, bUp), forward(a, down, xn, undefined));
       const zDown = add(forward(a, down, xp, bDown), forward(a, up, xn, undefined));
       const positive = distribute(
@@ -167,7 +163,7 @@ function referenceRelevance(
           [xp, up],
           [xn, down],
         ],
-        divide(zUp, rule.stabilizer, (j) => (z[j] as number) > 0),
+        divide(zUp, param('stabilizer'), (j) => (z[j] as number) > 0),
       );
       const negative = distribute(
         a,
@@ -175,27 +171,19 @@ function referenceRelevance(
           [xp, down],
           [xn, up],
         ],
-        divide(zDown, rule.stabilizer, (j) => (z[j] as number) < 0),
+        divide(zDown, param('stabilizer'), (j) => (z[j] as number) < 0),
       );
       return positive.map((p, i) => p + (negative[i] as number));
     }
     case 'w-square':
     case 'flat': {
-      const m = rule.rule === 'w-square' ? a.matrix((v) => v * v) : a.matrix(() => 1);
-      const b = rule.rule === 'w-square' ? Array.from(a.bias, (v) => v * v) : undefined;
+      const m = rule.name === 'w-square' ? a.matrix((v) => v * v) : a.matrix(() => 1);
+      const b = rule.name === 'w-square' ? Array.from(a.bias, (v) => v * v) : undefined;
       const ones = new Array<number>(a.inputs).fill(1);
-      return distribute(a, [[ones, m]], divide(forward(a, m, ones, b), rule.stabilizer));
+      return distribute(a, [[ones, m]], divide(forward(a, m, ones, b), param('stabilizer')));
     }
-    case 'uniform-epsilon':
-    case 'softmax-epsilon':
-    case 'pseudo-identity':
-    case 'pass':
-    case 'ignore':
-    case 'stop':
-    case 'uniform':
-    case 'layer-norm':
-    case 'attention-value':
-      throw new Error(`no float64 reference for ${rule.rule}`);
+    default:
+      throw new Error(`no float64 reference for ${rule.name}`);
   }
 }
 

@@ -85,6 +85,7 @@ export {
   type AnyMethodFactory,
   type Method,
   type MethodDefinitionInfo,
+  type MethodDescribeOptions,
   type MethodFactory,
   type MethodLike,
 } from './methods/define-method.js';
@@ -92,6 +93,7 @@ export {
   describeValue,
   type Describable,
   type DescribeOptions,
+  type JsonObject,
   type JsonValue,
 } from './methods/describe-value.js';
 export {
@@ -100,7 +102,14 @@ export {
   type ExecutionRequirements,
   type GradientMode,
 } from './methods/execution.js';
-export { checkHookSpec, isReadOnlyProgram, sameHookSpec, type HookSpec } from './methods/hook-spec.js';
+export {
+  checkHookSpec,
+  isPatternSpec,
+  isReadOnlyProgram,
+  patternPath,
+  sameHookSpec,
+  type HookSpec,
+} from './methods/hook-spec.js';
 export { KeyedModel, type KeyMapping, type ModelKeys } from './methods/keyed-model.js';
 export {
   methodContract,

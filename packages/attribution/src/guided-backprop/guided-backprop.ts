@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { defineMethod, InvalidValueError, type HookSpec, type MethodFactory } from '@tdhook/core';
+import {
+  defineMethod,
+  InvalidValueError,
+  isTensor,
+  patternPath,
+  type ForwardHook,
+  type HookSpec,
+  type MethodFactory,
+  type ModelNode,
+} from '@tdhook/core';
 
 import {
   bindGradientMethod,
@@ -9,7 +18,7 @@ import {
   type GradientAttributionOptions,
 } from '../gradient-method.js';
 import { gradientRunner } from '../gradient-runner.js';
-import { withGuidedReluGradient } from './guided-relu-gradient.js';
+import { reluOutputs } from './relu-outputs.js';
 
 /**
  * Options of {@link guidedBackprop}.
@@ -24,21 +33,40 @@ export interface GuidedBackpropOptions extends GradientAttributionOptions {
 
 const id = 'attribution/guided-backprop';
 
-// Not a hook: the gradient of the 'Relu' kernel is swapped for the guided one while the method runs (and put
-// back before run() returns), which changes how every ReLU of the model backpropagates. Declared so that
-// plans and workflows see that this method's backward pass is not the plain gradient.
-const guidedReluSpec: HookSpec & { readonly direction: null } = {
-  path: '',
-  direction: null,
-  operation: 'guided-relu',
-};
+// One prepended forward hook per module whose output is a ReLU. Prepended, so that captures of the module
+// (latent sources, targets) see the hook's output and keep the plain gradient there, as at a ReLU whose
+// backward is guided; only what flows on into the ReLU is clamped.
+function guidedSpecs(model: ModelNode | undefined): (HookSpec & { readonly direction: 'forward' })[] {
+  if (model === undefined) {
+    return [
+      {
+        path: patternPath,
+        direction: 'forward',
+        operation: 'guided-relu',
+        prepend: true,
+        detail: {
+          modules:
+            "each module whose output is a ReLU: ReLU and Activation('relu') layers, layers with activation 'relu', Modules named relu",
+        },
+      },
+    ];
+  }
+  return reluOutputs(model).map(({ path, relu }) => ({
+    path,
+    direction: 'forward',
+    operation: 'guided-relu',
+    prepend: true,
+    detail: { relu },
+  }));
+}
 
 /**
  * Guided backpropagation (Springenberg et al., 2015): the gradient of the target, except that at every ReLU
- * the backward pass keeps only positive gradients, `g ↦ max(g, 0)·[z > 0]`. Applies to every ReLU of the
- * model: Activation and ReLU layers, `tf.relu` in Modules (a `Lambda`), and layers with `activation: 'relu'`
- * (Dense, Conv2D: TF.js runs their fused kernels unfused while differentiating). Equals captum's
- * `GuidedBackprop`.
+ * the backward pass keeps only positive gradients, `g ↦ max(g, 0)·[z > 0]`. A hook on each module whose output
+ * is a ReLU clamps the gradient flowing into it, `g ↦ max(g, 0)`, which the ReLU's own backward then masks:
+ * Activation and ReLU layers, `Lambda`s and Modules named relu, and layers with `activation: 'relu'` (Dense,
+ * Conv2D, …). The plan lists these modules. A ReLU inside a module of another kind (a custom Module calling
+ * `tf.relu` in its forward) is not guided. Equals captum's `GuidedBackprop`.
  *
  * @example
  * using prepared = guidedBackprop({ target: { select: 'argmax' } }).prepare(model);
@@ -57,17 +85,34 @@ export const guidedBackprop: MethodFactory<GuidedBackpropOptions> = defineMethod
     return checked;
   },
   requirements: () => ({ modelPasses: 1, gradients: 'required' }),
-  plan: (options, model) => planGradientMethod(options, model, { hooks: [guidedReluSpec] }),
+  plan: (options, model) => planGradientMethod(options, model, { hooks: guidedSpecs(model.node) }),
   bind: (options, context) => {
-    const binding = bindGradientMethod(options, context, id);
-    // Nothing to undo on restore: each run puts the 'Relu' gradient back itself.
-    context.record(guidedReluSpec, () => undefined);
-    return gradientRunner(
+    // The hooks act only while run() differentiates: plain gradients taken through the prepared model
+    // outside run() stay plain.
+    let active = false;
+    const clampGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+      // A new tensor: the tape cannot record a node whose output is its own input.
+      value: tf.clone(args[0] as tf.Tensor),
+      gradFunc: (dy: tf.Tensor) => tf.relu(dy),
+    }));
+    const guided: ForwardHook = (output) =>
+      active && isTensor(output) && output.dtype === 'float32' ? clampGradient(output) : undefined;
+    for (const spec of guidedSpecs(context.model.model)) context.hook(spec, guided);
+    const runner = gradientRunner(
       options,
-      binding,
+      bindGradientMethod(options, context, id),
       id,
       ({ gradient, value }) => (options.multiplyByInputs === true ? tf.mul(gradient, value) : gradient),
-      withGuidedReluGradient,
     );
+    return {
+      run: (data) => {
+        active = true;
+        try {
+          return runner.run(data);
+        } finally {
+          active = false;
+        }
+      },
+    };
   },
 });

@@ -82,22 +82,39 @@ export interface LrpLayerNormModule {
   readonly beta?: tf.Tensor;
 }
 
-/** An affine or linear map that rules recompute with modified parameters. */
-export interface LinearPart {
+/**
+ * An affine or linear map that rules recompute with modified parameters (a dense layer's `x·W + b`, a
+ * convolution, an inference batch norm's per-channel scale and shift, an average pool, a sum).
+ *
+ * @example
+ * // The ε-rule's denominator: the layer's own output.
+ * const z = linear.apply(inputs, linear.parameters());
+ * // z⁺'s positive part: the same map with positive weights.
+ * const { kernel, bias } = linear.parameters();
+ * const zPlus = linear.apply(inputs, { kernel: tf.relu(kernel as tf.Tensor), bias });
+ */
+export interface LrpLinearPart {
   /** The layer's own parameters; called inside a tidy (derived parameters are new tensors). */
   parameters(): LrpParameters;
   /** The map on `inputs` with `params` (kernel and bias absent where the layer has none). */
   apply(inputs: readonly tf.Tensor[], params: LrpParameters): tf.Tensor;
 }
 
-/** What LRP knows about one module: its kind and, where it has one, the math that rules need. */
+/**
+ * What LRP knows about one module: its kind and, where it has one, the math that rules need. Rules get it in
+ * every call (`LrpRuleCall`); composites match on its kind and class name.
+ *
+ * @example
+ * const check = (layer: LrpLayer): string | undefined =>
+ *   layer.linear === undefined ? `needs a linear layer, got a ${layer.kind} module` : undefined;
+ */
 export interface LrpLayer {
   readonly kind: LrpLayerKind;
   /** For messages: `Dense 'fc1'`. */
   readonly description: string;
   /** Class name for rule maps by type: a Layers class (`Conv2D`) or a Module's type name. */
   readonly className: string;
-  readonly linear?: LinearPart;
+  readonly linear?: LrpLinearPart;
   readonly layerNorm?: {
     readonly axes: readonly number[];
     readonly epsilon: number;

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { describeNode, type LayersLike } from '@tdhook/core';
 
-import type { LinearPart, LrpLayer, LrpLayerKind, LrpParameters } from './layer-types.js';
+import type { LrpLinearPart, LrpLayer, LrpLayerKind, LrpParameters } from './layer-types.js';
 
 type Config = Readonly<Record<string, unknown>>;
 
@@ -89,7 +89,7 @@ function weightParameters(layer: LayersLike, kernelName: string): () => LrpParam
   };
 }
 
-function denseLinear(layer: LayersLike): LinearPart {
+function denseLinear(layer: LayersLike): LrpLinearPart {
   return {
     parameters: weightParameters(layer, 'kernel'),
     apply: ([x], { kernel, bias }) => {
@@ -102,7 +102,7 @@ function denseLinear(layer: LayersLike): LinearPart {
   };
 }
 
-function convolutionLinear(layer: LayersLike, className: string, config: Config): LinearPart {
+function convolutionLinear(layer: LayersLike, className: string, config: Config): LrpLinearPart {
   const pad = padding(config);
   if (className === 'Conv1D') {
     const stride = single(config.strides, 1);
@@ -140,7 +140,7 @@ function alongAxis(vector: tf.Tensor, axis: number, rank: number): tf.Tensor {
 }
 
 // Inference batch norm is affine per channel: kernel = γ/sqrt(var + ε), bias = β − mean·kernel.
-function batchNormLinear(layer: LayersLike, config: Config): LinearPart {
+function batchNormLinear(layer: LayersLike, config: Config): LrpLinearPart {
   const epsilon = Number(config.epsilon ?? 1e-3);
   const axis = Number(Array.isArray(config.axis) ? (config.axis as number[])[0] : (config.axis ?? -1));
   return {
@@ -167,7 +167,7 @@ function batchNormLinear(layer: LayersLike, config: Config): LinearPart {
   };
 }
 
-function averagePoolLinear(className: string, config: Config): LinearPart {
+function averagePoolLinear(className: string, config: Config): LrpLinearPart {
   const none = (): LrpParameters => ({});
   if (className === 'GlobalAveragePooling2D')
     return { parameters: none, apply: ([x]) => tf.mean(x as tf.Tensor, [1, 2]) };
@@ -191,7 +191,7 @@ function averagePoolLinear(className: string, config: Config): LinearPart {
   return { parameters: none, apply: ([x]) => tf.avgPool(x as tf.Tensor4D, size, strides, pad) };
 }
 
-function mergeLinear(className: string, config: Config): LinearPart {
+function mergeLinear(className: string, config: Config): LrpLinearPart {
   const none = (): LrpParameters => ({});
   if (className === 'Concatenate') {
     const axis = Number(config.axis ?? -1);

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { isolatedGradients } from './isolated-gradients.js';
-import type { LinearPart, LrpParameters } from './layer-types.js';
+import type { LrpLinearPart, LrpParameters } from './layer-types.js';
 
 /** `z + ε·sign(z)` with sign(0) = +1 (zennit's stabiliser). */
 export function stabilize(z: tf.Tensor, epsilon: number): tf.Tensor {
@@ -15,7 +15,7 @@ export function stabilize(z: tf.Tensor, epsilon: number): tf.Tensor {
 type Linear = (inputs: readonly tf.Tensor[]) => tf.Tensor;
 
 const withParameters =
-  (linear: LinearPart, params: LrpParameters): Linear =>
+  (linear: LrpLinearPart, params: LrpParameters): Linear =>
   (inputs) =>
     linear.apply(inputs, params);
 
@@ -47,7 +47,7 @@ const plus = (a: readonly tf.Tensor[], b: readonly tf.Tensor[]): tf.Tensor[] =>
 
 /** LRP-ε (and the norm and uniform-ε rules): `R_i = x_i · Jᵀ(R / stab(z))_i / share`. */
 export function epsilonRelevance(
-  linear: LinearPart,
+  linear: LrpLinearPart,
   xs: readonly tf.Tensor[],
   relevance: tf.Tensor,
   epsilon: number,
@@ -64,7 +64,7 @@ export function epsilonRelevance(
  * `z⁻ = L(x⁺; W⁻, b⁻) + L(x⁻; W⁺, 0)`, each distributed in proportion to its contributions.
  */
 export function alphaBetaRelevance(
-  linear: LinearPart,
+  linear: LrpLinearPart,
   xs: readonly tf.Tensor[],
   relevance: tf.Tensor,
   alpha: number,
@@ -99,7 +99,7 @@ export function alphaBetaRelevance(
  * `w + γ·w⁻` on negative inputs, outputs with z < 0 the other way round.
  */
 export function gammaRelevance(
-  linear: LinearPart,
+  linear: LrpLinearPart,
   xs: readonly tf.Tensor[],
   relevance: tf.Tensor,
   gamma: number,
@@ -133,7 +133,7 @@ export function gammaRelevance(
 
 /** w²-rule and flat rule: `R_i = Jᵀ_{W'}(R / stab(L(1; W')))` with W' = W² (bias²) or W' = 1 (no bias). */
 export function inputFreeRelevance(
-  linear: LinearPart,
+  linear: LrpLinearPart,
   xs: readonly tf.Tensor[],
   relevance: tf.Tensor,
   weights: 'square' | 'flat',
@@ -153,7 +153,7 @@ export function inputFreeRelevance(
 
 /** `attention-value`: the gradient of a fused Q‖K‖V projection with Q and K held constant. */
 export function valueOnlyRelevance(
-  linear: LinearPart,
+  linear: LrpLinearPart,
   xs: readonly tf.Tensor[],
   relevance: tf.Tensor,
 ): tf.Tensor[] {

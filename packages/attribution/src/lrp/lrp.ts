@@ -2,11 +2,7 @@ import {
   ContextError,
   defineMethod,
   InvalidValueError,
-  namedModules,
-  registerHook,
   type BindContext,
-  type HookHandle,
-  type HookSpec,
   type MethodFactory,
 } from '@tdhook/core';
 
@@ -17,12 +13,11 @@ import {
   type GradientAttributionOptions,
 } from '../gradient-method.js';
 import { gradientRunner } from '../gradient-runner.js';
-import { compositeNames } from './composites.js';
-import { lrpLayerOf } from './lrp-layer.js';
-import { checkRuleFits } from './relevance.js';
+import { isCompositeName, isLrpComposite, lrpComposites } from './composites.js';
+import { checkRule } from './lrp-rule.js';
+import { claimSpec, lrpHookSpecs, planLrpInstall } from './lrp-plan.js';
 import { ConservationMonitor, ruleHook, type ConservationTolerance } from './rule-hook.js';
-import { assignRule, type LrpRuleMapOptions } from './rule-mapping.js';
-import { checkRule } from './rules.js';
+import { lrpModules, type LrpRuleMapOptions } from './rule-mapping.js';
 
 /**
  * Options of {@link lrp}: the shared gradient options (target, inputs, modules, ...), the rule map, and
@@ -45,11 +40,6 @@ export interface LrpOptions extends GradientAttributionOptions, LrpRuleMapOption
 }
 
 const id = 'attribution/lrp';
-const rulesSpec: HookSpec & { readonly direction: null } = {
-  path: '',
-  direction: null,
-  operation: 'lrp-rules',
-};
 
 function checkNumber(value: unknown, name: string): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
@@ -63,11 +53,18 @@ function checkNumber(value: unknown, name: string): void {
 function checkLrpOptions(options: LrpOptions): LrpOptions {
   const checked = checkGradientOptions(options, id);
   const { composite, rules, ruleMapper, skip, checkConservation, onWarning } = checked;
-  if (composite !== undefined && !compositeNames.includes(composite)) {
+  if (composite !== undefined && !isCompositeName(composite) && !isLrpComposite(composite)) {
     throw new InvalidValueError({
-      what: `Unknown composite ${JSON.stringify(composite)}`,
+      what: `Unknown composite ${typeof composite === 'string' ? JSON.stringify(composite) : 'object'}`,
       where: id,
-      fix: `Use one of ${compositeNames.join(', ')}, or give rules.`,
+      fix: `Use one of ${Object.keys(lrpComposites).join(', ')}, a composite from lrpComposites or defineLrpComposite, or give rules.`,
+    });
+  }
+  if (isLrpComposite(composite) && (checked.epsilon !== undefined || checked.stabilizer !== undefined)) {
+    throw new InvalidValueError({
+      what: 'epsilon and stabilizer parameterise named composites; this composite is an object',
+      where: id,
+      fix: `Set them where the composite is built, e.g. lrpComposites.epsilonPlus({ epsilon: 0.01 }).`,
     });
   }
   if (composite === undefined && rules === undefined && ruleMapper === undefined) {
@@ -124,64 +121,70 @@ function claimModel(root: object): () => void {
   };
 }
 
-/** Maps a rule to every module and installs the rule hooks; all or nothing. */
+/**
+ * Installs what the plan lists, through the bind context: the claim, the canonizer edits (each recorded with
+ * its undo as soon as it is applied), then the rule hooks. Rules are checked against their modules first, so
+ * that a misfit changes nothing; the prepared model undoes the rest if anything later fails.
+ */
 function installRules(
   options: LrpOptions,
   context: BindContext,
   monitor: ConservationMonitor | undefined,
 ): void {
   const root = context.model.model;
+  const planned = planLrpInstall(options, root);
+  for (const { module, rule } of planned.rules) {
+    const refused = rule.check(module.layer);
+    if (refused !== undefined) {
+      throw new InvalidValueError({
+        what: refused,
+        where: `LRP rule for module '${module.path}' (${module.layer.description})`,
+        fix: "Map this module to a rule it supports ('pass', 'ignore', 'stop', ...), or skip it.",
+      });
+    }
+  }
+  context.record(claimSpec, claimModel(root));
   const warn =
     options.onWarning ??
     ((message: string): void => {
       console.warn(message);
     });
-  const handles: HookHandle[] = [];
-  const release = claimModel(root);
-  const removeAll = (): void => {
-    for (const handle of handles.splice(0).reverse()) handle.remove();
-    release();
-  };
-  try {
-    for (const [path, node] of namedModules(root)) {
-      const layer = lrpLayerOf(node);
-      const { rule, source } = assignRule(options, path, node, layer);
-      if (rule === undefined) {
-        if (source === 'none' && layer.kind !== 'container' && options.warnOnMissingRule !== false) {
-          warn(
-            `No LRP rule for module '${path}' (${layer.description}): its plain gradient is used. Map it with rules.paths or rules.types, or skip it.`,
-          );
-        }
-        continue;
-      }
-      if (rule.rule === 'ignore') continue;
-      checkRuleFits(rule, layer, path);
-      // Prepended, so that captures of this module (latent sources and targets) see the rule's output.
-      handles.push(
-        registerHook(root, path, 'forward', ruleHook(path, layer, rule, monitor), {
-          prepend: true,
-        }),
+  planned.assignments.forEach(({ source, kind, path }, index) => {
+    if (source === 'none' && kind !== 'container' && options.warnOnMissingRule !== false) {
+      const description = planned.modules[index]?.layer.description ?? path;
+      warn(
+        `No LRP rule for module '${path}' (${description}): its plain gradient is used. Map it with rules.paths or rules.types, or skip it.`,
       );
     }
-  } catch (error) {
-    removeAll();
-    throw error;
+  });
+  for (const { spec, edit } of planned.edits) context.record(spec, edit.apply());
+  // The layers as they are now: a canonizer may have changed what rules read (a merged batch norm).
+  const layers = new Map(
+    planned.edits.length === 0 ? [] : lrpModules(root).map(({ path, layer }) => [path, layer] as const),
+  );
+  for (const { spec, module, rule } of planned.rules) {
+    const layer = layers.get(module.path) ?? module.layer;
+    context.hook(spec, ruleHook(module.path, layer, rule, monitor));
   }
-  context.record(rulesSpec, removeAll);
 }
 
 /**
  * Layer-wise relevance propagation (Bach et al., 2015; Montavon et al., 2019): the target's relevance
  * (one-hot, as zennit's `attr_output`) is propagated back layer by layer, each module applying its rule
  * instead of its gradient; the result at an input (or a module output) is its relevance. Rules come from a
- * composite (`'epsilon'`, `'zPlus'`, `'alpha1beta0'`, `'epsilonPlus'`, `'epsilonAlpha2Beta1'`), maps by path or
- * type, and a mapper; matches zennit 0.5.1. Works on TF.js Layers models (Dense, Conv1D/2D, DepthwiseConv2D,
- * BatchNormalization, pooling, merges, ...) and on tdhook Modules that opt in ({@link LrpLinearModule}).
+ * composite (a name, `'epsilon'`, `'zPlus'`, `'alpha1beta0'`, `'epsilonPlus'`, `'epsilonAlpha2Beta1'`, or a
+ * composite object with its own entries and canonizers), overridden by maps by path or type and a mapper;
+ * matches zennit 0.5.1. Works on TF.js Layers models (Dense, Conv1D/2D, DepthwiseConv2D, BatchNormalization,
+ * pooling, merges, ...) and on tdhook Modules that opt in ({@link LrpLinearModule}). The plan lists the rule of
+ * every module (`describe({ model })`); rules, composites and canonizers are open (`defineLrpRule`,
+ * `defineLrpComposite`, `defineLrpCanonizer`).
  *
  * @example
  * using prepared = lrp({ composite: 'epsilonPlus', target: { select: 'argmax' } }).prepare(model);
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // the relevance of each input, shaped like x
+ * // With batch norms merged into the layers before them while LRP is prepared:
+ * lrp({ composite: lrpComposites.epsilonPlus({ canonizers: [lrpCanonizer.mergeBatchNorm()] }) });
  */
 export const lrp: MethodFactory<LrpOptions> = defineMethod<LrpOptions>({
   contract: 'tdhook.method/1',
@@ -189,7 +192,7 @@ export const lrp: MethodFactory<LrpOptions> = defineMethod<LrpOptions>({
   summary: 'Layer-wise relevance propagation with zennit rules and composites',
   configure: checkLrpOptions,
   requirements: () => ({ modelPasses: 1, gradients: 'required' }),
-  plan: (options, model) => planGradientMethod(options, model, { hooks: [rulesSpec] }),
+  plan: (options, model) => planGradientMethod(options, model, { hooks: lrpHookSpecs(options, model.node) }),
   bind: (options, context) => {
     const monitor =
       options.checkConservation === undefined

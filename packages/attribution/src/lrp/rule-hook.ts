@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, isTensor, type ForwardHook } from '@tdhook/core';
 
 import { AttributionError } from '../errors.js';
+import { isolatedGradients } from './isolated-gradients.js';
 import type { LrpLayer } from './layer-types.js';
-import { checkRuleCall, inputRelevance } from './relevance.js';
-import type { LrpRule } from './rules.js';
+import type { LrpRule } from './lrp-rule.js';
 
 /**
  * Tolerances of the conservation check: per sample, `|ΣR_in − ΣR_out| ≤ atol + rtol·|ΣR_out|`.
@@ -71,6 +71,29 @@ export class ConservationMonitor {
   }
 }
 
+function sameShape(a: tf.Tensor, b: tf.Tensor): boolean {
+  return a.rank === b.rank && a.shape.every((size, axis) => size === b.shape[axis]);
+}
+
+/** The rule's result, checked: one float tensor per input, shaped like it (third-party rules included). */
+function checkedRelevance(
+  result: unknown,
+  inputs: readonly tf.Tensor[],
+  rule: LrpRule,
+  where: string,
+): tf.Tensor[] {
+  const list = Array.isArray(result) ? (result as unknown[]) : [];
+  const fits =
+    list.length === inputs.length &&
+    list.every((value, index) => isTensor(value) && sameShape(value, inputs[index] as tf.Tensor));
+  if (fits) return list as tf.Tensor[];
+  throw new InvalidValueError({
+    what: `The ${rule.name} rule returned ${Array.isArray(result) ? `${list.length} value(s) ${list.map((value) => (isTensor(value) ? JSON.stringify(value.shape) : typeof value)).join(', ')}` : typeof result} for ${inputs.length} input(s) ${inputs.map((input) => JSON.stringify(input.shape)).join(', ')}`,
+    where,
+    fix: 'A rule returns one relevance tensor per input, shaped like that input.',
+  });
+}
+
 /**
  * The forward hook that applies `rule` to every call of the module at `path`; with `conservation`, each
  * backward step checks that the relevance sums match and reports to it.
@@ -86,12 +109,20 @@ export function ruleHook(
     const inputs = args.filter(isTensor);
     if (!isTensor(output) || inputs.length === 0 || inputs.some((input) => input.dtype !== 'float32')) {
       throw new InvalidValueError({
-        what: `The ${rule.rule} rule needs float32 tensor inputs and one tensor output; the module got ${inputs.length} tensor input(s) (${inputs.map((input) => input.dtype).join(', ')}) and returned ${isTensor(output) ? 'a tensor' : 'something else'}`,
+        what: `The ${rule.name} rule needs float32 tensor inputs and one tensor output; the module got ${inputs.length} tensor input(s) (${inputs.map((input) => input.dtype).join(', ')}) and returned ${isTensor(output) ? 'a tensor' : 'something else'}`,
         where,
         fix: 'Map rules to modules with float inputs and one output (embeddings: attribute their output instead).',
       });
     }
-    checkRuleCall(rule, layer, inputs, output, path);
+    // Checked in the forward pass, so that a mismatch is reported before any backward step.
+    const refused = rule.checkCall({ layer, inputs, output });
+    if (refused !== undefined) {
+      throw new InvalidValueError({
+        what: refused,
+        where,
+        fix: 'Map this module to a rule that fits it (rules.paths, rules.types, ruleMapper), or skip it.',
+      });
+    }
     const count = inputs.length;
     const relevant = tf.customGrad((...received: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const save = received[count] as tf.GradSaveFunc;
@@ -102,8 +133,20 @@ export function ruleHook(
         gradFunc: (relevance: tf.Tensor, saved: tf.Tensor[]) =>
           tf.tidy(() => {
             const xs = saved.slice(0, count);
-            const result = inputRelevance(rule, layer, xs, saved[count] as tf.Tensor, relevance, path);
-            if (conservation !== undefined && rule.rule !== 'stop') {
+            const result = checkedRelevance(
+              rule.relevance({
+                layer,
+                inputs: xs,
+                output: saved[count] as tf.Tensor,
+                relevance,
+                path,
+                gradients: isolatedGradients,
+              }),
+              xs,
+              rule,
+              where,
+            );
+            if (conservation !== undefined && rule.conservationChecked) {
               conservation.check(path, layer, relevance, result);
             }
             return result;

@@ -1,14 +1,23 @@
 import { namedModules, type ModelNode } from '@tdhook/core';
 
-import { compositeRule, type LrpCompositeName } from './composites.js';
-import type { LrpLayer, LrpLayerKind } from './layer-types.js';
+import {
+  accepts,
+  baseComposite,
+  entryScopes,
+  lrpComposites,
+  type LrpComposite,
+  type LrpCompositeName,
+  type LrpModuleInfo,
+} from './composites.js';
+import type { LrpLayerKind } from './layer-types.js';
 import { lrpLayerOf } from './lrp-layer.js';
-import { checkRule, type LrpRule } from './rules.js';
+import { checkRule, type LrpRule } from './lrp-rule.js';
 
 /**
- * Which rule each module gets. The first that applies wins: `ruleMapper`, `rules.paths` (by module path),
- * `rules.types` (by class name, e.g. `'Conv2D'`, then by {@link LrpLayerKind}, e.g. `'convolution'`), the
- * composite, the base map. Modules in `skip`, and containers not named by path, get none.
+ * Which rule each module gets. The first that applies wins: `skip`, `ruleMapper`, `rules.paths` (by module
+ * path), `rules.types` (by class name, e.g. `'Conv2D'`, then by {@link LrpLayerKind}, e.g. `'convolution'`),
+ * the composite. These options are overrides in front of the composite, which holds the policy: a module
+ * none of them gives a rule keeps its plain gradient (and gets a warning unless skipped).
  *
  * @example
  * const mapping: LrpRuleMapOptions = {
@@ -17,11 +26,15 @@ import { checkRule, type LrpRule } from './rules.js';
  * };
  */
 export interface LrpRuleMapOptions {
-  /** The composite for dense and convolution layers. Default: none (only the base map and `rules`). */
-  readonly composite?: LrpCompositeName;
-  /** ε of the composite's ε-rules. Default `1e-6`. */
+  /**
+   * The composite: a name (`'epsilonPlus'`, … see `lrpComposites`) or a composite object
+   * (`lrpComposites.epsilonPlus({ canonizers: [...] })`, `defineLrpComposite(...)`). Default: zennit's base
+   * map alone (`lrpBaseEntries`), no canonizers.
+   */
+  readonly composite?: LrpCompositeName | LrpComposite;
+  /** ε of a named composite's ε-rules. Default `1e-6`. Not with a composite object (set it there). */
   readonly epsilon?: number;
-  /** Stabiliser of every other composite and base-map rule. Default `1e-6`. */
+  /** Stabiliser of a named composite's (or the base map's) other rules. Default `1e-6`. Not with a composite object. */
   readonly stabilizer?: number;
   /** Rules by module path and by layer type (class name or kind); a path wins over a type. Default none. */
   readonly rules?: {
@@ -48,13 +61,32 @@ export interface LrpRuleAssignment {
   readonly source: 'mapper' | 'path' | 'type' | 'composite' | 'skip' | 'none';
 }
 
-/** The rule of one module (the mapper may throw; the caller rolls back what it installed). */
-export function assignRule(
+/** The composite the options name (built with their ε and stabiliser), or the base map alone. */
+export function compositeOf(options: LrpRuleMapOptions): LrpComposite {
+  const { composite, epsilon, stabilizer } = options;
+  if (composite === undefined) return baseComposite(stabilizer);
+  if (typeof composite === 'string') {
+    return lrpComposites[composite]({
+      ...(epsilon === undefined ? {} : { epsilon }),
+      ...(stabilizer === undefined ? {} : { stabilizer }),
+    });
+  }
+  return composite;
+}
+
+/** Every module of `model` with what LRP knows about it, in module order. */
+export function lrpModules(model: ModelNode): LrpModuleInfo[] {
+  return namedModules(model).map(([path, node]) => ({ path, node, layer: lrpLayerOf(node) }));
+}
+
+function assignRule(
   options: LrpRuleMapOptions,
-  path: string,
-  node: ModelNode,
-  layer: LrpLayer,
+  composite: LrpComposite,
+  scopes: readonly (number | undefined)[],
+  module: LrpModuleInfo,
+  index: number,
 ): LrpRuleAssignment {
+  const { path, node, layer } = module;
   const base = { path, kind: layer.kind, className: layer.className };
   if (options.skip?.includes(path) === true) return { ...base, rule: undefined, source: 'skip' };
   const mapped = options.ruleMapper?.(path, node);
@@ -69,23 +101,34 @@ export function assignRule(
   if (byType !== undefined || byKind !== undefined) {
     return { ...base, rule: byType ?? byKind, source: 'type' };
   }
-  const rule = compositeRule(
-    options.composite,
-    layer.kind,
-    options.epsilon ?? 1e-6,
-    options.stabilizer ?? 1e-6,
-  );
-  return { ...base, rule, source: rule === undefined ? 'none' : 'composite' };
+  const entry = composite.entries.find((candidate, at) => {
+    const scope = scopes[at];
+    return scope === undefined ? accepts(candidate.match, module) : scope === index;
+  });
+  return entry === undefined
+    ? { ...base, rule: undefined, source: 'none' }
+    : { ...base, rule: entry.rule, source: 'composite' };
+}
+
+/** The rule of every module, in module order (the mapper may throw). */
+export function assignRules(
+  options: LrpRuleMapOptions,
+  composite: LrpComposite,
+  modules: readonly LrpModuleInfo[],
+): LrpRuleAssignment[] {
+  const scopes = entryScopes(composite, modules);
+  return modules.map((module, index) => assignRule(options, composite, scopes, module, index));
 }
 
 /**
  * The rule every module of `model` gets under these options, in module order, without changing the model:
- * what `lrp` installs (rule `'ignore'` and no rule install nothing). Containers are listed with no rule.
+ * what `lrp` installs (rules that keep the gradient, such as `ignore`, and no rule install nothing).
+ * Containers are listed with no rule unless something names them.
  *
  * @example
- * mapLrpRules(model, { composite: 'epsilonPlus' }).map(({ path, rule }) => [path, rule?.rule]);
+ * mapLrpRules(model, { composite: 'epsilonPlus' }).map(({ path, rule }) => [path, rule?.name]);
  * // [['conv1', 'z-plus'], ['relu1', 'pass'], ['pool1', 'ignore'], ..., ['fc', 'epsilon']]
  */
 export function mapLrpRules(model: ModelNode, options: LrpRuleMapOptions): LrpRuleAssignment[] {
-  return namedModules(model).map(([path, node]) => assignRule(options, path, node, lrpLayerOf(node)));
+  return assignRules(options, compositeOf(options), lrpModules(model));
 }

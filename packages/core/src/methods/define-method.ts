@@ -1,9 +1,9 @@
-import { ContextError, ContractError } from '../errors.js';
+import { ContextError, ContractError, InvalidValueError } from '../errors.js';
 import { toKeyPath, type KeyPath } from '../keys.js';
-import type { ModelNode } from '../modules/model-node.js';
+import { isModelNode, type ModelNode } from '../modules/model-node.js';
 import { describeValue, type DescribeOptions, type JsonValue } from './describe-value.js';
 import { checkRequirements, defaultRequirements, type ExecutionRequirements } from './execution.js';
-import { checkHookSpec } from './hook-spec.js';
+import { checkHookSpec, isPatternSpec } from './hook-spec.js';
 import { KeyedModel, type ModelKeys } from './keyed-model.js';
 import {
   methodContract,
@@ -24,12 +24,31 @@ const idPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export interface MethodLike {
   readonly id: string;
   readonly requirements: ExecutionRequirements;
-  /** The plan against a model's keys (default: `inKeys: ['input']`, `outKeys: ['output']`). */
-  plan(keys?: ModelKeys): MethodPlan;
-  /** A JSON description, without a model: what it is, its configuration, and the hooks it installs. */
-  describe(options?: DescribeOptions & { readonly keys?: ModelKeys }): JsonValue;
+  /**
+   * The plan against a model's keys (default: `inKeys: ['input']`, `outKeys: ['output']`) and, if given, the
+   * model itself: then it names every module the method will touch; without it, methods whose hooks depend
+   * on the model declare patterns (path `'*'`).
+   */
+  plan(keys?: ModelKeys, model?: ModelNode): MethodPlan;
+  /**
+   * A JSON description: what it is, its configuration, and the hooks it installs (per module with
+   * `model`, as patterns where they depend on the model without it).
+   */
+  describe(options?: MethodDescribeOptions): JsonValue;
   /** Installs the method on `model` and returns the prepared model. */
   prepare(model: ModelNode, keys?: ModelKeys): PreparedModel;
+}
+
+/**
+ * Options of a method's `describe()`: the JSON options, the model keys and the model to plan against.
+ *
+ * @example
+ * lrp({ composite: 'epsilonPlus' }).describe({ model }); // one 'lrp-rule' hook per module, with its rule
+ */
+export interface MethodDescribeOptions extends DescribeOptions {
+  readonly keys?: ModelKeys;
+  /** Describe the plan for this model (read, never changed). Default: the model-free plan. */
+  readonly model?: ModelNode;
 }
 
 /**
@@ -134,9 +153,17 @@ export function checkDefinition(definition: MethodDefinitionInfo): void {
   }
 }
 
-function checkPlan(plan: MethodPlan, id: string): MethodPlan {
+function checkPlan(plan: MethodPlan, id: string, forModel: boolean): MethodPlan {
   const keys = (list: readonly KeyPath[], name: string): KeyPath[] =>
     list.map((key, index) => toKeyPath(key, `${id} plan ${name}[${index}]`));
+  const pattern = forModel ? plan.hooks.find(isPatternSpec) : undefined;
+  if (pattern !== undefined) {
+    throw new ContractError({
+      what: `Method '${id}' planned against a model declares the pattern ${JSON.stringify(pattern)}`,
+      where: 'plan',
+      fix: "Against a model (model.node set), list one spec per module; patterns (path '*') are for model-free plans.",
+    });
+  }
   return Object.freeze({
     hooks: Object.freeze(plan.hooks.map((spec) => checkHookSpec(spec, `${id} plan`))),
     inKeys: Object.freeze(keys(plan.inKeys, 'inKeys')),
@@ -152,21 +179,29 @@ function configure<Options>(definition: MethodDefinition<Options>, rawOptions: O
   );
   // Which models this configured method is currently prepared on: preparing twice would stack its hooks.
   const activeOn = new WeakSet();
-  const planFor = (keys: ModelKeys = {}): { plan: MethodPlan; info: MethodModelInfo } => {
-    const info = {
+  const planFor = (keys: ModelKeys = {}, node?: ModelNode): MethodPlan => {
+    if (node !== undefined && !isModelNode(node)) {
+      throw new InvalidValueError({
+        what: `Method '${definition.id}' was asked to plan against something that is not a model`,
+        where: 'plan',
+        fix: 'Pass a tdhook Module or a TF.js Layers model, or leave the model out for the model-free plan.',
+      });
+    }
+    const info: MethodModelInfo = {
       inKeys: (keysOf(keys.inKeys) ?? ['input']).map((key) => toKeyPath(key)),
       outKeys: (keysOf(keys.outKeys) ?? ['output']).map((key) => toKeyPath(key)),
+      ...(node === undefined ? {} : { node }),
     };
-    return { plan: checkPlan(definition.plan(options, info), definition.id), info };
+    return checkPlan(definition.plan(options, info), definition.id, node !== undefined);
   };
   const method: Method<Options> = {
     id: definition.id,
     options,
     requirements,
     definition,
-    plan: (keys) => planFor(keys).plan,
+    plan: (keys, model) => planFor(keys, model),
     describe: (describeOptions = {}) => {
-      const plan = planFor(describeOptions.keys).plan;
+      const plan = planFor(describeOptions.keys, describeOptions.model);
       return Object.freeze({
         id: definition.id,
         contract: methodContract,
@@ -186,7 +221,7 @@ function configure<Options>(definition: MethodDefinition<Options>, rawOptions: O
           fix: 'Restore (or dispose) the first prepared model before preparing it again.',
         });
       }
-      const { plan } = planFor({ inKeys: keyed.inKeys, outKeys: keyed.outKeys });
+      const plan = planFor({ inKeys: keyed.inKeys, outKeys: keyed.outKeys }, model);
       activeOn.add(model);
       return new PreparedModel(keyed, {
         id: definition.id,

@@ -11,6 +11,14 @@ export type JsonValue =
   null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /**
+ * A JSON object (the detail of a hook spec, the parameters of an LRP rule).
+ *
+ * @example
+ * const detail: JsonObject = { rule: 'epsilon', params: { epsilon: 1e-6 } };
+ */
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+/**
  * Something that can describe itself as JSON (a configured method).
  *
  * @example

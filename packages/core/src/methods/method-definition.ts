@@ -1,5 +1,6 @@
 import type { HookByDirection, HookDirection } from '../hooks/hook-types.js';
 import type { KeyPath } from '../keys.js';
+import type { ModelNode } from '../modules/model-node.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
 import type { ExecutionRequirements } from './execution.js';
 import type { HookSpec } from './hook-spec.js';
@@ -15,15 +16,24 @@ import type { KeyedModel } from './keyed-model.js';
 export const methodContract = 'tdhook.method/1';
 
 /**
- * The model keys a method is planned against.
+ * What a method is planned against: the model keys and, when the plan is made for a model (`prepare`,
+ * `method.plan(keys, model)`, `describe({ model })`), the model itself.
  *
  * @example
  * // What plan() gets for a model wrapped with { inKeys: ['pixels'], outKeys: ['logits'] }:
- * const model: MethodModelInfo = { inKeys: [['pixels']], outKeys: [['logits']] };
+ * const model: MethodModelInfo = { inKeys: [['pixels']], outKeys: [['logits']], node: net };
+ * // Planned without a model (describe(), a workflow's description): no node.
+ * const modelFree: MethodModelInfo = { inKeys: [['pixels']], outKeys: [['logits']] };
  */
 export interface MethodModelInfo {
   readonly inKeys: readonly KeyPath[];
   readonly outKeys: readonly KeyPath[];
+  /**
+   * The model the plan is for, when there is one. `plan` may read it (its modules, their classes and
+   * configuration) to list one hook per module it will touch; it must never change it. Without it, a method
+   * whose hooks depend on the model declares them as a pattern (a spec with path `'*'`, see {@link HookSpec}).
+   */
+  readonly node?: ModelNode;
 }
 
 /**
@@ -80,7 +90,8 @@ export interface MethodRunner {
 
 /**
  * A method plugin: a plain object, the same contract for tdhook's own packages and third parties. `plan` is
- * pure (no tensors, no model); `bind` installs the planned hooks on a model and returns the runner.
+ * pure (no tensors; it reads the model when given one and changes nothing); `bind` installs the planned hooks
+ * on a model and returns the runner.
  *
  * @example
  * export const activationNorms = defineMethod<{ paths: string[] }>({
@@ -105,6 +116,10 @@ export interface MethodDefinition<Options> {
   readonly configure?: (options: Options) => Options;
   /** Default: one pass, gradients optional. */
   readonly requirements?: (options: Options) => ExecutionRequirements;
+  /**
+   * Every hook and state change `bind` will make, and the keys read and written. Against a model
+   * (`model.node` set) it names concrete module paths; without one it may declare patterns (path `'*'`).
+   */
   readonly plan: (options: Options, model: MethodModelInfo) => MethodPlan;
   readonly bind: (options: Options, context: BindContext) => MethodRunner;
 }
