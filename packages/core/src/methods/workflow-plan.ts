@@ -1,5 +1,6 @@
 import { PlanError } from '../errors.js';
 import { formatKey, keysEqual, keyStartsWith, type KeyPath } from '../keys.js';
+import type { ModelNode } from '../modules/model-node.js';
 import type { MethodLike } from './define-method.js';
 import type { GradientMode } from './execution.js';
 import { isReadOnlyProgram } from './hook-spec.js';
@@ -87,13 +88,17 @@ export interface ResolvedStep {
 const isUpdate = (step: WorkflowStep): step is WorkflowUpdate => 'update' in step;
 const isOperator = (step: MethodLike | TensorDictOperator): step is TensorDictOperator => 'kind' in step;
 
-/** Resolves the steps' plans against the model keys. */
-export function resolveSteps(steps: readonly WorkflowStep[], keys: ModelKeys): ResolvedStep[] {
+/** Resolves the steps' plans against the model keys, and against the model itself when there is one. */
+export function resolveSteps(
+  steps: readonly WorkflowStep[],
+  keys: ModelKeys,
+  model?: ModelNode,
+): ResolvedStep[] {
   return steps.map((raw, index) => {
     const update = isUpdate(raw);
     const step = update ? raw.update : raw;
     const label = `${index}:${isOperator(step) ? step.name : step.id}`;
-    return { label, index, step, update, plan: isOperator(step) ? undefined : step.plan(keys) };
+    return { label, index, step, update, plan: isOperator(step) ? undefined : step.plan(keys, model) };
   });
 }
 

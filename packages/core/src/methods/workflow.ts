@@ -177,7 +177,7 @@ export class Workflow {
       });
     }
     const keyed = new KeyedModel(model, this.#keys);
-    const resolved = resolveSteps(this.steps, this.#keys);
+    const resolved = resolveSteps(this.steps, this.#keys, model);
     const collects = new Map<ResolvedStep, boolean>();
     const sharing: PassSharing = {
       enabled: this.sharePasses,
