@@ -35,7 +35,7 @@ const id = 'attribution/saliency';
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // same shape as x
  */
-export const saliency: MethodFactory<SaliencyOptions> = defineMethod<SaliencyOptions>({
+export const saliency: MethodFactory<SaliencyOptions> = /* @__PURE__ */ defineMethod<SaliencyOptions>({
   contract: 'tdhook.method/1',
   id,
   summary: 'Gradient (absolute or times input) of the target w.r.t. inputs or module outputs',

@@ -47,7 +47,7 @@ function step(
  * result.getTensor(['attr', 'input']); // inputs that drive fc2's unit 0 up
  */
 export const activationMaximisation: MethodFactory<ActivationMaximisationOptions> =
-  defineMethod<ActivationMaximisationOptions>({
+  /* @__PURE__ */ defineMethod<ActivationMaximisationOptions>({
     contract: 'tdhook.method/1',
     id,
     summary: 'Projected gradient ascent on the inputs to maximise module units or outputs',

@@ -152,7 +152,7 @@ function inputSize(model: KeyedModel, data: TensorDict): [number, number] | unde
  * using result = prepared.run(new TensorDict({ input: images }, { batchShape: [4] }));
  * result.getTensor(['attr', 'conv2']); // [4, 8, 8, 1]
  */
-export const gradCam: MethodFactory<GradCamOptions> = defineMethod<GradCamOptions>({
+export const gradCam: MethodFactory<GradCamOptions> = /* @__PURE__ */ defineMethod<GradCamOptions>({
   contract: 'tdhook.method/1',
   id,
   summary: 'Grad-CAM maps: layer activations weighted by their spatially averaged gradients',

@@ -183,7 +183,7 @@ function installRules(
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // the relevance of each input, shaped like x
  */
-export const lrp: MethodFactory<LrpOptions> = defineMethod<LrpOptions>({
+export const lrp: MethodFactory<LrpOptions> = /* @__PURE__ */ defineMethod<LrpOptions>({
   contract: 'tdhook.method/1',
   id,
   summary: 'Layer-wise relevance propagation with zennit rules and composites',

@@ -164,7 +164,7 @@ function innerPlan(options: NoiseTunnelOptions, model: MethodModelInfo): MethodP
  * @example
  * const smooth = noiseTunnelMethod({ method: saliency({ target: { select: 'argmax' } }), samples: 20, stdev: 0.1 });
  */
-export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions> = defineMethod<NoiseTunnelOptions>({
+export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions> = /* @__PURE__ */ defineMethod({
   contract: 'tdhook.method/1',
   id,
   summary: 'SmoothGrad, SmoothGrad² and VarGrad: attributions averaged over noisy copies of the input',
