@@ -1,7 +1,8 @@
 // `pnpm check:packages`: what users install, checked the way they get it. For every publishable package:
 // pack it with pnpm (as `changeset publish` does), lint the tarball with publint and arethetypeswrong, refuse
 // leaked `workspace:`/`catalog:` ranges and runtime-choosing dependencies, install all tarballs into a
-// scratch project with npm, import each one from ESM and from CJS, and report packed and installed sizes.
+// scratch project with npm, import each one from ESM and from CJS, report packed and installed sizes, and
+// bundle entries for the browser against their size budgets (package-checks/bundle-sizes.mjs).
 // `--write` also records the sizes in docs/package-sizes.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { join } from 'node:path';
 
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+
+import { bundleTable, measureBundles } from './package-checks/bundle-sizes.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const write = process.argv.includes('--write');
@@ -135,6 +138,8 @@ for (const pkg of packages) {
   }
 }
 
+const bundles = await measureBundles(app, problems);
+
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const table = [
   '| package | version | files | packed | unpacked | installed (with dependencies, without peers) | exports |',
@@ -144,7 +149,8 @@ const table = [
       `| \`${p.manifest.name}\` | ${p.manifest.version} | ${p.files} | ${kib(p.packedBytes)} | ${kib(p.unpackedBytes)} | ${kib(p.installedBytes ?? 0)} (${p.installedPackages ?? 0} package${p.installedPackages === 1 ? '' : 's'}) | ${p.exportCount ?? '?'} |`,
   ),
 ].join('\n');
-console.log(`\n${table}\n`);
+const bundleSizes = bundleTable(bundles);
+console.log(`\n${table}\n\n${bundleSizes}\n`);
 if (write) {
   const date = new Date().toISOString().slice(0, 10);
   writeFileSync(
@@ -152,7 +158,11 @@ if (write) {
     `# Package sizes\n\nWritten by \`pnpm check:packages --write\` on ${date} (Node ${process.version}). Packed: the tarball \`pnpm pack\` makes. ` +
       'Installed: bytes on disk after `npm install` of the tarball, counting its dependencies but not its peers ' +
       "(`@tensorflow/tfjs-core` and a backend are the user's).\n\n" +
-      `${table}\n`,
+      `${table}\n\n## Bundle sizes\n\n` +
+      'What an app pays for one import: esbuild (browser platform, minified, ESM) bundling the entry from the ' +
+      'installed tarballs, with the TF.js packages (peers) and Node built-ins external. A bundle over its budget ' +
+      'fails `pnpm check:packages`; the budgets are in `scripts/package-checks/bundle-sizes.mjs`.\n\n' +
+      `${bundleSizes}\n`,
   );
 }
 rmSync(scratch, { recursive: true, force: true });
