@@ -2,7 +2,10 @@
 // pack it with pnpm (as `changeset publish` does), lint the tarball with publint and arethetypeswrong, refuse
 // leaked `workspace:`/`catalog:` ranges and runtime-choosing dependencies, install all tarballs into a
 // scratch project with npm, import each one from ESM and from CJS, report packed and installed sizes, and
-// bundle entries for the browser against their size budgets (package-checks/bundle-sizes.mjs).
+// bundle entries for the browser against their size budgets (package-checks/bundle-sizes.mjs), check that every
+// relative link in a shipped markdown file resolves inside its tarball (package-checks/markdown-links.mjs), and
+// typecheck the TypeScript snippets of the READMEs and guides against the installed tarballs
+// (package-checks/doc-snippets.mjs).
 // `--write` also records the sizes in docs/package-sizes.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +16,8 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
 import { bundleTable, measureBundles } from './package-checks/bundle-sizes.mjs';
+import { checkSnippets } from './package-checks/doc-snippets.mjs';
+import { checkTarballLinks } from './package-checks/markdown-links.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const write = process.argv.includes('--write');
@@ -39,6 +44,8 @@ for (const pkg of packages) {
   const listing = run('tar', ['-tzvf', pkg.tarball], root).trim().split('\n');
   pkg.files = listing.length;
   pkg.unpackedBytes = listing.reduce((sum, line) => sum + Number(line.split(/\s+/)[2] ?? 0), 0);
+
+  pkg.linksChecked = checkTarballLinks(name, pkg.tarball, problems);
 
   const packedManifest = JSON.parse(run('tar', ['-xzOf', pkg.tarball, 'package/package.json'], root));
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
@@ -78,9 +85,11 @@ for (const pkg of packages) {
 const app = join(scratch, 'app');
 mkdirSync(app);
 writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
-const tfjsCore = JSON.parse(
-  readFileSync(join(root, 'packages/core/node_modules/@tensorflow/tfjs-core/package.json'), 'utf8'),
-).version;
+const installedVersion = (path) => JSON.parse(readFileSync(join(root, path, 'package.json'), 'utf8')).version;
+const tfjsCore = installedVersion('packages/core/node_modules/@tensorflow/tfjs-core');
+// For the doc snippets: the TF.js packages they import, and Node's types, as a user's project has them.
+const tfjsLayers = installedVersion('packages/core/node_modules/@tensorflow/tfjs-layers');
+const typesNode = installedVersion('node_modules/@types/node');
 run(
   'npm',
   [
@@ -91,6 +100,9 @@ run(
     '--loglevel=error',
     ...packages.map((p) => p.tarball),
     `@tensorflow/tfjs-core@${tfjsCore}`,
+    `@tensorflow/tfjs-layers@${tfjsLayers}`,
+    `@tensorflow/tfjs-converter@${tfjsLayers}`,
+    `@types/node@${typesNode}`,
   ],
   app,
 );
@@ -139,6 +151,7 @@ for (const pkg of packages) {
 }
 
 const bundles = await measureBundles(app, problems);
+const snippets = checkSnippets(root, app, problems);
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const table = [
@@ -165,7 +178,9 @@ if (write) {
       `${bundleSizes}\n`,
   );
 }
-rmSync(scratch, { recursive: true, force: true });
+// TDHOOK_KEEP_SCRATCH=1 keeps the scratch project (tarballs, install, snippet modules) for a closer look.
+if (process.env.TDHOOK_KEEP_SCRATCH === '1') console.log(`scratch project kept: ${scratch}`);
+else rmSync(scratch, { recursive: true, force: true });
 
 if (problems.length > 0) {
   console.error(`${problems.length} packaging problem(s):\n- ${problems.join('\n- ')}`);
@@ -175,3 +190,8 @@ if (problems.length > 0) {
     `${packages.length} publishable package(s) pass publint, arethetypeswrong, and ESM + CJS import from a fresh install.`,
   );
 }
+console.log(
+  `Links: ${packages.reduce((sum, p) => sum + (p.linksChecked ?? 0), 0)} relative links in shipped markdown checked. ` +
+    `Doc snippets: ${snippets.checked} typechecked (strict, skipLibCheck), ${snippets.unchecked.length} marked no-check` +
+    `${snippets.unchecked.length > 0 ? ` (${snippets.unchecked.join(', ')})` : ''}.`,
+);
