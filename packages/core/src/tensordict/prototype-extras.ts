@@ -2,7 +2,7 @@ import { tensorDictBrand } from './brand.js';
 
 // Runtimes without Symbol.dispose: `using` helpers (TypeScript's, esbuild's) fall back to this registry symbol.
 const disposeKey: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
-const installedOn = new WeakSet<object>();
+const installedOn = new WeakSet();
 
 /**
  * Puts the brand, Node's inspect hook and the `Symbol.dispose` fallback on the TensorDict prototype. Called
