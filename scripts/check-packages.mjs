@@ -1,7 +1,11 @@
 // `pnpm check:packages`: what users install, checked the way they get it. For every publishable package:
 // pack it with pnpm (as `changeset publish` does), lint the tarball with publint and arethetypeswrong, refuse
 // leaked `workspace:`/`catalog:` ranges and runtime-choosing dependencies, install all tarballs into a
-// scratch project with npm, import each one from ESM and from CJS, and report packed and installed sizes.
+// scratch project with npm, import each one from ESM and from CJS, report packed and installed sizes, and
+// bundle entries for the browser against their size budgets (package-checks/bundle-sizes.mjs), check that every
+// relative link in a shipped markdown file resolves inside its tarball (package-checks/markdown-links.mjs), and
+// typecheck the TypeScript snippets of the READMEs and guides against the installed tarballs
+// (package-checks/doc-snippets.mjs).
 // `--write` also records the sizes in docs/package-sizes.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,6 +14,10 @@ import { join } from 'node:path';
 
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+
+import { bundleTable, measureBundles } from './package-checks/bundle-sizes.mjs';
+import { checkSnippets } from './package-checks/doc-snippets.mjs';
+import { checkTarballLinks } from './package-checks/markdown-links.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const write = process.argv.includes('--write');
@@ -36,6 +44,8 @@ for (const pkg of packages) {
   const listing = run('tar', ['-tzvf', pkg.tarball], root).trim().split('\n');
   pkg.files = listing.length;
   pkg.unpackedBytes = listing.reduce((sum, line) => sum + Number(line.split(/\s+/)[2] ?? 0), 0);
+
+  pkg.linksChecked = checkTarballLinks(name, pkg.tarball, problems);
 
   const packedManifest = JSON.parse(run('tar', ['-xzOf', pkg.tarball, 'package/package.json'], root));
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
@@ -75,9 +85,11 @@ for (const pkg of packages) {
 const app = join(scratch, 'app');
 mkdirSync(app);
 writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
-const tfjsCore = JSON.parse(
-  readFileSync(join(root, 'packages/core/node_modules/@tensorflow/tfjs-core/package.json'), 'utf8'),
-).version;
+const installedVersion = (path) => JSON.parse(readFileSync(join(root, path, 'package.json'), 'utf8')).version;
+const tfjsCore = installedVersion('packages/core/node_modules/@tensorflow/tfjs-core');
+// For the doc snippets: the TF.js packages they import, and Node's types, as a user's project has them.
+const tfjsLayers = installedVersion('packages/core/node_modules/@tensorflow/tfjs-layers');
+const typesNode = installedVersion('node_modules/@types/node');
 run(
   'npm',
   [
@@ -88,6 +100,9 @@ run(
     '--loglevel=error',
     ...packages.map((p) => p.tarball),
     `@tensorflow/tfjs-core@${tfjsCore}`,
+    `@tensorflow/tfjs-layers@${tfjsLayers}`,
+    `@tensorflow/tfjs-converter@${tfjsLayers}`,
+    `@types/node@${typesNode}`,
   ],
   app,
 );
@@ -135,6 +150,9 @@ for (const pkg of packages) {
   }
 }
 
+const bundles = await measureBundles(app, problems);
+const snippets = checkSnippets(root, app, problems);
+
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const table = [
   '| package | version | files | packed | unpacked | installed (with dependencies, without peers) | exports |',
@@ -144,7 +162,8 @@ const table = [
       `| \`${p.manifest.name}\` | ${p.manifest.version} | ${p.files} | ${kib(p.packedBytes)} | ${kib(p.unpackedBytes)} | ${kib(p.installedBytes ?? 0)} (${p.installedPackages ?? 0} package${p.installedPackages === 1 ? '' : 's'}) | ${p.exportCount ?? '?'} |`,
   ),
 ].join('\n');
-console.log(`\n${table}\n`);
+const bundleSizes = bundleTable(bundles);
+console.log(`\n${table}\n\n${bundleSizes}\n`);
 if (write) {
   const date = new Date().toISOString().slice(0, 10);
   writeFileSync(
@@ -152,10 +171,16 @@ if (write) {
     `# Package sizes\n\nWritten by \`pnpm check:packages --write\` on ${date} (Node ${process.version}). Packed: the tarball \`pnpm pack\` makes. ` +
       'Installed: bytes on disk after `npm install` of the tarball, counting its dependencies but not its peers ' +
       "(`@tensorflow/tfjs-core` and a backend are the user's).\n\n" +
-      `${table}\n`,
+      `${table}\n\n## Bundle sizes\n\n` +
+      'What an app pays for one import: esbuild (browser platform, minified, ESM) bundling the entry from the ' +
+      'installed tarballs, with the TF.js packages (peers) and Node built-ins external. A bundle over its budget ' +
+      'fails `pnpm check:packages`; the budgets are in `scripts/package-checks/bundle-sizes.mjs`.\n\n' +
+      `${bundleSizes}\n`,
   );
 }
-rmSync(scratch, { recursive: true, force: true });
+// TDHOOK_KEEP_SCRATCH=1 keeps the scratch project (tarballs, install, snippet modules) for a closer look.
+if (process.env.TDHOOK_KEEP_SCRATCH === '1') console.log(`scratch project kept: ${scratch}`);
+else rmSync(scratch, { recursive: true, force: true });
 
 if (problems.length > 0) {
   console.error(`${problems.length} packaging problem(s):\n- ${problems.join('\n- ')}`);
@@ -165,3 +190,8 @@ if (problems.length > 0) {
     `${packages.length} publishable package(s) pass publint, arethetypeswrong, and ESM + CJS import from a fresh install.`,
   );
 }
+console.log(
+  `Links: ${packages.reduce((sum, p) => sum + (p.linksChecked ?? 0), 0)} relative links in shipped markdown checked. ` +
+    `Doc snippets: ${snippets.checked} typechecked (strict, skipLibCheck), ${snippets.unchecked.length} marked no-check` +
+    `${snippets.unchecked.length > 0 ? ` (${snippets.unchecked.join(', ')})` : ''}.`,
+);

@@ -35,7 +35,7 @@ const id = 'attribution/saliency';
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // same shape as x
  */
-export const saliency: MethodFactory<SaliencyOptions> = defineMethod<SaliencyOptions>({
+export const saliency: MethodFactory<SaliencyOptions> = /* @__PURE__ */ defineMethod<SaliencyOptions>({
   contract: 'tdhook.method/1',
   id,
   summary: 'Gradient (absolute or times input) of the target w.r.t. inputs or module outputs',
@@ -46,13 +46,18 @@ export const saliency: MethodFactory<SaliencyOptions> = defineMethod<SaliencyOpt
         throw new InvalidValueError({ what: `${flag} must be a boolean`, where: id });
       }
     }
-    return checked;
+    // The defaults, written here only: describe() shows them, and bind reads them as given.
+    return {
+      ...checked,
+      absolute: checked.absolute ?? false,
+      multiplyByInputs: checked.multiplyByInputs ?? false,
+    };
   },
   requirements: () => ({ modelPasses: 1, gradients: 'required' }),
   plan: (options, model) => planGradientMethod(options, model),
   bind: (options, context) =>
     gradientRunner(options, bindGradientMethod(options, context, id), id, ({ gradient, value }) => {
-      const magnitude = options.absolute === true ? tf.abs(gradient) : gradient;
-      return options.multiplyByInputs === true ? tf.mul(magnitude, value) : magnitude;
+      const magnitude = options.absolute ? tf.abs(gradient) : gradient;
+      return options.multiplyByInputs ? tf.mul(magnitude, value) : magnitude;
     }),
 });

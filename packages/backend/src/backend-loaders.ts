@@ -18,6 +18,48 @@ export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'we
  */
 export const backendNames: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'webgpu'];
 
+const browserOnly: Readonly<Record<string, string>> = {
+  webgl: 'WebGL is a browser backend, which initBackend does not load',
+};
+
+const show = (value: unknown): string =>
+  typeof value === 'string' ? `'${value}'` : value === null ? 'null' : typeof value;
+
+/**
+ * `value` if it names a backend tdhook loads (or `'auto'` where `allowAuto`), else a
+ * {@link BackendUnavailableError} that lists the names. Plain JavaScript can pass any string (`'webgl'`);
+ * unchecked, the next TF.js op would fail far away with a misleading message. `subject` words the request
+ * from its shown value, e.g. `(shown) => \`initBackend({ backend: ${shown} })\``.
+ *
+ * @example
+ * const name = checkBackendName(options.backend, (shown) => `initBackend({ backend: ${shown} })`, true);
+ */
+export function checkBackendName(
+  value: unknown,
+  subject: (shown: string) => string,
+  allowAuto: true,
+): BackendName | 'auto';
+export function checkBackendName(
+  value: unknown,
+  subject: (shown: string) => string,
+  allowAuto: false,
+): BackendName;
+export function checkBackendName(
+  value: unknown,
+  subject: (shown: string) => string,
+  allowAuto: boolean,
+): BackendName | 'auto' {
+  if ((allowAuto && value === 'auto') || (backendNames as readonly unknown[]).includes(value)) {
+    return value as BackendName | 'auto';
+  }
+  const hint = typeof value === 'string' ? browserOnly[value.toLowerCase()] : undefined;
+  throw new BackendUnavailableError(
+    typeof value === 'string' ? value : String(value),
+    `${subject(show(value))} is not a backend tdhook knows${hint === undefined ? '' : ` (${hint})`}. ` +
+      `Use one of: ${[...(allowAuto ? ['auto'] : []), ...backendNames].join(', ')}.`,
+  );
+}
+
 const nativeInstallHint =
   'It downloads libtensorflow 2.9.1 from Google’s CDN while installing, so it needs internet access (or a mirror through ' +
   'TFJS_NODE_CDN_STORAGE / TFJS_NODE_BASE_URI); install it at the same version as tfjs-core (4.22.0).';
@@ -80,10 +122,11 @@ async function loadWebgpu(): Promise<void> {
  * await loadBackend('wasm');
  */
 export async function loadBackend(name: BackendName): Promise<void> {
-  switch (name) {
+  const checked = checkBackendName(name, (shown) => `loadBackend(${shown})`, false);
+  switch (checked) {
     case 'tensorflow-gpu':
     case 'tensorflow':
-      return loadNative(name);
+      return loadNative(checked);
     case 'webgpu':
       return loadWebgpu();
     case 'wasm':
@@ -91,12 +134,12 @@ export async function loadBackend(name: BackendName): Promise<void> {
       try {
         // cpu is always registered: patches are checked against it.
         await import('@tensorflow/tfjs-backend-cpu');
-        if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-        await setActive(name);
+        if (checked === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+        await setActive(checked);
       } catch (error) {
         throw new BackendUnavailableError(
-          name,
-          `The ${name} backend failed to initialise: ${firstLine(error)}`,
+          checked,
+          `The ${checked} backend failed to initialise: ${firstLine(error)}`,
           { cause: error },
         );
       }

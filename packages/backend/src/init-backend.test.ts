@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
-import { loadBackend } from './backend-loaders.js';
+import { loadBackend, type BackendName } from './backend-loaders.js';
 import { BackendUnavailableError } from './backend-unavailable-error.js';
 import { formatBackendReport, initBackend } from './init-backend.js';
 import { installedPatchIds, installPatches, restorePatches } from './patches/install-patches.js';
@@ -36,8 +36,33 @@ describe('initBackend', () => {
     expect(report.reasons).toEqual(['forced by TDHOOK_BACKEND=wasm']);
     process.env.TDHOOK_BACKEND = 'webgl';
     await expect(initBackend()).rejects.toThrow(
-      /TDHOOK_BACKEND=webgl is not a backend tdhook knows\. Use one of: auto, tensorflow-gpu, tensorflow, wasm, cpu, webgpu/,
+      'TDHOOK_BACKEND=webgl is not a backend tdhook knows (WebGL is a browser backend, which initBackend does not ' +
+        'load). Use one of: auto, tensorflow-gpu, tensorflow, wasm, cpu, webgpu.',
     );
+  });
+
+  it('refuses a backend it does not know before changing anything, as plain JavaScript can ask for one', async () => {
+    const before = tf.getBackend();
+    const webgl = initBackend({ backend: 'webgl' as BackendName });
+    await expect(webgl).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(initBackend({ backend: 'webgl' as BackendName })).rejects.toThrow(
+      "initBackend({ backend: 'webgl' }) is not a backend tdhook knows (WebGL is a browser backend, which " +
+        'initBackend does not load). Use one of: auto, tensorflow-gpu, tensorflow, wasm, cpu, webgpu.',
+    );
+    await expect(initBackend({ backend: 'WASM' as BackendName })).rejects.toThrow(
+      "initBackend({ backend: 'WASM' }) is not a backend tdhook knows. Use one of: auto,",
+    );
+    await expect(initBackend({ backend: 2 as unknown as BackendName })).rejects.toThrow(
+      'initBackend({ backend: number }) is not a backend tdhook knows.',
+    );
+    await expect(loadBackend('auto' as BackendName)).rejects.toThrow(
+      "loadBackend('auto') is not a backend tdhook knows. Use one of: tensorflow-gpu, tensorflow, wasm, cpu, webgpu.",
+    );
+    const error = await initBackend({ backend: 'webgl' as BackendName }).catch((caught: unknown) => caught);
+    expect((error as BackendUnavailableError).code).toBe('E_BACKEND_UNAVAILABLE');
+    expect((error as BackendUnavailableError).backend).toBe('webgl');
+    expect(tf.getBackend()).toBe(before);
+    expect(installedPatchIds()).toEqual([]);
   });
 
   it('explains how to install a native or WebGPU backend that is not there, and changes nothing', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { backendNames, loadBackend, type BackendName } from './backend-loaders.js';
+import { checkBackendName, loadBackend, type BackendName } from './backend-loaders.js';
 import { BackendUnavailableError } from './backend-unavailable-error.js';
 import { getThreadsCount as getWasmThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerTfjsGradients } from './gradients/register-tfjs-gradients.js';
@@ -51,17 +51,14 @@ export interface BackendReport {
 const autoOrder: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 function requestedBackend(options: InitBackendOptions, reasons: string[]): BackendName | 'auto' {
-  if (options.backend !== undefined) return options.backend;
+  if (options.backend !== undefined) {
+    return checkBackendName(options.backend, (shown) => `initBackend({ backend: ${shown} })`, true);
+  }
   const fromEnvironment = process.env.TDHOOK_BACKEND?.trim().toLowerCase();
   if (fromEnvironment === undefined || fromEnvironment === '' || fromEnvironment === 'auto') return 'auto';
-  if (!(backendNames as readonly string[]).includes(fromEnvironment)) {
-    throw new BackendUnavailableError(
-      fromEnvironment,
-      `TDHOOK_BACKEND=${fromEnvironment} is not a backend tdhook knows. Use one of: auto, ${backendNames.join(', ')}.`,
-    );
-  }
+  const name = checkBackendName(fromEnvironment, () => `TDHOOK_BACKEND=${fromEnvironment}`, true);
   reasons.push(`forced by TDHOOK_BACKEND=${fromEnvironment}`);
-  return fromEnvironment as BackendName;
+  return name;
 }
 
 /**

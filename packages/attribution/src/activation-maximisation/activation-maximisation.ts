@@ -2,35 +2,45 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { defineMethod, toKeyPath, type KeyPath, type MethodFactory } from '@tdhook/core';
 
-import { bindGradientMethod, planGradientMethod, readModelBatch } from '../gradient-method.js';
+import {
+  attributionSources,
+  bindGradientMethod,
+  planGradientMethod,
+  readModelBatch,
+} from '../gradient-method.js';
 import { runGradientPass } from '../gradient-runner.js';
 import type { ResolvedTarget } from '../targets.js';
 import {
   checkActivationMaximisationOptions,
   gradientOptionsOf,
   type ActivationMaximisationOptions,
+  type ConfiguredActivationMaximisation,
 } from './options.js';
 
 const id = 'attribution/activation-maximisation';
 
+// Core hands requirements, plan and bind what configure returned: the defaults are filled in.
+const configured = (options: ActivationMaximisationOptions): ConfiguredActivationMaximisation =>
+  options as ConfiguredActivationMaximisation;
+
 /** Where the optimised value of an input goes: `[attributionKey, ...inputKey]`. */
-function resultKey(options: ActivationMaximisationOptions, inputKey: KeyPath): KeyPath {
-  return [...toKeyPath(options.attributionKey ?? 'attr'), ...inputKey] as unknown as KeyPath;
+function resultKey(options: ConfiguredActivationMaximisation, inputKey: KeyPath): KeyPath {
+  return [...toKeyPath(options.attributionKey), ...inputKey] as unknown as KeyPath;
 }
 
 /** One ascent step on every optimised input: `clamp(x + α·d)`, `d` the summed gradient (or its sign). */
 function step(
   x: tf.Tensor,
   gradients: readonly tf.Tensor[],
-  options: ActivationMaximisationOptions,
+  options: ConfiguredActivationMaximisation,
 ): tf.Tensor {
   return tf.tidy(() => {
     const gradient = gradients.length === 1 ? (gradients[0] as tf.Tensor) : tf.addN([...gradients]);
-    const direction = options.useSign === true ? tf.sign(gradient) : gradient;
-    let next = tf.add(x, tf.mul(direction, options.alpha ?? 0.1));
-    const { min = -Infinity, max = Infinity } = options;
-    if (min !== -Infinity) next = tf.maximum(next, min);
-    if (max !== Infinity) next = tf.minimum(next, max);
+    const direction = options.useSign ? tf.sign(gradient) : gradient;
+    let next = tf.add(x, tf.mul(direction, options.alpha));
+    const { min, max } = options; // absent, or ±Infinity: no bound
+    if (min !== undefined && min !== -Infinity) next = tf.maximum(next, min);
+    if (max !== undefined && max !== Infinity) next = tf.minimum(next, max);
     return next;
   });
 }
@@ -47,24 +57,29 @@ function step(
  * result.getTensor(['attr', 'input']); // inputs that drive fc2's unit 0 up
  */
 export const activationMaximisation: MethodFactory<ActivationMaximisationOptions> =
-  defineMethod<ActivationMaximisationOptions>({
+  /* @__PURE__ */ defineMethod<ActivationMaximisationOptions>({
     contract: 'tdhook.method/1',
     id,
     summary: 'Projected gradient ascent on the inputs to maximise module units or outputs',
     configure: (options) => checkActivationMaximisationOptions(options, id),
-    requirements: (options) => ({ modelPasses: options.steps ?? 10, gradients: 'required' }),
-    plan: (options, model) => {
+    requirements: (options) => ({ modelPasses: configured(options).steps, gradients: 'required' }),
+    plan: (raw, model) => {
+      const options = configured(raw);
       const shared = gradientOptionsOf(options);
       const plan = planGradientMethod(shared, model);
       return {
         ...plan,
-        outKeys: (options.inputs ?? model.inKeys).map((key) => resultKey(options, toKeyPath(key))),
+        // The optimised inputs, as the engine picks them (every model input unless `inputs` says otherwise).
+        outKeys: attributionSources(shared, model).flatMap((source) =>
+          source.kind === 'input' ? [resultKey(options, source.key)] : [],
+        ),
       };
     },
-    bind: (options, context) => {
+    bind: (raw, context) => {
+      const options = configured(raw);
       const shared = gradientOptionsOf(options);
       const binding = bindGradientMethod(shared, context, id);
-      const steps = options.steps ?? 10;
+      const { steps } = options;
       return {
         run: (data) => {
           const batch = readModelBatch(context.model, data, binding.sources, id);

@@ -25,9 +25,9 @@ export interface ActivationMaximisationOptions {
   readonly alpha?: number;
   /** Number of ascent steps (one model pass each). Default `10`. */
   readonly steps?: number;
-  /** Lower bound the input is clamped to after each step. Default `-Infinity`. */
+  /** Lower bound the input is clamped to after each step. Default: none. */
   readonly min?: number;
-  /** Upper bound the input is clamped to after each step. Default `Infinity`. */
+  /** Upper bound the input is clamped to after each step. Default: none. */
   readonly max?: number;
   /** Step along the sign of the gradient (`α·sign(∂ΣT/∂x)`, as in FGSM) instead of the gradient. Default `false`. */
   readonly useSign?: boolean;
@@ -39,11 +39,21 @@ export interface ActivationMaximisationOptions {
   readonly chunkSize?: number;
 }
 
+/**
+ * The options once {@link checkActivationMaximisationOptions} has filled in the defaults (the only place they
+ * are written). `min` and `max` stay optional: absent means no bound.
+ */
+export type ConfiguredActivationMaximisation = ActivationMaximisationOptions &
+  Pick<Required<ActivationMaximisationOptions>, 'select' | 'alpha' | 'steps' | 'useSign' | 'attributionKey'>;
+
 /** The targets as the gradient engine sees them: one named target per module, then the user's. */
 export function gradientOptionsOf(options: ActivationMaximisationOptions): GradientAttributionOptions {
   const targets: Record<string, AttributionTarget> = {};
   for (const path of options.modules ?? [])
-    targets[`module ${path}`] = { module: path, select: options.select ?? 'sum' };
+    targets[`module ${path}`] = {
+      module: path,
+      ...(options.select === undefined ? {} : { select: options.select }),
+    };
   if (options.target !== undefined) targets.target = options.target;
   for (const [name, target] of Object.entries(options.targets ?? {})) targets[`targets.${name}`] = target;
   const { inputs, attributionKey, chunkSize } = options;
@@ -117,9 +127,9 @@ export function checkActivationMaximisationOptions(
     (steps) => Number.isSafeInteger(steps) && steps >= 1,
     'Give a whole number of steps ≥ 1.',
   );
-  checkNumber(options.min, 'min', where, () => true, 'Give a number (-Infinity for no bound).');
-  checkNumber(options.max, 'max', where, () => true, 'Give a number (Infinity for no bound).');
-  if ((options.min ?? -Infinity) > (options.max ?? Infinity)) {
+  checkNumber(options.min, 'min', where, () => true, 'Give a number, or leave it out for no bound.');
+  checkNumber(options.max, 'max', where, () => true, 'Give a number, or leave it out for no bound.');
+  if (options.min !== undefined && options.max !== undefined && options.min > options.max) {
     throw new InvalidValueError({
       what: `min (${String(options.min)}) is above max (${String(options.max)})`,
       where,
@@ -132,5 +142,13 @@ export function checkActivationMaximisationOptions(
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new InvalidValueError({ what: 'onProgress must be a function (step, total) => void', where });
   }
-  return options;
+  const filled: ConfiguredActivationMaximisation = {
+    ...options,
+    select: options.select ?? 'sum',
+    alpha: options.alpha ?? 0.1,
+    steps: options.steps ?? 10,
+    useSign: options.useSign ?? false,
+    attributionKey: options.attributionKey ?? 'attr',
+  };
+  return filled;
 }

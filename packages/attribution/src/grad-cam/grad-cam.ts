@@ -55,6 +55,9 @@ export interface GradCamOptions extends Pick<
 
 const id = 'attribution/grad-cam';
 
+/** The options once {@link checkOptions} has filled in the defaults (the only place they are written). */
+type ConfiguredGradCam = GradCamOptions & Pick<Required<GradCamOptions>, 'channelAxis' | 'relu' | 'upsample'>;
+
 /** The layer paths of the options, as a list. */
 function layerPaths(options: GradCamOptions): readonly string[] {
   return typeof options.layers === 'string' ? [options.layers] : options.layers;
@@ -85,7 +88,7 @@ function checkAxes(value: unknown, name: string): void {
   }
 }
 
-function checkOptions(options: GradCamOptions): GradCamOptions {
+function checkOptions(options: GradCamOptions): ConfiguredGradCam {
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw new InvalidValueError({
       what: 'Options must be an object',
@@ -123,7 +126,12 @@ function checkOptions(options: GradCamOptions): GradCamOptions {
   }
   checkAxes(options.poolAxes, 'poolAxes');
   checkAxes(options.sumAxes, 'sumAxes');
-  return options;
+  return {
+    ...options,
+    channelAxis: channelAxis ?? -1,
+    relu: relu ?? false,
+    upsample: options.upsample ?? false,
+  };
 }
 
 /** The spatial size `[H, W]` of the model's first input (NHWC per sample), for upsampling. */
@@ -152,7 +160,7 @@ function inputSize(model: KeyedModel, data: TensorDict): [number, number] | unde
  * using result = prepared.run(new TensorDict({ input: images }, { batchShape: [4] }));
  * result.getTensor(['attr', 'conv2']); // [4, 8, 8, 1]
  */
-export const gradCam: MethodFactory<GradCamOptions> = defineMethod<GradCamOptions>({
+export const gradCam: MethodFactory<GradCamOptions> = /* @__PURE__ */ defineMethod<GradCamOptions>({
   contract: 'tdhook.method/1',
   id,
   summary: 'Grad-CAM maps: layer activations weighted by their spatially averaged gradients',
@@ -162,13 +170,9 @@ export const gradCam: MethodFactory<GradCamOptions> = defineMethod<GradCamOption
   bind: (options, context) => {
     const shared = gradientOptions(options);
     const binding = bindGradientMethod(shared, context, id);
-    const config = {
-      channelAxis: options.channelAxis ?? -1,
-      poolAxes: options.poolAxes,
-      sumAxes: options.sumAxes,
-      relu: options.relu ?? false,
-      upsample: options.upsample ?? false,
-    };
+    // Core hands bind what configure (checkOptions) returned: the defaults are filled in.
+    const { channelAxis, relu, upsample, poolAxes, sumAxes } = options as ConfiguredGradCam;
+    const config = { channelAxis, poolAxes, sumAxes, relu, upsample };
     const where = (index: number): string => {
       const source = binding.sources[index];
       return `${id} layer '${source?.kind === 'module' ? source.path : ''}'`;

@@ -73,7 +73,7 @@ function guidedSpecs(model: ModelNode | undefined): (HookSpec & { readonly direc
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // same shape as x
  */
-export const guidedBackprop: MethodFactory<GuidedBackpropOptions> = defineMethod<GuidedBackpropOptions>({
+export const guidedBackprop: MethodFactory<GuidedBackpropOptions> = /* @__PURE__ */ defineMethod({
   contract: 'tdhook.method/1',
   id,
   summary: 'Gradient with only positive gradients passed back through every ReLU',

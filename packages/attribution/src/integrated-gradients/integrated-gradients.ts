@@ -165,7 +165,7 @@ function passesOf(options: IntegratedGradientsOptions): number {
  * result.getTensor(['attr', 'input']); // same shape as x; sums to f(x) − f(0) per sample
  */
 export const integratedGradients: MethodFactory<IntegratedGradientsOptions> =
-  defineMethod<IntegratedGradientsOptions>({
+  /* @__PURE__ */ defineMethod<IntegratedGradientsOptions>({
     contract: 'tdhook.method/1',
     id,
     summary: 'Integrated gradients: the gradient integrated along the path from a baseline to the input',

@@ -16,7 +16,7 @@ export type IntegrationMethod =
  * @example
  * for (const method of integrationMethods) console.log(method, quadrature(method, 10).alphas);
  */
-export const integrationMethods: readonly IntegrationMethod[] = Object.freeze([
+export const integrationMethods: readonly IntegrationMethod[] = /* @__PURE__ */ Object.freeze([
   'riemann_left',
   'riemann_right',
   'riemann_middle',

@@ -186,7 +186,7 @@ function installRules(
  * // With batch norms merged into the layers before them while LRP is prepared:
  * lrp({ composite: lrpComposites.epsilonPlus({ canonizers: [lrpCanonizer.mergeBatchNorm()] }) });
  */
-export const lrp: MethodFactory<LrpOptions> = defineMethod<LrpOptions>({
+export const lrp: MethodFactory<LrpOptions> = /* @__PURE__ */ defineMethod<LrpOptions>({
   contract: 'tdhook.method/1',
   id,
   summary: 'Layer-wise relevance propagation with zennit rules and composites',

@@ -16,7 +16,7 @@ export type NoiseTunnelKind = 'smoothgrad' | 'smoothgrad_sq' | 'vargrad';
  * @example
  * noiseTunnelKinds.includes(kind); // a known kind
  */
-export const noiseTunnelKinds: readonly NoiseTunnelKind[] = Object.freeze([
+export const noiseTunnelKinds: readonly NoiseTunnelKind[] = /* @__PURE__ */ Object.freeze([
   'smoothgrad',
   'smoothgrad_sq',
   'vargrad',

@@ -55,7 +55,7 @@ export interface NoiseTunnelOptions {
   readonly kind?: NoiseTunnelKind;
   /** Seed of the noise, for reproducible results. Default: fresh noise on every run. */
   readonly seed?: number;
-  /** Copies per run of the wrapped method, to bound memory. Default: all of them in one run. */
+  /** Copies per run of the wrapped method, to bound memory. Default: all of them (`samples + 1`) in one run. */
   readonly samplesPerPass?: number;
   /**
    * The model inputs that get noise. Default: the wrapped method's `inputs` option if it has a non-empty
@@ -65,6 +65,13 @@ export interface NoiseTunnelOptions {
 }
 
 const id = 'attribution/noise-tunnel';
+
+/**
+ * The options once `configure` has filled in the defaults (the only place they are written): what the runner
+ * and the requirements read.
+ */
+export type ConfiguredNoiseTunnel = NoiseTunnelOptions &
+  Pick<Required<NoiseTunnelOptions>, 'samples' | 'stdev' | 'kind' | 'samplesPerPass'>;
 
 // Typed as it behaves: JSON.stringify returns undefined for undefined and functions.
 const stringify: (value: unknown) => string | undefined = JSON.stringify;
@@ -140,12 +147,22 @@ function configure(options: NoiseTunnelOptions): NoiseTunnelOptions {
     throw new InvalidValueError({ what: 'seed must be a finite number', where: id });
   }
   options.inputs?.forEach((key, index) => toKeyPath(key, `${id} inputs[${index}]`));
-  return { samples: 10, stdev: 1, kind: 'smoothgrad', ...options };
+  const samples = options.samples ?? 10;
+  const filled: ConfiguredNoiseTunnel = {
+    ...options,
+    samples,
+    stdev: options.stdev ?? 1,
+    kind: options.kind ?? 'smoothgrad',
+    samplesPerPass: options.samplesPerPass ?? samples + 1,
+  };
+  return filled;
 }
 
-function passes(options: NoiseTunnelOptions): number {
-  const copies = (options.samples ?? 10) + 1;
-  return Math.ceil(copies / (options.samplesPerPass ?? copies));
+// Core hands requirements, plan and bind what configure returned.
+const configured = (options: NoiseTunnelOptions): ConfiguredNoiseTunnel => options as ConfiguredNoiseTunnel;
+
+function passes({ samples, samplesPerPass }: ConfiguredNoiseTunnel): number {
+  return Math.ceil((samples + 1) / samplesPerPass);
 }
 
 /** The wrapped method's plan: the noise tunnel installs its hooks and writes its keys. */
@@ -164,13 +181,13 @@ function innerPlan(options: NoiseTunnelOptions, model: MethodModelInfo): MethodP
  * @example
  * const smooth = noiseTunnelMethod({ method: saliency({ target: { select: 'argmax' } }), samples: 20, stdev: 0.1 });
  */
-export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions> = defineMethod<NoiseTunnelOptions>({
+export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions> = /* @__PURE__ */ defineMethod({
   contract: 'tdhook.method/1',
   id,
   summary: 'SmoothGrad, SmoothGrad² and VarGrad: attributions averaged over noisy copies of the input',
   configure,
   requirements: (options) => ({
-    modelPasses: options.method.requirements.modelPasses * passes(options),
+    modelPasses: options.method.requirements.modelPasses * passes(configured(options)),
     gradients: options.method.requirements.gradients,
   }),
   plan: innerPlan,
@@ -178,7 +195,7 @@ export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions> = defineMethod
     const bind = options.method.definition.bind as (options: unknown, context: BindContext) => MethodRunner;
     const inner = bind(options.method.options, context);
     const model = { inKeys: context.model.inKeys, outKeys: context.model.outKeys };
-    return noiseTunnelRunner(options, inner, innerPlan(options, model), model, id);
+    return noiseTunnelRunner(configured(options), inner, innerPlan(options, model), model, id);
   },
 });
 

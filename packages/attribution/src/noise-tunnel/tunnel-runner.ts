@@ -17,7 +17,7 @@ import {
 } from '@tdhook/core';
 
 import { aggregateSamples, gaussianNoise } from './aggregate.js';
-import type { NoiseTunnelOptions } from './noise-tunnel.js';
+import type { ConfiguredNoiseTunnel } from './noise-tunnel.js';
 
 /** The options of the wrapped method that the noise tunnel reads, when it has them. */
 interface InnerOptions {
@@ -32,12 +32,12 @@ interface NoisedInput {
   readonly explicit: boolean;
 }
 
-function noisedInputs(options: NoiseTunnelOptions, model: MethodModelInfo, where: string): NoisedInput[] {
+function noisedInputs(options: ConfiguredNoiseTunnel, model: MethodModelInfo, where: string): NoisedInput[] {
   const inner = (options.method.options ?? {}) as InnerOptions;
   const listed =
     options.inputs ?? (inner.inputs !== undefined && inner.inputs.length > 0 ? inner.inputs : undefined);
   const keys = (listed ?? model.inKeys).map((key) => toKeyPath(key));
-  const { stdev = 1 } = options;
+  const { stdev } = options;
   return keys.map((key) => {
     const name = key.join('.');
     const value = typeof stdev === 'number' ? stdev : stdev[name];
@@ -91,15 +91,13 @@ function copiesOf(
  * bind: (options, context) => noiseTunnelRunner(options, inner, plan, model, id),
  */
 export function noiseTunnelRunner(
-  options: NoiseTunnelOptions,
+  options: ConfiguredNoiseTunnel,
   inner: MethodRunner,
   plan: MethodPlan,
   model: MethodModelInfo,
   where: string,
 ): MethodRunner {
-  const samples = options.samples ?? 10;
-  const kind = options.kind ?? 'smoothgrad';
-  const perPass = options.samplesPerPass ?? samples + 1;
+  const { samples, kind, samplesPerPass: perPass } = options;
   const prefix = toKeyPath(((options.method.options ?? {}) as InnerOptions).attributionKey ?? 'attr');
   const attributionKeys = plan.outKeys.filter((key) => keyStartsWith(key, prefix));
   const otherKeys = plan.outKeys.filter((key) => !keyStartsWith(key, prefix));

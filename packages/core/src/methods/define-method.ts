@@ -113,6 +113,8 @@ export interface MethodFactory<Options> {
  * export const activationNorms = defineMethod<ActivationNormsOptions>({ contract: 'tdhook.method/1', id: 'acme/activation-norms', plan, bind });
  * const method = activationNorms({ paths: ['fc1'] });
  */
+// Pure: bundlers drop a method (or operator) that is defined but never imported.
+/* @__NO_SIDE_EFFECTS__ */
 export function defineMethod<Options>(definition: MethodDefinition<Options>): MethodFactory<Options> {
   checkDefinition(definition);
   const factory = (options: Options): Method<Options> => configure(definition, options);

@@ -43,6 +43,8 @@ export interface OperatorDefinition {
  * @example
  * const op = defineOperator({ name: 'copy', inKeys: ['output'], outKeys: ['copy'], run: (d) => new TensorDict({ copy: tf.clone(d.getTensor('output')) }, { batchShape: d.batchShape }) });
  */
+// Pure: bundlers drop a method (or operator) that is defined but never imported.
+/* @__NO_SIDE_EFFECTS__ */
 export function defineOperator(definition: OperatorDefinition): TensorDictOperator {
   if (typeof definition.name !== 'string' || definition.name === '' || typeof definition.run !== 'function') {
     throw new InvalidValueError({

@@ -2,8 +2,6 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import type { TargetJSON } from './target.js';
 
-let store: (captured: Captured, value: tf.Tensor) => void;
-
 /**
  * What a session captured for one target. `value` is `undefined` until the target's module ran (or its
  * gradient was computed); after that it holds the selection of the latest call. A parameter is captured at
@@ -24,13 +22,6 @@ export class Captured {
   /** The target, in canonical form. */
   readonly target: TargetJSON;
   #value: tf.Tensor | undefined;
-
-  static {
-    store = (captured, value) => {
-      captured.#value?.dispose();
-      captured.#value = value;
-    };
-  }
 
   private constructor(target: TargetJSON) {
     this.target = target;
@@ -61,8 +52,10 @@ export class Captured {
     const captured = new Captured(target);
     return {
       captured,
+      // A closure here, not a static block: bundlers keep a class with a static block even when unused.
       store: (value) => {
-        store(captured, value);
+        captured.#value?.dispose();
+        captured.#value = value;
       },
     };
   }

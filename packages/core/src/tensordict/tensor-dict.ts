@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { DisposedError, InvalidValueError, MissingKeyError } from '../errors.js';
 import { formatKey, toKeyPath, type Key, type KeyPath } from '../keys.js';
-import { tensorDictBrand } from './brand.js';
 import type { DictAccess, Stored } from './dict-access.js';
 import { describeEntry, formatTensorDict } from './format.js';
 import { excludeFilter, selectFilter } from './key-filter.js';
 import { isPlainObject } from '../value-guards.js';
 import { NonTensor } from './non-tensor.js';
+import { installPrototypeExtras } from './prototype-extras.js';
 import { claimTensor, releaseTensor } from './ownership.js';
 import { copyOps, entriesToOps, valueToOps, writeOps, type WriteOp } from './plan.js';
 import { rebuild } from './rebuild.js';
@@ -98,6 +98,7 @@ export class TensorDict implements Disposable {
    */
   constructor(entries?: TensorDictEntries, options: TensorDictOptions = {}) {
     const where = 'new TensorDict()';
+    installPrototypeExtras(TensorDict.prototype);
     this.#batchShape = checkBatchShape(options.batchShape ?? [], `${where}, option batchShape`);
     if (entries !== undefined) writeOps(this, entriesToOps(entries, false, where), TensorDict.#access, where);
   }
@@ -590,20 +591,4 @@ export class TensorDict implements Disposable {
     this.#entries.clear();
     this.#disposed = true;
   }
-}
-
-Object.defineProperty(TensorDict.prototype, tensorDictBrand, { value: true });
-Object.defineProperty(TensorDict.prototype, Symbol.for('nodejs.util.inspect.custom'), {
-  value(this: TensorDict): string {
-    return this.toString();
-  },
-});
-// Runtimes without Symbol.dispose: `using` helpers (TypeScript's, esbuild's) fall back to this registry symbol.
-const disposeKey: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
-if (!(disposeKey in TensorDict.prototype)) {
-  Object.defineProperty(TensorDict.prototype, disposeKey, {
-    value(this: TensorDict): void {
-      this.dispose();
-    },
-  });
 }

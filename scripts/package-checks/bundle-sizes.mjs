@@ -1,0 +1,141 @@
+// What a browser app pays for one import: each entry bundled from the installed tarballs as an app's bundler
+// would (esbuild, browser platform, minified, ESM). TF.js packages are external (peers: the app has them
+// anyway), and so are Node built-ins (adapter-cv reads files; a browser build would stub them).
+//
+// Each entry has a budget in KiB, minified; a bigger bundle fails the check. The budgets leave ~15% room: a
+// method that outgrows its budget, or a top-level side effect that drags every method into one import, shows
+// up here. An attribution method bundled alone must also contain no other method's id.
+import { execFileSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
+import { gzipSync } from 'node:zlib';
+
+import { build } from 'esbuild';
+
+/** Budgets in KiB (1024 bytes) of minified output, by entry name. */
+const budgetsKiB = {
+  '@tdhook/core': 85,
+  '{ TensorDict } from @tdhook/core': 28,
+  '@tdhook/attribution': 155,
+  '{ saliency } from @tdhook/attribution': 56,
+  '{ integratedGradients } from @tdhook/attribution': 65,
+  '{ noiseTunnel } from @tdhook/attribution': 42,
+  '{ noiseTunnelMethod } from @tdhook/attribution': 42,
+  '{ guidedBackprop } from @tdhook/attribution': 56,
+  '{ gradCam } from @tdhook/attribution': 59,
+  '{ lrp } from @tdhook/attribution': 76,
+  '{ activationMaximisation } from @tdhook/attribution': 58,
+  '{ infidelity } from @tdhook/attribution': 45,
+  '{ sensitivity } from @tdhook/attribution': 61,
+  '{ relMax } from @tdhook/attribution': 8,
+  '{ conceptSelection } from @tdhook/attribution': 37,
+  '{ conceptChannelGradient } from @tdhook/attribution': 6,
+  '@tdhook/adapter-cv': 250,
+};
+
+// Attribution exports that users call as methods without being method factories themselves, and the
+// factory each one is built on (allowed in its bundle).
+const builtOn = { noiseTunnel: 'noiseTunnelMethod' };
+const otherAttributionEntries = [
+  'noiseTunnel',
+  'infidelity',
+  'sensitivity',
+  'relMax',
+  'conceptSelection',
+  'conceptChannelGradient',
+];
+
+const external = ['@tensorflow/*', ...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+
+/** The method factories `@tdhook/attribution` exports (functions with a definition), with their ids. */
+function attributionFactories(app) {
+  const list = `import * as m from '@tdhook/attribution';
+console.log(JSON.stringify(Object.entries(m).filter(([, v]) => typeof v === 'function' && v.definition).map(([k, v]) => [k, v.id])));`;
+  return JSON.parse(
+    execFileSync('node', ['--input-type=module', '-e', list], { cwd: app, encoding: 'utf8' }),
+  );
+}
+
+/**
+ * Bundles every entry in the scratch project `app` (where the tarballs are installed), appends what exceeds
+ * its budget (or has none, or pulls in another method) to `problems`, and returns one row per entry.
+ */
+export async function measureBundles(app, problems) {
+  const factories = attributionFactories(app);
+  const ids = new Map(factories);
+  const named = (pkg, name) => ({
+    name: `{ ${name} } from ${pkg}`,
+    source: `export { ${name} } from '${pkg}';`,
+    id: ids.get(builtOn[name] ?? name),
+    method: pkg === '@tdhook/attribution',
+  });
+  const entries = [
+    { name: '@tdhook/core', source: "export * from '@tdhook/core';" },
+    named('@tdhook/core', 'TensorDict'),
+    { name: '@tdhook/attribution', source: "export * from '@tdhook/attribution';" },
+    ...factories.map(([name]) => named('@tdhook/attribution', name)),
+    ...otherAttributionEntries.map((name) => named('@tdhook/attribution', name)),
+    { name: '@tdhook/adapter-cv', source: "export * from '@tdhook/adapter-cv';" },
+  ];
+
+  const rows = [];
+  for (const entry of entries) {
+    const result = await build({
+      stdin: { contents: entry.source, resolveDir: app, loader: 'js' },
+      bundle: true,
+      minify: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+      external,
+    });
+    const code = result.outputFiles[0].contents;
+    const text = result.outputFiles[0].text;
+    const row = {
+      ...entry,
+      bytes: code.length,
+      gzipBytes: gzipSync(code).length,
+      budgetKiB: budgetsKiB[entry.name],
+    };
+    rows.push(row);
+    if (row.budgetKiB === undefined) {
+      problems.push(
+        `bundle ${entry.name}: no size budget; add one to scripts/package-checks/bundle-sizes.mjs`,
+      );
+    } else if (row.bytes > row.budgetKiB * 1024) {
+      problems.push(
+        `bundle ${entry.name}: ${kib(row.bytes)} minified, over its budget of ${row.budgetKiB} KiB ` +
+          '(a new top-level side effect keeps unused code alive? see docs/writing-a-method-plugin.md, Packaging)',
+      );
+    }
+    if (entry.method) {
+      const others = factories.filter(([, id]) => id !== entry.id && text.includes(JSON.stringify(id)));
+      if (others.length > 0) {
+        problems.push(
+          `bundle ${entry.name}: also contains ${others.map(([name]) => name).join(', ')}; ` +
+            'per-method imports must tree-shake (mark top-level calls /* @__PURE__ */)',
+        );
+      }
+    }
+  }
+  for (const name of Object.keys(budgetsKiB)) {
+    if (!entries.some((entry) => entry.name === name)) {
+      problems.push(`bundle budget for ${name}: no such entry any more; remove it`);
+    }
+  }
+  return rows;
+}
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** The markdown table of bundle sizes. */
+export function bundleTable(rows) {
+  return [
+    '| import | minified | minified + gzip | budget (minified) |',
+    '|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| \`${row.name.startsWith('{') ? row.name : `* from ${row.name}`}\` | ${kib(row.bytes)} | ${kib(row.gzipBytes)} | ${row.budgetKiB ?? '–'} KiB |`,
+    ),
+  ].join('\n');
+}

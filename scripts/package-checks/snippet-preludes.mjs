@@ -1,0 +1,21 @@
+// What a fragment in the docs assumes, by name, for the snippet check (doc-snippets.mjs). A snippet names
+// the ones it needs in an HTML comment before its fence: `<!-- snippet: tf, layers-model -->`. Each is
+// prepended to the snippet's module; declarations use `import()` types so that they clash with nothing the
+// snippet imports itself.
+export const preludes = {
+  /** `import * as tf from '@tensorflow/tfjs-core'`, for fragments that use `tf` without importing it. */
+  tf: "import * as tf from '@tensorflow/tfjs-core';",
+  /** `model`: a TF.js Layers model. */
+  'layers-model': "declare const model: import('@tensorflow/tfjs-layers').LayersModel;",
+  /** `model`: a tdhook Module (a model written as code). */
+  'module-model': "declare const model: import('@tdhook/core').Module;",
+  /** `x`: an input batch. */
+  input: "declare const x: import('@tensorflow/tfjs-core').Tensor;",
+  /** `images`: a batch of images, NHWC. */
+  images: "declare const images: import('@tensorflow/tfjs-core').Tensor4D;",
+  /** `data`: a TensorDict holding the model's input. */
+  data: "declare const data: import('@tdhook/core').TensorDict;",
+  /** `activationNorms`: the method of the plugin guide (apps/example-plugin). */
+  'activation-norms':
+    "declare const activationNorms: import('@tdhook/core').MethodFactory<{ readonly paths: readonly string[]; readonly key?: string }>;",
+};
