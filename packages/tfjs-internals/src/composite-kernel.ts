@@ -24,7 +24,7 @@ export function compositeKernel(
   fn: (inputs: CompositeInputs, attrs: tf.NamedAttrMap) => tf.Tensor,
 ): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
-    const owner = backend as tf.KernelBackend;
+    const owner = backend as { incRef(dataId: tf.DataId): void };
     const current = engine();
     let output: tf.TensorInfo | undefined;
     tf.tidy(() => {

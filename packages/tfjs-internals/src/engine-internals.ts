@@ -73,7 +73,9 @@ export function onIsolatedTape<T>(engine: EngineInternals, run: () => T): T {
   try {
     return run();
   } finally {
-    if (state.activeTape !== null) releaseSaved(state.activeTape);
+    // Read anew (not through `state`, which the type checker still believes null): `run` may have left one.
+    const abandoned = engine.state.activeTape;
+    if (abandoned !== null) releaseSaved(abandoned);
     state.activeTape = activeTape;
     state.gradientDepth = gradientDepth;
   }

@@ -74,7 +74,7 @@ describe('runKernel', () => {
       [1, 2],
       [3, 4],
     ]);
-    const summed = runKernel('Sum', { x }, { axis: [1], keepDims: false }) as tf.Tensor;
+    const summed = runKernel('Sum', { x }, { axis: [1], keepDims: false });
     expect(summed).toBeCloseToTensor([3, 7]);
     tf.dispose([x, summed]);
   });

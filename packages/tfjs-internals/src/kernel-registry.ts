@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 import { engine } from './engine-access.js';
 import { TfjsInternalsError } from './errors.js';
@@ -65,16 +65,17 @@ export function registerKernelPatch(patch: tf.KernelConfig | KernelWrapper): () 
 }
 
 /**
- * Runs a kernel directly on the active backend, outside any op (as tfjs-core's ops do inside): for tests of
- * a kernel and its patches.
+ * Runs a kernel with one output directly on the active backend, outside any op (as tfjs-core's ops do
+ * inside): for tests of a kernel and its patches.
  *
  * @example
  * const dx = runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
  */
-export function runKernel(
-  kernelName: string,
-  inputs: tf.NamedTensorMap,
-  attrs: tf.NamedAttrMap = {},
-): tf.Tensor | tf.Tensor[] {
-  return engine().runKernel(kernelName, inputs, attrs);
+export function runKernel(kernelName: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor {
+  const result = engine().runKernel(kernelName, inputs, attrs);
+  if (Array.isArray(result)) {
+    tf.dispose(result);
+    throw new Error(`runKernel: ${kernelName} has ${String(result.length)} outputs, not one`);
+  }
+  return result;
 }

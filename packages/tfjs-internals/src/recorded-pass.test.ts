@@ -90,7 +90,7 @@ describe('RecordedPass', () => {
       expect(all[index]).toBeCloseToTensor(gradient, exact);
     });
     expect(inputOnly).toBeCloseToTensor(expected[0] as tf.Tensor, exact);
-    tf.dispose([x, w, b, c, pass.value, ...all, inputOnly as tf.Tensor, ...expected]);
+    tf.dispose([x, w, b, c, pass.value, ...all, inputOnly, ...expected]);
   });
 
   it('refuses to backpropagate a kernel without a gradient, with a typed error', () => {

@@ -8,11 +8,10 @@ import { pushLayer, type LayerBuild } from './registry-pins.js';
 
 /** `tf.getKernel` as it behaves: undefined when there is none (tfjs types it as always found). */
 export const readKernel = (kernelName: string, backendName: string): tf.KernelConfig | undefined =>
-  tf.getKernel(kernelName, backendName) as tf.KernelConfig | undefined;
+  tf.getKernel(kernelName, backendName);
 
 /** `tf.getGradient` as it behaves: undefined when there is none. */
-export const readGradient = (kernelName: string): tf.GradConfig | undefined =>
-  tf.getGradient(kernelName) as tf.GradConfig | undefined;
+export const readGradient = (kernelName: string): tf.GradConfig | undefined => tf.getGradient(kernelName);
 
 /** Layers `build` over the kernel `kernelName` of `backendName`; returns the undo. */
 export function pushKernelLayer(

@@ -80,8 +80,9 @@ function guard(name: RegistryName): void {
   const registry = globalRegistry(name);
   const state = pinState();
   if (registry === undefined || state.guarded.has(registry)) return;
-  const set = registry.set;
-  const remove = registry.delete;
+  // Whatever is there now: Map.prototype's, or the guard of another copy of this package (another layout).
+  const set = Reflect.get<Map<string, unknown>, 'set'>(registry, 'set');
+  const remove = Reflect.get<Map<string, unknown>, 'delete'>(registry, 'delete');
   const pinned = (key: string): Pin<unknown> | undefined =>
     state.writing === 0 ? state.pins[name].get(key) : undefined;
   Object.defineProperty(registry, 'set', {

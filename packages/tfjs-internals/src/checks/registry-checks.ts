@@ -11,7 +11,7 @@ const probeBackend = 'tdhook-internals-probe';
 /** Calls `run` while counting the calls of `method` on `map` (an own property, as the registry guard is). */
 function observing(map: Map<string, unknown>, method: 'set' | 'delete', run: () => void): number {
   const own = Object.getOwnPropertyDescriptor(map, method);
-  const original = map[method] as (...args: unknown[]) => unknown;
+  const original = Reflect.get(map, method) as (...args: unknown[]) => unknown;
   let calls = 0;
   Object.defineProperty(map, method, {
     configurable: true,
@@ -58,11 +58,10 @@ export function checkRegistries(): boolean {
   );
 
   const gradient: tf.GradConfig = { kernelName: probe, gradFunc: () => ({}) };
-  let registered = false;
   const setCalls = observing(gradients, 'set', () => {
     tf.registerGradient(gradient);
-    registered = gradients.get(probe) === gradient && readGradient(probe) === gradient;
   });
+  const registered = gradients.get(probe) === gradient && readGradient(probe) === gradient;
   const deleteCalls = observing(gradients, 'delete', () => {
     if (readGradient(probe) !== undefined) tf.unregisterGradient(probe);
   });
@@ -74,14 +73,13 @@ export function checkRegistries(): boolean {
     backendName: probeBackend,
     kernelFunc: () => ({ dataId: {}, shape: [], dtype: 'float32' }),
   };
-  let found = false;
   const kernelSets = observing(kernels, 'set', () => {
     tf.registerKernel(kernel);
-    found =
-      kernels.get(kernelKey(probe, probeBackend)) === kernel &&
-      readKernel(probe, probeBackend) === kernel &&
-      tf.getKernelsForBackend(probeBackend).includes(kernel);
   });
+  const found =
+    kernels.get(kernelKey(probe, probeBackend)) === kernel &&
+    readKernel(probe, probeBackend) === kernel &&
+    tf.getKernelsForBackend(probeBackend).includes(kernel);
   const kernelDeletes = observing(kernels, 'delete', () => {
     if (readKernel(probe, probeBackend) !== undefined) tf.unregisterKernel(probe, probeBackend);
   });
