@@ -25,7 +25,9 @@ describe('TfjsInternalsError', () => {
   it('is recognised by isInstance across package copies, and by @tdhook/core as a tdhook error', () => {
     expect(TfjsInternalsError.isInstance(error)).toBe(true);
     // What a second copy of the package would create: another class, the same registry-wide marker.
-    const copy = Object.defineProperty(new Error('x'), Symbol.for('tdhook.tfjs-internals.error'), { value: true });
+    const copy = Object.defineProperty(new Error('x'), Symbol.for('tdhook.tfjs-internals.error'), {
+      value: true,
+    });
     expect(TfjsInternalsError.isInstance(copy)).toBe(true);
     expect(TfjsInternalsError.isInstance(new Error('plain'))).toBe(false);
     expect(TfjsInternalsError.isInstance(null)).toBe(false);

@@ -6,7 +6,10 @@ import { findGradient, registerGradientPatch, withGradientOverride } from './gra
 
 // A kernel no stock gradient exists for, so each test starts from "nothing registered".
 const kernelName = 'TdhookTestKernel';
-const config = (tag: string): tf.GradConfig => ({ kernelName, gradFunc: () => ({ x: () => tf.scalar(tag.length) }) });
+const config = (tag: string): tf.GradConfig => ({
+  kernelName,
+  gradFunc: () => ({ x: () => tf.scalar(tag.length) }),
+});
 
 describe('registerGradientPatch', () => {
   it('registers a gradient and its undo puts back what was there', () => {
@@ -100,7 +103,9 @@ describe('withGradientOverride', () => {
       gradFunc: (dy, saved) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(saved[0] as tf.Tensor, 4)) }),
     };
     const x = tf.tensor1d([1, -2, 3]);
-    const overridden = withGradientOverride(doubled, () => tf.grad((v: tf.Tensor) => tf.sum(tf.square(v)))(x));
+    const overridden = withGradientOverride(doubled, () =>
+      tf.grad((v: tf.Tensor) => tf.sum(tf.square(v)))(x),
+    );
     expect(overridden).toBeCloseToTensor([4, -8, 12]);
     expect(findGradient('Square')).toBe(stock);
     expect(() =>

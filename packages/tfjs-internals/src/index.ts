@@ -1,10 +1,6 @@
 // @tdhook/tfjs-internals: everything tdhook does with TF.js's private internals, in one place, checked
 // against the installed tfjs-core before first use. See docs/decisions/0006-tfjs-internals.md.
-export {
-  TfjsInternalsError,
-  type TfjsInternalsErrorCode,
-  type TfjsInternalsErrorDetails,
-} from './errors.js';
+export { TfjsInternalsError, type TfjsInternalsErrorCode, type TfjsInternalsErrorDetails } from './errors.js';
 export { checkTfjsInternals, type TfjsInternalsReport } from './self-check.js';
 export { supportedTfjsCore } from './supported-tfjs-core.js';
 

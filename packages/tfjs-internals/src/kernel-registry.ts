@@ -71,7 +71,11 @@ export function registerKernelPatch(patch: tf.KernelConfig | KernelWrapper): () 
  * @example
  * const dx = runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
  */
-export function runKernel(kernelName: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor {
+export function runKernel(
+  kernelName: string,
+  inputs: tf.NamedTensorMap,
+  attrs: tf.NamedAttrMap = {},
+): tf.Tensor {
   const result = engine().runKernel(kernelName, inputs, attrs);
   if (Array.isArray(result)) {
     tf.dispose(result);

@@ -50,7 +50,12 @@ function sumShape(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): number
   return keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
 }
 
-const biasSkip: ParameterGradientSkip = { input: '2', kernelName: 'Sum', calls: 'every', outputShape: sumShape };
+const biasSkip: ParameterGradientSkip = {
+  input: '2',
+  kernelName: 'Sum',
+  calls: 'every',
+  outputShape: sumShape,
+};
 
 /** What tfjs-core 4.22's fused ops compute in their backward step, as the skips rely on it. */
 export const parameterGradientSkips: ParameterGradientSkips = {
@@ -88,7 +93,11 @@ function zeros(backend: ZeroFilling, shape: number[]): tf.TensorInfo {
     : backend.makeTensorInfo(shape, 'float32', values);
 }
 
-function skippingKernel(skip: ParameterGradientSkip, below: tf.KernelConfig, count: () => void): tf.KernelConfig {
+function skippingKernel(
+  skip: ParameterGradientSkip,
+  below: tf.KernelConfig,
+  count: () => void,
+): tf.KernelConfig {
   let calls = 0;
   let depth = 0;
   return {

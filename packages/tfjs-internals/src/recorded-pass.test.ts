@@ -11,7 +11,13 @@ const exact = { rtol: 1e-5, atol: 1e-7 };
 // Dense layers run fused matMuls with a bias: their backward steps skip the weight and bias gradients.
 const model = tfl.sequential({
   layers: [
-    tfl.layers.dense({ inputShape: [5], units: 7, activation: 'relu', kernelInitializer: 'glorotNormal', biasInitializer: 'randomNormal' }),
+    tfl.layers.dense({
+      inputShape: [5],
+      units: 7,
+      activation: 'relu',
+      kernelInitializer: 'glorotNormal',
+      biasInitializer: 'randomNormal',
+    }),
     tfl.layers.dense({ units: 4, kernelInitializer: 'glorotNormal', biasInitializer: 'randomNormal' }),
   ],
 });
@@ -78,7 +84,12 @@ describe('RecordedPass', () => {
   });
 
   it('differentiates weights and bias too when asked (nothing skipped then), equal to tf.grads', () => {
-    const [x, w, b, c] = [seededTensor([3, 5], 2), seededTensor([5, 4], 3), seededTensor([4], 4), seededTensor([3, 4], 5)];
+    const [x, w, b, c] = [
+      seededTensor([3, 5], 2),
+      seededTensor([5, 4], 3),
+      seededTensor([4], 4),
+      seededTensor([3, 4], 5),
+    ];
     const f = (input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor =>
       tf.sum(tf.mul(tf.fused.matMul({ a: input, b: weight, bias }), c));
     const pass = RecordedPass.record(() => f(x, w, b));

@@ -19,25 +19,35 @@ export function pushKernelLayer(
   backendName: string,
   build: LayerBuild<tf.KernelConfig>,
 ): () => void {
-  return pushLayer('kernelRegistry', kernelKey(kernelName, backendName), {
-    read: () => readKernel(kernelName, backendName),
-    write: (config) => {
-      // Unregister first: registering over an existing kernel logs a warning.
-      if (readKernel(kernelName, backendName) !== undefined) tf.unregisterKernel(kernelName, backendName);
-      if (config !== undefined) tf.registerKernel(config);
+  return pushLayer(
+    'kernelRegistry',
+    kernelKey(kernelName, backendName),
+    {
+      read: () => readKernel(kernelName, backendName),
+      write: (config) => {
+        // Unregister first: registering over an existing kernel logs a warning.
+        if (readKernel(kernelName, backendName) !== undefined) tf.unregisterKernel(kernelName, backendName);
+        if (config !== undefined) tf.registerKernel(config);
+      },
     },
-  }, build);
+    build,
+  );
 }
 
 /** Layers `build` over the gradient of `kernelName`; returns the undo. */
 export function pushGradientLayer(kernelName: string, build: LayerBuild<tf.GradConfig>): () => void {
-  return pushLayer('gradRegistry', kernelName, {
-    read: () => readGradient(kernelName),
-    write: (config) => {
-      // Unregister first: registering over an existing gradient warns in tfjs's debug mode, and here the
-      // override is the point (no console.warn needs silencing).
-      if (readGradient(kernelName) !== undefined) tf.unregisterGradient(kernelName);
-      if (config !== undefined) tf.registerGradient(config);
+  return pushLayer(
+    'gradRegistry',
+    kernelName,
+    {
+      read: () => readGradient(kernelName),
+      write: (config) => {
+        // Unregister first: registering over an existing gradient warns in tfjs's debug mode, and here the
+        // override is the point (no console.warn needs silencing).
+        if (readGradient(kernelName) !== undefined) tf.unregisterGradient(kernelName);
+        if (config !== undefined) tf.registerGradient(config);
+      },
     },
-  }, build);
+    build,
+  );
 }

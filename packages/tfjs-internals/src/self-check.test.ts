@@ -88,7 +88,9 @@ describe('checkTfjsInternals', () => {
     const holder = globalThis as unknown as { _tfGlobals: Map<string, unknown> };
     const error = stubbing(holder, '_tfGlobals', new Map(), () => thrownBy(checkTfjsInternals));
     expect(TfjsInternalsError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain("the registries are not the Maps 'gradRegistry' and 'kernelRegistry'");
+    expect((error as Error).message).toContain(
+      "the registries are not the Maps 'gradRegistry' and 'kernelRegistry'",
+    );
   });
 
   it("fails when a fused matMul's gradient computes the weight gradient first (proven with a wrong assumption)", () => {
@@ -117,6 +119,8 @@ describe('checkTfjsInternals', () => {
     };
     const error = thrownBy(() => checkFusedStep('fusedMatMul__op', wrongKernel));
     expect(TfjsInternalsError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain('the step never ran the Cumsum kernel the way tdhook skips it');
+    expect((error as Error).message).toContain(
+      'the step never ran the Cumsum kernel the way tdhook skips it',
+    );
   });
 });

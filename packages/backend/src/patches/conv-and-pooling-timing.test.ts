@@ -29,8 +29,7 @@ interface KernelRun {
   readonly attrs: tf.NamedAttrMap;
 }
 
-const runOnce = ({ kernel, inputs, attrs }: KernelRun): tf.Tensor =>
-  runKernel(kernel, inputs, attrs);
+const runOnce = ({ kernel, inputs, attrs }: KernelRun): tf.Tensor => runKernel(kernel, inputs, attrs);
 
 /** Median ms of `reps` kernel runs after `warmup`, each synchronised by reading its output. */
 function timeKernel(run: KernelRun, reps: number, warmup: number): number {

@@ -161,10 +161,10 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
             return runKernel(kernel, { dy, filter: stuffed }, { ...attrs, inputShape: c.x });
           }
           const taps: tf.Tensor = runKernel(
-              kernel,
-              { x: wave(c.x, 0.1), dy: wave(c.y, 0.7) },
-              { ...attrs, filterShape: stuffed.shape },
-            );
+            kernel,
+            { x: wave(c.x, 0.1), dy: wave(c.y, 0.7) },
+            { ...attrs, filterShape: stuffed.shape },
+          );
           return tf.stridedSlice(taps, [0, 0, 0, 0], [...stuffed.shape], [2, 2, 1, 1]);
         });
         withPatch(patch, backend, () => {
@@ -172,15 +172,11 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
           const actual = tf.tidy((): tf.Tensor =>
             wrt === 'x'
               ? runKernel(
-                    kernel,
-                    { dy: wave(c.y, 0.7), filter: wave(c.w, 0.4) },
-                    { ...attrs, inputShape: c.x },
-                  )
-              : runKernel(
-                    kernel,
-                    { x: wave(c.x, 0.1), dy: wave(c.y, 0.7) },
-                    { ...attrs, filterShape: c.w },
-                  ),
+                  kernel,
+                  { dy: wave(c.y, 0.7), filter: wave(c.w, 0.4) },
+                  { ...attrs, inputShape: c.x },
+                )
+              : runKernel(kernel, { x: wave(c.x, 0.1), dy: wave(c.y, 0.7) }, { ...attrs, filterShape: c.w }),
           );
           try {
             expect(actual, c.label).toBeCloseToTensor(reference, { rtol: 1e-4, atol: 1e-5 });
@@ -218,10 +214,10 @@ describe.runIf(wasmDepthwiseBackpropFilterPatch.backends.includes(backend))(
         withPatch(wasmDepthwiseBackpropFilterPatch, backend, () => {
           expect(() =>
             runKernel(
-                'DepthwiseConv2dNativeBackpropFilter',
-                { x, dy },
-                { strides: 2, dilations: 2, pad: 'valid', filterShape: [3, 3, 2, 1] },
-              ),
+              'DepthwiseConv2dNativeBackpropFilter',
+              { x, dy },
+              { strides: 2, dilations: 2, pad: 'valid', filterShape: [3, 3, 2, 1] },
+            ),
           ).toThrow(/strides and dilations cannot both be greater than 1/);
         });
       } finally {

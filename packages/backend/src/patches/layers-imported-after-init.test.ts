@@ -29,7 +29,9 @@ describe('tfjs-layers imported after initBackend()', () => {
     await import('@tensorflow/tfjs-layers');
 
     expectGradientPatchesInForce();
-    expect(installedPatchIds()).toEqual(expect.arrayContaining(['all/BatchMatMul-gradient', 'all/comparison-gradients']));
+    expect(installedPatchIds()).toEqual(
+      expect.arrayContaining(['all/BatchMatMul-gradient', 'all/comparison-gradients']),
+    );
 
     // The import did register its own stock gradient (underneath the patch): restoring brings back that one,
     // not the one patched over, and it has the bug the patch fixes.

@@ -25,9 +25,13 @@ describe('tfjs-layers imported before initBackend()', () => {
       ['all/comparison-gradients', 'installed'],
     ]);
     expectGradientPatchesInForce();
-    expect(installedPatchIds()).toEqual(expect.arrayContaining(['all/BatchMatMul-gradient', 'all/comparison-gradients']));
+    expect(installedPatchIds()).toEqual(
+      expect.arrayContaining(['all/BatchMatMul-gradient', 'all/comparison-gradients']),
+    );
 
-    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2, useBias: false })] });
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ inputShape: [3], units: 2, useBias: false })],
+    });
     const weights = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
     model.setWeights([weights]);
     const x = tf.tensor2d([1, 1, 1], [1, 3]);

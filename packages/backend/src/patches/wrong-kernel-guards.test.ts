@@ -54,9 +54,7 @@ describe('BackendCapabilityError', () => {
 });
 
 describe.runIf(inject('tdhookBackend') === 'wasm')('wasm guards against wrong kernels', () => {
-  const stock = new Map(
-    wrongKernelGuards.map((g) => [g.id, findKernel(g.id.slice('wasm/'.length), 'wasm')]),
-  );
+  const stock = new Map(wrongKernelGuards.map((g) => [g.id, findKernel(g.id.slice('wasm/'.length), 'wasm')]));
   let x: tf.Tensor5D;
   let w: tf.Tensor5D;
   let undos: (() => void)[] = [];

@@ -24,7 +24,11 @@ export function checkEngine(): boolean {
     assume(typeof engine[method] === 'function', where, `tf.engine().${method} is not a function`);
   }
   for (const table of ['registryFactory', 'registry']) {
-    assume(typeof engine[table] === 'object' && engine[table] !== null, where, `tf.engine().${table} is missing`);
+    assume(
+      typeof engine[table] === 'object' && engine[table] !== null,
+      where,
+      `tf.engine().${table} is missing`,
+    );
   }
   const active = engine['backendName'];
   assume(
@@ -43,7 +47,11 @@ export function checkEngine(): boolean {
   const closed = typed.state.gradientDepth === depth;
   typed.state.activeTape = before;
   typed.state.gradientDepth = depth;
-  assume(opened && closed, where, 'startTape()/endTape() do not count engine.state.gradientDepth up and down');
+  assume(
+    opened && closed,
+    where,
+    'startTape()/endTape() do not count engine.state.gradientDepth up and down',
+  );
   assume(fresh, where, 'startTape() at depth 0 does not open an empty engine.state.activeTape');
   return true;
 }

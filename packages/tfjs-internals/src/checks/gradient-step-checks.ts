@@ -24,22 +24,22 @@ interface FusedStep {
 // Small, distinct, deterministic values: every gradient below is non-zero and every shape differs.
 const values = (shape: readonly number[], seed: number): tf.Tensor =>
   tf.tensor(
-    Array.from({ length: shape.reduce((product, dim) => product * dim, 1) }, (_, i) => Math.sin(1.3 * i + seed)),
+    Array.from({ length: shape.reduce((product, dim) => product * dim, 1) }, (_, i) =>
+      Math.sin(1.3 * i + seed),
+    ),
     [...shape],
   );
 
 const matMulCases: readonly FusedCase[] = [false, true].flatMap((transposeA) =>
-  [false, true].map(
-    (transposeB): FusedCase => ({
-      name: `fused matMul (transposeA ${String(transposeA)}, transposeB ${String(transposeB)})`,
-      run: () => {
-        const a = values(transposeA ? [3, 2] : [2, 3], 1);
-        const b = values(transposeB ? [4, 3] : [3, 4], 2);
-        const bias = values([4], 3);
-        return { inputs: [a, b, bias], output: tf.fused.matMul({ a, b, bias, transposeA, transposeB }) };
-      },
-    }),
-  ),
+  [false, true].map((transposeB): FusedCase => ({
+    name: `fused matMul (transposeA ${String(transposeA)}, transposeB ${String(transposeB)})`,
+    run: () => {
+      const a = values(transposeA ? [3, 2] : [2, 3], 1);
+      const b = values(transposeB ? [4, 3] : [3, 4], 2);
+      const bias = values([4], 3);
+      return { inputs: [a, b, bias], output: tf.fused.matMul({ a, b, bias, transposeA, transposeB }) };
+    },
+  })),
 );
 
 /** The fused ops the parameter-gradient skips apply to, by the kernel name of their tape node. */
@@ -54,7 +54,10 @@ export const fusedSteps: Readonly<Record<string, FusedStep>> = {
           const x = values([1, 4, 4, 2], 4) as tf.Tensor4D;
           const filter = values([2, 2, 2, 3], 5) as tf.Tensor4D;
           const bias = values([3], 6);
-          return { inputs: [x, filter, bias], output: tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias }) };
+          return {
+            inputs: [x, filter, bias],
+            output: tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', bias }),
+          };
         },
       },
     ],
@@ -95,7 +98,7 @@ function isTapeNode(node: unknown): node is TapeNode {
 const largestDifference = (a: tf.Tensor, b: tf.Tensor): number =>
   a.shape.length !== b.shape.length || a.shape.some((dim, axis) => dim !== b.shape[axis])
     ? Infinity
-    : tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] ?? Infinity;
+    : (tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] ?? Infinity);
 
 /**
  * One fused op recorded on the tape is one node with inputs '0' (input), '1' (weight), '2' (bias); its
@@ -111,7 +114,9 @@ function checkFusedCase(kernelName: string, fused: FusedCase, skips: ParameterGr
   try {
     const { inputs, output } = recording.value;
     const [input, weight, bias] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const node = recording.nodes.find((candidate) => (candidate as { kernelName?: unknown }).kernelName === kernelName);
+    const node = recording.nodes.find(
+      (candidate) => (candidate as { kernelName?: unknown }).kernelName === kernelName,
+    );
     assume(node !== undefined, where, `it is not recorded as a '${kernelName}' tape node`);
     assume(isTapeNode(node), where, 'its tape node lacks id, kernelName, inputs, outputs, gradient or saved');
     // The op reshapes its operands and result around the recorded kernel (matMul to 3-D), so compare sizes.
@@ -128,7 +133,11 @@ function checkFusedCase(kernelName: string, fused: FusedCase, skips: ParameterGr
     const stock = gradient([dy])['0']?.();
     const { value, skipped } = runWithSkips(kernelName, { '0': input }, () => gradient([dy]), skips);
     const withSkips = value['0']?.();
-    assume(stock !== undefined && withSkips !== undefined, where, "its gradient has no entry '0' for the input");
+    assume(
+      stock !== undefined && withSkips !== undefined,
+      where,
+      "its gradient has no entry '0' for the input",
+    );
     let difference: number;
     try {
       difference = largestDifference(stock, withSkips);

@@ -47,8 +47,16 @@ export function checkRegistries(): boolean {
   ]) {
     assume(typeof functions[name] === 'function', where, `tf.${name} is not a function`);
   }
-  assume(readGradient(probe) === undefined, where, 'tf.getGradient(name) is not undefined for an unknown kernel');
-  assume(readKernel(probe, probeBackend) === undefined, where, 'tf.getKernel is not undefined for an unknown kernel');
+  assume(
+    readGradient(probe) === undefined,
+    where,
+    'tf.getGradient(name) is not undefined for an unknown kernel',
+  );
+  assume(
+    readKernel(probe, probeBackend) === undefined,
+    where,
+    'tf.getKernel is not undefined for an unknown kernel',
+  );
   const gradients = globalRegistry('gradRegistry');
   const kernels = globalRegistry('kernelRegistry');
   assume(
@@ -65,7 +73,11 @@ export function checkRegistries(): boolean {
   const deleteCalls = observing(gradients, 'delete', () => {
     if (readGradient(probe) !== undefined) tf.unregisterGradient(probe);
   });
-  assume(registered && setCalls === 1, where, "tf.registerGradient does not write the global 'gradRegistry' Map");
+  assume(
+    registered && setCalls === 1,
+    where,
+    "tf.registerGradient does not write the global 'gradRegistry' Map",
+  );
   assume(deleteCalls === 1 && !gradients.has(probe), where, 'tf.unregisterGradient does not delete from it');
 
   const kernel: tf.KernelConfig = {
@@ -88,6 +100,10 @@ export function checkRegistries(): boolean {
     where,
     "tf.registerKernel does not write the global 'kernelRegistry' Map under 'backend_kernel' keys",
   );
-  assume(kernelDeletes === 1 && !kernels.has(kernelKey(probe, probeBackend)), where, 'tf.unregisterKernel does not delete from it');
+  assume(
+    kernelDeletes === 1 && !kernels.has(kernelKey(probe, probeBackend)),
+    where,
+    'tf.unregisterKernel does not delete from it',
+  );
   return true;
 }
