@@ -23,6 +23,46 @@ const forbiddenRuntimeImports = {
   ],
 };
 
+/**
+ * TF.js private internals (the engine, its gradient tape, the kernel and gradient registries) are touched in
+ * one place only: @tdhook/tfjs-internals, which checks them against the installed tfjs-core before first use
+ * and keeps patches in force whatever the import order (docs/decisions/0006-tfjs-internals.md). Everywhere
+ * else, tests included, use its API: `findKernel`, `registerKernelPatch`, `findGradient`,
+ * `withGradientOverride`, `runKernel`, `RecordedPass`, …
+ */
+const internalsMessage =
+  'TF.js internals are touched only in @tdhook/tfjs-internals; use its API (findKernel, registerKernelPatch, findGradient, registerGradientPatch, withGradientOverride, runKernel, RecordedPass, …).';
+const registryFunctions = [
+  'registerKernel',
+  'unregisterKernel',
+  'getKernel',
+  'getKernelsForBackend',
+  'registerGradient',
+  'unregisterGradient',
+  'getGradient',
+];
+const forbiddenInternalsSyntax = [
+  {
+    // Named imports only: a namespace import (`import * as tf`) is fine, its members are checked below.
+    selector: `ImportDeclaration[source.value='@tensorflow/tfjs-core'] > ImportSpecifier[imported.name=/^(engine|ENGINE|${registryFunctions.join('|')})$/]`,
+    message: internalsMessage,
+  },
+  {
+    selector: "CallExpression[callee.property.name='engine'], CallExpression[callee.name='engine']",
+    message: internalsMessage,
+  },
+  {
+    selector: `MemberExpression[property.name=/^(${registryFunctions.join('|')})$/]`,
+    message: internalsMessage,
+  },
+  {
+    selector:
+      "AssignmentExpression[left.object.name='console'][left.property.name='warn'], CallExpression[callee.object.name='Object'][callee.property.name=/^define(Property|Properties)$/][arguments.0.name='console']",
+    message:
+      'Do not reassign console.warn: the registry functions of @tdhook/tfjs-internals patch kernels and gradients without a warning to silence.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -56,12 +96,22 @@ export default tseslint.config(
     },
   },
   {
+    // Everywhere, tests and apps included, except the one package that owns the internals.
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    ignores: ['packages/tfjs-internals/**'],
+    rules: {
+      'no-restricted-syntax': ['error', ...forbiddenInternalsSyntax],
+    },
+  },
+  {
+    // Library sources: both rule sets (a later block's options replace an earlier one's for the same rule).
     files: ['packages/*/src/**/*.ts'],
-    ignores: ['packages/backend/src/**', 'packages/testing/src/**'],
+    ignores: ['packages/backend/src/**', 'packages/testing/src/**', 'packages/tfjs-internals/**'],
     rules: {
       'no-restricted-imports': ['error', forbiddenRuntimeImports],
       'no-restricted-syntax': [
         'error',
+        ...forbiddenInternalsSyntax,
         {
           selector:
             'ImportExpression[source.value=/^@tensorflow\\/tfjs(-backend-[a-z0-9-]+|-node(-gpu)?)?$/]',

@@ -1,5 +1,7 @@
-// Guards the import rules themselves: lints small snippets as if they sat in packages' sources and checks
-// that the runtime-choosing imports are rejected in library packages and allowed where they belong.
+// Guards the lint rules themselves: lints small snippets as if they sat in packages' sources and checks
+// that the runtime-choosing imports are rejected in library packages and allowed where they belong, and
+// that TF.js internals (engine, kernel and gradient registries, console.warn swaps) are rejected everywhere
+// but in @tdhook/tfjs-internals.
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 
@@ -36,11 +38,55 @@ for (const filePath of [
   const restricted = result?.messages.filter((m) => m.ruleId === 'no-restricted-imports') ?? [];
   if (restricted.length > 0) failures.push(`${filePath}: backend imports must be allowed here`);
 }
+
+// TF.js internals: only @tdhook/tfjs-internals may touch them, in its sources and tests alike.
+const tf = "import * as tf from '@tensorflow/tfjs-core';\n";
+const internals = [
+  `${tf}export const tape = () => tf.engine().state;`,
+  "import { engine } from '@tensorflow/tfjs-core';\nexport const state = () => engine().state;",
+  "import { getGradient } from '@tensorflow/tfjs-core';\nexport const find = getGradient;",
+  `${tf}export const register = (config: tf.KernelConfig) => tf.registerKernel(config);`,
+  `${tf}export const remove = () => tf.unregisterKernel('Neg', 'cpu');`,
+  `${tf}export const find = () => tf.getKernel('Neg', 'cpu');`,
+  `${tf}export const all = () => tf.getKernelsForBackend('cpu');`,
+  `${tf}export const register = (config: tf.GradConfig) => tf.registerGradient(config);`,
+  `${tf}export const remove = () => tf.unregisterGradient('Relu');`,
+  `${tf}export const findGradient = tf.getGradient;`,
+  'console.warn = () => undefined;',
+  "Object.defineProperty(console, 'warn', { value: () => undefined });",
+];
+const internalsElsewhere = [
+  'packages/core/src/lint-rule-check.ts',
+  'packages/attribution/src/lint-rule-check.ts',
+  'packages/backend/src/lint-rule-check.ts',
+  'packages/backend/src/lint-rule-check.test.ts',
+  'packages/attribution/test/lint-rule-check.test.ts',
+  'apps/demo/src/lint-rule-check.ts',
+];
+for (const code of internals) {
+  for (const filePath of internalsElsewhere) {
+    const [result] = await eslint.lintText(code, { filePath });
+    if (!result?.messages.some((m) => m.ruleId === 'no-restricted-syntax'))
+      failures.push(`not rejected in ${filePath}: ${code.replace(/\n/g, ' ')}`);
+  }
+  for (const filePath of [
+    'packages/tfjs-internals/src/lint-rule-check.ts',
+    'packages/tfjs-internals/src/lint-rule-check.test.ts',
+  ]) {
+    const [result] = await eslint.lintText(code, { filePath });
+    if (result?.messages.some((m) => m.ruleId === 'no-restricted-syntax'))
+      failures.push(`${filePath}: must be allowed in @tdhook/tfjs-internals: ${code.replace(/\n/g, ' ')}`);
+  }
+}
 if (failures.length > 0) {
   console.error(`lint rule check failed:\n- ${failures.join('\n- ')}`);
   process.exitCode = 1;
 } else {
   console.log(
     `lint rules: ${forbidden.length} forbidden patterns rejected in library sources, allowed in backend and testing`,
+  );
+  console.log(
+    `lint rules: ${internals.length} uses of TF.js internals rejected in ${internalsElsewhere.length} places ` +
+      '(core, attribution and backend sources, tests, apps), allowed in @tdhook/tfjs-internals',
   );
 }

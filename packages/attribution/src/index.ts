@@ -1,5 +1,4 @@
 export { AttributionError } from './errors.js';
-export { RecordedPass } from './engine/recorded-pass.js';
 export {
   gradientPass,
   type GradientPass,

@@ -1,11 +1,12 @@
 // The gradient engine behind every gradient method, through saliency: targets, sources, strategies, chunks,
-// batch shapes, errors, nesting inside tf.grad, and the model left as it was.
+// batch shapes, errors, nesting inside tf.grad, and the model left as it was. (RecordedPass, the recorded
+// forward pass under it, is tested in @tdhook/tfjs-internals.)
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { hookCounts, registerHook, TensorDict } from '@tdhook/core';
 
-import { RecordedPass, saliency } from '../src/index.js';
+import { saliency } from '../src/index.js';
 import { referenceInput, referenceMlp } from './reference-models.js';
 import { useBackendPatches } from './use-backend-patches.js';
 
@@ -35,65 +36,6 @@ function withMlp(body: (model: ReturnType<typeof referenceMlp>, x: tf.Tensor) =>
     model.dispose();
   }
 }
-
-describe('RecordedPass', () => {
-  it('backpropagates one recorded forward several times, equal to tf.grad each time', () => {
-    withMlp((model, x) => {
-      const pass = RecordedPass.record(() => {
-        const logits = model.apply(x) as tf.Tensor;
-        return [tf.sum(tf.slice(logits, [0, 2], [-1, 1])), tf.sum(tf.slice(logits, [0, 5], [-1, 1]))];
-      });
-      const [first, second] = pass.value as [tf.Tensor, tf.Tensor];
-      const [g2] = pass.gradients(first, [x]);
-      const [g5] = pass.gradients(second, [x]);
-      pass.dispose();
-      const e2 = handGradient(model, x, [2, 2, 2, 2]);
-      const e5 = handGradient(model, x, [5, 5, 5, 5]);
-      expect(g2).toBeCloseToTensor(e2, exact);
-      expect(g5).toBeCloseToTensor(e5, exact);
-      tf.dispose([first, second, g2, g5, e2, e5]);
-    });
-  });
-
-  it('works inside an outer tf.grad (second order) and leaves its tape to it', () => {
-    const x = tf.tensor1d([0.5, -1.5, 2]);
-    // d/dx Σ (d/dx Σ x³) = d/dx Σ 3x² = 6x
-    const outer = tf.grad((input: tf.Tensor) => {
-      const pass = RecordedPass.record(() => tf.sum(tf.pow(input, 3)));
-      const [inner] = pass.gradients(pass.value, [input]);
-      pass.dispose();
-      return tf.sum(inner as tf.Tensor);
-    })(x);
-    const expected = tf.mul(x, 6);
-    expect(outer).toBeCloseToTensor(expected, exact);
-    tf.dispose([x, outer, expected]);
-  });
-
-  it('releases the tape when the forward throws', () => {
-    const x = tf.tensor1d([1, 2]);
-    expect(() =>
-      RecordedPass.record(() => {
-        tf.square(x);
-        throw new Error('boom');
-      }),
-    ).toThrow('boom');
-    // The tape is closed: a later op is not recorded, and the leak guard sees no saved tensors.
-    const y = tf.square(x);
-    tf.dispose([x, y]);
-  });
-
-  it('gives zeros for a source the target does not depend on', () => {
-    const a = tf.tensor1d([1, 2]);
-    const b = tf.tensor1d([3, 4]);
-    const pass = RecordedPass.record(() => tf.sum(tf.square(a)));
-    const [ga, gb] = pass.gradients(pass.value, [a, b]);
-    pass.dispose();
-    const [ea, eb] = [tf.mul(a, 2), tf.zerosLike(b)];
-    expect(ga).toBeCloseToTensor(ea, exact);
-    expect(gb).toBeCloseToTensor(eb, exact);
-    tf.dispose([a, b, ga, gb, pass.value, ea, eb]);
-  });
-});
 
 describe('saliency through the engine', () => {
   it('gives the same numbers for named targets with the shared and the loop strategy, and per chunk', () => {

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { hookCounts, Module, TensorDict, type ModelNode } from '@tdhook/core';
 import { findReferenceResult, loadReferenceModel, referenceWeights, tensorFromSpec } from '@tdhook/testing';
+import { findGradient } from '@tdhook/tfjs-internals';
 
 import { guidedBackprop, saliency } from '../src/index.js';
 import { Dense, ModuleMlp, referenceCnn, referenceInput, referenceMlp } from './reference-models.js';
@@ -286,7 +287,7 @@ describe('guidedBackprop leaves everything as it was', () => {
     const plainGradient = (): tf.Tensor =>
       tf.grad((input: tf.Tensor) => tf.sum(tf.gather(model.apply(input) as tf.Tensor, [3], 1)))(x);
     const before = plainGradient();
-    const reluBefore = tf.getGradient('Relu');
+    const reluBefore = findGradient('Relu');
     {
       using prepared = guidedBackprop({ target: { select: 3 }, modules: ['conv2'] }).prepare(model);
       const guided = { direction: 'forward', operation: 'guided-relu', prepend: true };
@@ -303,7 +304,7 @@ describe('guidedBackprop leaves everything as it was', () => {
       prepared.run(data).dispose();
       during.dispose();
     }
-    expect(tf.getGradient('Relu')).toBe(reluBefore);
+    expect(findGradient('Relu')).toBe(reluBefore);
     for (const layer of model.layers) expect(hookCounts(layer as unknown as ModelNode).forward).toBe(0);
     const after = plainGradient();
     expect(after).toBeCloseToTensor(before, { rtol: 0, atol: 0 });
@@ -313,11 +314,11 @@ describe('guidedBackprop leaves everything as it was', () => {
 
   it('restores the Relu gradient when the run fails', () => {
     const model = referenceMlp();
-    const reluBefore = tf.getGradient('Relu');
+    const reluBefore = findGradient('Relu');
     using prepared = guidedBackprop({ target: { select: 12 } }).prepare(model);
     using data = new TensorDict({ input: tf.zeros([2, 16]) }, { batchShape: [2] });
     expect(() => prepared.run(data)).toThrowTdhookError('E_INVALID_VALUE', /out of range/);
-    expect(tf.getGradient('Relu')).toBe(reluBefore);
+    expect(findGradient('Relu')).toBe(reluBefore);
     model.dispose();
   });
 

@@ -18,5 +18,10 @@ export {
   type PatchReport,
 } from './patches/install-patches.js';
 export type { KernelPatch, PatchableBackend, PatchSelfTest } from './patches/kernel-patch.js';
-export { registerGradientPatch, registerKernelPatch } from './patches/register-patch.js';
-export { compositeKernel, type CompositeInputs } from './patches/composite-kernel.js';
+// For writing patches: the registry functions live with the other TF.js internals in @tdhook/tfjs-internals.
+export {
+  compositeKernel,
+  registerGradientPatch,
+  registerKernelPatch,
+  type CompositeInputs,
+} from '@tdhook/tfjs-internals';

@@ -7,6 +7,7 @@ import type { Worker as NodeWorker, WorkerOptions } from 'node:worker_threads';
 
 import type * as WasmBackend from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { activeBackendName, backendRegistration, initialisedBackend } from '@tdhook/tfjs-internals';
 
 import { BackendUnavailableError } from './backend-unavailable-error.js';
 
@@ -127,8 +128,7 @@ export async function stopWasmThreads(): Promise<void> {
   if (state === undefined) return;
   active = undefined;
   try {
-    const engine = tf.engine();
-    if ('wasm' in engine.registryFactory) tf.removeBackend('wasm'); // disposes it: terminates the pthread workers
+    if (backendRegistration('wasm') !== undefined) tf.removeBackend('wasm'); // disposes it: terminates the pthread workers
     tf.registerBackend('wasm', state.factory, state.priority);
   } finally {
     state.restoreGlobalWorker();
@@ -158,8 +158,7 @@ async function start(requested: number | undefined): Promise<{ threads: number }
 
     step = `loading ${WASM_PACKAGE}`;
     const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');
-    const engine = tf.engine();
-    const registered = engine.registryFactory['wasm'];
+    const registered = backendRegistration('wasm');
     if (registered === undefined) throw new Error('the wasm backend is not registered (was it removed?)');
     const { factory, priority } = registered;
     if (!(await tf.env().getAsync(SIMD_FLAG))) throw new Error('WebAssembly SIMD is not supported here');
@@ -176,8 +175,8 @@ async function start(requested: number | undefined): Promise<{ threads: number }
       .replace(WORKER_IMPORT, `importScripts(${JSON.stringify(mainScript)});`);
 
     step = 'replacing an initialised wasm backend';
-    const previous = engine.registry['wasm'];
-    const wasActive = engine.backendName === 'wasm';
+    const previous = initialisedBackend('wasm');
+    const wasActive = activeBackendName() === 'wasm';
     if (previous !== undefined) {
       if (previous.numDataIds() > 0) {
         throw new Error(
@@ -235,7 +234,7 @@ async function start(requested: number | undefined): Promise<{ threads: number }
     step = 'initialising the threaded wasm backend';
     // If it fails half-way, dispose what started (its workers) and register the factory again.
     undo.push(() => {
-      if ('wasm' in engine.registryFactory) tf.removeBackend('wasm');
+      if (backendRegistration('wasm') !== undefined) tf.removeBackend('wasm');
       tf.registerBackend('wasm', factory, priority);
     });
     let timer: ReturnType<typeof setTimeout> | undefined;

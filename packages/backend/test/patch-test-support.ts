@@ -1,5 +1,6 @@
 // What the patch parity tests share: deterministic inputs, stock-cpu references, and scoped installs.
 import * as tf from '@tensorflow/tfjs-core';
+import { releaseAbandonedTape } from '@tdhook/tfjs-internals';
 
 import type { KernelPatch, PatchableBackend } from '../src/patches/kernel-patch.js';
 import { onStockCpu } from '../src/patches/on-cpu.js';
@@ -46,8 +47,4 @@ export function withPatch<T>(patch: KernelPatch, backend: PatchableBackend, fn: 
  * gradient, a guard, a shape mismatch) they stay alive and the tape stays active. Tests of expected failures
  * call this afterwards. (`@tdhook/core`'s `withGradientCleanup` does the same for users.)
  */
-export function disposeAbandonedTape(): void {
-  const state = tf.engine().state as unknown as { activeTape: { saved?: tf.Tensor[] }[] | null };
-  for (const node of state.activeTape ?? []) tf.dispose(node.saved ?? []);
-  state.activeTape = null;
-}
+export const disposeAbandonedTape: () => void = releaseAbandonedTape;

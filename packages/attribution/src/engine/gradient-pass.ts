@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { KeyedModel } from '@tdhook/core';
+import { RecordedPass } from '@tdhook/tfjs-internals';
 
 import type { ResolvedTarget } from '../targets.js';
 import type { ModuleCaptures } from './module-captures.js';
-import { RecordedPass } from './recorded-pass.js';
 
 /**
  * How k targets are differentiated: `'shared'` runs the model once and backpropagates k times (the

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { findGradient } from '@tdhook/tfjs-internals';
 
 /**
  * Registers tfjs-core's own gradient functions, unless they already are (the `@tensorflow/tfjs` umbrella and
@@ -14,8 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * await registerTfjsGradients(); // 'registered', or 'already-registered'
  */
 export async function registerTfjsGradients(): Promise<'registered' | 'already-registered'> {
-  // Typed as always found; it is undefined when nothing registered it.
-  if ((tf.getGradient('Sum') as tf.GradConfig | undefined) !== undefined) return 'already-registered';
+  if (findGradient('Sum') !== undefined) return 'already-registered';
   await import('@tensorflow/tfjs-core/dist/register_all_gradients');
   return 'registered';
 }

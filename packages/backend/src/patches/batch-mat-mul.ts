@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { findKernel, registerKernelPatch } from '@tdhook/tfjs-internals';
+
 import type { KernelPatch } from './kernel-patch.js';
-import { findKernel, registerKernelPatch } from './register-patch.js';
 
 // What the backend offers a kernel; tfjs types it as `{}`.
 interface WasmBackend {
@@ -174,13 +175,13 @@ export const fastBatchMatMulPatch: KernelPatch = {
   summary:
     'BatchMatMul on XNNPACK for transposed operands and [B,M,K]x[K,N]: transposes and folds, then calls the stock kernel unflagged',
   install(backend) {
-    const original = findKernel('BatchMatMul', backend);
-    if (original === undefined)
+    if (findKernel('BatchMatMul', backend) === undefined)
       throw new Error(`The ${backend} backend has no BatchMatMul kernel to speed up`);
+    // Built over whatever BatchMatMul is registered, now or later.
     return registerKernelPatch({
       kernelName: 'BatchMatMul',
       backendName: backend,
-      kernelFunc: fastBatchMatMulKernel(original.kernelFunc, backend),
+      wrap: (stock) => ({ ...stock, kernelFunc: fastBatchMatMulKernel(stock.kernelFunc, backend) }),
     });
   },
   selfTest: { run: selfTestRun, tolerance: 1e-4 },

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { findKernel } from '@tdhook/tfjs-internals';
 import { describe, expect, inject, it } from 'vitest';
 
 import { onStockCpu } from './on-cpu.js';
@@ -90,7 +91,7 @@ describe('convAndPoolingPatches', () => {
     it('would fail without the patch: the stock kernel is missing, or wrong on the self-test', async () => {
       if (patch.kind === 'missing-kernel') {
         // Checked in the registry: a gradient that throws for a missing kernel leaks the tape's saved tensors.
-        expect(tf.getKernel(kernelOf(patch), backend) as tf.KernelConfig | undefined).toBeUndefined();
+        expect(findKernel(kernelOf(patch), backend)).toBeUndefined();
       } else if (patch.kind === 'wrong-kernel') {
         const reference = await onCpu(patch);
         const stock = runSelfTest(patch);
@@ -103,11 +104,11 @@ describe('convAndPoolingPatches', () => {
 
     it('restores the original kernel (or none) on undo', () => {
       const kernelName = kernelOf(patch);
-      const original = tf.getKernel(kernelName, backend) as tf.KernelConfig | undefined;
+      const original = findKernel(kernelName, backend);
       const undo = patch.install(backend);
-      expect(tf.getKernel(kernelName, backend)).not.toBe(original);
+      expect(findKernel(kernelName, backend)).not.toBe(original);
       undo();
-      expect(tf.getKernel(kernelName, backend) as tf.KernelConfig | undefined).toBe(original);
+      expect(findKernel(kernelName, backend)).toBe(original);
     });
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { runKernel } from '@tdhook/tfjs-internals';
 import { describe, expect, inject, it } from 'vitest';
 
 import { cpuConv2DBackpropFilterPatch, wasmConv2DBackpropFilterPatch } from './conv2d-backprop-filter.js';
@@ -28,8 +29,7 @@ interface KernelRun {
   readonly attrs: tf.NamedAttrMap;
 }
 
-const runOnce = ({ kernel, inputs, attrs }: KernelRun): tf.Tensor =>
-  tf.engine().runKernel(kernel, inputs, attrs);
+const runOnce = ({ kernel, inputs, attrs }: KernelRun): tf.Tensor => runKernel(kernel, inputs, attrs);
 
 /** Median ms of `reps` kernel runs after `warmup`, each synchronised by reading its output. */
 function timeKernel(run: KernelRun, reps: number, warmup: number): number {

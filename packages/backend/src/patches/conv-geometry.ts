@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-import type { CompositeInputs } from './composite-kernel.js';
+import type { CompositeInputs } from '@tdhook/tfjs-internals';
 
 /**
  * Padding as tfjs conv and pooling kernels receive it in their attrs.

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { findKernel, runKernel } from '@tdhook/tfjs-internals';
 import { describe, expect, inject, it } from 'vitest';
 
 import { cpuValues, size, wave, withPatch, type Values } from '../../test/patch-test-support.js';
@@ -134,7 +135,7 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
           dataFormat === 'NHWC' ? shape : [shape[0], shape[3], shape[1], shape[2]];
         const attrs = { strides: 2, pad: 1, dataFormat, dimRoundingMode: 'ceil' } as const;
         return wrt === 'w'
-          ? tf.engine().runKernel(
+          ? runKernel(
               kernel,
               { x: wave(layout([2, 8, 7, 3]), 0.1), dy: wave(layout([2, 5, 4, 2]), 0.7) },
               {
@@ -142,7 +143,7 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
                 filterShape: [3, 3, 3, 2],
               },
             )
-          : tf.engine().runKernel(
+          : runKernel(
               kernel,
               { dy: wave(layout([2, 5, 4, 2]), 0.7), filter: wave([3, 3, 3, 2], 0.4) },
               {
@@ -165,11 +166,11 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
     });
 
     it('puts the original kernel back on undo', () => {
-      const original = tf.getKernel(kernel, backend) as tf.KernelConfig | undefined;
+      const original = findKernel(kernel, backend);
       const undo = patch.install(backend);
-      expect(tf.getKernel(kernel, backend)).not.toBe(original);
+      expect(findKernel(kernel, backend)).not.toBe(original);
       undo();
-      expect(tf.getKernel(kernel, backend) as tf.KernelConfig | undefined).toBe(original);
+      expect(findKernel(kernel, backend)).toBe(original);
     });
   },
 );

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { findKernel, runKernel } from '@tdhook/tfjs-internals';
 import { describe, expect, inject, it } from 'vitest';
 
 import { cpuValues, size, wave, withPatch, type Values } from '../../test/patch-test-support.js';
@@ -157,35 +158,25 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
           const attrs = { strides: 1, pad: c.pad, dilations: 1 };
           if (wrt === 'x') {
             const dy = wave(c.y, 0.7);
-            return tf.engine().runKernel(kernel, { dy, filter: stuffed }, { ...attrs, inputShape: c.x });
+            return runKernel(kernel, { dy, filter: stuffed }, { ...attrs, inputShape: c.x });
           }
-          const taps: tf.Tensor = tf
-            .engine()
-            .runKernel(
-              kernel,
-              { x: wave(c.x, 0.1), dy: wave(c.y, 0.7) },
-              { ...attrs, filterShape: stuffed.shape },
-            );
+          const taps: tf.Tensor = runKernel(
+            kernel,
+            { x: wave(c.x, 0.1), dy: wave(c.y, 0.7) },
+            { ...attrs, filterShape: stuffed.shape },
+          );
           return tf.stridedSlice(taps, [0, 0, 0, 0], [...stuffed.shape], [2, 2, 1, 1]);
         });
         withPatch(patch, backend, () => {
           const attrs = { strides: 1, pad: c.pad, dilations: 2 };
           const actual = tf.tidy((): tf.Tensor =>
             wrt === 'x'
-              ? tf
-                  .engine()
-                  .runKernel(
-                    kernel,
-                    { dy: wave(c.y, 0.7), filter: wave(c.w, 0.4) },
-                    { ...attrs, inputShape: c.x },
-                  )
-              : tf
-                  .engine()
-                  .runKernel(
-                    kernel,
-                    { x: wave(c.x, 0.1), dy: wave(c.y, 0.7) },
-                    { ...attrs, filterShape: c.w },
-                  ),
+              ? runKernel(
+                  kernel,
+                  { dy: wave(c.y, 0.7), filter: wave(c.w, 0.4) },
+                  { ...attrs, inputShape: c.x },
+                )
+              : runKernel(kernel, { x: wave(c.x, 0.1), dy: wave(c.y, 0.7) }, { ...attrs, filterShape: c.w }),
           );
           try {
             expect(actual, c.label).toBeCloseToTensor(reference, { rtol: 1e-4, atol: 1e-5 });
@@ -198,11 +189,11 @@ describe.each(kernelPatches.filter(({ patch }) => patch.backends.includes(backen
     });
 
     it('puts the original kernel back on undo', () => {
-      const original = tf.getKernel(kernel, backend) as tf.KernelConfig | undefined;
+      const original = findKernel(kernel, backend);
       const undo = patch.install(backend);
-      expect(tf.getKernel(kernel, backend)).not.toBe(original);
+      expect(findKernel(kernel, backend)).not.toBe(original);
       undo();
-      expect(tf.getKernel(kernel, backend) as tf.KernelConfig | undefined).toBe(original);
+      expect(findKernel(kernel, backend)).toBe(original);
     });
   },
 );
@@ -222,13 +213,11 @@ describe.runIf(wasmDepthwiseBackpropFilterPatch.backends.includes(backend))(
       try {
         withPatch(wasmDepthwiseBackpropFilterPatch, backend, () => {
           expect(() =>
-            tf
-              .engine()
-              .runKernel(
-                'DepthwiseConv2dNativeBackpropFilter',
-                { x, dy },
-                { strides: 2, dilations: 2, pad: 'valid', filterShape: [3, 3, 2, 1] },
-              ),
+            runKernel(
+              'DepthwiseConv2dNativeBackpropFilter',
+              { x, dy },
+              { strides: 2, dilations: 2, pad: 'valid', filterShape: [3, 3, 2, 1] },
+            ),
           ).toThrow(/strides and dilations cannot both be greater than 1/);
         });
       } finally {

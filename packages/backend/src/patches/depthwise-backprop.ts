@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { compositeKernel, registerKernelPatch } from '@tdhook/tfjs-internals';
 
-import { compositeKernel } from './composite-kernel.js';
 import {
   input4D,
   sineTensor,
@@ -10,7 +10,6 @@ import {
   type DimRoundingMode,
 } from './conv-geometry.js';
 import type { KernelPatch } from './kernel-patch.js';
-import { registerKernelPatch } from './register-patch.js';
 
 const inputKernelName = 'DepthwiseConv2dNativeBackpropInput';
 const filterKernelName = 'DepthwiseConv2dNativeBackpropFilter';

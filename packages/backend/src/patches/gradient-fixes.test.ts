@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { findGradient } from '@tdhook/tfjs-internals';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { disposeAbandonedTape } from '../../test/patch-test-support.js';
@@ -139,7 +140,7 @@ describe('all/comparison-gradients', () => {
       } finally {
         undo();
       }
-      expect(tf.getGradient(name)).toBeUndefined();
+      expect(findGradient(name)).toBeUndefined();
     } finally {
       x.dispose();
     }
@@ -178,17 +179,17 @@ describe('all/comparison-gradients', () => {
 
 describe('installing a gradient patch for both backends', () => {
   it('registers once and restores the stock gradient after the last undo', () => {
-    const stock = tf.getGradient('BatchMatMul');
+    const stock = findGradient('BatchMatMul');
     const undoWasm = broadcastMatMulGradientPatch.install('wasm');
-    const patched = tf.getGradient('BatchMatMul');
+    const patched = findGradient('BatchMatMul');
     expect(patched).not.toBe(stock);
     const undoCpu = broadcastMatMulGradientPatch.install('cpu');
-    expect(tf.getGradient('BatchMatMul')).toBe(patched); // not wrapped twice
+    expect(findGradient('BatchMatMul')).toBe(patched); // not wrapped twice
     undoWasm();
     undoWasm(); // a second call of the same undo is a no-op
-    expect(tf.getGradient('BatchMatMul')).toBe(patched);
+    expect(findGradient('BatchMatMul')).toBe(patched);
     undoCpu();
-    expect(tf.getGradient('BatchMatMul')).toBe(stock);
+    expect(findGradient('BatchMatMul')).toBe(stock);
   });
 
   it('lists both backends and carries expected values, since the cpu reference would use the patch', () => {

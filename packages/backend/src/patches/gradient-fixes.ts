@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradientPatch } from '@tdhook/tfjs-internals';
 
 import type { KernelPatch, PatchableBackend } from './kernel-patch.js';
-import { findGradient, registerGradientPatch } from './register-patch.js';
 
 // Not exported by tfjs-core's public API.
 type GradientMap = ReturnType<tf.GradFunc>;
@@ -43,28 +43,27 @@ function installOnce(register: () => () => void): (backend: PatchableBackend) =>
   };
 }
 
+// A wrapper, so it is rebuilt over the stock gradient that tfjs-layers (or the umbrella) registers again
+// when it is imported after the patch: the patch stays in force whatever the import order.
 function registerBroadcastMatMulGradient(): () => void {
-  const original = findGradient('BatchMatMul');
-  if (original === undefined) {
-    throw new Error(
-      'No BatchMatMul gradient is registered to wrap: register the tfjs-core gradients before the patches',
-    );
-  }
   return registerGradientPatch({
-    ...original,
-    gradFunc: (dy, saved, attrs) => {
-      const gradients = original.gradFunc(dy, saved, attrs);
-      const shapes: Record<string, readonly number[] | undefined> = {
-        a: saved[0]?.shape,
-        b: saved[1]?.shape,
-      };
-      const reduced: GradientMap = {};
-      for (const [name, gradient] of Object.entries(gradients)) {
-        const shape = shapes[name];
-        reduced[name] = shape === undefined ? gradient : () => reduceToShape(gradient(), shape);
-      }
-      return reduced;
-    },
+    kernelName: 'BatchMatMul',
+    wrap: (stock) => ({
+      ...stock,
+      gradFunc: (dy, saved, attrs) => {
+        const gradients = stock.gradFunc(dy, saved, attrs);
+        const shapes: Record<string, readonly number[] | undefined> = {
+          a: saved[0]?.shape,
+          b: saved[1]?.shape,
+        };
+        const reduced: GradientMap = {};
+        for (const [name, gradient] of Object.entries(gradients)) {
+          const shape = shapes[name];
+          reduced[name] = shape === undefined ? gradient : () => reduceToShape(gradient(), shape);
+        }
+        return reduced;
+      },
+    }),
   });
 }
 

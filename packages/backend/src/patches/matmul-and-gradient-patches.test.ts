@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { findGradient, findKernel } from '@tdhook/tfjs-internals';
 import { describe, expect, inject, it } from 'vitest';
 
 import { onStockCpu } from './on-cpu.js';
@@ -44,8 +45,8 @@ describe('matmulAndGradientPatches', () => {
         patch.selfTest === undefined ? [] : (patch.selfTest.expected ?? runSelfTest(patch)),
       ),
     );
-    const kernel = tf.getKernel('BatchMatMul', backend);
-    const gradient = tf.getGradient('BatchMatMul');
+    const kernel = findKernel('BatchMatMul', backend);
+    const gradient = findGradient('BatchMatMul');
     const undos = applicable.map((patch) => patch.install(backend));
     try {
       applicable.forEach((patch, index) => {
@@ -63,8 +64,8 @@ describe('matmulAndGradientPatches', () => {
     } finally {
       for (const undo of undos.reverse()) undo();
     }
-    expect(tf.getKernel('BatchMatMul', backend)).toBe(kernel);
-    expect(tf.getGradient('BatchMatMul')).toBe(gradient);
-    expect(tf.getGradient('Greater')).toBeUndefined();
+    expect(findKernel('BatchMatMul', backend)).toBe(kernel);
+    expect(findGradient('BatchMatMul')).toBe(gradient);
+    expect(findGradient('Greater')).toBeUndefined();
   });
 });

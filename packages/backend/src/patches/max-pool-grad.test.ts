@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { findKernel, runKernel } from '@tdhook/tfjs-internals';
 import { describe, expect, inject, it } from 'vitest';
 
 import { cpuValues, size, wave, withPatch, type Values } from '../../test/patch-test-support.js';
@@ -157,7 +158,7 @@ describe.runIf(applies)('wasm/MaxPoolGrad', () => {
     const other = tf.neg(x); // same shape, other maxima
     const dys = [wave(c.y, 0.7), wave(c.y, 2.1)];
     const run = (input: tf.Tensor, dy: tf.Tensor): tf.Tensor =>
-      tf.engine().runKernel<tf.Tensor>(
+      runKernel(
         'MaxPoolGrad',
         { dy, input, output: tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid') },
         {
@@ -200,11 +201,11 @@ describe.runIf(applies)('wasm/MaxPoolGrad', () => {
   });
 
   it('puts the original kernel back on undo', () => {
-    const original = tf.getKernel('MaxPoolGrad', backend);
+    const original = findKernel('MaxPoolGrad', backend);
     const undo = wasmMaxPoolGradPatch.install(backend);
-    expect(tf.getKernel('MaxPoolGrad', backend)).not.toBe(original);
+    expect(findKernel('MaxPoolGrad', backend)).not.toBe(original);
     undo();
-    expect(tf.getKernel('MaxPoolGrad', backend)).toBe(original);
+    expect(findKernel('MaxPoolGrad', backend)).toBe(original);
   });
 });
 

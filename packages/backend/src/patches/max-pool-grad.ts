@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerKernelPatch } from '@tdhook/tfjs-internals';
 
 import { sineTensor, type ConvPadding, type DimRoundingMode } from './conv-geometry.js';
 import type { KernelPatch } from './kernel-patch.js';
-import { registerKernelPatch } from './register-patch.js';
 
 const kernelName = 'MaxPoolGrad';
 

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { compositeKernel, registerKernelPatch } from '@tdhook/tfjs-internals';
 
-import { compositeKernel } from './composite-kernel.js';
 import type { KernelPatch } from './kernel-patch.js';
-import { registerKernelPatch } from './register-patch.js';
 
 const kernelName = 'UnsortedSegmentSum';
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { findKernel } from '@tdhook/tfjs-internals';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { disposeAbandonedTape } from '../../test/patch-test-support.js';
@@ -53,9 +54,7 @@ describe('BackendCapabilityError', () => {
 });
 
 describe.runIf(inject('tdhookBackend') === 'wasm')('wasm guards against wrong kernels', () => {
-  const stock = new Map(
-    wrongKernelGuards.map((g) => [g.id, tf.getKernel(g.id.slice('wasm/'.length), 'wasm')]),
-  );
+  const stock = new Map(wrongKernelGuards.map((g) => [g.id, findKernel(g.id.slice('wasm/'.length), 'wasm')]));
   let x: tf.Tensor5D;
   let w: tf.Tensor5D;
   let undos: (() => void)[] = [];
@@ -143,7 +142,7 @@ describe.runIf(inject('tdhookBackend') === 'wasm')('wasm guards against wrong ke
     for (const undo of undos.reverse()) undo();
     undos = [];
     for (const guard of wrongKernelGuards) {
-      expect(tf.getKernel(guard.id.slice('wasm/'.length), 'wasm')).toBe(stock.get(guard.id));
+      expect(findKernel(guard.id.slice('wasm/'.length), 'wasm')).toBe(stock.get(guard.id));
     }
     tf.tidy(() => {
       expect(tf.maxPool3d(x, 2, 2, 'valid').shape).toEqual([1, 2, 2, 2, 2]);

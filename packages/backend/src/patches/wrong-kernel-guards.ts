@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { findKernel, registerKernelPatch } from '@tdhook/tfjs-internals';
 
 import { BackendCapabilityError } from './backend-capability-error.js';
 import type { KernelPatch } from './kernel-patch.js';
-import { findKernel, registerKernelPatch } from './register-patch.js';
 
 /**
  * A wasm kernel of TF.js 4.22 that returns wrong numbers, and when.
@@ -52,19 +52,24 @@ export function wrongKernelGuard(spec: WrongKernelSpec): KernelPatch {
     kind: 'guard',
     summary: `throws instead of returning wrong numbers: ${spec.wrong}`,
     install(backend) {
-      const original = findKernel(spec.kernelName, backend);
-      const { wrongFor } = spec;
-      return registerKernelPatch({
-        kernelName: spec.kernelName,
-        backendName: backend,
-        kernelFunc: (params) => {
+      const { kernelName, wrongFor } = spec;
+      const guarded =
+        (stock: tf.KernelConfig | undefined): tf.KernelFunc =>
+        (params) => {
           const condition = wrongFor?.(params.attrs ?? {});
-          if (original === undefined || wrongFor === undefined || condition !== undefined) {
+          if (stock === undefined || wrongFor === undefined || condition !== undefined) {
             throw capabilityError(spec, condition);
           }
-          return original.kernelFunc(params);
-        },
-      });
+          return stock.kernelFunc(params);
+        };
+      // Built over whatever kernel is registered, now or later; with none, the guard always throws.
+      return findKernel(kernelName, backend) === undefined
+        ? registerKernelPatch({ kernelName, backendName: backend, kernelFunc: guarded(undefined) })
+        : registerKernelPatch({
+            kernelName,
+            backendName: backend,
+            wrap: (stock) => ({ ...stock, kernelFunc: guarded(stock) }),
+          });
     },
   };
 }

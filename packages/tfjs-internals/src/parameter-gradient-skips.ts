@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-
 // TF.js's fused ops (what tfjs-layers Dense, Conv2D and DepthwiseConv2D run) have eager custom gradients: one
 // backward step computes the input, weight and bias gradients together, though attribution only ever needs
 // the input's. The weight gradient costs about as much as the input gradient, the bias gradient a reduction
@@ -11,15 +9,24 @@ import * as tf from '@tensorflow/tfjs-core';
 //   gradient first and the weight gradient second, in all four transpose cases, so the second top-level call
 //   is skipped.
 // - Bias: the only Sum a fused op's gradient step runs (the activation gradients have none).
-// Calls a patched kernel makes from inside itself are passed through, uncounted.
-interface Skip {
+// Calls a patched kernel makes from inside itself are passed through, uncounted. The self-check
+// (checks/gradient-step-checks.ts) proves all of this on the installed tfjs-core before the first use.
+import * as tf from '@tensorflow/tfjs-core';
+
+import { pushKernelLayer, readKernel } from './registry-entries.js';
+
+/** One parameter gradient a fused op's backward step need not compute. */
+export interface ParameterGradientSkip {
   /** The node input whose gradient this is. */
   readonly input: string;
   readonly kernelName: string;
-  /** Which top-level call of the kernel during the step returns zeros: every one, or only the second. */
-  readonly calls: 'every' | 'second';
+  /** Which top-level call of the kernel during the step returns zeros: every one, or the n-th (1-based). */
+  readonly calls: 'every' | number;
   readonly outputShape: (inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => number[];
 }
+
+/** The skips per fused op, by the tape node's kernel name. */
+export type ParameterGradientSkips = Readonly<Record<string, readonly ParameterGradientSkip[]>>;
 
 const filterShape = (_inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): number[] => [
   ...(attrs as unknown as { filterShape: number[] }).filterShape,
@@ -43,9 +50,15 @@ function sumShape(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): number
   return keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
 }
 
-const biasSkip: Skip = { input: '2', kernelName: 'Sum', calls: 'every', outputShape: sumShape };
+const biasSkip: ParameterGradientSkip = {
+  input: '2',
+  kernelName: 'Sum',
+  calls: 'every',
+  outputShape: sumShape,
+};
 
-const skips: Readonly<Record<string, readonly Skip[]>> = {
+/** What tfjs-core 4.22's fused ops compute in their backward step, as the skips rely on it. */
+export const parameterGradientSkips: ParameterGradientSkips = {
   fusedConv2d__op: [
     { input: '1', kernelName: 'Conv2DBackpropFilter', calls: 'every', outputShape: filterShape },
     biasSkip,
@@ -59,13 +72,8 @@ const skips: Readonly<Record<string, readonly Skip[]>> = {
     },
     biasSkip,
   ],
-  fusedMatMul__op: [
-    { input: '1', kernelName: 'BatchMatMul', calls: 'second', outputShape: matMulShape },
-    biasSkip,
-  ],
+  fusedMatMul__op: [{ input: '1', kernelName: 'BatchMatMul', calls: 2, outputShape: matMulShape }, biasSkip],
 };
-
-const findKernel = tf.getKernel as (kernelName: string, backendName: string) => tf.KernelConfig | undefined;
 
 // cpu, webgl and node backends make a tensor from values with makeTensorInfo, wasm with makeOutput.
 interface ZeroFilling {
@@ -85,20 +93,25 @@ function zeros(backend: ZeroFilling, shape: number[]): tf.TensorInfo {
     : backend.makeTensorInfo(shape, 'float32', values);
 }
 
-function skippingKernel(skip: Skip, original: tf.KernelConfig): tf.KernelConfig {
+function skippingKernel(
+  skip: ParameterGradientSkip,
+  below: tf.KernelConfig,
+  count: () => void,
+): tf.KernelConfig {
   let calls = 0;
   let depth = 0;
   return {
-    ...original,
+    ...below,
     kernelFunc: (args) => {
-      if (depth > 0) return original.kernelFunc(args);
+      if (depth > 0) return below.kernelFunc(args);
       calls += 1;
-      if (skip.calls === 'every' || calls === 2) {
+      if (skip.calls === 'every' || calls === skip.calls) {
+        count();
         return zeros(args.backend, skip.outputShape(args.inputs, args.attrs ?? {}));
       }
       depth += 1;
       try {
-        return original.kernelFunc(args);
+        return below.kernelFunc(args);
       } finally {
         depth -= 1;
       }
@@ -106,34 +119,45 @@ function skippingKernel(skip: Skip, original: tf.KernelConfig): tf.KernelConfig 
   };
 }
 
+/** The result of a backward step, and how many kernel calls each skip turned into zeros. */
+export interface SkippedStep<T> {
+  readonly value: T;
+  readonly skipped: ReadonlyMap<ParameterGradientSkip, number>;
+}
+
 /**
  * Runs `backward` (one tape node's gradient step) without computing the node's weight and bias gradients,
- * when the node is a fused dense or convolution op and they are not among `inputs`, the node's
- * differentiated inputs.
+ * when the node is a fused op of `skips` and they are not among `inputs`, the node's differentiated inputs.
+ * Unchecked: callers make sure the self-check passed.
  */
-export function withoutUnusedParameterGradients<T>(
+export function runWithSkips<T>(
   kernelName: string,
   inputs: Readonly<Record<string, unknown>>,
   backward: () => T,
-): T {
+  skips: ParameterGradientSkips = parameterGradientSkips,
+): SkippedStep<T> {
+  const skipped = new Map<ParameterGradientSkip, number>();
   const candidates = skips[kernelName];
-  if (candidates === undefined || !('0' in inputs) || !canFill(tf.backend())) return backward();
+  if (candidates === undefined || !('0' in inputs) || !canFill(tf.backend())) {
+    return { value: backward(), skipped };
+  }
   const backendName = tf.getBackend();
-  const installed: tf.KernelConfig[] = [];
+  const undos: (() => void)[] = [];
   try {
     for (const skip of candidates) {
-      if (skip.input in inputs) continue;
-      const original = findKernel(skip.kernelName, backendName);
-      if (original === undefined) continue;
-      tf.unregisterKernel(skip.kernelName, backendName);
-      tf.registerKernel(skippingKernel(skip, original));
-      installed.push(original);
+      if (skip.input in inputs || readKernel(skip.kernelName, backendName) === undefined) continue;
+      skipped.set(skip, 0);
+      const count = (): void => {
+        skipped.set(skip, (skipped.get(skip) ?? 0) + 1);
+      };
+      undos.push(
+        pushKernelLayer(skip.kernelName, backendName, (below) =>
+          below === undefined ? undefined : skippingKernel(skip, below, count),
+        ),
+      );
     }
-    return backward();
+    return { value: backward(), skipped };
   } finally {
-    for (const original of installed) {
-      tf.unregisterKernel(original.kernelName, backendName);
-      tf.registerKernel(original);
-    }
+    for (const undo of undos.reverse()) undo();
   }
 }

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { AttributionError } from '../errors.js';
-import { engineTape, type EngineTape, type TapeNode } from './engine-tape.js';
-import { withoutUnusedParameterGradients } from './unused-parameter-gradients.js';
+import { engine } from './engine-access.js';
+import { recordOnTape, releaseSaved, type TapeNode } from './engine-internals.js';
+import { TfjsInternalsError } from './errors.js';
+import { parameterGradientSkips, runWithSkips } from './parameter-gradient-skips.js';
+import { requireFusedStep, requireInternals } from './self-check.js';
 
 // tfjs-core 4.x records every kernel run while a gradient tape is open; `tf.grads` opens one, runs the
 // function, backpropagates once and throws the tape away. Attributing k targets then costs k forward
@@ -10,7 +12,9 @@ import { withoutUnusedParameterGradients } from './unused-parameter-gradients.js
 
 /**
  * One forward computation recorded on the gradient tape, which can then be backpropagated any number of
- * times (one per target) without running the forward again. Dispose it to free what the kernels saved.
+ * times (one per target) without running the forward again. Backward steps of fused dense and convolution
+ * ops skip the weight and bias gradients that nobody asked for. Dispose it to free what the kernels saved.
+ * Inside an enclosing `tf.grad`, the tape stays that gradient's (higher-order gradients work).
  *
  * @example
  * const pass = RecordedPass.record(() => {
@@ -39,21 +43,8 @@ export class RecordedPass<T> {
    * `tf.tidy`); the intermediate tensors are released as in `tf.grads`.
    */
   static record<T extends tf.TensorContainer>(forward: () => T): RecordedPass<T> {
-    const engine = engineTape();
-    const ownsTape = engine.state.gradientDepth === 0;
-    const start = ownsTape ? 0 : (engine.state.activeTape?.length ?? 0);
-    engine.startTape();
-    let value: T;
-    try {
-      value = tf.tidy(forward);
-    } catch (error) {
-      engine.endTape();
-      if (ownsTape) releaseTape(engine);
-      throw error;
-    }
-    engine.endTape();
-    const nodes = engine.state.activeTape?.slice(start) ?? [];
-    if (ownsTape) engine.state.activeTape = null;
+    requireInternals('recording');
+    const { value, nodes, ownsTape } = recordOnTape(engine(), forward);
     return new RecordedPass(value, nodes, ownsTape);
   }
 
@@ -78,15 +69,9 @@ export class RecordedPass<T> {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    // An outer tf.grad owns its tape and frees it when it ends.
-    if (!this.#ownsTape) return;
-    for (const node of this.#nodes) for (const tensor of node.saved ?? []) tensor.dispose();
+    // An enclosing tf.grad owns its tape and frees it when it ends.
+    if (this.#ownsTape) releaseSaved(this.#nodes);
   }
-}
-
-function releaseTape(engine: EngineTape): void {
-  for (const node of engine.state.activeTape ?? []) for (const tensor of node.saved ?? []) tensor.dispose();
-  engine.state.activeTape = null;
 }
 
 /** The nodes on a path from one of `xs` to `y`, in tape order, with inputs not reached from `xs` pruned. */
@@ -123,14 +108,16 @@ function backpropagate(accumulated: Map<number, tf.Tensor>, path: readonly TapeN
     const dys = node.outputs.map((output) => accumulated.get(output.id) ?? null);
     if (dys.every((dy) => dy === null)) continue;
     if (node.gradient === undefined) {
-      throw new AttributionError('E_ATTRIBUTION_BACKEND', {
+      throw new TfjsInternalsError({
+        code: 'E_TFJS_NO_GRADIENT',
         what: `No gradient is registered for the kernel ${node.kernelName}`,
-        where: 'attribution backward pass',
+        where: 'backward pass of a recorded pass',
         fix: "Register TF.js's gradients: initBackend() from @tdhook/backend does, or import '@tensorflow/tfjs' once.",
       });
     }
     const gradient = node.gradient;
-    const inputGradients = withoutUnusedParameterGradients(node.kernelName, node.inputs, () => gradient(dys));
+    if (node.kernelName in parameterGradientSkips) requireFusedStep(node.kernelName);
+    const { value: inputGradients } = runWithSkips(node.kernelName, node.inputs, () => gradient(dys));
     for (const [name, input] of Object.entries(node.inputs)) {
       const gradientOf = inputGradients[name];
       if (gradientOf === undefined) continue;
