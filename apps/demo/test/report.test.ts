@@ -107,7 +107,9 @@ describe('pnpm demo', () => {
   it('says in its header which backend ran, what was patched and how long it took', () => {
     const text = reportText(readFileSync(join(outDir, 'index.html'), 'utf8'));
     expect(text).toMatch(/<dt>Run<\/dt><dd>pnpm demo on \d{4}-\d\d-\d\d, \d+ s in all \(reference checks/);
-    expect(text).toMatch(/<dt>Backend<\/dt><dd>(WebAssembly \(wasm\)|plain JavaScript \(cpu\)|native TensorFlow)/);
+    expect(text).toMatch(
+      /<dt>Backend<\/dt><dd>(WebAssembly \(wasm\)|plain JavaScript \(cpu\)|native TensorFlow)/,
+    );
     expect(text).toMatch(/<dt>Kernel patches<\/dt><dd>(\d+ installed, each checked|none needed)/);
   });
 

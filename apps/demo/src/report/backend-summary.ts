@@ -81,7 +81,9 @@ export function backendSummary(
   tfjsVersion: string,
 ): (readonly [term: string, text: string])[] {
   const f = facts(report);
-  const entries: (readonly [string, string])[] = [['Backend', `${f.chosen}, ${f.how}; TF.js ${tfjsVersion}.`]];
+  const entries: (readonly [string, string])[] = [
+    ['Backend', `${f.chosen}, ${f.how}; TF.js ${tfjsVersion}.`],
+  ];
   if (f.skips.length > 0) {
     entries.push([
       'Skipped',
@@ -93,11 +95,11 @@ export function backendSummary(
     report.patches.length === 0
       ? 'none needed on this backend.'
       : `${String(f.installed)} installed, each checked against TF.js's reference cpu kernels at start-up (${f.selfTestMs.toFixed(0)} ms in all); they make gradients correct and fast on ${report.backend}` +
-          (f.disabled > 0 ? `; ${String(f.disabled)} turned off by request` : '') +
-          (f.rejected.length > 0
-            ? `; ${String(f.rejected.length)} failed the check and were left out (${f.rejected.join(', ')})`
-            : '') +
-          '.',
+        (f.disabled > 0 ? `; ${String(f.disabled)} turned off by request` : '') +
+        (f.rejected.length > 0
+          ? `; ${String(f.rejected.length)} failed the check and were left out (${f.rejected.join(', ')})`
+          : '') +
+        '.',
   ]);
   return entries;
 }

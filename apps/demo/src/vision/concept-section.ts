@@ -72,9 +72,7 @@ export async function conceptSection(context: DemoContext): Promise<ReportSectio
     const last = shown.length - 1;
     const rows: GridCell[][] = shown.map((digit, index) => [
       { image: digit },
-      ...scales.map((scaled) =>
-        heatmapCell(scaled, index, index === last ? { legend: scaled.legend } : {}),
-      ),
+      ...scales.map((scaled) => heatmapCell(scaled, index, index === last ? { legend: scaled.legend } : {})),
     ]);
     const figures = [
       context.png(
@@ -84,7 +82,9 @@ export async function conceptSection(context: DemoContext): Promise<ReportSectio
           textScale: 2,
           title: 'Concept "closed loop": LRP through one channel',
           columnLabels: ['digit', 'LRP ε+', ...channels.map((channel) => `channel ${String(channel)}`)],
-          rowLabels: shownDigits.map((digit) => `${String(digit)}: ${loopDigits.has(digit) ? 'loop' : 'no loop'}`),
+          rowLabels: shownDigits.map(
+            (digit) => `${String(digit)}: ${loopDigits.has(digit) ? 'loop' : 'no loop'}`,
+          ),
           footer: `One colour scale per column, drawn as the bar at the bottom; ${scaleNote} over the column's 6 maps.`,
         }),
         `LRP ε+ for the predicted digit (second column), and the same relevance restricted at ${layer} to the channel RelMax ranks first (${best.channel}) and second (${second.channel}) for the concept "drawn with a closed loop" (0, 6, 8, 9 against 1, 2, 3, 4, 5, 7). Red: relevance for the digit, blue: against it; each column has one scale for its six digits, drawn as the bar under it (${scaleNote}). The conditioned maps show which strokes that channel responds to.`,

@@ -22,6 +22,15 @@ export function camPeaksBeforeRelu(
   using data = new TensorDict({ input: tf.clone(images) }, { batchShape: [images.shape[0]] });
   using result = prepared.run(data);
   const cam = result.getTensor(['attr', layer]);
-  const peaks = tf.tidy(() => Array.from(tf.max(cam, cam.shape.slice(1).map((_, axis) => axis + 1)).dataSync()));
+  const peaks = tf.tidy(() =>
+    Array.from(
+      tf
+        .max(
+          cam,
+          cam.shape.slice(1).map((_, axis) => axis + 1),
+        )
+        .dataSync(),
+    ),
+  );
   return { peaks, size: cam.shape.slice(1, 3).join('×') };
 }

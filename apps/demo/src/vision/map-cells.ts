@@ -31,7 +31,7 @@ export function scaledMaps(
   originals: readonly RgbaImage[],
   indexes: readonly number[] = originals.map((_, index) => index),
 ): ScaledMaps {
-  const [, height = 0, width = 0] = explanation.attribution.shape;
+  const [, height, width] = explanation.attribution.shape;
   const maps = indexes.map((index) => ({
     values: renderExplanation(explanation, index, originals[index] as RgbaImage).map,
     height,
@@ -41,7 +41,7 @@ export function scaledMaps(
   const joined = new Float32Array(maps.reduce((total, map) => total + map.values.length, 0));
   let offset = 0;
   for (const map of maps) {
-    joined.set(map.values as Float32Array, offset);
+    joined.set(map.values, offset);
     offset += map.values.length;
   }
   const { range } = heatmapRange({ values: joined, height: 1, width: joined.length }, { signed });

@@ -75,7 +75,12 @@ interface PlacedLabel {
  * with a clear space between them, else both ends; a symmetric range too narrow for both ends gets one
  * "±m" in the middle. Numbers get fewer digits (3, 2, then 1), then smaller text, rather than overlap.
  */
-function rangeLabels(lo: number, hi: number, width: number, scale: number): { placed: PlacedLabel[]; scale: number } {
+function rangeLabels(
+  lo: number,
+  hi: number,
+  width: number,
+  scale: number,
+): { placed: PlacedLabel[]; scale: number } {
   const symmetric = lo < 0 && Math.abs(lo + hi) <= 1e-9 * Math.abs(hi);
   for (let s = scale; s >= 1; s--) {
     const space = 4 * s;

@@ -182,7 +182,9 @@ export function gridLayout(
   const headerHeight = textHeight(options.columnLabels, s);
   const legendHeight = options.legend === undefined ? 0 : colorbarHeight(s) + gap;
   const footerHeight =
-    options.footer === undefined ? 0 : measureText(wrapText(options.footer, width - 2 * gap, s), s).height + gap;
+    options.footer === undefined
+      ? 0
+      : measureText(wrapText(options.footer, width - 2 * gap, s), s).height + gap;
   const rowImageHeights = rows.map((row) => {
     const heights = row.flatMap((cell) => (cell === null ? [] : [fittedSize(cell.image, cellSize).height]));
     return heights.length === 0 ? cellSize : Math.max(...heights);

@@ -68,9 +68,11 @@ export function overlay(
       fix: 'E.g. alpha: 0.7.',
     });
   }
-  if (options.underlay !== undefined && options.underlay !== 'gray' && options.underlay !== 'color') {
+  // Plain JS callers can pass anything.
+  const underlayOption: unknown = options.underlay;
+  if (underlayOption !== undefined && underlayOption !== 'gray' && underlayOption !== 'color') {
     throw new CvError('E_CV_IMAGE', {
-      what: `underlay must be 'gray' or 'color', got ${JSON.stringify(options.underlay)}`,
+      what: `underlay must be 'gray' or 'color', got ${JSON.stringify(underlayOption)}`,
       where: 'overlay underlay',
       fix: "E.g. underlay: 'color' to keep the photo's colours.",
     });

@@ -159,8 +159,7 @@ function legendCorner(
   }
   const covered = (corner: { left: number; top: number }): number =>
     points.filter(
-      ([x, y]) =>
-        x >= corner.left && x <= corner.left + width && y >= corner.top && y <= corner.top + height,
+      ([x, y]) => x >= corner.left && x <= corner.left + width && y >= corner.top && y <= corner.top + height,
     ).length;
   let best = corners[0] as { left: number; top: number };
   let fewest = covered(best);

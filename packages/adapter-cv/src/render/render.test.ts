@@ -245,7 +245,12 @@ describe('imageGrid', () => {
   });
 
   it('wraps a long title and footer to the grid width', () => {
-    const options = { cellSize: 40, gap: 4, title: 'a title much wider than the grid', footer: 'a b c d e f g h' };
+    const options = {
+      cellSize: 40,
+      gap: 4,
+      title: 'a title much wider than the grid',
+      footer: 'a b c d e f g h',
+    };
     const layout = gridLayout([[{ image: digit }]], options);
     expect(layout.titleHeight).toBeGreaterThan(2 * 18);
     expect(layout.footerHeight).toBeGreaterThan(2 * 9);
