@@ -36,7 +36,7 @@ describe('backendSummary', () => {
       ],
     ]);
     expect(backendLine(auto, '4.22.0')).toBe(
-      'TF.js 4.22.0 on WebAssembly (wasm) (auto; native TensorFlow with CUDA (tfjs-node-gpu) not installed; native TensorFlow (tfjs-node) could not start (@tensorflow/tfjs-node could not be loaded)); 1 kernel patches self-tested in 20 ms, 1 REJECTED (wasm/MaxPoolGrad)',
+      'TF.js 4.22.0 on wasm, picked automatically (tfjs-node-gpu not installed; tfjs-node could not start (@tensorflow/tfjs-node could not be loaded)); 1 kernel patches self-tested in 20 ms, 1 REJECTED (wasm/MaxPoolGrad)',
     );
   });
 

@@ -104,13 +104,22 @@ export function backendSummary(
   return entries;
 }
 
-/** One console line: the backend, why, and the patches. */
+/** The packages' own short names, for the console. */
+const shortNames: Readonly<Record<string, string>> = {
+  'tensorflow-gpu': 'tfjs-node-gpu',
+  tensorflow: 'tfjs-node',
+};
+
+/** One short console line: the backend, why, and the patches. */
 export function backendLine(report: BackendReport, tfjsVersion: string): string {
   const f = facts(report);
-  const skipped = f.skips.length > 0 ? `; ${skippedText(f.skips)}` : '';
+  const byWhy = new Map<string, string[]>();
+  for (const { name, why } of f.skips) byWhy.set(why, [...(byWhy.get(why) ?? []), shortNames[name] ?? name]);
+  const skipped = [...byWhy].map(([why, names]) => `${names.join(' and ')} ${why}`).join('; ');
+  const how = report.requested === 'auto' ? 'picked automatically' : 'as requested';
   const patches =
     report.patches.length === 0
       ? ''
       : `; ${String(f.installed)} kernel patches self-tested in ${f.selfTestMs.toFixed(0)} ms${f.rejected.length > 0 ? `, ${String(f.rejected.length)} REJECTED (${f.rejected.join(', ')})` : ''}`;
-  return `TF.js ${tfjsVersion} on ${f.chosen} (${report.requested === 'auto' ? 'auto' : 'requested'}${skipped})${patches}`;
+  return `TF.js ${tfjsVersion} on ${shortNames[report.backend] ?? report.backend}, ${how}${skipped === '' ? '' : ` (${skipped})`}${patches}`;
 }

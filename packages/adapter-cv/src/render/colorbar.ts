@@ -72,7 +72,7 @@ interface PlacedLabel {
 
 /**
  * The numbers under a bar of `width` pixels: both ends and the middle (0 for a signed range) if they fit
- * with a clear space between them, else both ends; a symmetric range too narrow for both ends gets one
+ * with two glyphs' space between them, else both ends; a symmetric range too narrow for both ends gets one
  * "±m" in the middle. Numbers get fewer digits (3, 2, then 1), then smaller text, rather than overlap.
  */
 function rangeLabels(
@@ -83,7 +83,8 @@ function rangeLabels(
 ): { placed: PlacedLabel[]; scale: number } {
   const symmetric = lo < 0 && Math.abs(lo + hi) <= 1e-9 * Math.abs(hi);
   for (let s = scale; s >= 1; s--) {
-    const space = 4 * s;
+    // Two glyphs' width between numbers, so that neighbouring numbers never read as one.
+    const space = 12 * s;
     const w = (text: string): number => measureText(text, s).width;
     for (const digits of [3, 2, 1]) {
       const [left, middle, right] = [lo, (lo + hi) / 2, hi].map((value) => formatNumber(value, digits)) as [

@@ -173,7 +173,7 @@ export function gridLayout(
       ? 0
       : Math.max(...texts.map((text) => measureText(text, scale).height)) + gap;
   const labelWidths = (options.rowLabels ?? []).map((label) => measureText(label, s).width);
-  const rowLabelWidth = labelWidths.length === 0 ? 0 : Math.max(...labelWidths) + gap;
+  const rowLabelWidth = labelWidths.length === 0 ? 0 : Math.max(...labelWidths) + 2 * gap;
   const width = 2 * gap + rowLabelWidth + columns * cellSize + (columns - 1) * gap;
   const titleHeight =
     options.title === undefined

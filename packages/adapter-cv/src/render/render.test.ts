@@ -186,7 +186,7 @@ describe('imageGrid', () => {
       footer: 'F',
     } as const;
     const layout = gridLayout(rows, options);
-    const rowLabelWidth = measureText('bb').width + 4;
+    const rowLabelWidth = measureText('bb').width + 2 * 4;
     expect(layout.width).toBe(4 + rowLabelWidth + 3 * 56 + 2 * 4 + 4);
     // Title (scale 2), two-line headers, row 1: 56 px of images and a two-line caption band, row 2: wide
     // images fitted to 56×28 and a colour-bar band, the footer.
