@@ -9,7 +9,8 @@ function figureHtml(figure: Figure): string {
     figure.kind === 'png'
       ? `<img src="data:image/png;base64,${Buffer.from(figure.png).toString('base64')}" alt="${escape(figure.caption)}" data-file="${escape(figure.file)}">`
       : figure.svg;
-  return `<figure>${body}<figcaption>${escape(figure.caption)}</figcaption></figure>`;
+  const note = figure.note === undefined ? '' : `<p class="note">${escape(figure.note)}</p>`;
+  return `<figure>${body}<figcaption>${escape(figure.caption)}</figcaption>${note}</figure>`;
 }
 
 function tableHtml(table: Table): string {
@@ -17,18 +18,23 @@ function tableHtml(table: Table): string {
   const rows = table.rows
     .map((row) => `<tr>${row.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table><caption>${escape(table.caption)}</caption><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+  // A figure around the table, so that its caption may be wider than the table.
+  return `<figure class="table"><figcaption>${escape(table.caption)}</figcaption><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></figure>`;
 }
 
 const style = `
 body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 1180px; padding: 0 1rem; color: #1b1b1b; }
-h1 { font-size: 1.7rem; margin-bottom: 0.2rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ddd; }
-.meta { color: #555; } nav a { margin-right: 1rem; }
-figure { display: inline-block; margin: 0.8rem 1rem 0.8rem 0; vertical-align: top; max-width: 100%; }
-figure img, figure svg { max-width: 100%; height: auto; border: 1px solid #e3e3e3; image-rendering: auto; }
-figcaption { color: #444; font-size: 0.9rem; max-width: 720px; }
-table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
-caption { text-align: left; font-weight: 600; padding-bottom: 0.3rem; }
+h1 { font-size: 1.7rem; margin-bottom: 0.6rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ddd; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0 0 1rem; color: #333; }
+dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; }
+nav { margin: 0.5rem 0 1rem; } nav a { margin-right: 1rem; }
+figure { display: block; margin: 1rem 0 1.4rem; max-width: 100%; }
+figure img, figure svg { display: block; max-width: 100%; height: auto; border: 1px solid #e3e3e3; }
+figure svg { width: 820px; } /* the charts' 10-pixel text, enlarged to read at a normal distance */
+figure.table figcaption { font-weight: 600; color: #1b1b1b; font-size: 0.95rem; margin: 0 0 0.3rem; }
+figcaption { color: #444; font-size: 0.9rem; max-width: 900px; margin-top: 0.4rem; }
+.note { max-width: 900px; margin: 0.5rem 0 0; padding: 0.5rem 0.8rem; background: #fff8e1; border-left: 4px solid #f0b400; font-size: 0.9rem; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 `;
@@ -39,7 +45,7 @@ th:first-child, td:first-child { text-align: left; }
  */
 export function htmlReport(
   title: string,
-  meta: readonly string[],
+  meta: readonly (readonly [term: string, text: string])[],
   sections: readonly ReportSection[],
 ): string {
   const nav = sections.map((section) => `<a href="#${section.id}">${escape(section.title)}</a>`).join('');
@@ -58,7 +64,9 @@ export function htmlReport(
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)}</title><style>${style}</style></head>
 <body><h1>${escape(title)}</h1>
-${meta.map((line) => `<p class="meta">${escape(line)}</p>`).join('\n')}
+<dl class="meta">
+${meta.map(([term, text]) => `<dt>${escape(term)}</dt><dd>${escape(text)}</dd>`).join('\n')}
+</dl>
 <nav>${nav}</nav>
 ${body}
 </body></html>

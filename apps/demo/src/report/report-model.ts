@@ -1,9 +1,14 @@
 // What the HTML report is made of: sections of text, pictures and tables that the demo's stages fill in.
 
 /** A picture: a PNG written next to the report (and embedded in it), or an inline SVG chart. */
-export type Figure =
-  | { readonly kind: 'png'; readonly file: string; readonly png: Uint8Array; readonly caption: string }
-  | { readonly kind: 'svg'; readonly svg: string; readonly caption: string };
+export type Figure = (
+  | { readonly kind: 'png'; readonly file: string; readonly png: Uint8Array }
+  | { readonly kind: 'svg'; readonly svg: string }
+) & {
+  readonly caption: string;
+  /** A remark shown right under the caption, set apart: what a reader might otherwise take for a bug. */
+  readonly note?: string;
+};
 
 /** A table of already formatted cells. */
 export interface Table {
@@ -16,6 +21,8 @@ export interface Table {
 export interface ReportSection {
   readonly id: string;
   readonly title: string;
+  /** A few words for the header's time line, e.g. "MNIST CNN". */
+  readonly shortTitle: string;
   /** Paragraphs of plain text. */
   readonly paragraphs: readonly string[];
   readonly figures: readonly Figure[];

@@ -5,7 +5,6 @@ import {
   imagesToTensor,
   loadModel,
   readImage,
-  renderExplanation,
   type GridCell,
 } from '@tdhook/adapter-cv';
 import { conceptChannelGradient, lrp, relMax } from '@tdhook/attribution';
@@ -16,6 +15,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ReportSection } from '../report/report-model.js';
 import { compareFaithfulness } from './flipping.js';
 import { fmt, type DemoContext } from './demo-context.js';
+import { heatmapCell, scaledMaps, scaleNote } from './map-cells.js';
 
 // The concept: digits drawn with a closed loop. Labels come from the digit class, as a user would label.
 const loopDigits = new Set([0, 6, 8, 9]);
@@ -33,7 +33,8 @@ export async function conceptSection(context: DemoContext): Promise<ReportSectio
   const slice = readMnist('test', 100, sampleCount);
   const labels = Array.from(slice.labels, (digit) => (loopDigits.has(digit) ? 1 : 0));
   const images = tf.tensor4d(slice.images, [sampleCount, 28, 28, 1]);
-  const shown = await Promise.all([0, 6, 8, 9, 1, 7].map((digit) => readImage(digitPaths[digit] as string)));
+  const shownDigits = [0, 6, 8, 9, 1, 7];
+  const shown = await Promise.all(shownDigits.map((digit) => readImage(digitPaths[digit] as string)));
   const shownBatch = imagesToTensor(shown, { channels: 1, normalisation: 'unit' });
   const owned: { dispose(): void }[] = [];
   try {
@@ -66,22 +67,27 @@ export async function conceptSection(context: DemoContext): Promise<ReportSectio
       owned.push(explanation);
       return explanation;
     });
+    const channels = [best.channel, second.channel];
+    const scales = [plain, ...conditioned].map((explanation) => scaledMaps(explanation, shown));
+    const last = shown.length - 1;
     const rows: GridCell[][] = shown.map((digit, index) => [
-      { image: digit, label: index === shown.length - 1 ? 'digit' : '' },
-      {
-        image: renderExplanation(plain, index, digit).heatmap,
-        label: index === shown.length - 1 ? 'LRP' : '',
-      },
-      ...conditioned.map((explanation, which) => ({
-        image: renderExplanation(explanation, index, digit).heatmap,
-        label: index === shown.length - 1 ? `channel ${String([best, second][which]?.channel)}` : '',
-      })),
+      { image: digit },
+      ...scales.map((scaled) => heatmapCell(scaled, index, index === last ? { legend: scaled.legend } : {})),
     ]);
     const figures = [
       context.png(
         'concept-lrp.png',
-        imageGrid(rows, { cellSize: 96, title: 'concept: closed loop' }),
-        `LRP ε+ for the predicted digit (second column), and the same relevance restricted at ${layer} to the channel RelMax ranks first (${best.channel}) and second (${second.channel}) for the concept "drawn with a closed loop" (0, 6, 8, 9 against 1, 2, 3, 4, 5, 7). The conditioned maps show which strokes that channel responds to.`,
+        imageGrid(rows, {
+          cellSize: 140,
+          textScale: 2,
+          title: 'Concept "closed loop": LRP through one channel',
+          columnLabels: ['digit', 'LRP ε+', ...channels.map((channel) => `channel ${String(channel)}`)],
+          rowLabels: shownDigits.map(
+            (digit) => `${String(digit)}: ${loopDigits.has(digit) ? 'loop' : 'no loop'}`,
+          ),
+          footer: `One colour scale per column, drawn as the bar at the bottom; ${scaleNote} over the column's 6 maps.`,
+        }),
+        `LRP ε+ for the predicted digit (second column), and the same relevance restricted at ${layer} to the channel RelMax ranks first (${best.channel}) and second (${second.channel}) for the concept "drawn with a closed loop" (0, 6, 8, 9 against 1, 2, 3, 4, 5, 7). Red: relevance for the digit, blue: against it; each column has one scale for its six digits, drawn as the bar under it (${scaleNote}). The conditioned maps show which strokes that channel responds to.`,
       ),
     ];
     // Pixel flipping of the conditioned maps on the loop digits of the sample: how much of the class score
@@ -117,6 +123,7 @@ export async function conceptSection(context: DemoContext): Promise<ReportSectio
     return {
       id: 'concepts',
       title: 'Concept-conditioned LRP (CRP with RelMax)',
+      shortTitle: 'concepts',
       paragraphs: [
         `RelMax (Achtibat et al. 2023, as tdhook's ConceptSelection): LRP ε+ relevance of the predicted class is read at ${layer} for ${sampleCount} test digits; per channel, the signed relevance is summed over space and its magnitude averaged over the concept's digits (${loopIndexes.length}) and over the others (${sampleCount - loopIndexes.length}); the channel with the largest difference is the concept's.`,
         `Conditioned LRP then lets only that channel's relevance through at ${layer} (a backward-pre hook, outputGradients in @tdhook/attribution) and propagates it to the pixels with the same rules.`,

@@ -16,11 +16,11 @@ export class DemoContext {
     mkdirSync(outDir, { recursive: true });
   }
 
-  /** Writes `image` as `file` (a PNG) and returns it as a report figure. */
-  png(file: string, image: RgbaImage, caption: string): Figure {
+  /** Writes `image` as `file` (a PNG) and returns it as a report figure, with an optional note. */
+  png(file: string, image: RgbaImage, caption: string, note = ''): Figure {
     const png = encodePng(image);
     writeFileSync(join(this.outDir, file), png);
-    return { kind: 'png', file, png, caption };
+    return { kind: 'png', file, png, caption, ...(note === '' ? {} : { note }) };
   }
 
   /** Logs a step with the elapsed time since the demo started. */

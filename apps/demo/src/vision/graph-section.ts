@@ -5,7 +5,6 @@ import {
   imagesToTensor,
   loadModel,
   readImage,
-  renderExplanation,
   type Explanation,
   type GridCell,
   type RgbaImage,
@@ -15,6 +14,7 @@ import { emotionLabels, emotionModelDir, photoPaths } from '@tdhook/cv-assets';
 
 import type { ReportSection } from '../report/report-model.js';
 import { fmt, type DemoContext } from './demo-context.js';
+import { overlayCell, scaledMaps, scaleNote } from './map-cells.js';
 import { methodLabels, methodTitles } from './mnist-section.js';
 
 function crop(image: RgbaImage, x: number, y: number, size: number): RgbaImage {
@@ -45,16 +45,17 @@ export async function graphSection(context: DemoContext): Promise<ReportSection>
     const klass = first.target[0] ?? 0;
     const scores = Array.from(first.scores.dataSync());
     const row: GridCell[] = [
-      { image: face, label: 'face' },
-      ...explanations.map((explanation) => ({
-        image: renderExplanation(explanation, 0, face).overlay,
-        label: methodLabels[explanation.method],
-      })),
+      { image: face },
+      ...explanations.map((explanation) => {
+        const scaled = scaledMaps(explanation, [face]);
+        return overlayCell(scaled, 0, face, { legend: scaled.legend });
+      }),
     ];
     const layer = explanations.find((explanation) => explanation.layer !== undefined)?.layer ?? '';
     return {
       id: 'graph',
       title: 'A Graph model: emotion from a face',
+      shortTitle: 'Graph model',
       paragraphs: [
         'The emotion classifier of @vladmandic/human 3.3.6 (MIT) is a TF.js Graph model (a frozen TensorFlow graph, 205 k parameters, 64×64 grey face → 7 emotions). @tdhook/adapter-cv wraps it as a module whose op nodes are hookable by name, so the same methods run on it: Grad-CAM reads and differentiates the node ' +
           `${layer}. The face is cropped from the astronaut photo and scaled to [−1, 1] as human does.`,
@@ -63,10 +64,13 @@ export async function graphSection(context: DemoContext): Promise<ReportSection>
         context.png(
           'emotion-graph.png',
           imageGrid([row], {
-            cellSize: 136,
+            cellSize: 176,
+            textScale: 2,
             title: `emotion: ${emotionLabels[klass] ?? klass} ${fmt(scores[klass] ?? NaN)}`,
+            columnLabels: ['face', ...explanations.map((explanation) => methodLabels[explanation.method])],
+            footer: `Each map has its own scale (bar under it); ${scaleNote}.`,
           }),
-          `Predicted: ${emotionLabels[klass] ?? klass} (probability ${fmt(scores[klass] ?? NaN)}); attributions for that class.`,
+          `Predicted: ${emotionLabels[klass] ?? klass} (probability ${fmt(scores[klass] ?? NaN)}); each method's attribution for that class over the face: saliency, SmoothGrad and Grad-CAM show magnitude (dark purple to yellow over the colour photo, faint where small), integrated gradients is signed (red for, blue against the class, over a light grey copy). The model sees the face as 64×64 grey pixels; the maps are resized onto the 136×136 crop.`,
         ),
       ],
       tables: [

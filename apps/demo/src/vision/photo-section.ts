@@ -5,10 +5,11 @@ import {
   imagesToTensor,
   loadModel,
   readImage,
-  renderExplanation,
+  resizeImage,
   visionMethodNames,
   type Explanation,
   type GridCell,
+  type RgbaImage,
   type VisionMethodName,
 } from '@tdhook/adapter-cv';
 import { mobileNetV2Classes, mobileNetV2Dir, photoPaths } from '@tdhook/cv-assets';
@@ -17,11 +18,19 @@ import { model as functionalModel, type LayersModel } from '@tensorflow/tfjs-lay
 import type { ReportSection } from '../report/report-model.js';
 import { compareFaithfulness } from './flipping.js';
 import { fmt, type DemoContext } from './demo-context.js';
+import { heatmapCell, overlayCell, scaledMaps, scaleNote } from './map-cells.js';
 import { methodLabels, methodTitles } from './mnist-section.js';
 
 // Kept small: every MobileNetV2 backward pass costs ~1 s per image on 2 wasm cores.
 const steps = 8;
 const samples = 8;
+const cellSize = 224;
+
+/** `photo` shrunk to fit a grid cell: overlays drawn at the size they are shown keep their fine detail. */
+function fitCell(photo: RgbaImage): RgbaImage {
+  const scale = Math.min(1, cellSize / Math.max(photo.width, photo.height));
+  return resizeImage(photo, Math.round(photo.width * scale), Math.round(photo.height * scale), 'area');
+}
 
 /**
  * The class logits of MobileNetV2 (its last Dense layer before the softmax): pixel flipping scores these,
@@ -54,40 +63,39 @@ export async function photoSection(context: DemoContext): Promise<ReportSection>
     }
     const first = explanations.get('saliency') as Explanation;
     const scores = first.scores.arraySync();
-    const rows: GridCell[][] = photos.map((photo, index) => [
-      { image: photo, label: 'photo' },
-      ...visionMethodNames.map((method) => ({
-        image: renderExplanation(explanations.get(method) as Explanation, index, photo).overlay,
-        label: methodLabels[method],
-      })),
-    ]);
     const predicted = first.target.map(
       (klass, index) => `${mobileNetV2Classes[klass] ?? klass} ${fmt(scores[index]?.[klass] ?? NaN)}`,
     );
+    const shrunk = photos.map(fitCell);
+    // Rows: the inputs, then one row per method; two columns per photo (overlay, map at 224×224), each
+    // photo's map on its own scale, drawn as the bar under the map.
+    const inputRow: GridCell[] = photos.flatMap((photo, index) => [
+      { image: shrunk[index] as RgbaImage, label: `predicted:\n${predicted[index] ?? ''}` },
+      { image: resizeImage(photo, 224, 224, 'bilinear'), label: 'model input' },
+    ]);
+    const methodRows: GridCell[][] = visionMethodNames.map((method) =>
+      photos.flatMap((_, index) => {
+        const scaled = scaledMaps(explanations.get(method) as Explanation, photos, [index]);
+        return [
+          overlayCell(scaled, 0, shrunk[index] as RgbaImage),
+          heatmapCell(scaled, 0, { legend: scaled.legend }),
+        ];
+      }),
+    );
     const figures = [
       context.png(
-        'mobilenet-overlays.png',
-        imageGrid(rows, {
-          cellSize: 224,
-          rowLabels: predicted,
-          title: 'MobileNetV2: evidence for the predicted class',
+        'mobilenet-methods.png',
+        imageGrid([inputRow, ...methodRows], {
+          cellSize,
+          textScale: 2,
+          title: 'MobileNetV2 (nsfwjs content-type classifier): evidence for the predicted class',
+          columnLabels: names.flatMap((name) => [`${name}, overlay`, `${name}, 224×224`]),
+          rowLabels: ['input', ...visionMethodNames.map((method) => methodLabels[method])],
+          footer: `Each map has its own scale (bar under it, shared by the overlay beside it); ${scaleNote}.`,
         }),
-        `MobileNetV2 (2.6 M parameters, from nsfwjs 4.3.0; classes ${mobileNetV2Classes.join(', ')}) on skimage's chelsea (CC0) and astronaut (public domain) photos, resized to 224×224. Each overlay shows one method's attribution for the predicted class over the photo (integrated gradients with ${steps} steps, SmoothGrad with ${samples} samples, Grad-CAM on out_relu, LRP ε+ with the softmax output as the start).`,
+        `MobileNetV2 (2.6 M parameters, from nsfwjs 4.3.0: classes ${mobileNetV2Classes.join(', ')}) on skimage's chelsea (CC0) and astronaut (public domain) photos. The model sees each photo stretched to 224×224 (top row, right of each photo); each method's map is computed at that size and shown as a heatmap, and as an overlay on the photo. Signed methods (integrated gradients, guided backprop, LRP: red for, blue against the class) are overlaid on a light grey copy of the photo so that their fine red and blue detail stays visible; magnitude methods (saliency, SmoothGrad, Grad-CAM) on the colour photo. For each map, ${scaleNote}: a few extreme pixels would otherwise leave the rest nearly invisible. Integrated gradients with ${steps} steps, SmoothGrad with ${samples} samples, Grad-CAM on out_relu, LRP ε+ starting from the softmax output.`,
       ),
     ];
-    const heatmapRows: GridCell[][] = photos.map((photo, index) =>
-      visionMethodNames.map((method) => ({
-        image: renderExplanation(explanations.get(method) as Explanation, index, photo).heatmap,
-        label: methodLabels[method],
-      })),
-    );
-    figures.push(
-      context.png(
-        'mobilenet-heatmaps.png',
-        imageGrid(heatmapRows, { cellSize: 160, title: 'MobileNetV2: raw heatmaps (224×224)' }),
-        'The same attributions as heatmaps at the model’s input resolution.',
-      ),
-    );
     const { value: flipping } = await context.timed(
       'MobileNetV2: region perturbation, 2 photos × 7 orders',
       () =>
@@ -111,9 +119,10 @@ export async function photoSection(context: DemoContext): Promise<ReportSection>
     figures.push(flipping.figure);
     return {
       id: 'mobilenet',
-      title: 'MobileNetV2 on photos (a real pretrained Layers model)',
+      title: 'MobileNetV2 on photos: a content-type classifier (a real pretrained Layers model)',
+      shortTitle: 'MobileNetV2',
       paragraphs: [
-        'The pretrained MobileNetV2 Layers model shipped inside nsfwjs 4.3.0 (MIT), extracted from its JavaScript bundle at build time and loaded from disk with @tdhook/adapter-cv. Its classes are about content type; both photos are Neutral. The photos come from scikit-image 0.19.3 (chelsea: CC0, Stefan van der Walt; astronaut: NASA, public domain).',
+        `This MobileNetV2 is not an ImageNet classifier: it is the content-type classifier of nsfwjs 4.3.0 (MIT), with five classes: ${mobileNetV2Classes.join(', ')}. It cannot say "cat" or "astronaut"; both photos are, rightly, Neutral (ordinary photos), so the maps below show what made the model call each photo Neutral. It is here as a real pretrained Layers model of useful size: its weights are extracted from the nsfwjs JavaScript bundle at build time and loaded from disk with @tdhook/adapter-cv. The photos come from scikit-image 0.19.3 (chelsea: CC0, Stefan van der Walt; astronaut: NASA, public domain).`,
         'Region perturbation: the photo is cut into 16×16 patches (14 × 14 of them); patches are replaced by the photo’s mean colour in order of decreasing relevance, 1/14 of them per step, and the explained class’s logit (before the softmax) is recorded.',
         'Read these curves with care: Neutral is this model’s “none of the other content types” class, so removing evidence does not reliably lower it (a blurred or greyed photo is still neutral), and with two photos the curves are noisy. The MNIST curves above, where removing a digit’s strokes does remove its class, are the meaningful comparison of the methods.',
       ],

@@ -28,7 +28,7 @@ const barHeight = 10;
  * The height {@link colorbar} draws at a text scale: the bar, a gap, one line of numbers.
  *
  * @example
- * colorbarHeight(1); // 21
+ * colorbarHeight(1); // 23
  */
 export function colorbarHeight(scale = 1): number {
   return (barHeight + 4) * scale + measureText('0', scale).height;
@@ -36,7 +36,9 @@ export function colorbarHeight(scale = 1): number {
 
 /**
  * A horizontal legend for a heatmap: the colour map from `lo` (left) to `hi` (right), with the two ends
- * and the middle (0 for a signed range) written below.
+ * and the middle (0 for a signed range) written below. On a narrow bar the middle is left out, a
+ * symmetric range is written once as "±m", and the numbers get fewer digits, then smaller text, so that
+ * they never overlap.
  *
  * @example
  * const map = heatmap(relevance);
@@ -56,13 +58,55 @@ export function colorbar(options: ColorbarOptions): RgbaImage {
       image.data.set([lut[i] ?? 0, lut[i + 1] ?? 0, lut[i + 2] ?? 0, 255], (y * width + x) * 4);
   }
   const [lo, hi] = options.range;
-  const labels = [formatNumber(lo), formatNumber((lo + hi) / 2), formatNumber(hi)];
+  const labels = rangeLabels(lo, hi, width, s);
   const y = bar + 4 * s;
-  const [left, middle, right] = labels.map((label) => measureText(label, s).width);
-  drawText(image, labels[0] ?? '', 0, y, { color: ink, scale: s });
-  if ((left ?? 0) + (middle ?? 0) + (right ?? 0) + 8 * s < width) {
-    drawText(image, labels[1] ?? '', Math.round((width - (middle ?? 0)) / 2), y, { color: ink, scale: s });
-  }
-  drawText(image, labels[2] ?? '', width - (right ?? 0), y, { color: ink, scale: s });
+  const text = { color: ink, scale: labels.scale };
+  for (const label of labels.placed) drawText(image, label.text, label.x, y, text);
   return image;
+}
+
+interface PlacedLabel {
+  readonly text: string;
+  readonly x: number;
+}
+
+/**
+ * The numbers under a bar of `width` pixels: both ends and the middle (0 for a signed range) if they fit
+ * with two glyphs' space between them, else both ends; a symmetric range too narrow for both ends gets one
+ * "±m" in the middle. Numbers get fewer digits (3, 2, then 1), then smaller text, rather than overlap.
+ */
+function rangeLabels(
+  lo: number,
+  hi: number,
+  width: number,
+  scale: number,
+): { placed: PlacedLabel[]; scale: number } {
+  const symmetric = lo < 0 && Math.abs(lo + hi) <= 1e-9 * Math.abs(hi);
+  for (let s = scale; s >= 1; s--) {
+    // Two glyphs' width between numbers, so that neighbouring numbers never read as one.
+    const space = 12 * s;
+    const w = (text: string): number => measureText(text, s).width;
+    for (const digits of [3, 2, 1]) {
+      const [left, middle, right] = [lo, (lo + hi) / 2, hi].map((value) => formatNumber(value, digits)) as [
+        string,
+        string,
+        string,
+      ];
+      if (w(left) + space + w(right) <= width) {
+        const placed = [
+          { text: left, x: 0 },
+          { text: right, x: width - w(right) },
+        ];
+        const middleX = Math.round((width - w(middle)) / 2);
+        if (middleX >= w(left) + space && middleX + w(middle) + space <= width - w(right))
+          placed.push({ text: middle, x: middleX });
+        return { placed, scale: s };
+      }
+      const plusMinus = `±${formatNumber(hi, digits)}`;
+      if (symmetric && w(plusMinus) <= width)
+        return { placed: [{ text: plusMinus, x: Math.round((width - w(plusMinus)) / 2) }], scale: s };
+    }
+  }
+  const fallback = formatNumber(hi, 1);
+  return { placed: [{ text: fallback, x: Math.max(0, width - measureText(fallback, 1).width) }], scale: 1 };
 }

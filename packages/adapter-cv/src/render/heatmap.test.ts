@@ -3,7 +3,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { decodeImage, encodePng } from '../image/index.js';
-import { attributionMap, colormapColor, colormaps, heatmap, heatmapRange } from './index.js';
+import {
+  attributionMap,
+  colormapColor,
+  colormaps,
+  defaultClip,
+  heatmap,
+  heatmapRange,
+  overlay,
+} from './index.js';
 
 function pixel(image: { width: number; data: Uint8Array }, x: number, y: number): number[] {
   const i = (y * image.width + x) * 4;
@@ -90,6 +98,39 @@ describe('heatmap', () => {
     expect(fixed.range).toEqual([-10, 10]);
     expect(pixel(fixed, 1, 0)).toEqual(colormapColor('gray', 0.75));
     expect(heatmapRange({ values: [0, 0], height: 1, width: 2 }).range).toEqual([0, 1]);
+  });
+
+  it('sets the colour limit at the 99th percentile of |value| by default, as numpy interpolates it', () => {
+    expect(defaultClip).toBe(99);
+    const ramp = { values: Float32Array.from({ length: 101 }, (_, i) => i), height: 1, width: 101 }; // 0 … 100
+    expect(heatmapRange(ramp).range).toEqual([0, 99]);
+    expect(heatmapRange(ramp, { clip: 99.5 }).range).toEqual([0, 99.5]);
+    expect(heatmapRange(ramp, { clip: 90 }).range).toEqual([0, 90]);
+    // The maximum scale, for those who want it.
+    expect(heatmapRange(ramp, { clip: false }).range).toEqual([0, 100]);
+    expect(heatmapRange(ramp, { clip: 100 }).range).toEqual([0, 100]);
+    // Signed: symmetric, from the magnitudes 0, 1, 1, 2, 2, …, 100, 100 (index 198 of 200 is 99).
+    const signed = { values: Float32Array.from({ length: 201 }, (_, i) => i - 100), height: 1, width: 201 };
+    expect(heatmapRange(signed).range).toEqual([-99, 99]);
+    // Values past the limit take the extreme colour; the limit itself too.
+    const image = heatmap(ramp);
+    expect(pixel(image, 99, 0)).toEqual(colormapColor('inferno', 1));
+    expect(pixel(image, 100, 0)).toEqual(colormapColor('inferno', 1));
+    expect(pixel(image, 0, 0)).toEqual(colormapColor('inferno', 0));
+  });
+
+  it('lets one outlier not wash out the rest: a typical value keeps a visible colour', () => {
+    // 999 values of 1, one of 1000: with the maximum scale 1 is 0.1 % of the way, with the default 100 %.
+    const values = Float32Array.from({ length: 1000 }, (_, i) => (i === 0 ? 1000 : 1));
+    const map = { values, height: 10, width: 100 };
+    expect(heatmapRange(map).range).toEqual([0, 1]);
+    expect(heatmapRange(map, { clip: false }).range).toEqual([0, 1000]);
+    // The overlay uses the same limit: a value of 1 is painted at full strength (alpha 1).
+    const photo = { width: 100, height: 10, data: new Uint8Array(4000).fill(255) };
+    const blended = overlay(photo, map, { alpha: 1, resize: 'nearest' });
+    expect(Array.from(blended.data.subarray(4, 7))).toEqual(colormapColor('inferno', 1));
+    const maxScaled = overlay(photo, map, { alpha: 1, resize: 'nearest', clip: false });
+    expect(Array.from(maxScaled.data.subarray(4, 7))).toEqual([255, 255, 255]);
   });
 
   it('encodes to a PNG of the map size whose colours span the colour map', () => {

@@ -7,7 +7,7 @@ import { percentile, toMapValues, type MapInput, type MapValues } from './map-va
  * Options of {@link heatmap} and {@link heatmapRange}.
  *
  * @example
- * const options: HeatmapOptions = { colormap: 'coolwarm', clip: 99 };
+ * const options: HeatmapOptions = { colormap: 'coolwarm', clip: 98 };
  */
 export interface HeatmapOptions {
   /** Default `bwr` for signed maps, `inferno` for positive ones. */
@@ -18,9 +18,9 @@ export interface HeatmapOptions {
    */
   readonly signed?: boolean;
   /**
-   * The percentile of `|value|` that gets the extreme colour; larger values are clipped to it, so a few
-   * outliers do not wash out the rest (as zennit's and captum's outlier clipping). Default 99.5; `false`
-   * or 100 for the maximum.
+   * The percentile of `|value|` that gets the extreme colour (the colour limit `m`); larger values are
+   * clipped to it, so a few outliers do not wash out the rest (as captum's outlier clipping). Default 99:
+   * the top 1 % of values take the extreme colour. `false` or 100 for the maximum.
    */
   readonly clip?: number | false;
   /** `[lo, hi]` to use instead of one computed from the map, e.g. to share a scale between maps. */
@@ -49,6 +49,15 @@ export interface HeatmapImage extends RgbaImage, HeatmapRange {
   readonly colormap: ColormapName | ColormapLut;
 }
 
+/**
+ * The default `clip` of {@link heatmap} and `overlay`: the colour limit is the 99th percentile of the
+ * map's magnitudes. Read it to state the scale in a legend or a caption.
+ *
+ * @example
+ * const note = `colours saturate at the ${defaultClip}th percentile of |value|`;
+ */
+export const defaultClip = 99;
+
 function hasNegative(values: ArrayLike<number>): boolean {
   for (let i = 0; i < values.length; i++) if ((values[i] ?? 0) < 0) return true;
   return false;
@@ -56,7 +65,7 @@ function hasNegative(values: ArrayLike<number>): boolean {
 
 /** The range of plain map values; see {@link heatmapRange}. */
 export function rangeOfValues(map: MapValues, options: HeatmapOptions, where: string): HeatmapRange {
-  const { range, clip = 99.5 } = options;
+  const { range, clip = defaultClip } = options;
   if (range !== undefined) {
     const [lo, hi] = range;
     if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
@@ -72,7 +81,7 @@ export function rangeOfValues(map: MapValues, options: HeatmapOptions, where: st
     throw new CvError('E_CV_IMAGE', {
       what: `clip must be a percentile in (0, 100] or false, got ${String(clip)}`,
       where: `${where} clip`,
-      fix: 'E.g. clip: 99.5 (the default) or false for no clipping.',
+      fix: 'E.g. clip: 99 (the default) or false for the maximum.',
     });
   }
   const signed = options.signed ?? hasNegative(map.values);

@@ -10,8 +10,16 @@ export {
   type ColormapStop,
 } from './colormaps.js';
 export { drawImage, drawLine, fillRect } from './draw.js';
-export { gridLayout, imageGrid, type GridCell, type GridLayout, type ImageGridOptions } from './grid.js';
 export {
+  gridLayout,
+  imageGrid,
+  type GridCell,
+  type GridLayout,
+  type GridLegend,
+  type ImageGridOptions,
+} from './grid.js';
+export {
+  defaultClip,
   heatmap,
   heatmapRange,
   type HeatmapImage,

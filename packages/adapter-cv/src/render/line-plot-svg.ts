@@ -1,3 +1,4 @@
+import { glyphHeight } from './font.js';
 import { measureText } from './text.js';
 import { plotLayout, type LinePlotOptions, type PlacedText, type PlotSeries } from './plot-layout.js';
 
@@ -10,7 +11,7 @@ const round = (value: number): number => Math.round(value * 10) / 10;
 /** An SVG `<text>` at the same box as the bitmap font's: a monospace face whose capitals are as tall. */
 function svgText(placed: PlacedText, scale: number, anchorWidth: number): string {
   const size = 10 * scale;
-  const capital = measureText('X', scale).height;
+  const capital = glyphHeight * scale;
   if (placed.vertical === true) {
     const cx = placed.x + capital;
     const cy = placed.y + anchorWidth / 2;
@@ -69,7 +70,7 @@ export function linePlotSvg(series: readonly PlotSeries[], options: LinePlotOpti
     parts.push(
       `<line x1="${legend.left + 4 * s}" y1="${entry.y}" x2="${legend.left + 20 * s}" y2="${entry.y}" stroke="${escapeXml(entry.series.hex)}" stroke-width="${layout.lineWidth}"/>`,
     );
-    const capital = measureText('X', s).height;
+    const capital = glyphHeight * s;
     parts.push(
       `<text x="${entry.text.x}" y="${entry.text.y + capital}" font-size="${10 * s}">${escapeXml(entry.text.text)}</text>`,
     );

@@ -1,9 +1,13 @@
-/** A short label for a number: 3 significant digits, exponent notation for very large or small ones. */
-export function formatNumber(value: number): string {
+/**
+ * A short label for a number: `digits` significant digits (default 3), exponent notation for very large or
+ * small ones.
+ */
+export function formatNumber(value: number, digits = 3): string {
   if (value === 0 || !Number.isFinite(value)) return String(value === 0 ? 0 : value);
   const magnitude = Math.abs(value);
-  if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(1).replace('e+', 'e');
-  return String(Number(value.toPrecision(3)));
+  if (magnitude >= 1e5 || magnitude < 1e-3)
+    return value.toExponential(Math.max(0, Math.min(1, digits - 1))).replace('e+', 'e');
+  return String(Number(value.toPrecision(digits)));
 }
 
 /** About `count` round tick values (steps of 1, 2 or 5 × 10^k) covering `[lo, hi]`, and their step. */

@@ -21,11 +21,31 @@ export interface OverlayOptions extends HeatmapOptions {
   readonly blend?: 'proportional' | 'constant';
   /** How the map is resized to the image. Default `bilinear` (smooth Grad-CAM maps). */
   readonly resize?: 'bilinear' | 'nearest';
+  /**
+   * How the image shows under the map: `gray` turns it into a light grey (its luminance, faded towards
+   * white by 40 %), so thin red and blue detail stays readable on any photo (as captum's blended heat
+   * maps); `color` keeps its colours (the classic Grad-CAM look). Default `gray` for signed maps, `color`
+   * for positive ones.
+   */
+  readonly underlay?: 'color' | 'gray';
+}
+
+/** The image as a light grey: luminance (ITU-R 601), 40 % of the way to white; alpha kept. */
+function lightGray(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let p = 0; p < data.length; p += 4) {
+    const luminance = 0.299 * (data[p] ?? 0) + 0.587 * (data[p + 1] ?? 0) + 0.114 * (data[p + 2] ?? 0);
+    out.fill(Math.round(255 - 0.6 * (255 - luminance)), p, p + 3);
+    out[p + 3] = data[p + 3] ?? 255;
+  }
+  return out;
 }
 
 /**
  * Blends a colour-mapped 2-D map over an image, resizing the map to the image first (Grad-CAM maps are
- * smaller than the input). The result has the image's size; it carries the map's range for a legend.
+ * smaller than the input). The colour limit is the map's `clip` percentile, as in `heatmap`; signed maps
+ * go over a light grey version of the image (`underlay`). The result has the image's size; it carries the
+ * map's range for a legend.
  * The map must cover the same region as the image (crop the image as `fit: 'cover'` did, if it was used).
  *
  * @example
@@ -48,6 +68,15 @@ export function overlay(
       fix: 'E.g. alpha: 0.7.',
     });
   }
+  // Plain JS callers can pass anything.
+  const underlayOption: unknown = options.underlay;
+  if (underlayOption !== undefined && underlayOption !== 'gray' && underlayOption !== 'color') {
+    throw new CvError('E_CV_IMAGE', {
+      what: `underlay must be 'gray' or 'color', got ${JSON.stringify(underlayOption)}`,
+      where: 'overlay underlay',
+      fix: "E.g. underlay: 'color' to keep the photo's colours.",
+    });
+  }
   // The range comes from the map at its own resolution: resizing must not change the colour scale.
   const { range, signed } = rangeOfValues(values, options, 'overlay');
   const lut = colormapLut(options.colormap ?? (signed ? 'bwr' : 'inferno'), 'overlay colormap');
@@ -61,15 +90,17 @@ export function overlay(
     resize,
   );
   const top = Math.max(Math.abs(range[0]), Math.abs(range[1]));
-  const data = new Uint8Array(base.data);
+  const underlay = options.underlay ?? (signed ? 'gray' : 'color');
+  const under = underlay === 'gray' ? lightGray(base.data) : base.data;
+  const data = new Uint8Array(under);
   for (let p = 0; p < resized.length; p++) {
     const value = resized[p] ?? 0;
     const strength = signed ? Math.abs(value) / top : Math.max(0, value - range[0]) / (range[1] - range[0]);
     const a = blend === 'constant' ? alpha : alpha * Math.min(1, Number.isNaN(strength) ? 0 : strength);
     const i = lutIndex(rangePosition(value, range)) * 3;
     for (let c = 0; c < 3; c++) {
-      const under = base.data[p * 4 + c] ?? 0;
-      data[p * 4 + c] = Math.round(under + a * ((lut[i + c] ?? 0) - under));
+      const below = under[p * 4 + c] ?? 0;
+      data[p * 4 + c] = Math.round(below + a * ((lut[i + c] ?? 0) - below));
     }
   }
   return { width: base.width, height: base.height, data, range, signed };

@@ -1,6 +1,7 @@
 import { CvError } from '../errors.js';
 import { parseColor, type Rgba } from './color.js';
 import { formatTick, niceTicks } from './numbers.js';
+import { glyphHeight } from './font.js';
 import { measureText } from './text.js';
 
 /**
@@ -128,6 +129,47 @@ function extent(values: readonly number[], fallback: readonly [number, number]):
   return [lo, hi];
 }
 
+/**
+ * Where the legend goes: the corner of the plot box (top right first, then top left, bottom right, bottom
+ * left) that covers the fewest points of the lines, so that it hides as little of the data as it can.
+ */
+function legendCorner(
+  series: readonly PlacedSeries[],
+  box: PlotLayout['box'],
+  width: number,
+  height: number,
+  pad: number,
+): { left: number; top: number } {
+  const corners = [
+    { left: box.right - pad - width, top: box.top + pad },
+    { left: box.left + pad, top: box.top + pad },
+    { left: box.right - pad - width, top: box.bottom - pad - height },
+    { left: box.left + pad, top: box.bottom - pad - height },
+  ];
+  // Points every 2 pixels along each line segment.
+  const points: [number, number][] = [];
+  for (const one of series) {
+    for (const line of one.lines) {
+      line.forEach(([x, y], i) => {
+        const [nx, ny] = line[i + 1] ?? [x, y];
+        const steps = Math.max(1, Math.ceil(Math.hypot(nx - x, ny - y) / 2));
+        for (let k = 0; k < steps; k++) points.push([x + ((nx - x) * k) / steps, y + ((ny - y) * k) / steps]);
+      });
+    }
+  }
+  const covered = (corner: { left: number; top: number }): number =>
+    points.filter(
+      ([x, y]) => x >= corner.left && x <= corner.left + width && y >= corner.top && y <= corner.top + height,
+    ).length;
+  let best = corners[0] as { left: number; top: number };
+  let fewest = covered(best);
+  for (const corner of corners.slice(1)) {
+    const count = covered(corner);
+    if (count < fewest) [best, fewest] = [corner, count];
+  }
+  return best;
+}
+
 /** Computes the layout shared by {@link linePlot} and {@link linePlotSvg}. */
 export function plotLayout(series: readonly PlotSeries[], options: LinePlotOptions): PlotLayout {
   checkSeries(series);
@@ -210,8 +252,8 @@ export function plotLayout(series: readonly PlotSeries[], options: LinePlotOptio
   const entryHeight = line + 4 * s;
   const labelWidth = Math.max(...series.map((one) => measureText(one.label, s).width));
   const legendWidth = 3 * (4 * s) + swatch + labelWidth;
-  const legendLeft = box.right - pad - legendWidth;
-  const legendTop = box.top + pad;
+  const legendHeight = series.length * entryHeight + 4 * s;
+  const { left: legendLeft, top: legendTop } = legendCorner(placed, box, legendWidth, legendHeight, pad);
   return {
     width,
     height,
@@ -246,12 +288,12 @@ export function plotLayout(series: readonly PlotSeries[], options: LinePlotOptio
       left: legendLeft,
       top: legendTop,
       width: legendWidth,
-      height: series.length * entryHeight + 4 * s,
+      height: legendHeight,
       entries: placed.map((one, i) => {
         const y = legendTop + 4 * s + i * entryHeight;
         return {
           series: one,
-          y: y + Math.floor(line / 2),
+          y: y + Math.floor((glyphHeight * s) / 2),
           text: { text: one.label, x: legendLeft + 8 * s + swatch, y },
         };
       }),

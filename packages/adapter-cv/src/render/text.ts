@@ -1,7 +1,7 @@
 import type { RgbaImage } from '../image/rgba-image.js';
 import { parseColor, type Color } from './color.js';
 import { blendPixel, fillRect } from './draw.js';
-import { glyph, glyphGap, glyphHeight, glyphWidth, lineGap } from './font.js';
+import { glyph, glyphDescent, glyphGap, glyphHeight, glyphWidth, lineGap } from './font.js';
 
 /**
  * Options of {@link drawText}.
@@ -22,7 +22,8 @@ export interface TextOptions {
 
 /**
  * The size in pixels {@link drawText} gives `text` (lines split at `\n`): width × height, before turning
- * for `vertical`.
+ * for `vertical`. The height runs from the top of the capitals to the bottom of the descenders (g, p, y):
+ * 9 pixels for one line at scale 1, 10 more per extra line.
  *
  * @example
  * const { width } = measureText('cat 0.93', 2); // 8 glyphs · 6 · 2 − 2 = 94
@@ -33,7 +34,7 @@ export function measureText(text: string, scale = 1): { width: number; height: n
   const longest = Math.max(...lines.map((line) => Array.from(line).length));
   return {
     width: longest === 0 ? 0 : (longest * (glyphWidth + glyphGap) - glyphGap) * s,
-    height: (lines.length * (glyphHeight + lineGap) - lineGap) * s,
+    height: (lines.length * (glyphHeight + lineGap) - lineGap + glyphDescent) * s,
   };
 }
 
@@ -86,4 +87,26 @@ export function fitText(text: string, width: number, scale: number): string {
   const chars = Array.from(text);
   while (chars.length > 0 && measureText(`${chars.join('')}…`, scale).width > width) chars.pop();
   return chars.length === 0 ? '' : `${chars.join('')}…`;
+}
+
+/**
+ * `text` broken into lines at spaces so that each fits `width` pixels at `scale` (a word longer than the
+ * width is shortened with '…'); `\n` in `text` also breaks a line.
+ */
+export function wrapText(text: string, width: number, scale: number): string {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      const candidate = line === '' ? word : `${line} ${word}`;
+      if (line !== '' && measureText(candidate, scale).width > width) {
+        lines.push(line);
+        line = fitText(word, width, scale);
+      } else {
+        line = line === '' ? fitText(word, width, scale) : candidate;
+      }
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
 }
