@@ -18,4 +18,17 @@ export const preludes = {
   /** `activationNorms`: the method of the plugin guide (apps/example-plugin). */
   'activation-norms':
     "declare const activationNorms: import('@tdhook/core').MethodFactory<{ readonly paths: readonly string[]; readonly key?: string }>;",
+  /** docs/workflows.md: the imports of its first snippet, and its model and data. */
+  'workflow-imports': [
+    "import * as tf from '@tensorflow/tfjs-core';",
+    "import { defineOperator, TensorDict, Workflow } from '@tdhook/core';",
+    "import { conceptSelection, infidelity, integratedGradients, lrp, saliency, selectedChannelGradient } from '@tdhook/attribution';",
+    "declare const model: import('@tensorflow/tfjs-layers').LayersModel;",
+    "declare const data: import('@tdhook/core').TensorDict;",
+  ].join('\n'),
+  /** docs/workflows.md after its first example: the `target` and `workflow` built there. */
+  'workflow-built': [
+    "const target = { select: 'argmax' } as const;",
+    "declare const workflow: import('@tdhook/core').Workflow;",
+  ].join('\n'),
 };

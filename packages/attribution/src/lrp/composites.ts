@@ -290,12 +290,12 @@ function namedComposite(name: LrpCompositeName): (params?: LrpCompositeParams) =
  */
 export const lrpComposites: Readonly<
   Record<LrpCompositeName, (params?: LrpCompositeParams) => LrpComposite>
-> = Object.freeze({
-  epsilon: namedComposite('epsilon'),
-  zPlus: namedComposite('zPlus'),
-  alpha1beta0: namedComposite('alpha1beta0'),
-  epsilonPlus: namedComposite('epsilonPlus'),
-  epsilonAlpha2Beta1: namedComposite('epsilonAlpha2Beta1'),
+> = /* @__PURE__ */ Object.freeze({
+  epsilon: /* @__PURE__ */ namedComposite('epsilon'),
+  zPlus: /* @__PURE__ */ namedComposite('zPlus'),
+  alpha1beta0: /* @__PURE__ */ namedComposite('alpha1beta0'),
+  epsilonPlus: /* @__PURE__ */ namedComposite('epsilonPlus'),
+  epsilonAlpha2Beta1: /* @__PURE__ */ namedComposite('epsilonAlpha2Beta1'),
 });
 
 /** The composite of LRP without one: the base entries only. */

@@ -28,7 +28,7 @@ export interface ExecutionRequirements {
  * @example
  * defaultRequirements; // { modelPasses: 1, gradients: 'optional' }
  */
-export const defaultRequirements: ExecutionRequirements = Object.freeze({
+export const defaultRequirements: ExecutionRequirements = /* @__PURE__ */ Object.freeze({
   modelPasses: 1,
   gradients: 'optional',
 });

@@ -30,7 +30,7 @@ const values = (shape: readonly number[], seed: number): tf.Tensor =>
     [...shape],
   );
 
-const matMulCases: readonly FusedCase[] = [false, true].flatMap((transposeA) =>
+const matMulCases: readonly FusedCase[] = /* @__PURE__ */ [false, true].flatMap((transposeA) =>
   [false, true].map((transposeB): FusedCase => ({
     name: `fused matMul (transposeA ${String(transposeA)}, transposeB ${String(transposeB)})`,
     run: () => {
