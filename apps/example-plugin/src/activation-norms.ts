@@ -49,6 +49,7 @@ export const activationNorms: MethodFactory<ActivationNormsOptions> = defineMeth
     hooks: paths.map((path) => ({ path, direction: 'forward' as const, operation: 'capture' })),
     inKeys: model.inKeys,
     outKeys: paths.map((path) => [key, path] as const),
+    collects: true, // bind returns captureRunner(...): it can publish a pass a workflow shares
   }),
   bind: ({ paths, key = 'norms', order = 2 }, context) => {
     const norms = new Map<string, tf.Tensor>();

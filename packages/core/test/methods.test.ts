@@ -282,6 +282,7 @@ describe('the plugin contract', () => {
         ['acts', 'linear1'],
         ['acts', 'relu'],
       ],
+      collects: true,
     });
     expect(Object.isFrozen(description)).toBe(true);
     const withCallback = defineMethod<{ readonly reduce: (t: tf.Tensor) => tf.Tensor }>({

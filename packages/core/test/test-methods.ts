@@ -16,6 +16,7 @@ export const captureActivations: MethodFactory<{ readonly paths: readonly string
       hooks: paths.map((path) => ({ path, direction: 'forward' as const, operation: 'capture' })),
       inKeys: model.inKeys,
       outKeys: paths.map((path) => [key, path] as const),
+      collects: true,
     }),
     bind: ({ paths, key = 'cache' }, context) => {
       const captured = new Map<string, tf.Tensor>();

@@ -101,11 +101,12 @@ function scripted(
   id: `${string}/${string}`,
   hooks: readonly HookSpec[],
   bind: (context: BindContext) => MethodRunner,
+  collects = false,
 ): MethodFactory<null> {
   return defineMethod<null>({
     contract: 'tdhook.method/1',
     id,
-    plan: (_options, model) => ({ hooks, inKeys: model.inKeys, outKeys: [] }),
+    plan: (_options, model) => ({ hooks, inKeys: model.inKeys, outKeys: [], collects }),
     bind: (_options, context) => bind(context),
   });
 }
@@ -182,7 +183,7 @@ describe('workflows: shared passes only for runners that can collect (issue 12 Â
           candidate: '1:test/own-pass-capture',
           compatible: false,
           reason:
-            'the runner of 0:test/own-pass-capture cannot collect from a pass another method runs (it has no collect())',
+            '0:test/own-pass-capture cannot collect from a pass another method runs (its plan does not declare collects: true)',
         },
       ]);
       const before = calls.count;
@@ -208,7 +209,7 @@ describe('workflows: shared passes only for runners that can collect (issue 12 Â
     ]);
     const plan = workflow.plan(net, data);
     expect(plan.executions.map((execution) => execution.coexecuted)).toEqual([false, false]);
-    expect(plan.decisions[0]?.reason).toMatch(/the runner of 1:test\/own-pass-capture cannot collect/);
+    expect(plan.decisions[0]?.reason).toMatch(/1:test\/own-pass-capture cannot collect/);
     const { data: result } = workflow.run(net, data);
     expect(values(result.getTensor(['cache', 'relu']))).toEqual([2, 0]);
     expect(values(result.getTensor(['own', 'linear1']))).toEqual([4, -8]);
@@ -337,6 +338,7 @@ describe('cleanups that fail', () => {
           throw new Error('collect failed');
         });
       },
+      true,
     );
     // The failing one last, so that the test captures before it are collected (and freed).
     const workflow = new Workflow([
@@ -482,25 +484,37 @@ describe('plans are never stale', () => {
     net.dispose();
   });
 
-  it('a runner that could collect at planning but not at run time fails before the shared pass', () => {
+  it("a runner that breaks its plan's word on collects fails at bind, before any model call", () => {
     const net = smallNet();
     const data = dataFor();
     const calls = countCalls(net);
-    let binds = 0;
-    const fickle = scripted(
-      'test/fickle',
-      [{ path: 'relu', direction: 'forward', operation: 'capture' }],
+    const spec: HookSpec = { path: 'relu', direction: 'forward', operation: 'capture' };
+    const install = (context: BindContext): void => {
+      context.hook({ path: 'relu', direction: 'forward', operation: 'capture' }, () => undefined);
+    };
+    const collect = (pass: TensorDict): TensorDict => new TensorDict({}, { batchShape: pass.batchShape });
+    const claims = scripted(
+      'test/claims-collect',
+      [spec],
       (context) => {
-        context.hook({ path: 'relu', direction: 'forward', operation: 'capture' }, () => undefined);
-        binds++;
-        const collect = (pass: TensorDict): TensorDict => new TensorDict({}, { batchShape: pass.batchShape });
-        return binds === 1 ? captureRunner(context.model, collect) : { run: (d) => context.model.run(d) };
+        install(context);
+        return { run: (d) => context.model.run(d) };
       },
+      true,
     );
-    const workflow = new Workflow([captureActivations({ paths: ['linear1'] }), fickle(null)]);
-    expect(() => workflow.run(net, data)).toThrowTdhookError(
-      'E_PLAN',
-      /Step 1:test\/fickle could collect from a shared pass when planned, but its runner cannot now/,
+    const hides = scripted('test/hides-collect', [spec], (context) => {
+      install(context);
+      return captureRunner(context.model, collect);
+    });
+    const claiming = new Workflow([captureActivations({ paths: ['linear1'] }), claims(null)]);
+    expect(claiming.plan(net, data).modelPasses).toBe(1); // planned from the plans alone: nothing bound
+    expect(() => claiming.run(net, data)).toThrowTdhookError(
+      'E_CONTRACT',
+      /test\/claims-collect' declares collects: true but its runner has no collect\(\)/,
+    );
+    expect(() => hides(null).prepare(net)).toThrowTdhookError(
+      'E_CONTRACT',
+      /test\/hides-collect' returned a runner with collect\(\) but its plan does not declare collects: true/,
     );
     expect(calls.count).toBe(0);
     calls.remove();

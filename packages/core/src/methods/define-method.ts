@@ -166,10 +166,19 @@ function checkPlan(plan: MethodPlan, id: string, forModel: boolean): MethodPlan 
       fix: "Against a model (model.node set), list one spec per module; patterns (path '*') are for model-free plans.",
     });
   }
+  const { collects = false } = plan as { collects?: unknown };
+  if (typeof collects !== 'boolean') {
+    throw new ContractError({
+      what: `Method '${id}' plan's collects must be a boolean, got ${JSON.stringify(collects)}`,
+      where: 'plan',
+      fix: 'Set collects: true when bind returns a runner with collect() (captureRunner), else leave it out.',
+    });
+  }
   return Object.freeze({
     hooks: Object.freeze(plan.hooks.map((spec) => checkHookSpec(spec, `${id} plan`))),
     inKeys: Object.freeze(keys(plan.inKeys, 'inKeys')),
     outKeys: Object.freeze(keys(plan.outKeys, 'outKeys')),
+    collects,
   });
 }
 
@@ -212,6 +221,7 @@ function configure<Options>(definition: MethodDefinition<Options>, rawOptions: O
         hooks: plan.hooks.map((spec) => describeValue({ ...spec })),
         inKeys: plan.inKeys.map((key) => [...key]),
         outKeys: plan.outKeys.map((key) => [...key]),
+        collects: plan.collects === true,
       });
     },
     prepare: (model, keys = {}) => {

@@ -39,16 +39,20 @@ export interface MethodModelInfo {
 /**
  * What a method will do, known before it touches a model: the hooks it installs and the TensorDict keys it
  * reads and writes. `inKeys` lists every key read (the model's included); `outKeys` the keys the method itself
- * writes (not the model's outputs, unless it publishes them).
+ * writes (not the model's outputs, unless it publishes them). `collects: true` says that its runner has
+ * `collect` (what {@link captureRunner} builds), so a workflow may run it in a model pass it shares with
+ * other read-only capture methods; core checks the runner against it at bind.
  *
  * @example
  * const hooks: HookSpec[] = [{ path: 'fc1', direction: 'forward', operation: 'capture' }];
- * const plan: MethodPlan = { hooks, inKeys: [['input']], outKeys: [['norms', 'fc1']] };
+ * const plan: MethodPlan = { hooks, inKeys: [['input']], outKeys: [['norms', 'fc1']], collects: true };
  */
 export interface MethodPlan {
   readonly hooks: readonly HookSpec[];
   readonly inKeys: readonly KeyPath[];
   readonly outKeys: readonly KeyPath[];
+  /** The runner has `collect`: it can publish what its hooks captured in a pass another method ran. Default `false`. */
+  readonly collects?: boolean;
 }
 
 /**

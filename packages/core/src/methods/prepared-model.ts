@@ -101,6 +101,14 @@ export class PreparedModel {
           fix: 'Install every planned hook in bind(), or leave it out of the plan.',
         });
       }
+      const collects = typeof runner.collect === 'function';
+      if (collects !== (source.plan.collects === true)) {
+        throw new ContractError({
+          what: `Method '${source.id}' ${collects ? 'returned a runner with collect() but its plan does not declare collects: true' : 'declares collects: true but its runner has no collect()'}`,
+          where: 'bind',
+          fix: 'Declare collects: true in plan() exactly when bind() returns a runner with collect() (captureRunner).',
+        });
+      }
       this.#runner = runner;
     } catch (error) {
       this.#restoreAfter(error, 'its preparation failed');
@@ -165,16 +173,8 @@ export class PreparedModel {
   }
 
   /**
-   * True if the runner can publish what its hooks captured during a model pass someone else ran (it has
-   * `collect`): only such methods share a model pass in a workflow.
-   */
-  get canCollect(): boolean {
-    return this.#runner?.collect !== undefined;
-  }
-
-  /**
    * Runs the capture hooks' publication without running the model (read-only capture methods in a shared
-   * model pass). Throws a ContractError for methods that cannot (see {@link PreparedModel.canCollect}).
+   * model pass). Throws a ContractError for methods whose plan does not declare `collects: true`.
    */
   collect(data: TensorDict): TensorDict {
     const runner = this.#runner;

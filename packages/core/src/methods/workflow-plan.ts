@@ -102,22 +102,6 @@ export function resolveSteps(
   });
 }
 
-/**
- * How {@link planWorkflow} groups methods into shared model passes.
- *
- * @example
- * const sharing: PassSharing = { enabled: true, canCollect: (step) => inspect(step).canCollect };
- */
-export interface PassSharing {
-  /** False when the workflow was built with `sharePasses: false`: every method runs its own pass. */
-  readonly enabled: boolean;
-  /**
-   * Whether a method's bound runner can publish a pass someone else ran (`MethodRunner.collect`). Asked only
-   * for methods that pass every other test, so that planning binds nothing it does not need to.
-   */
-  readonly canCollect: (step: ResolvedStep) => boolean;
-}
-
 const overlaps = (a: KeyPath, b: KeyPath): boolean => keyStartsWith(a, b) || keyStartsWith(b, a);
 const list = (keys: readonly KeyPath[]): string => keys.map((key) => formatKey(key)).join(', ');
 
@@ -140,12 +124,12 @@ export function ownedOutputs(step: ResolvedStep, modelOutKeys: readonly KeyPath[
 function compatibility(
   group: readonly ResolvedStep[],
   candidate: ResolvedStep,
-  sharing: PassSharing,
+  sharePasses: boolean,
 ): string | undefined {
   const method = candidate.step as MethodLike;
   const plan = candidate.plan;
   if (plan === undefined) return 'operators run no model';
-  if (!sharing.enabled) return 'shared passes are turned off for this workflow (sharePasses: false)';
+  if (!sharePasses) return 'shared passes are turned off for this workflow (sharePasses: false)';
   if (method.requirements.modelPasses !== 1) return 'co-execution needs exactly one model pass per method';
   if (!isReadOnlyProgram(plan.hooks)) {
     return plan.hooks.length === 0
@@ -163,11 +147,11 @@ function compatibility(
     if (other.plan === undefined || !isReadOnlyProgram(other.plan.hooks))
       return 'only read-only capture programs can share a model pass';
   }
-  // Last: the runner is known only once bound. A gradient method captures read-only too, but it must run
-  // its own pass (it differentiates through it) and has no collect().
-  const cannot = [...group, candidate].find((step) => !sharing.canCollect(step));
+  // A gradient method captures read-only too, but it differentiates through its own pass: its plan does not
+  // declare collects, and core holds every runner to its plan's word at bind.
+  const cannot = [...group, candidate].find((step) => step.plan?.collects !== true);
   if (cannot !== undefined) {
-    return `the runner of ${cannot.label} cannot collect from a pass another method runs (it has no collect())`;
+    return `${cannot.label} cannot collect from a pass another method runs (its plan does not declare collects: true)`;
   }
   return undefined;
 }
@@ -183,7 +167,7 @@ export function planWorkflow(
   steps: readonly ResolvedStep[],
   dataKeys: readonly KeyPath[],
   modelOutKeys: readonly KeyPath[],
-  sharing: PassSharing,
+  sharePasses: boolean,
 ): WorkflowPlan {
   const available: KeyPath[] = [...dataKeys];
   const owned: { key: KeyPath; label: string }[] = [];
@@ -254,7 +238,7 @@ export function planWorkflow(
       continue;
     }
     if (group.length > 0) {
-      const reason = compatibility(group, resolved, sharing);
+      const reason = compatibility(group, resolved, sharePasses);
       decisions.push({
         existing: group.map((step) => step.label),
         candidate: resolved.label,

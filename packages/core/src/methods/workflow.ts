@@ -13,7 +13,6 @@ import {
   distinctKeys,
   planWorkflow,
   resolveSteps,
-  type PassSharing,
   type PlannedExecution,
   type ResolvedStep,
   type WorkflowPlan,
@@ -108,9 +107,8 @@ export class Workflow {
   }
 
   /**
-   * Plans the workflow for a model and the keys of `data` without running the model. Deciding whether
-   * methods can share a pass may bind them on the model for a moment (to see whether their runners can
-   * collect); they are restored before this returns.
+   * Plans the workflow for a model and the keys of `data` without running or changing the model: every
+   * method is planned against the model, and only methods whose plans declare `collects: true` share a pass.
    *
    * @example
    * const plan = workflow.plan(model, data);
@@ -178,28 +176,8 @@ export class Workflow {
     }
     const keyed = new KeyedModel(model, this.#keys);
     const resolved = resolveSteps(this.steps, this.#keys, model);
-    const collects = new Map<ResolvedStep, boolean>();
-    const sharing: PassSharing = {
-      enabled: this.sharePasses,
-      canCollect: (step) => {
-        let known = collects.get(step);
-        if (known === undefined) {
-          known = this.#canCollect(step, model);
-          collects.set(step, known);
-        }
-        return known;
-      },
-    };
-    const plan = planWorkflow(resolved, data.keys({ leavesOnly: false }), keyed.outKeys, sharing);
+    const plan = planWorkflow(resolved, data.keys({ leavesOnly: false }), keyed.outKeys, this.sharePasses);
     return { plan, resolved, modelOutKeys: keyed.outKeys };
-  }
-
-  /** Binds a method on the model to see whether its runner can collect, and restores it (nothing runs). */
-  #canCollect(step: ResolvedStep, model: ModelNode): boolean {
-    const prepared = (step.step as MethodLike).prepare(model, this.#keys);
-    const answer = prepared.canCollect;
-    restoreAll([prepared]);
-    return answer;
   }
 
   #execute(
@@ -261,14 +239,6 @@ function sharedPass(
   working: TensorDict,
   modelOutKeys: readonly KeyPath[],
 ): void {
-  const cannot = prepared.findIndex((method) => !method.canCollect);
-  if (cannot >= 0) {
-    throw new PlanError({
-      what: `Step ${steps[cannot]?.label ?? String(cannot)} could collect from a shared pass when planned, but its runner cannot now: the method changed after planning`,
-      where: 'workflow run',
-      fix: 'A method must bind the same runner every time; check its bind().',
-    });
-  }
   const [first] = prepared;
   if (first === undefined) return;
   const pass = first.model.run(working);
