@@ -106,7 +106,7 @@ export const inputTimesGradient: MethodFactory<InputTimesGradientOptions> =
               return tf.reshape(x, [-1, ...x.shape.slice(batchRank)]);
             });
             const output = result.getTensor(model.outKeys[0] ?? 'output');
-            const scores = tf.reshape(output, [inputs[0]?.shape[0] ?? 1, -1]) as tf.Tensor2D;
+            const scores = tf.reshape<tf.Rank.R2>(output, [inputs[0]?.shape[0] ?? 1, -1]);
             const units = unitsOf(options.target?.select ?? 'argmax', scores);
             const mask = tf.oneHot(tf.tensor1d(units, 'int32'), scores.shape[1]) as tf.Tensor2D;
             return inputGradients(model, inputs, mask).map((gradient, index) => {

@@ -19,6 +19,33 @@ function cannot(action: string, path: string, error: unknown, fix: string): CvEr
 
 const folderFix = 'Give --out a folder you can write to (it is created if missing).';
 
+/**
+ * `mkdir -p`, one level at a time (Node's recursive mkdir spins forever under /proc); returns the first
+ * folder it created, and removes what it created if a level fails.
+ */
+async function makeFolders(path: string): Promise<string | undefined> {
+  const missing: string[] = [];
+  for (
+    let folder = path;
+    (await stat(folder).catch(() => undefined)) === undefined;
+    folder = dirname(folder)
+  ) {
+    missing.unshift(folder);
+    if (dirname(folder) === folder) break;
+  }
+  const made: string[] = [];
+  try {
+    for (const folder of missing) {
+      await mkdir(folder);
+      made.unshift(folder);
+    }
+  } catch (error) {
+    for (const folder of made) await rmdir(folder).catch(() => undefined);
+    throw error;
+  }
+  return missing[0];
+}
+
 /** The file that stops a folder from being created at `path` (it, or a "folder" above it), if any. */
 async function fileInTheWay(path: string): Promise<string | undefined> {
   for (let candidate = path; ; candidate = dirname(candidate)) {
@@ -82,7 +109,7 @@ export class OutputFolder {
     const path = resolve(folder);
     let created: string | undefined;
     try {
-      created = await mkdir(path, { recursive: true });
+      created = await makeFolders(path);
     } catch (error) {
       const blocker = await fileInTheWay(path);
       throw blocker === undefined

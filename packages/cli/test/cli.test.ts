@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { integratedGradients, noiseTunnel, saliency } from '@tdhook/attribution';
 import { digitPaths, emotionModelDir, mnistCnnDir, photoPaths } from '@tdhook/cv-assets';
 
 import {
@@ -190,11 +191,24 @@ describe('tdhook explain', () => {
     }
   });
 
-  it('prints help that names every method', () => {
+  it('prints help that names every method, with the defaults the methods set themselves', () => {
     const run = tdhook('explain', '--help');
     expect(run.status).toBe(0);
     for (const method of ['saliency', 'ig', 'smoothgrad', 'guided', 'gradcam', 'lrp'])
       expect(run.stdout).toContain(method);
+    // Read from the configured methods: one default per option, in the method's configure.
+    const steps = integratedGradients({}).options.steps;
+    const samples = noiseTunnel(saliency({}), {}).options.samples;
+    expect([steps, samples]).toEqual([50, 10]);
+    expect(run.stdout).toMatch(
+      new RegExp(`--steps <n> +ig: quadrature steps, 1 to 1000 \\(default ${steps}\\)`),
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(`--samples <n> +smoothgrad: noisy samples, 1 to 1000 \\(default ${samples}\\)`),
+    );
+    expect(run.stdout).toMatch(
+      /Exit codes: 0 done, 1 the work failed .*\s2 the command line cannot run as written, 3 a --plugin/s,
+    );
   });
 });
 

@@ -8,7 +8,15 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digitPaths, emotionModelDir, mnistCnnDir, photoPaths } from '@tdhook/cv-assets';
 
-import { decode, expectOneLineError, explain, filesIn, readJson } from './run-tdhook.js';
+import {
+  backend,
+  decode,
+  expectOneLineError,
+  explain,
+  filesIn,
+  readJson,
+  spawnTdhook,
+} from './run-tdhook.js';
 
 const seven = digitPaths[7] as string;
 const nine = digitPaths[9] as string;
@@ -46,14 +54,33 @@ describe('tdhook explain on bad input', () => {
     expect(filesIn(out)).toEqual(['scores.json']);
   });
 
-  // Root may write anywhere: a read-only file stops only other users.
-  it.skipIf(process.getuid?.() === 0)('refuses a read-only scores.json, leaving it as it was', () => {
+  it('refuses a read-only scores.json, leaving it as it was', () => {
+    // Root may write anywhere: as root, the command runs as nobody (65534), for whom the file is read-only.
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+    chmodSync(scratch, 0o755);
     const out = join(scratch, 'read-only');
-    mkdirSync(out, { recursive: true });
+    mkdirSync(out, { recursive: true, mode: 0o777 });
+    chmodSync(out, 0o777);
     writeFileSync(join(out, 'scores.json'), '{}\n');
     chmodSync(join(out, 'scores.json'), 0o444);
-    const run = mnist('--method', 'saliency', '--out', out);
-    expect(run.status).toBe(1);
+    const run = spawnTdhook(
+      [
+        'explain',
+        '--backend',
+        backend,
+        '--quiet',
+        '--model',
+        mnistCnnDir,
+        '--input',
+        seven,
+        '--method',
+        'saliency',
+        '--out',
+        out,
+      ],
+      user === undefined ? {} : { user },
+    );
+    expect(run.status, run.stderr).toBe(1);
     expectOneLineError(run.stderr, /Cannot overwrite .*read-only\/scores\.json \(EACCES\)/);
     expect(filesIn(out)).toEqual(['scores.json']);
     expect(readFileSync(join(out, 'scores.json'), 'utf8')).toBe('{}\n');
@@ -64,11 +91,11 @@ describe('tdhook explain on bad input', () => {
     for (const [args, phrase] of [
       [
         ['--method', 'ig', '--steps', '100000000'],
-        /--steps must be a whole number from 1 to 1000 .*got '100000000'/,
+        /--steps must be a whole number from 1 to 1000, got '100000000' \(1000 is tdhook explain's limit: each step is a backward pass\)/,
       ],
       [
         ['--method', 'smoothgrad', '--samples', '5000'],
-        /--samples must be a whole number from 1 to 1000 .*got '5000'/,
+        /--samples must be a whole number from 1 to 1000, got '5000' \(1000 is tdhook explain's limit: each sample is a backward pass\)/,
       ],
       [
         ['--method', 'ig', '--options', '{"steps":100000000}'],
@@ -94,8 +121,8 @@ describe('tdhook explain on bad input', () => {
     const baseline = mnist('--method', 'ig', '--steps', '8', '--baseline', '-0.5', '--out', out);
     expect(baseline.status, baseline.stderr).toBe(0);
     expect(
-      readJson<{ images: { options: { baselines: number } }[] }>(join(out, 'scores.json')).images[0]?.options
-        .baselines,
+      (readJson(join(out, 'scores.json')) as { images: { options: { baselines: number } }[] }).images[0]
+        ?.options.baselines,
     ).toBe(-0.5);
   });
 
@@ -119,9 +146,9 @@ describe('tdhook explain on bad input', () => {
     // A copy of the MNIST CNN whose metadata names three classes.
     const model = join(scratch, 'mnist-three-labels');
     cpSync(mnistCnnDir, model, { recursive: true });
-    const json = readJson<{ userDefinedMetadata: { tdhook: { labels: string[] } } }>(
-      join(model, 'model.json'),
-    );
+    const json = readJson(join(model, 'model.json')) as {
+      userDefinedMetadata: { tdhook: { labels: string[] } };
+    };
     json.userDefinedMetadata.tdhook.labels = ['a', 'b', 'c'];
     writeFileSync(join(model, 'model.json'), JSON.stringify(json));
     const warned = explain('--model', model, '--input', seven, '--method', 'saliency', '--out', out);
@@ -130,7 +157,7 @@ describe('tdhook explain on bad input', () => {
       warned.stderr,
       /^tdhook explain: warning: model\.json's labels name 3 classes, but the model has 10: they are ignored/,
     );
-    expect(readJson<{ labels: unknown }>(join(out, 'scores.json')).labels).toBeNull();
+    expect((readJson(join(out, 'scores.json')) as { labels: unknown }).labels).toBeNull();
   });
 
   it('removes the folder it created when the run fails late, and keeps what was there before', () => {
@@ -202,9 +229,9 @@ describe('tdhook explain on bad input', () => {
       run.stderr,
       /^tdhook explain: warning: digit-9-test7\.png: the gradcam map is all zero, so its heatmap is blank: Grad-CAM keeps only positive evidence, and layer pool2 has none for 9; try an earlier --layer/,
     );
-    const scores = readJson<{ images: { attribution: { max: number }; warnings: string[] }[] }>(
-      join(out, 'scores.json'),
-    );
+    const scores = readJson(join(out, 'scores.json')) as {
+      images: { attribution: { max: number }; warnings: string[] }[];
+    };
     expect(scores.images[0]?.attribution.max).toBe(0);
     expect(scores.images[0]?.warnings).toHaveLength(1);
     // The same digit at conv1 has positive evidence: no warning.

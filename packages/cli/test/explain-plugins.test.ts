@@ -81,7 +81,7 @@ describe('tdhook explain --plugin', () => {
       'digit-7-test0.example-input-times-gradient.png',
       'scores.json',
     ]);
-    const scores = readJson<Scores>(join(out, 'scores.json'));
+    const scores = readJson(join(out, 'scores.json')) as Scores;
     expect(scores).toMatchObject({
       method: 'example/input-times-gradient',
       methodId: 'example/input-times-gradient',
@@ -117,7 +117,7 @@ describe('tdhook explain --plugin', () => {
         out,
       );
       expect(run.status, run.stderr).toBe(0);
-      const image = readJson<Scores>(join(out, 'scores.json')).images[0];
+      const image = (readJson(join(out, 'scores.json')) as Scores).images[0];
       expect(image?.explained.class).toBe(3);
       expect(image?.options).toEqual({ target: { select: 3 }, multiplyByInput: false });
     }

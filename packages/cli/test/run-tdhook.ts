@@ -19,13 +19,18 @@ export interface Run {
 
 export function spawnTdhook(
   args: readonly string[],
-  { env = process.env, cwd = packageDir }: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  {
+    env = process.env,
+    cwd = packageDir,
+    user,
+  }: { env?: NodeJS.ProcessEnv; cwd?: string; user?: { uid: number; gid: number } } = {},
 ): Run {
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd,
     encoding: 'utf8',
     timeout: 120_000,
     env,
+    ...user,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -69,6 +74,6 @@ export function filesIn(folder: string): string[] | null {
   }
 }
 
-export function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+export function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
 }

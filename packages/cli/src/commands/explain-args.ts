@@ -86,13 +86,20 @@ export interface ExplainArgs {
   readonly quiet: boolean;
 }
 
-function wholeNumber(value: string | undefined, flag: string, most: number): number | undefined {
+/** What one step or sample costs, for the limit messages. */
+const passNoun = { '--steps': 'step', '--samples': 'sample', steps: 'step', samples: 'sample' } as const;
+
+function wholeNumber(
+  value: string | undefined,
+  flag: '--steps' | '--samples',
+  most: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number < 1 || number > most) {
-    throw new UsageError(
-      `${flag} must be a whole number from 1 to ${most}${number > most ? ` (tdhook explain's limit: each is a model pass)` : ''}, got '${value}'`,
-    );
+    const limit =
+      number > most ? ` (${most} is tdhook explain's limit: each ${passNoun[flag]} is a backward pass)` : '';
+    throw new UsageError(`${flag} must be a whole number from 1 to ${most}, got '${value}'${limit}`);
   }
   return number;
 }
@@ -127,7 +134,7 @@ function methodOptionsOf(text: string | undefined): Record<string, unknown> {
     const value = record[name];
     if (typeof value === 'number' && value > explainLimits[name]) {
       throw new UsageError(
-        `--options ${name} ${value} is above tdhook explain's limit of ${explainLimits[name]} (each one is a model pass)`,
+        `--options ${name} ${value} is above tdhook explain's limit of ${explainLimits[name]} (each ${passNoun[name]} is a backward pass)`,
       );
     }
   }

@@ -85,7 +85,7 @@ export async function loadPlugins(
     }
     const ids: string[] = [];
     for (const factory of factories) {
-      const id = String(factory.definition.id);
+      const id = factory.definition.id;
       const owner = registeredBy.get(id);
       if (owner !== undefined) {
         // The same factory re-exported by a second plugin is already there.
