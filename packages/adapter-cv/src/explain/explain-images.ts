@@ -179,7 +179,11 @@ function runMethod(
  * const overlayPng = encodePng(renderExplanation(explanation, 0, await readImage('cat.png')).overlay);
  * explanation.dispose();
  */
-export function explainImages(model: VisionModel, images: tf.Tensor4D, options: ExplainOptions): Explanation {
+export function explainImages<Name extends string>(
+  model: VisionModel,
+  images: tf.Tensor4D,
+  options: ExplainOptions<Name>,
+): Explanation<Name> {
   const { method, recipe, layer } = configureMethod(model, images, options);
   const attributionKey: readonly [string, string] = ['attr', layer ?? 'input'];
   checkWritesAttribution(method, attributionKey);

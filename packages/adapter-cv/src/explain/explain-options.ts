@@ -43,13 +43,13 @@ export interface MethodDisplay {
  * const options: ExplainOptions = { method: 'ig', target: 'argmax', steps: 32 };
  * const byId: ExplainOptions = { method: 'example/input-times-gradient', registry, methodOptions: {} };
  */
-export interface ExplainOptions {
+export interface ExplainOptions<Name extends string = VisionMethodName | (string & Record<never, never>)> {
   /**
    * A built-in method's short name ({@link VisionMethodName}) or the id of a method in `registry`. A method
    * run by id gets `{ target: { select }, ...methodOptions }` and must write its attribution under
    * `['attr', 'input']`, shaped like the images (or with one channel), as @tdhook/attribution's methods do.
    */
-  readonly method: VisionMethodName | (string & Record<never, never>);
+  readonly method: Name;
   /** Where methods are looked up by id. Default `visionMethodRegistry()`: the six built-ins. */
   readonly registry?: MethodRegistry;
   /**
@@ -86,16 +86,17 @@ export interface ExplainOptions {
 }
 
 /**
- * What `explainImages` returns; the caller owns the tensors (`dispose()` frees them).
+ * What `explainImages` returns; the caller owns the tensors (`dispose()` frees them). `Name` is the method as
+ * asked for: a {@link VisionMethodName} by default, `Explanation<string>` for methods run by id.
  *
  * @example
  * const explanation: Explanation = explainImages(model, images, { method: 'saliency' });
  * explanation.attribution.shape; // [N, H, W, C] (Grad-CAM: [N, H, W, 1])
  * explanation.dispose();
  */
-export interface Explanation {
+export interface Explanation<Name extends string = VisionMethodName> {
   /** The method as asked for: a short name (`'ig'`) or a registry id. */
-  readonly method: string;
+  readonly method: Name;
   /** The registry id of the method that ran, e.g. `'attribution/integrated-gradients'`. */
   readonly id: string;
   /** The configured method's options as JSON (defaults filled in), or `undefined` if they cannot be described. */

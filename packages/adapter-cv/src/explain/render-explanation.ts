@@ -30,7 +30,7 @@ export const methodDisplay: Readonly<Record<VisionMethodName, MethodDisplay>> = 
  * await writePng('out/cat.gradcam.png', overlay);
  */
 export function renderExplanation(
-  explanation: Explanation,
+  explanation: Explanation<string>,
   index: number,
   original: RgbaImage,
 ): { readonly heatmap: HeatmapImage; readonly overlay: RgbaImage; readonly map: Float32Array } {

@@ -74,7 +74,7 @@ function statistics(map: Float32Array): MapStatistics {
 }
 
 /** Why a blank heatmap is blank, in the user's terms. */
-function blankMapWarning(file: string, explanation: Explanation, className: string): string {
+function blankMapWarning(file: string, explanation: Explanation<string>, className: string): string {
   const cause =
     explanation.id === 'attribution/grad-cam'
       ? `Grad-CAM keeps only positive evidence, and layer ${explanation.layer ?? '?'} has none for ${className}; try an earlier --layer (tdhook info lists them) or another method`
