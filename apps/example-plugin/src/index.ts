@@ -1,1 +1,2 @@
 export { activationNorms, type ActivationNormsOptions } from './activation-norms.js';
+export { inputTimesGradient, type InputTimesGradientOptions } from './input-times-gradient.js';

@@ -146,8 +146,8 @@ describe('explainImages on the MNIST CNN', () => {
     const cases: [VisionMethodName, Method<object>][] = [
       [
         'smoothgrad',
+        // No samples: the adapter leaves the default to the noise tunnel's configure.
         noiseTunnel(saliency({ target, absolute: true }), {
-          samples: 16,
           stdev,
           seed: 1,
           samplesPerPass: 25,
@@ -241,10 +241,11 @@ describe('explainImages on the MNIST CNN', () => {
     tf.dispose([before, after]);
   });
 
-  it('names unknown methods (E_CV_MODEL) and layers (E_UNKNOWN_PATH)', () => {
-    expect(() =>
-      explainImages(mnist, digits, { method: 'occlusion' as VisionMethodName }),
-    ).toThrowTdhookError('E_CV_MODEL', /Unknown method 'occlusion'/);
+  it('names unknown methods (E_CV_METHOD) and layers (E_UNKNOWN_PATH)', () => {
+    expect(() => explainImages(mnist, digits, { method: 'occlusion' })).toThrowTdhookError(
+      'E_CV_METHOD',
+      /No method 'occlusion' is registered.*saliency, ig, smoothgrad, guided, gradcam, lrp/,
+    );
     expect(() => explainImages(mnist, digits, { method: 'gradcam', layer: 'conv9' })).toThrowTdhookError(
       'E_UNKNOWN_PATH',
     );

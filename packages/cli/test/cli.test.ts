@@ -1,63 +1,23 @@
 // The `tdhook` binary as users run it: a child process per command, real exit codes, files on disk.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import type {} from '@tdhook/testing/vitest'; // types inject('tdhookBackend')
-import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { integratedGradients, noiseTunnel, saliency } from '@tdhook/attribution';
 import { digitPaths, emotionModelDir, mnistCnnDir, photoPaths } from '@tdhook/cv-assets';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const backend = inject('tdhookBackend');
+import {
+  backend,
+  colourCount,
+  decode,
+  expectOneLineError,
+  explain,
+  spawnTdhook,
+  tdhook,
+} from './run-tdhook.js';
+
 let scratch = '';
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnTdhook(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Run {
-  const result = spawnSync(process.execPath, ['bin/tdhook.js', ...args], {
-    cwd: packageDir,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function tdhook(...args: string[]): Run {
-  return spawnTdhook(args);
-}
-
-function explain(...args: string[]): Run {
-  return tdhook('explain', '--backend', backend, '--quiet', ...args);
-}
-
-function decode(path: string): PNG {
-  return PNG.sync.read(readFileSync(path));
-}
-
-/** Distinct colours in a PNG: a heatmap has many, a blank image one. */
-function colourCount(png: PNG): number {
-  const colours = new Set<number>();
-  for (let i = 0; i < png.data.length; i += 4) {
-    colours.add(((png.data[i] ?? 0) << 16) | ((png.data[i + 1] ?? 0) << 8) | (png.data[i + 2] ?? 0));
-  }
-  return colours.size;
-}
-
-/** One line on stderr, with the phrase, and no stack trace. */
-function expectOneLineError(stderr: string, phrase: RegExp): void {
-  const lines = stderr.trim().split('\n');
-  expect(lines, stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(phrase);
-  expect(stderr).not.toMatch(/\n\s+at /);
-}
 
 const seven = digitPaths[7] as string;
 const three = digitPaths[3] as string;
@@ -133,7 +93,7 @@ describe('tdhook explain', () => {
     const out = join(scratch, 'environment');
     const run = spawnTdhook(
       ['explain', '--quiet', '--model', mnistCnnDir, '--input', seven, '--method', 'guided', '--out', out],
-      { ...process.env, TDHOOK_BACKEND: backend },
+      { env: { ...process.env, TDHOOK_BACKEND: backend } },
     );
     expect(run.status, run.stderr).toBe(0);
     const scores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8')) as { backend: string };
@@ -231,11 +191,24 @@ describe('tdhook explain', () => {
     }
   });
 
-  it('prints help that names every method', () => {
+  it('prints help that names every method, with the defaults the methods set themselves', () => {
     const run = tdhook('explain', '--help');
     expect(run.status).toBe(0);
     for (const method of ['saliency', 'ig', 'smoothgrad', 'guided', 'gradcam', 'lrp'])
       expect(run.stdout).toContain(method);
+    // Read from the configured methods: one default per option, in the method's configure.
+    const steps = integratedGradients({}).options.steps;
+    const samples = noiseTunnel(saliency({}), {}).options.samples;
+    expect([steps, samples]).toEqual([50, 10]);
+    expect(run.stdout).toMatch(
+      new RegExp(`--steps <n> +ig: quadrature steps, 1 to 1000 \\(default ${steps}\\)`),
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(`--samples <n> +smoothgrad: noisy samples, 1 to 1000 \\(default ${samples}\\)`),
+    );
+    expect(run.stdout).toMatch(
+      /Exit codes: 0 done, 1 the work failed .*\s2 the command line cannot run as written, 3 a --plugin/s,
+    );
   });
 });
 

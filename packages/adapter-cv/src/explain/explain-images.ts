@@ -1,28 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  gradCam,
-  guidedBackprop,
-  integratedGradients,
-  lrp,
-  noiseTunnel,
-  saliency,
-  type AttributionTarget,
-  type LrpCompositeName,
-} from '@tdhook/attribution';
-import { TensorDict, type GradientHook, type Method } from '@tdhook/core';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { AttributionTarget } from '@tdhook/attribution';
+import { TdhookError, TensorDict, type JsonValue, type Method, type MethodFactory } from '@tdhook/core';
 
 import { CvError } from '../errors.js';
 import { GraphModule } from '../graph/graph-module.js';
-import { describeModel, lastFeatureMap } from '../model-info.js';
-
-/**
- * The methods {@link explainImages} (and `tdhook explain`) run by name.
- *
- * @example
- * const method: VisionMethodName = 'gradcam';
- */
-export type VisionMethodName = 'saliency' | 'ig' | 'smoothgrad' | 'guided' | 'gradcam' | 'lrp';
+import type { ExplainOptions, Explanation, VisionMethodName, VisionModel } from './explain-options.js';
+import { visionMethodRegistry } from './vision-method-registry.js';
+import { builtInRecipes, pluginRecipe, type VisionRecipe } from './vision-recipes.js';
 
 /**
  * Every {@link VisionMethodName}, in the order reports list them.
@@ -40,63 +24,22 @@ export const visionMethodNames: readonly VisionMethodName[] = [
 ];
 
 /**
- * Options of {@link explainImages}: which method, what to explain, and each method's main knob.
+ * The registry id a method name stands for: a built-in short name's method (`'ig'` →
+ * `'attribution/integrated-gradients'`), else the name itself.
  *
  * @example
- * const options: ExplainOptions = { method: 'ig', target: 'argmax', steps: 32 };
+ * visionMethodId('gradcam'); // 'attribution/grad-cam'
+ * visionMethodId('example/input-times-gradient'); // 'example/input-times-gradient'
  */
-export interface ExplainOptions {
-  readonly method: VisionMethodName;
-  /** `'argmax'` (default: the predicted class), one class for all images, or one per image. */
-  readonly target?: 'argmax' | number | readonly number[];
-  /** Grad-CAM's layer (module path); default the last feature map of the model. */
-  readonly layer?: string;
-  /** Integrated gradients: Gauss–Legendre steps. Default 32. */
-  readonly steps?: number;
-  /** Integrated gradients: the baseline value (in model input units). Default 0. */
-  readonly baseline?: number;
-  /** SmoothGrad: noisy samples. Default 16. */
-  readonly samples?: number;
-  /** SmoothGrad: noise standard deviation, as a fraction of the input's value range. Default 0.15. */
-  readonly noise?: number;
-  /** LRP composite. Default `'epsilonPlus'`. */
-  readonly composite?: LrpCompositeName;
-  /** Gradient rewrites at module outputs (concept conditioning); see `outputGradients` in @tdhook/attribution. */
-  readonly outputGradients?: Readonly<Record<string, GradientHook>>;
-  /**
-   * Rows per model pass (integrated gradients runs steps × images rows). Default: about four 224×224
-   * images' worth of pixels (4 rows for MobileNetV2, 256 for MNIST): wasm's memory is 4 GiB at most, and a
-   * recorded MobileNetV2 pass holds ~100 MB of activations per image.
-   */
-  readonly chunkSize?: number;
-  /** Called as integrated gradients' steps complete. */
-  readonly onProgress?: (done: number, total: number) => void;
-  /** Seed of SmoothGrad's noise. Default 1. */
-  readonly seed?: number;
+export function visionMethodId(method: string): string {
+  return Object.hasOwn(builtInRecipes, method) ? builtInRecipes[method as VisionMethodName].id : method;
 }
 
-/**
- * What {@link explainImages} returns; the caller owns the tensors (`dispose()` frees them).
- *
- * @example
- * const explanation: Explanation = explainImages(model, images, { method: 'saliency' });
- * explanation.attribution.shape; // [N, H, W, C] (Grad-CAM: [N, H, W, 1])
- * explanation.dispose();
- */
-export interface Explanation {
-  readonly method: VisionMethodName;
-  /** Attributions shaped like the images (Grad-CAM: one channel, upsampled to the image). */
-  readonly attribution: tf.Tensor4D;
-  /** The model's outputs for the images, `[N, classes]`. */
-  readonly scores: tf.Tensor2D;
-  /** The class explained for each image. */
-  readonly target: readonly number[];
-  /** Grad-CAM's layer. */
-  readonly layer?: string;
-  dispose(): void;
+function recipeFor(method: string): VisionRecipe {
+  if (Object.hasOwn(builtInRecipes, method)) return builtInRecipes[method as VisionMethodName];
+  // A built-in's registry id runs as its short name does.
+  return Object.values(builtInRecipes).find((recipe) => recipe.id === method) ?? pluginRecipe(method);
 }
-
-type VisionModel = LayersModel | GraphModule;
 
 function argmaxRows(scores: tf.Tensor2D): number[] {
   const classes = tf.argMax(scores, 1);
@@ -117,114 +60,152 @@ function selectOf(target: ExplainOptions['target']): AttributionTarget {
   return { select: [...target] };
 }
 
-function valueRange(images: tf.Tensor): number {
-  const [min, max] = tf
-    .tidy(() => [tf.min(images), tf.max(images)])
-    .map((tensor) => {
-      const value = tensor.dataSync()[0] ?? 0;
-      tensor.dispose();
-      return value;
-    }) as [number, number];
-  return max - min;
-}
+const attributionWhere = 'explainImages method';
 
-function layerFor(model: VisionModel, options: ExplainOptions): string {
-  if (options.layer !== undefined) return options.layer;
-  const found = lastFeatureMap(describeModel(model));
-  if (found === undefined) {
-    throw new CvError('E_CV_MODEL', {
-      what: 'The model has no feature-map layer (rank 4 output) for Grad-CAM',
-      where: 'explainImages layer',
-      fix: 'Name the layer to explain: layer: <module path> (tdhook info lists them).',
-    });
-  }
-  return found.path;
-}
-
-function methodFor(model: VisionModel, images: tf.Tensor4D, options: ExplainOptions): Method<object> {
-  const target = selectOf(options.target);
-  const shared = {
-    target,
-    chunkSize: options.chunkSize ?? defaultChunkSize(images),
-    ...(options.outputGradients === undefined ? {} : { outputGradients: options.outputGradients }),
+function configureMethod(
+  model: VisionModel,
+  images: tf.Tensor4D,
+  options: ExplainOptions,
+): { method: Method<object>; recipe: VisionRecipe; layer: string | undefined } {
+  const registry = options.registry ?? visionMethodRegistry();
+  const recipe = recipeFor(options.method);
+  const factory = (id: string): MethodFactory<object> => {
+    if (!registry.has(id)) {
+      const names = [...visionMethodNames, ...registry.list().map((listing) => listing.id)];
+      throw new CvError('E_CV_METHOD', {
+        what: `No method '${id}' is registered`,
+        where: attributionWhere,
+        fix: `Use one of ${[...new Set(names)].join(', ')}, or register it: visionMethodRegistry().use(factory).`,
+      });
+    }
+    return registry.get<object>(id);
   };
-  const isGraph = model instanceof GraphModule;
-  switch (options.method) {
-    case 'saliency':
-      return saliency({ ...shared, absolute: true });
-    case 'ig':
-      return integratedGradients({
-        ...shared,
-        steps: options.steps ?? 32,
-        baselines: options.baseline ?? 0,
-        multiplyByInputs: true,
-        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-      });
-    case 'smoothgrad':
-      return noiseTunnel(saliency({ target, absolute: true }), {
-        samples: options.samples ?? 16,
-        stdev: (options.noise ?? 0.15) * valueRange(images),
-        seed: options.seed ?? 1,
-        // Noisy copies go through the model samplesPerPass × images rows at a time.
-        samplesPerPass: Math.max(1, Math.floor(shared.chunkSize / images.shape[0])),
-      }) as Method<object>;
-    case 'guided':
-      return guidedBackprop(shared);
-    case 'gradcam':
-      return gradCam({
-        ...shared,
-        layers: layerFor(model, options),
-        relu: true,
-        upsample: 'bilinear',
-      }) as Method<object>;
-    case 'lrp':
-      if (isGraph) {
-        throw new CvError('E_CV_GRAPH', {
-          what: 'LRP rules exist for Layers layers, not for graph ops',
-          where: 'explainImages method lrp',
-          fix: 'Use a Layers model for LRP, or a gradient method (saliency, ig, smoothgrad, gradcam) on this Graph model.',
-        });
-      }
-      return lrp({ ...shared, composite: options.composite ?? 'epsilonPlus', warnOnMissingRule: false });
-    default:
-      throw new CvError('E_CV_MODEL', {
-        what: `Unknown method '${String(options.method)}'`,
-        where: 'explainImages method',
-        fix: `Use one of ${visionMethodNames.join(', ')}.`,
-      });
+  const make = factory(recipe.id);
+  const { options: recipeOptions, layer } = recipe.options({
+    model,
+    images,
+    options,
+    target: selectOf(options.target),
+    chunkSize: options.chunkSize ?? defaultChunkSize(images),
+    factory,
+  });
+  const method = make({ ...recipeOptions, ...options.methodOptions });
+  return { method, recipe, layer };
+}
+
+function keyName(key: readonly string[]): string {
+  return key.join('/');
+}
+
+/** Refuses, before anything runs, a method whose plan does not write the attribution explainImages reads. */
+function checkWritesAttribution(method: Method<object>, key: readonly string[]): void {
+  const outKeys = method.plan().outKeys;
+  if (outKeys.some((candidate) => keyName(candidate) === keyName(key))) return;
+  throw new CvError('E_CV_METHOD', {
+    what: `Method '${method.id}' writes ${outKeys.map(keyName).join(', ') || 'nothing'}, not an attribution at ${keyName(key)}`,
+    where: attributionWhere,
+    fix: "explainImages shows attribution methods: they write ['attr', <input key>] shaped like the input, as @tdhook/attribution's do.",
+  });
+}
+
+function checkAttributionShape(id: string, attribution: tf.Tensor, images: tf.Tensor4D): void {
+  const [batch, height, width, channels] = images.shape;
+  const [n, h, w, c] = attribution.shape;
+  if (attribution.rank === 4 && n === batch && h === height && w === width && (c === channels || c === 1))
+    return;
+  throw new CvError('E_CV_METHOD', {
+    what: `Method '${id}' wrote an attribution shaped [${attribution.shape.join(', ')}], not like the images [${images.shape.join(', ')}]`,
+    where: attributionWhere,
+    fix: 'An image attribution has the images’ shape [N, H, W, C] (or one channel: [N, H, W, 1]).',
+  });
+}
+
+/** The model's scores, for methods that do not publish the model's output next to their attribution. */
+function predict(model: VisionModel, images: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const output = model instanceof GraphModule ? model.forward(images) : model.predict(images);
+    return (Array.isArray(output) ? output[0] : output) as tf.Tensor2D;
+  });
+}
+
+function describeOptions(method: Method<object>, options: ExplainOptions): JsonValue | undefined {
+  const callbackIds = new Map<unknown, string>(
+    Object.entries(options.outputGradients ?? {}).map(([path, hook]) => [hook, `outputGradients.${path}`]),
+  );
+  if (options.onProgress !== undefined) callbackIds.set(options.onProgress, 'onProgress');
+  try {
+    const description = method.describe({ callbackIds }) as { options?: JsonValue };
+    return description.options;
+  } catch (error) {
+    // A plugin's options may hold callbacks we have no name for: the explanation does not need them.
+    if (TdhookError.is(error)) return undefined;
+    throw error;
   }
+}
+
+/** Runs the configured method once on the images; the caller owns the two tensors returned. */
+function runMethod(
+  method: Method<object>,
+  model: VisionModel,
+  images: tf.Tensor4D,
+  attributionKey: readonly [string, string],
+): { attribution: tf.Tensor4D; scores: tf.Tensor2D } {
+  using prepared = method.prepare(model);
+  using data = new TensorDict({ input: tf.clone(images) }, { batchShape: [images.shape[0]] });
+  using result = prepared.run(data);
+  const written = result.getTensor(attributionKey);
+  checkAttributionShape(method.id, written, images);
+  const scores = result.has('output')
+    ? (tf.clone(result.getTensor('output')) as tf.Tensor2D)
+    : predict(model, images);
+  return { attribution: tf.clone(written) as tf.Tensor4D, scores };
 }
 
 /**
- * Explains a batch of images with one attribution method by name, on a Layers model or a
- * {@link GraphModule}: the shared path of `tdhook explain` and the demo. Attributions come back shaped like
- * the images (Grad-CAM: one channel upsampled to the image), with the model's scores and the explained
- * classes; the model is left as it was.
+ * Explains a batch of images with one attribution method, by built-in name or registry id, on a Layers
+ * model or a {@link GraphModule}: the shared path of `tdhook explain` and the demo. Attributions come back
+ * shaped like the images (Grad-CAM: one channel upsampled to the image), with the model's scores and the
+ * explained classes; the model is left as it was.
+ *
+ * A method run by id (a plugin registered with `registry.use(factory)`) gets `{ target: { select }, ...methodOptions }`
+ * and must write `['attr', 'input']`, as @tdhook/attribution's methods do; anything else is `E_CV_METHOD`.
+ *
+ * @throws CvError `E_CV_METHOD` for a method that is not registered or writes no image attribution,
+ * `E_CV_GRAPH` for LRP on a Graph model, `E_CV_MODEL` when Grad-CAM finds no feature map.
  *
  * @example
  * const images = await readImageBatch(['cat.png'], { size: [224, 224], normalisation: 'unit' });
  * const explanation = explainImages(model, images, { method: 'gradcam', target: 'argmax' });
- * const overlayPng = encodePng(overlay(await readImage('cat.png'), explanation.attribution));
+ * const overlayPng = encodePng(renderExplanation(explanation, 0, await readImage('cat.png')).overlay);
  * explanation.dispose();
  */
-export function explainImages(model: VisionModel, images: tf.Tensor4D, options: ExplainOptions): Explanation {
-  const layer = options.method === 'gradcam' ? layerFor(model, options) : undefined;
-  const method = methodFor(model, images, { ...options, ...(layer === undefined ? {} : { layer }) });
+export function explainImages<Name extends string>(
+  model: VisionModel,
+  images: tf.Tensor4D,
+  options: ExplainOptions<Name>,
+): Explanation<Name> {
+  const { method, recipe, layer } = configureMethod(model, images, options);
+  const attributionKey: readonly [string, string] = ['attr', layer ?? 'input'];
+  checkWritesAttribution(method, attributionKey);
   const batch = images.shape[0];
-  using prepared = method.prepare(model);
-  using data = new TensorDict({ input: tf.clone(images) }, { batchShape: [batch] });
-  using result = prepared.run(data);
-  const attributionKey: [string, string] = ['attr', layer ?? 'input'];
-  const attribution = tf.clone(result.getTensor(attributionKey)) as tf.Tensor4D;
-  const scores = tf.clone(result.getTensor('output')) as tf.Tensor2D;
-  const target =
-    options.target === undefined || options.target === 'argmax'
-      ? argmaxRows(scores)
-      : typeof options.target === 'number'
-        ? new Array<number>(batch).fill(options.target)
-        : [...options.target];
+  const { attribution, scores } = runMethod(method, model, images, attributionKey);
+  let target: number[];
+  try {
+    target =
+      options.target === undefined || options.target === 'argmax'
+        ? argmaxRows(scores)
+        : typeof options.target === 'number'
+          ? new Array<number>(batch).fill(options.target)
+          : [...options.target];
+  } catch (error) {
+    tf.dispose([attribution, scores]);
+    throw error;
+  }
   return {
     method: options.method,
+    id: method.id,
+    options: describeOptions(method, options),
+    display: recipe.display,
     attribution,
     scores,
     target,

@@ -1,8 +1,10 @@
-export {
-  explainImages,
-  visionMethodNames,
-  type ExplainOptions,
-  type Explanation,
-  type VisionMethodName,
-} from './explain-images.js';
+export { explainImages, visionMethodId, visionMethodNames } from './explain-images.js';
+export type {
+  ExplainOptions,
+  Explanation,
+  MethodDisplay,
+  VisionMethodName,
+  VisionModel,
+} from './explain-options.js';
 export { methodDisplay, renderExplanation } from './render-explanation.js';
+export { visionMethodRegistry } from './vision-method-registry.js';

@@ -6,7 +6,7 @@ import { readModelBatch, type GradientBinding, type ModelBatch } from '../gradie
 import { publishAttributions } from '../gradient-runner.js';
 import type { ResolvedTarget } from '../targets.js';
 import { baselineFor, readBaseline } from './baselines.js';
-import type { IntegratedGradientsOptions } from './integrated-gradients.js';
+import type { ConfiguredIntegratedGradientsOptions } from './integrated-gradients.js';
 import { integratePath } from './path-integral.js';
 import { quadrature } from './quadrature.js';
 
@@ -100,13 +100,14 @@ function disposeTargets(targets: readonly ResolvedTarget[]): void {
  * bind: (options, context) => integratedGradientsRunner(options, binding, interpolated, id),
  */
 export function integratedGradientsRunner(
-  options: IntegratedGradientsOptions,
+  options: ConfiguredIntegratedGradientsOptions,
   binding: GradientBinding,
   interpolated: readonly { readonly index: number; readonly key: KeyPath }[],
   where: string,
 ): MethodRunner {
-  const rule = quadrature(options.method ?? 'gausslegendre', options.steps ?? 50);
-  const multiply = options.multiplyByInputs !== false;
+  // Configured options: steps, method and multiplyByInputs are filled in by configure.
+  const rule = quadrature(options.method, options.steps);
+  const multiply = options.multiplyByInputs;
   const withDelta = options.convergenceDelta === true;
   return {
     run: (data: TensorDict): TensorDict => {

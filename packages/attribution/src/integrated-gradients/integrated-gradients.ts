@@ -68,20 +68,27 @@ export interface IntegratedGradientsOptions extends GradientAttributionOptions {
 
 const id = 'attribution/integrated-gradients';
 
-/** The configured defaults, in one place. */
-const integratedGradientsDefaults: {
+/**
+ * The options as `configure` returns them: every defaulted option filled in. The defaults live in
+ * `configure` and nowhere else; `requirements` and `bind` only ever see its output.
+ *
+ * @example
+ * integratedGradients({ baselines: 0 }).options.steps; // the default number of steps
+ */
+export interface ConfiguredIntegratedGradientsOptions extends IntegratedGradientsOptions {
   readonly steps: number;
   readonly method: IntegrationMethod;
   readonly multiplyByInputs: boolean;
-} = Object.freeze({ steps: 50, method: 'gausslegendre', multiplyByInputs: true });
+}
 
-function checkOptions(options: IntegratedGradientsOptions): IntegratedGradientsOptions {
+/** `requirements` and `bind` receive what `configure` returned; core types it as the raw options. */
+const configured = (options: IntegratedGradientsOptions): ConfiguredIntegratedGradientsOptions =>
+  options as ConfiguredIntegratedGradientsOptions;
+
+function checkOptions(options: IntegratedGradientsOptions): ConfiguredIntegratedGradientsOptions {
   const checked = checkGradientOptions(options, id);
-  const {
-    steps = integratedGradientsDefaults.steps,
-    method = integratedGradientsDefaults.method,
-    multiplyByInputs = integratedGradientsDefaults.multiplyByInputs,
-  } = checked;
+  // The one place each default is set (the CLI help and the adapter read them from a configured method).
+  const { steps = 50, method = 'gausslegendre', multiplyByInputs = true } = checked;
   checkQuadrature(method, steps, id);
   for (const flag of ['multiplyByInputs', 'convergenceDelta'] as const) {
     if (checked[flag] !== undefined && typeof checked[flag] !== 'boolean') {
@@ -140,8 +147,8 @@ export function interpolatedInputs(
   });
 }
 
-function passesOf(options: IntegratedGradientsOptions): number {
-  const steps = options.steps ?? integratedGradientsDefaults.steps;
+function passesOf(options: ConfiguredIntegratedGradientsOptions): number {
+  const { steps } = options;
   const targets = options.strategy === 'loop' ? listTargets(options, id).length : 1;
   const chunks = options.chunkSize === undefined ? 1 : Math.ceil(steps / options.chunkSize);
   return 1 + targets * chunks;
@@ -170,7 +177,7 @@ export const integratedGradients: MethodFactory<IntegratedGradientsOptions> =
     id,
     summary: 'Integrated gradients: the gradient integrated along the path from a baseline to the input',
     configure: checkOptions,
-    requirements: (options) => ({ modelPasses: passesOf(options), gradients: 'required' }),
+    requirements: (options) => ({ modelPasses: passesOf(configured(options)), gradients: 'required' }),
     plan: (options, model) => {
       const baselineKeys = interpolatedInputs(options, model).flatMap(({ key }) => {
         const read = baselineKey(baselineFor(options.baselines, key), key);
@@ -184,6 +191,6 @@ export const integratedGradients: MethodFactory<IntegratedGradientsOptions> =
     bind: (options, context) => {
       const binding = bindGradientMethod(options, context, id);
       const model = { inKeys: context.model.inKeys, outKeys: context.model.outKeys };
-      return integratedGradientsRunner(options, binding, interpolatedInputs(options, model), id);
+      return integratedGradientsRunner(configured(options), binding, interpolatedInputs(options, model), id);
     },
   });

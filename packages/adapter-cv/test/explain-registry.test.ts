@@ -1,0 +1,196 @@
+// explainImages runs methods from a registry: the six built-ins by short name or id, third-party methods by id.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {} from '@tdhook/testing/vitest';
+import { integratedGradients, noiseTunnel, saliency } from '@tdhook/attribution';
+import { createMethodRegistry, defineMethod, TensorDict, type MethodFactory } from '@tdhook/core';
+import { digitPaths, mnistCnnDir } from '@tdhook/cv-assets';
+
+import {
+  explainImages,
+  loadModel,
+  methodDisplay,
+  readImageBatch,
+  visionMethodId,
+  visionMethodNames,
+  visionMethodRegistry,
+} from '../src/index.js';
+import { useBackendPatches } from './use-backend-patches.js';
+
+useBackendPatches();
+
+let mnist: tfl.LayersModel;
+let digits: tf.Tensor4D;
+const labels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+beforeAll(async () => {
+  const loaded = await loadModel(mnistCnnDir);
+  if (loaded.kind !== 'layers') throw new Error('the MNIST CNN is a Layers model');
+  mnist = loaded.model;
+  digits = tf.keep(await readImageBatch(digitPaths, { channels: 1, normalisation: 'unit' }));
+});
+
+afterAll(() => {
+  digits.dispose();
+  mnist.dispose();
+});
+
+function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
+  const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
+  const value = difference.dataSync()[0] ?? NaN;
+  difference.dispose();
+  return value;
+}
+
+interface TestPluginOptions {
+  readonly target?: unknown;
+  readonly scale?: number;
+  /** Where the "attribution" goes, and its shape: the input's, or one value per sample. */
+  readonly key?: string;
+  readonly perSample?: boolean;
+  readonly publishOutputs?: boolean;
+}
+
+/** A third-party method written against @tdhook/core only: attribution = scale × input. */
+const scaledInput: MethodFactory<TestPluginOptions> = defineMethod<TestPluginOptions>({
+  contract: 'tdhook.method/1',
+  id: 'test/scaled-input',
+  summary: 'scale × input, for tests',
+  configure: (options) => ({ scale: 2, key: 'attr', perSample: false, publishOutputs: true, ...options }),
+  plan: ({ key = 'attr' }, model) => ({
+    hooks: [],
+    inKeys: model.inKeys,
+    outKeys: [[key, 'input']],
+  }),
+  bind: ({ scale = 2, key = 'attr', perSample = false, publishOutputs = true }, context) => ({
+    run: (data) => {
+      const result = publishOutputs
+        ? context.model.run(data)
+        : new TensorDict({}, { batchShape: data.batchShape });
+      const input = data.getTensor('input');
+      result.set(
+        [key, 'input'],
+        tf.tidy(() => (perSample ? tf.sum(input, [1, 2, 3]) : tf.mul(input, scale))),
+      );
+      return result;
+    },
+  }),
+});
+
+describe('explainImages with a method registry', () => {
+  it('registers the six built-ins explicitly, in a new registry each time', () => {
+    const registry = visionMethodRegistry();
+    expect(registry.list().map(({ id }) => id)).toEqual(visionMethodNames.map(visionMethodId));
+    expect(visionMethodNames.map(visionMethodId)).toEqual([
+      'attribution/saliency',
+      'attribution/integrated-gradients',
+      'attribution/noise-tunnel',
+      'attribution/guided-backprop',
+      'attribution/grad-cam',
+      'attribution/lrp',
+    ]);
+    // Nothing registered itself on import, and registries are independent values.
+    expect(createMethodRegistry().list()).toEqual([]);
+    registry.use(scaledInput);
+    expect(visionMethodRegistry().has('test/scaled-input')).toBe(false);
+    expect(visionMethodId('test/scaled-input')).toBe('test/scaled-input');
+  });
+
+  it('runs a third-party method by id: its attribution, the model’s scores, argmax targets, a signed display', () => {
+    const registry = visionMethodRegistry().use(scaledInput);
+    const explanation = explainImages(mnist, digits, { method: 'test/scaled-input', registry });
+    const expected = tf.mul(digits, 2);
+    expect(maxDifference(explanation.attribution, expected)).toBe(0);
+    const logits = mnist.predict(digits) as tf.Tensor;
+    expect(maxDifference(explanation.scores, logits)).toBeLessThan(1e-5);
+    expect(explanation.target).toEqual(labels);
+    expect(explanation).toMatchObject({
+      method: 'test/scaled-input',
+      id: 'test/scaled-input',
+      display: { signed: true, reduce: 'sum' },
+      // The target reaches the plugin in @tdhook/attribution's form; its own defaults are filled in.
+      options: { target: { select: 'argmax' }, scale: 2, key: 'attr', perSample: false },
+    });
+    explanation.dispose();
+    // methodOptions reach the plugin; a method that publishes no scores gets the model's predictions.
+    const tripled = explainImages(mnist, digits, {
+      method: 'test/scaled-input',
+      registry,
+      target: 4,
+      methodOptions: { scale: 3, publishOutputs: false },
+    });
+    const expectedTripled = tf.mul(digits, 3);
+    expect(maxDifference(tripled.attribution, expectedTripled)).toBe(0);
+    expect(maxDifference(tripled.scores, logits)).toBeLessThan(1e-5);
+    expect(tripled.target).toEqual(new Array(10).fill(4));
+    expect(tripled.options).toMatchObject({ target: { select: 4 }, scale: 3 });
+    tf.dispose([expected, expectedTripled, logits]);
+    tripled.dispose();
+  });
+
+  it('refuses, with E_CV_METHOD, an unregistered id and methods that write no image attribution', () => {
+    const registry = visionMethodRegistry().use(scaledInput);
+    expect(() => explainImages(mnist, digits, { method: 'test/missing', registry })).toThrowTdhookError(
+      'E_CV_METHOD',
+      /No method 'test\/missing' is registered.*test\/scaled-input/,
+    );
+    expect(() =>
+      explainImages(mnist, digits, {
+        method: 'test/scaled-input',
+        registry,
+        methodOptions: { key: 'norms' },
+      }),
+    ).toThrowTdhookError('E_CV_METHOD', /writes norms\/input, not an attribution at attr\/input/);
+    expect(() =>
+      explainImages(mnist, digits, {
+        method: 'test/scaled-input',
+        registry,
+        methodOptions: { perSample: true },
+      }),
+    ).toThrowTdhookError('E_CV_METHOD', /shaped \[10\], not like the images \[10, 28, 28, 1\]/);
+    // A built-in missing from a custom registry is named the same way.
+    const onlySaliency = createMethodRegistry().use(saliency);
+    expect(() => explainImages(mnist, digits, { method: 'lrp', registry: onlySaliency })).toThrowTdhookError(
+      'E_CV_METHOD',
+      /No method 'attribution\/lrp' is registered/,
+    );
+  });
+
+  it('runs a built-in by id as by short name, merges methodOptions, and leaves defaults to configure', () => {
+    const byName = explainImages(mnist, digits, { method: 'ig', steps: 8 });
+    const byId = explainImages(mnist, digits, { method: 'attribution/integrated-gradients', steps: 8 });
+    expect(maxDifference(byName.attribution, byId.attribution)).toBe(0);
+    expect(byId.display).toEqual(methodDisplay.ig);
+    byId.dispose();
+    const trapezoid = explainImages(mnist, digits, {
+      method: 'ig',
+      steps: 8,
+      methodOptions: { method: 'riemann_trapezoid' },
+    });
+    using prepared = integratedGradients({
+      target: { select: 'argmax' },
+      steps: 8,
+      method: 'riemann_trapezoid',
+      baselines: 0,
+      chunkSize: 256,
+    }).prepare(mnist);
+    using data = new TensorDict({ input: tf.clone(digits) }, { batchShape: [10] });
+    using result = prepared.run(data);
+    expect(maxDifference(trapezoid.attribution, result.getTensor(['attr', 'input']))).toBe(0);
+    expect(maxDifference(trapezoid.attribution, byName.attribution)).toBeGreaterThan(1e-4);
+    trapezoid.dispose();
+    byName.dispose();
+    // Steps and samples left out are the methods' own defaults, set once in their configure.
+    const ig = explainImages(mnist, digits, { method: 'ig' });
+    expect(ig.options).toMatchObject({ steps: integratedGradients({}).options.steps, baselines: 0 });
+    expect(integratedGradients({}).options.steps).toBe(50);
+    ig.dispose();
+    const smooth = explainImages(mnist, digits, { method: 'smoothgrad' });
+    expect(smooth.options).toMatchObject({
+      samples: noiseTunnel(saliency({}), {}).options.samples,
+      seed: 1,
+    });
+    smooth.dispose();
+  });
+});
