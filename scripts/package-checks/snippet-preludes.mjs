@@ -31,4 +31,7 @@ export const preludes = {
     "const target = { select: 'argmax' } as const;",
     "declare const workflow: import('@tdhook/core').Workflow;",
   ].join('\n'),
+  /** `inputTimesGradient`: the attribution plugin of apps/example-plugin (a third-party method factory). */
+  'input-times-gradient':
+    "declare const inputTimesGradient: import('@tdhook/core').MethodFactory<{ readonly target?: { readonly select?: 'argmax' | number }; readonly multiplyByInput?: boolean }>;",
 };
