@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { captureRunner, defineMethod, InvalidValueError, TensorDict, type MethodFactory } from '@tdhook/core';
+import {
+  captureRunner,
+  defineMethod,
+  InvalidValueError,
+  TensorDict,
+  type MethodFactory,
+  type WithDefaults,
+} from '@tdhook/core';
 
 /** Options of {@link activationNorms}. */
 export interface ActivationNormsOptions {
@@ -10,6 +17,9 @@ export interface ActivationNormsOptions {
   /** Which norm: 1, 2 (the default) or 'max' (the largest absolute value). */
   readonly order?: 1 | 2 | 'max';
 }
+
+/** The options once `configure` has filled the defaults, the one place they are written. */
+export type ConfiguredActivationNorms = WithDefaults<ActivationNormsOptions, 'key' | 'order'>;
 
 function norm(activation: tf.Tensor, order: 1 | 2 | 'max'): tf.Tensor {
   return tf.tidy(() => {
@@ -30,52 +40,54 @@ function norm(activation: tf.Tensor, order: 1 | 2 | 'max'): tf.Tensor {
  * using result = prepared.run(data);
  * result.getTensor(['norms', 'fc1']); // one L2 norm per sample
  */
-export const activationNorms: MethodFactory<ActivationNormsOptions> = defineMethod<ActivationNormsOptions>({
-  contract: 'tdhook.method/1',
-  id: 'example/activation-norms',
-  summary: 'Per-sample norms of module outputs',
-  configure: (options) => {
-    if (options.paths.length === 0) {
-      throw new InvalidValueError({
-        what: 'activationNorms needs at least one module path',
-        where: 'paths',
-        fix: "E.g. { paths: ['fc1'] }.",
-      });
-    }
-    return { key: 'norms', order: 2, ...options };
-  },
-  requirements: () => ({ modelPasses: 1, gradients: 'optional' }),
-  plan: ({ paths, key = 'norms' }, model) => ({
-    hooks: paths.map((path) => ({ path, direction: 'forward' as const, operation: 'capture' })),
-    inKeys: model.inKeys,
-    outKeys: paths.map((path) => [key, path] as const),
-    collects: true, // bind returns captureRunner(...): it can publish a pass a workflow shares
-  }),
-  bind: ({ paths, key = 'norms', order = 2 }, context) => {
-    const norms = new Map<string, tf.Tensor>();
-    for (const path of paths) {
-      context.hook({ path, direction: 'forward', operation: 'capture' }, (output) => {
-        norms.get(path)?.dispose();
-        // Kept: the model call runs inside a tidy that would dispose it.
-        norms.set(path, tf.keep(norm(output as tf.Tensor, order)));
-      });
-    }
-    const collect = (data: TensorDict): TensorDict => {
-      const result = new TensorDict({}, { batchShape: data.batchShape });
-      for (const path of paths) {
-        const value = norms.get(path);
-        if (value === undefined)
-          throw new InvalidValueError({
-            what: `Module '${path}' did not run`,
-            where: 'activationNorms',
-            fix: 'Check that the model calls it.',
-          });
-        norms.delete(path);
-        result.set([key, path], tf.reshape(value, [...data.batchShape]));
-        value.dispose();
+export const activationNorms: MethodFactory<ActivationNormsOptions, ConfiguredActivationNorms> =
+  /* @__PURE__ */ defineMethod<ActivationNormsOptions, ConfiguredActivationNorms>({
+    contract: 'tdhook.method/1',
+    id: 'example/activation-norms',
+    summary: 'Per-sample norms of module outputs',
+    configure: (options) => {
+      if (options.paths.length === 0) {
+        throw new InvalidValueError({
+          what: 'activationNorms needs at least one module path',
+          where: 'paths',
+          fix: "E.g. { paths: ['fc1'] }.",
+        });
       }
-      return result;
-    };
-    return captureRunner(context.model, collect);
-  },
-});
+      return { ...options, key: options.key ?? 'norms', order: options.order ?? 2 };
+    },
+    requirements: () => ({ modelPasses: 1, gradients: 'optional' }),
+    // plan and bind get the configured options: key and order are always there.
+    plan: ({ paths, key }, model) => ({
+      hooks: paths.map((path) => ({ path, direction: 'forward' as const, operation: 'capture' })),
+      inKeys: model.inKeys,
+      outKeys: paths.map((path) => [key, path] as const),
+      collects: true, // bind returns captureRunner(...): it can publish a pass a workflow shares
+    }),
+    bind: ({ paths, key, order }, context) => {
+      const norms = new Map<string, tf.Tensor>();
+      for (const path of paths) {
+        context.hook({ path, direction: 'forward', operation: 'capture' }, (output) => {
+          norms.get(path)?.dispose();
+          // Kept: the model call runs inside a tidy that would dispose it.
+          norms.set(path, tf.keep(norm(output as tf.Tensor, order)));
+        });
+      }
+      const collect = (data: TensorDict): TensorDict => {
+        const result = new TensorDict({}, { batchShape: data.batchShape });
+        for (const path of paths) {
+          const value = norms.get(path);
+          if (value === undefined)
+            throw new InvalidValueError({
+              what: `Module '${path}' did not run`,
+              where: 'activationNorms',
+              fix: 'Check that the model calls it.',
+            });
+          norms.delete(path);
+          result.set([key, path], tf.reshape(value, [...data.batchShape]));
+          value.dispose();
+        }
+        return result;
+      };
+      return captureRunner(context.model, collect);
+    },
+  });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
-import { registerHook, TensorDict, type Method } from '@tdhook/core';
+import { registerHook, TensorDict, type MethodLike } from '@tdhook/core';
 import { guidedBackprop, integratedGradients, lrp, noiseTunnel, saliency } from '@tdhook/attribution';
 import {
   digitPaths,
@@ -72,7 +72,7 @@ function absoluteGradient(x: tf.Tensor4D, targets: readonly number[]): tf.Tensor
 }
 
 /** What a method puts under `['attr', key]` when run directly on the digits. */
-function runDirectly(method: Method<object>, key = 'input'): tf.Tensor {
+function runDirectly(method: MethodLike, key = 'input'): tf.Tensor {
   using prepared = method.prepare(mnist);
   using data = new TensorDict({ input: tf.clone(digits) }, { batchShape: [10] });
   using result = prepared.run(data);
@@ -143,7 +143,7 @@ describe('explainImages on the MNIST CNN', () => {
     const stdev = 0.15 * (range.dataSync()[0] ?? 0);
     range.dispose();
     const target = { select: 'argmax' as const };
-    const cases: [VisionMethodName, Method<object>][] = [
+    const cases: [VisionMethodName, MethodLike][] = [
       [
         'smoothgrad',
         // No samples: the adapter leaves the default to the noise tunnel's configure.
@@ -151,7 +151,7 @@ describe('explainImages on the MNIST CNN', () => {
           stdev,
           seed: 1,
           samplesPerPass: 25,
-        }) as Method<object>,
+        }) as MethodLike,
       ],
       ['guided', guidedBackprop({ target, chunkSize: 256 })],
       ['lrp', lrp({ target, composite: 'epsilonPlus', warnOnMissingRule: false, chunkSize: 256 })],

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { defineMethod, InvalidValueError, type MethodFactory } from '@tdhook/core';
+import { defineMethod, InvalidValueError, type MethodFactory, type WithDefaults } from '@tdhook/core';
 
 import {
   bindGradientMethod,
@@ -35,7 +35,10 @@ const id = 'attribution/saliency';
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // same shape as x
  */
-export const saliency: MethodFactory<SaliencyOptions> = /* @__PURE__ */ defineMethod<SaliencyOptions>({
+export const saliency: MethodFactory<
+  SaliencyOptions,
+  WithDefaults<SaliencyOptions, 'absolute' | 'multiplyByInputs'>
+> = /* @__PURE__ */ defineMethod({
   contract: 'tdhook.method/1',
   id,
   summary: 'Gradient (absolute or times input) of the target w.r.t. inputs or module outputs',

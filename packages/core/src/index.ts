@@ -114,7 +114,10 @@ export { KeyedModel, type KeyMapping, type ModelKeys } from './methods/keyed-mod
 export {
   methodContract,
   type BindContext,
+  type MethodConfigure,
   type MethodDefinition,
+  type MethodDefinitionParts,
+  type WithDefaults,
   type MethodModelInfo,
   type MethodPlan,
   type MethodRunner,

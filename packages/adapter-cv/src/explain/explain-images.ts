@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionTarget } from '@tdhook/attribution';
-import { TdhookError, TensorDict, type JsonValue, type Method, type MethodFactory } from '@tdhook/core';
+import { TdhookError, TensorDict, type JsonValue, type MethodFactory, type MethodLike } from '@tdhook/core';
 
 import { CvError } from '../errors.js';
 import { GraphModule } from '../graph/graph-module.js';
@@ -66,7 +66,7 @@ function configureMethod(
   model: VisionModel,
   images: tf.Tensor4D,
   options: ExplainOptions,
-): { method: Method<object>; recipe: VisionRecipe; layer: string | undefined } {
+): { method: MethodLike; recipe: VisionRecipe; layer: string | undefined } {
   const registry = options.registry ?? visionMethodRegistry();
   const recipe = recipeFor(options.method);
   const factory = (id: string): MethodFactory<object> => {
@@ -98,7 +98,7 @@ function keyName(key: readonly string[]): string {
 }
 
 /** Refuses, before anything runs, a method whose plan does not write the attribution explainImages reads. */
-function checkWritesAttribution(method: Method<object>, key: readonly string[]): void {
+function checkWritesAttribution(method: MethodLike, key: readonly string[]): void {
   const outKeys = method.plan().outKeys;
   if (outKeys.some((candidate) => keyName(candidate) === keyName(key))) return;
   throw new CvError('E_CV_METHOD', {
@@ -128,7 +128,7 @@ function predict(model: VisionModel, images: tf.Tensor4D): tf.Tensor2D {
   });
 }
 
-function describeOptions(method: Method<object>, options: ExplainOptions): JsonValue | undefined {
+function describeOptions(method: MethodLike, options: ExplainOptions): JsonValue | undefined {
   const callbackIds = new Map<unknown, string>(
     Object.entries(options.outputGradients ?? {}).map(([path, hook]) => [hook, `outputGradients.${path}`]),
   );
@@ -145,7 +145,7 @@ function describeOptions(method: Method<object>, options: ExplainOptions): JsonV
 
 /** Runs the configured method once on the images; the caller owns the two tensors returned. */
 function runMethod(
-  method: Method<object>,
+  method: MethodLike,
   model: VisionModel,
   images: tf.Tensor4D,
   attributionKey: readonly [string, string],

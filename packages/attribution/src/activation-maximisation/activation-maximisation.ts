@@ -19,10 +19,6 @@ import {
 
 const id = 'attribution/activation-maximisation';
 
-// Core hands requirements, plan and bind what configure returned: the defaults are filled in.
-const configured = (options: ActivationMaximisationOptions): ConfiguredActivationMaximisation =>
-  options as ConfiguredActivationMaximisation;
-
 /** Where the optimised value of an input goes: `[attributionKey, ...inputKey]`. */
 function resultKey(options: ConfiguredActivationMaximisation, inputKey: KeyPath): KeyPath {
   return [...toKeyPath(options.attributionKey), ...inputKey] as unknown as KeyPath;
@@ -56,74 +52,74 @@ function step(
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // inputs that drive fc2's unit 0 up
  */
-export const activationMaximisation: MethodFactory<ActivationMaximisationOptions> =
-  /* @__PURE__ */ defineMethod<ActivationMaximisationOptions>({
-    contract: 'tdhook.method/1',
-    id,
-    summary: 'Projected gradient ascent on the inputs to maximise module units or outputs',
-    configure: (options) => checkActivationMaximisationOptions(options, id),
-    requirements: (options) => ({ modelPasses: configured(options).steps, gradients: 'required' }),
-    plan: (raw, model) => {
-      const options = configured(raw);
-      const shared = gradientOptionsOf(options);
-      const plan = planGradientMethod(shared, model);
-      return {
-        ...plan,
-        // The optimised inputs, as the engine picks them (every model input unless `inputs` says otherwise).
-        outKeys: attributionSources(shared, model).flatMap((source) =>
-          source.kind === 'input' ? [resultKey(options, source.key)] : [],
-        ),
-      };
-    },
-    bind: (raw, context) => {
-      const options = configured(raw);
-      const shared = gradientOptionsOf(options);
-      const binding = bindGradientMethod(shared, context, id);
-      const { steps } = options;
-      return {
-        run: (data) => {
-          const batch = readModelBatch(context.model, data, binding.sources, id);
-          // Model inputs in inKeys order; the optimised ones are replaced after every step.
-          const inputs = [...batch.inputs];
-          let targets: ResolvedTarget[] = [];
-          try {
-            targets = binding.resolveTargets(data, batch.rows);
-            for (let done = 1; done <= steps; done++) {
-              const pass = runGradientPass(binding, shared, inputs, targets);
-              try {
-                binding.gradientSources.inputs.forEach((inputIndex, source) => {
-                  const next = step(
-                    inputs[inputIndex] as tf.Tensor,
-                    pass.gradients.map((gradients) => gradients[source] as tf.Tensor),
-                    options,
-                  );
-                  if (!batch.inputs.includes(inputs[inputIndex] as tf.Tensor)) inputs[inputIndex]?.dispose();
-                  inputs[inputIndex] = next;
-                });
-              } finally {
-                tf.dispose([...pass.outputs, ...pass.sources, ...pass.gradients.flat()]);
-              }
-              options.onProgress?.(done, steps);
-            }
-            const result = data.clone();
+export const activationMaximisation: MethodFactory<
+  ActivationMaximisationOptions,
+  ConfiguredActivationMaximisation
+> = /* @__PURE__ */ defineMethod<ActivationMaximisationOptions, ConfiguredActivationMaximisation>({
+  contract: 'tdhook.method/1',
+  id,
+  summary: 'Projected gradient ascent on the inputs to maximise module units or outputs',
+  configure: (options) => checkActivationMaximisationOptions(options, id),
+  requirements: (options) => ({ modelPasses: options.steps, gradients: 'required' }),
+  plan: (options, model) => {
+    const shared = gradientOptionsOf(options);
+    const plan = planGradientMethod(shared, model);
+    return {
+      ...plan,
+      // The optimised inputs, as the engine picks them (every model input unless `inputs` says otherwise).
+      outKeys: attributionSources(shared, model).flatMap((source) =>
+        source.kind === 'input' ? [resultKey(options, source.key)] : [],
+      ),
+    };
+  },
+  bind: (options, context) => {
+    const shared = gradientOptionsOf(options);
+    const binding = bindGradientMethod(shared, context, id);
+    const { steps } = options;
+    return {
+      run: (data) => {
+        const batch = readModelBatch(context.model, data, binding.sources, id);
+        // Model inputs in inKeys order; the optimised ones are replaced after every step.
+        const inputs = [...batch.inputs];
+        let targets: ResolvedTarget[] = [];
+        try {
+          targets = binding.resolveTargets(data, batch.rows);
+          for (let done = 1; done <= steps; done++) {
+            const pass = runGradientPass(binding, shared, inputs, targets);
             try {
-              binding.sources.forEach((source) => {
-                if (source.kind !== 'input') return;
-                const value = inputs[source.index] as tf.Tensor;
-                const shaped = tf.reshape(value, [...batch.batchShape, ...value.shape.slice(1)]);
-                result.set(resultKey(options, source.key), shaped);
+              binding.gradientSources.inputs.forEach((inputIndex, source) => {
+                const next = step(
+                  inputs[inputIndex] as tf.Tensor,
+                  pass.gradients.map((gradients) => gradients[source] as tf.Tensor),
+                  options,
+                );
+                if (!batch.inputs.includes(inputs[inputIndex] as tf.Tensor)) inputs[inputIndex]?.dispose();
+                inputs[inputIndex] = next;
               });
-            } catch (error) {
-              result.dispose();
-              throw error;
+            } finally {
+              tf.dispose([...pass.outputs, ...pass.sources, ...pass.gradients.flat()]);
             }
-            return result;
-          } finally {
-            tf.dispose(inputs.filter((input) => !batch.inputs.includes(input)));
-            tf.dispose(batch.inputs);
-            for (const target of targets) target.dispose();
+            options.onProgress?.(done, steps);
           }
-        },
-      };
-    },
-  });
+          const result = data.clone();
+          try {
+            binding.sources.forEach((source) => {
+              if (source.kind !== 'input') return;
+              const value = inputs[source.index] as tf.Tensor;
+              const shaped = tf.reshape(value, [...batch.batchShape, ...value.shape.slice(1)]);
+              result.set(resultKey(options, source.key), shaped);
+            });
+          } catch (error) {
+            result.dispose();
+            throw error;
+          }
+          return result;
+        } finally {
+          tf.dispose(inputs.filter((input) => !batch.inputs.includes(input)));
+          tf.dispose(batch.inputs);
+          for (const target of targets) target.dispose();
+        }
+      },
+    };
+  },
+});

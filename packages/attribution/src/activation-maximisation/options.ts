@@ -1,4 +1,4 @@
-import { InvalidValueError, type Key } from '@tdhook/core';
+import { InvalidValueError, type Key, type WithDefaults } from '@tdhook/core';
 
 import { checkGradientOptions, type GradientAttributionOptions } from '../gradient-method.js';
 import type { AttributionTarget, TargetSelect } from '../targets.js';
@@ -43,8 +43,10 @@ export interface ActivationMaximisationOptions {
  * The options once {@link checkActivationMaximisationOptions} has filled in the defaults (the only place they
  * are written). `min` and `max` stay optional: absent means no bound.
  */
-export type ConfiguredActivationMaximisation = ActivationMaximisationOptions &
-  Pick<Required<ActivationMaximisationOptions>, 'select' | 'alpha' | 'steps' | 'useSign' | 'attributionKey'>;
+export type ConfiguredActivationMaximisation = WithDefaults<
+  ActivationMaximisationOptions,
+  'select' | 'alpha' | 'steps' | 'useSign' | 'attributionKey'
+>;
 
 /** The targets as the gradient engine sees them: one named target per module, then the user's. */
 export function gradientOptionsOf(options: ActivationMaximisationOptions): GradientAttributionOptions {
@@ -81,7 +83,7 @@ function checkNumber(
 export function checkActivationMaximisationOptions(
   options: ActivationMaximisationOptions,
   where: string,
-): ActivationMaximisationOptions {
+): ConfiguredActivationMaximisation {
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw new InvalidValueError({
       what: 'Options must be an object',

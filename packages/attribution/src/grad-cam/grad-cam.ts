@@ -7,6 +7,7 @@ import {
   type KeyedModel,
   type MethodFactory,
   type TensorDict,
+  type WithDefaults,
 } from '@tdhook/core';
 
 import {
@@ -56,7 +57,7 @@ export interface GradCamOptions extends Pick<
 const id = 'attribution/grad-cam';
 
 /** The options once {@link checkOptions} has filled in the defaults (the only place they are written). */
-type ConfiguredGradCam = GradCamOptions & Pick<Required<GradCamOptions>, 'channelAxis' | 'relu' | 'upsample'>;
+type ConfiguredGradCam = WithDefaults<GradCamOptions, 'channelAxis' | 'relu' | 'upsample'>;
 
 /** The layer paths of the options, as a list. */
 function layerPaths(options: GradCamOptions): readonly string[] {
@@ -160,7 +161,7 @@ function inputSize(model: KeyedModel, data: TensorDict): [number, number] | unde
  * using result = prepared.run(new TensorDict({ input: images }, { batchShape: [4] }));
  * result.getTensor(['attr', 'conv2']); // [4, 8, 8, 1]
  */
-export const gradCam: MethodFactory<GradCamOptions> = /* @__PURE__ */ defineMethod<GradCamOptions>({
+export const gradCam: MethodFactory<GradCamOptions, ConfiguredGradCam> = /* @__PURE__ */ defineMethod({
   contract: 'tdhook.method/1',
   id,
   summary: 'Grad-CAM maps: layer activations weighted by their spatially averaged gradients',
@@ -170,8 +171,7 @@ export const gradCam: MethodFactory<GradCamOptions> = /* @__PURE__ */ defineMeth
   bind: (options, context) => {
     const shared = gradientOptions(options);
     const binding = bindGradientMethod(shared, context, id);
-    // Core hands bind what configure (checkOptions) returned: the defaults are filled in.
-    const { channelAxis, relu, upsample, poolAxes, sumAxes } = options as ConfiguredGradCam;
+    const { channelAxis, relu, upsample, poolAxes, sumAxes } = options;
     const config = { channelAxis, poolAxes, sumAxes, relu, upsample };
     const where = (index: number): string => {
       const source = binding.sources[index];

@@ -81,10 +81,6 @@ export interface ConfiguredIntegratedGradientsOptions extends IntegratedGradient
   readonly multiplyByInputs: boolean;
 }
 
-/** `requirements` and `bind` receive what `configure` returned; core types it as the raw options. */
-const configured = (options: IntegratedGradientsOptions): ConfiguredIntegratedGradientsOptions =>
-  options as ConfiguredIntegratedGradientsOptions;
-
 function checkOptions(options: IntegratedGradientsOptions): ConfiguredIntegratedGradientsOptions {
   const checked = checkGradientOptions(options, id);
   // The one place each default is set (the CLI help and the adapter read them from a configured method).
@@ -171,26 +167,28 @@ function passesOf(options: ConfiguredIntegratedGradientsOptions): number {
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // same shape as x; sums to f(x) − f(0) per sample
  */
-export const integratedGradients: MethodFactory<IntegratedGradientsOptions> =
-  /* @__PURE__ */ defineMethod<IntegratedGradientsOptions>({
-    contract: 'tdhook.method/1',
-    id,
-    summary: 'Integrated gradients: the gradient integrated along the path from a baseline to the input',
-    configure: checkOptions,
-    requirements: (options) => ({ modelPasses: passesOf(configured(options)), gradients: 'required' }),
-    plan: (options, model) => {
-      const baselineKeys = interpolatedInputs(options, model).flatMap(({ key }) => {
-        const read = baselineKey(baselineFor(options.baselines, key), key);
-        return read === undefined ? [] : [read];
-      });
-      const plan = planGradientMethod(options, model, { inKeys: baselineKeys });
-      if (options.convergenceDelta !== true) return plan;
-      const deltaKeys = listTargets(options, id).map(([name]) => convergenceDeltaKey(name));
-      return { ...plan, outKeys: [...plan.outKeys, ...deltaKeys] };
-    },
-    bind: (options, context) => {
-      const binding = bindGradientMethod(options, context, id);
-      const model = { inKeys: context.model.inKeys, outKeys: context.model.outKeys };
-      return integratedGradientsRunner(configured(options), binding, interpolatedInputs(options, model), id);
-    },
-  });
+export const integratedGradients: MethodFactory<
+  IntegratedGradientsOptions,
+  ConfiguredIntegratedGradientsOptions
+> = /* @__PURE__ */ defineMethod<IntegratedGradientsOptions, ConfiguredIntegratedGradientsOptions>({
+  contract: 'tdhook.method/1',
+  id,
+  summary: 'Integrated gradients: the gradient integrated along the path from a baseline to the input',
+  configure: checkOptions,
+  requirements: (options) => ({ modelPasses: passesOf(options), gradients: 'required' }),
+  plan: (options, model) => {
+    const baselineKeys = interpolatedInputs(options, model).flatMap(({ key }) => {
+      const read = baselineKey(baselineFor(options.baselines, key), key);
+      return read === undefined ? [] : [read];
+    });
+    const plan = planGradientMethod(options, model, { inKeys: baselineKeys });
+    if (options.convergenceDelta !== true) return plan;
+    const deltaKeys = listTargets(options, id).map(([name]) => convergenceDeltaKey(name));
+    return { ...plan, outKeys: [...plan.outKeys, ...deltaKeys] };
+  },
+  bind: (options, context) => {
+    const binding = bindGradientMethod(options, context, id);
+    const model = { inKeys: context.model.inKeys, outKeys: context.model.outKeys };
+    return integratedGradientsRunner(options, binding, interpolatedInputs(options, model), id);
+  },
+});

@@ -11,6 +11,7 @@ import {
   type MethodModelInfo,
   type MethodPlan,
   type MethodRunner,
+  type WithDefaults,
 } from '@tdhook/core';
 
 import { noiseTunnelKinds, type NoiseTunnelKind } from './aggregate.js';
@@ -70,8 +71,10 @@ const id = 'attribution/noise-tunnel';
  * The options once `configure` has filled in the defaults (the only place they are written): what the runner
  * and the requirements read.
  */
-export type ConfiguredNoiseTunnel = NoiseTunnelOptions &
-  Pick<Required<NoiseTunnelOptions>, 'samples' | 'stdev' | 'kind' | 'samplesPerPass'>;
+export type ConfiguredNoiseTunnel = WithDefaults<
+  NoiseTunnelOptions,
+  'samples' | 'stdev' | 'kind' | 'samplesPerPass'
+>;
 
 // Typed as it behaves: JSON.stringify returns undefined for undefined and functions.
 const stringify: (value: unknown) => string | undefined = JSON.stringify;
@@ -117,7 +120,7 @@ function checkTargets(options: unknown): void {
   }
 }
 
-function configure(options: NoiseTunnelOptions): NoiseTunnelOptions {
+function configure(options: NoiseTunnelOptions): ConfiguredNoiseTunnel {
   if (!isPlainObject(options)) {
     throw new InvalidValueError({ what: 'Options must be an object', where: id, fix: 'Pass { method }.' });
   }
@@ -158,9 +161,6 @@ function configure(options: NoiseTunnelOptions): NoiseTunnelOptions {
   return filled;
 }
 
-// Core hands requirements, plan and bind what configure returned.
-const configured = (options: NoiseTunnelOptions): ConfiguredNoiseTunnel => options as ConfiguredNoiseTunnel;
-
 function passes({ samples, samplesPerPass }: ConfiguredNoiseTunnel): number {
   return Math.ceil((samples + 1) / samplesPerPass);
 }
@@ -181,23 +181,24 @@ function innerPlan(options: NoiseTunnelOptions, model: MethodModelInfo): MethodP
  * @example
  * const smooth = noiseTunnelMethod({ method: saliency({ target: { select: 'argmax' } }), samples: 20, stdev: 0.1 });
  */
-export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions> = /* @__PURE__ */ defineMethod({
-  contract: 'tdhook.method/1',
-  id,
-  summary: 'SmoothGrad, SmoothGrad² and VarGrad: attributions averaged over noisy copies of the input',
-  configure,
-  requirements: (options) => ({
-    modelPasses: options.method.requirements.modelPasses * passes(configured(options)),
-    gradients: options.method.requirements.gradients,
-  }),
-  plan: innerPlan,
-  bind: (options, context) => {
-    const bind = options.method.definition.bind as (options: unknown, context: BindContext) => MethodRunner;
-    const inner = bind(options.method.options, context);
-    const model = { inKeys: context.model.inKeys, outKeys: context.model.outKeys };
-    return noiseTunnelRunner(configured(options), inner, innerPlan(options, model), model, id);
-  },
-});
+export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions, ConfiguredNoiseTunnel> =
+  /* @__PURE__ */ defineMethod<NoiseTunnelOptions, ConfiguredNoiseTunnel>({
+    contract: 'tdhook.method/1',
+    id,
+    summary: 'SmoothGrad, SmoothGrad² and VarGrad: attributions averaged over noisy copies of the input',
+    configure,
+    requirements: (options) => ({
+      modelPasses: options.method.requirements.modelPasses * passes(options),
+      gradients: options.method.requirements.gradients,
+    }),
+    plan: innerPlan,
+    bind: (options, context) => {
+      const bind = options.method.definition.bind as (options: unknown, context: BindContext) => MethodRunner;
+      const inner = bind(options.method.options, context);
+      const model = { inKeys: context.model.inKeys, outKeys: context.model.outKeys };
+      return noiseTunnelRunner(options, inner, innerPlan(options, model), model, id);
+    },
+  });
 
 /**
  * SmoothGrad (Smilkov et al., 2017) and its variants over any configured attribution method: the
@@ -219,6 +220,6 @@ export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions> = /* @__PURE__
 export function noiseTunnel(
   method: WrappedMethod,
   options: Omit<NoiseTunnelOptions, 'method'> = {},
-): Method<NoiseTunnelOptions> {
+): Method<NoiseTunnelOptions, ConfiguredNoiseTunnel> {
   return noiseTunnelMethod({ ...options, method });
 }

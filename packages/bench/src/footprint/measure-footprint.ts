@@ -13,7 +13,12 @@ import { installedClosure, tarballContents } from './disk.js';
 import { measureImportTimes } from './import-time.js';
 import { measureReferences } from './references.js';
 import type { Footprint, InstallSetFootprint, PackageFootprint } from './types.js';
-import { findRepositoryRoot, publishedPackages, type WorkspacePackage } from './workspace.js';
+import {
+  findRepositoryRoot,
+  publishedPackages,
+  withWorkspaceDependencies,
+  type WorkspacePackage,
+} from './workspace.js';
 
 /**
  * Options of {@link measureFootprint}.
@@ -87,15 +92,18 @@ export async function measureFootprint(options: FootprintOptions = {}): Promise<
   try {
     const tarballs = join(scratch, 'tarballs');
     mkdirSync(tarballs);
-    const packed: { pkg: WorkspacePackage; tarball: string }[] = [];
-    for (const pkg of wanted) {
+    // Workspace dependencies (e.g. @tdhook/tfjs-internals under core) are packed and installed beside the
+    // measured packages, since the registry has none of them; only the measured ones are reported.
+    const everyPacked: { pkg: WorkspacePackage; tarball: string }[] = [];
+    for (const pkg of withWorkspaceDependencies(wanted, all)) {
       progress(`footprint: packing ${pkg.name}`);
       try {
-        packed.push({ pkg, tarball: await pnpmPack(pkg.dir, tarballs) });
+        everyPacked.push({ pkg, tarball: await pnpmPack(pkg.dir, tarballs) });
       } catch (error) {
         notes.push(`${pkg.name}: pnpm pack failed: ${commandError(error)}`);
       }
     }
+    const packed = everyPacked.filter(({ pkg }) => wanted.includes(pkg));
 
     // tfjs-core beside them (peers are not followed, so no package's own size counts it) for the set with it.
     const peerName = '@tensorflow/tfjs-core';
@@ -116,11 +124,11 @@ export async function measureFootprint(options: FootprintOptions = {}): Promise<
     let installed = false;
     if (packed.length > 0) {
       progress(
-        `footprint: npm install of ${String(packed.length)} tarball(s)${peer === undefined ? '' : ' and tfjs-core'}`,
+        `footprint: npm install of ${String(everyPacked.length)} tarball(s)${peer === undefined ? '' : ' and tfjs-core'}`,
       );
       try {
         await npmInstall(project, [
-          ...packed.map(({ tarball }) => tarball),
+          ...everyPacked.map(({ tarball }) => tarball),
           ...(peer === undefined ? [] : [peer]),
         ]);
         installed = true;

@@ -59,9 +59,10 @@ export interface MethodDescribeOptions extends DescribeOptions {
  * norms.describe(); // JSON: id, contract, options, requirements, hooks
  * using prepared = norms.prepare(model);
  */
-export interface Method<Options = unknown> extends MethodLike {
-  readonly options: Readonly<Options>;
-  readonly definition: MethodDefinition<Options>;
+export interface Method<Options = unknown, Configured = Options> extends MethodLike {
+  /** The configured options: what `configure` returned, every default filled in. */
+  readonly options: Readonly<Configured>;
+  readonly definition: MethodDefinition<Options, Configured>;
 }
 
 /**
@@ -99,10 +100,10 @@ export interface AnyMethodFactory {
  * activationNorms.id; // 'acme/activation-norms'
  * const method = activationNorms({ paths: ['fc1'] }); // a Method<ActivationNormsOptions>
  */
-export interface MethodFactory<Options> {
-  (options: Options): Method<Options>;
+export interface MethodFactory<Options, Configured = Options> {
+  (options: Options): Method<Options, Configured>;
   readonly id: string;
-  readonly definition: MethodDefinition<Options>;
+  readonly definition: MethodDefinition<Options, Configured>;
 }
 
 /**
@@ -115,9 +116,11 @@ export interface MethodFactory<Options> {
  */
 // Pure: bundlers drop a method (or operator) that is defined but never imported.
 /* @__NO_SIDE_EFFECTS__ */
-export function defineMethod<Options>(definition: MethodDefinition<Options>): MethodFactory<Options> {
+export function defineMethod<Options, Configured = Options>(
+  definition: MethodDefinition<Options, Configured>,
+): MethodFactory<Options, Configured> {
   checkDefinition(definition);
-  const factory = (options: Options): Method<Options> => configure(definition, options);
+  const factory = (options: Options): Method<Options, Configured> => configure(definition, options);
   return Object.assign(factory, { id: definition.id, definition });
 }
 
@@ -182,8 +185,13 @@ function checkPlan(plan: MethodPlan, id: string, forModel: boolean): MethodPlan 
   });
 }
 
-function configure<Options>(definition: MethodDefinition<Options>, rawOptions: Options): Method<Options> {
-  const options = Object.freeze(definition.configure?.(rawOptions) ?? rawOptions);
+function configure<Options, Configured>(
+  definition: MethodDefinition<Options, Configured>,
+  rawOptions: Options,
+): Method<Options, Configured> {
+  // Without configure the options are the configured ones (MethodConfigure makes it required otherwise).
+  const fill = (definition as { readonly configure?: (options: Options) => Configured }).configure;
+  const options = Object.freeze(fill === undefined ? (rawOptions as unknown as Configured) : fill(rawOptions));
   const requirements = checkRequirements(
     definition.requirements?.(options) ?? defaultRequirements,
     definition.id,
@@ -205,7 +213,7 @@ function configure<Options>(definition: MethodDefinition<Options>, rawOptions: O
     };
     return checkPlan(definition.plan(options, info), definition.id, node !== undefined);
   };
-  const method: Method<Options> = {
+  const method: Method<Options, Configured> = {
     id: definition.id,
     options,
     requirements,

@@ -93,9 +93,11 @@ export interface MethodRunner {
 }
 
 /**
- * A method plugin: a plain object, the same contract for tdhook's own packages and third parties. `plan` is
- * pure (no tensors; it reads the model when given one and changes nothing); `bind` installs the planned hooks
- * on a model and returns the runner.
+ * A method plugin: a plain object, the same contract for tdhook's own packages and third parties. `configure`
+ * checks the user's `Options` and fills every default once, giving the `Configured` options that
+ * `requirements`, `plan` and `bind` receive (the same type when there are no defaults to fill: then
+ * `configure` may be left out). `plan` is pure (no tensors; it reads the model when given one and changes
+ * nothing); `bind` installs the planned hooks on a model and returns the runner.
  *
  * @example
  * export const activationNorms = defineMethod<{ paths: string[] }>({
@@ -110,20 +112,56 @@ export interface MethodRunner {
  *   bind: ({ paths }, context) => { ... return { run: (data) => ... }; },
  * });
  */
-export interface MethodDefinition<Options> {
+export type MethodDefinition<Options, Configured = Options> = MethodDefinitionParts<Configured> &
+  MethodConfigure<Options, Configured>;
+
+/**
+ * `configure` of a {@link MethodDefinition}: optional when the user's options already are the configured ones,
+ * required when it fills defaults (the configured type has fields the options type leaves optional).
+ *
+ * @example
+ * const configure: MethodConfigure<{ key?: string }, { key: string }>['configure'] = (options) => ({
+ *   key: options.key ?? 'norms',
+ * });
+ */
+export type MethodConfigure<Options, Configured> = [Options] extends [Configured]
+  ? {
+      /** Checks and normalises the options; throws typed errors for bad ones. */
+      readonly configure?: (options: Options) => Configured;
+    }
+  : {
+      /** Checks the options and fills every default (once, here); throws typed errors for bad ones. */
+      readonly configure: (options: Options) => Configured;
+    };
+
+/**
+ * Options once `configure` has filled the defaults of the fields `Defaulted`: those fields are present, the
+ * others as given. The usual `Configured` type of a {@link MethodDefinition}.
+ *
+ * @example
+ * type ConfiguredNorms = WithDefaults<{ paths: string[]; key?: string }, 'key'>; // key: string
+ * defineMethod<NormsOptions, ConfiguredNorms>({ ..., configure: (options) => ({ ...options, key: options.key ?? 'norms' }) });
+ */
+export type WithDefaults<Options, Defaulted extends keyof Options> = Options & Required<Pick<Options, Defaulted>>;
+
+/**
+ * Everything of a {@link MethodDefinition} but `configure`.
+ *
+ * @example
+ * const parts: MethodDefinitionParts<NormsOptions> = { contract: 'tdhook.method/1', id: 'acme/norms', plan, bind };
+ */
+export interface MethodDefinitionParts<Configured> {
   readonly contract: typeof methodContract;
   /** `family/name`, lower-case words and dashes: `attribution/saliency`, `acme/activation-norms`. */
   readonly id: `${string}/${string}`;
   /** One line for listings. */
   readonly summary?: string;
-  /** Checks and normalises the options (defaults filled in); throws typed errors for bad ones. */
-  readonly configure?: (options: Options) => Options;
   /** Default: one pass, gradients optional. */
-  readonly requirements?: (options: Options) => ExecutionRequirements;
+  readonly requirements?: (options: Configured) => ExecutionRequirements;
   /**
    * Every hook and state change `bind` will make, and the keys read and written. Against a model
    * (`model.node` set) it names concrete module paths; without one it may declare patterns (path `'*'`).
    */
-  readonly plan: (options: Options, model: MethodModelInfo) => MethodPlan;
-  readonly bind: (options: Options, context: BindContext) => MethodRunner;
+  readonly plan: (options: Configured, model: MethodModelInfo) => MethodPlan;
+  readonly bind: (options: Configured, context: BindContext) => MethodRunner;
 }
