@@ -151,7 +151,7 @@ describe('explainImages on the MNIST CNN', () => {
           stdev,
           seed: 1,
           samplesPerPass: 25,
-        }) as MethodLike,
+        }),
       ],
       ['guided', guidedBackprop({ target, chunkSize: 256 })],
       ['lrp', lrp({ target, composite: 'epsilonPlus', warnOnMissingRule: false, chunkSize: 256 })],
