@@ -230,6 +230,15 @@ export function attributionSources(
 }
 
 /**
+ * Where attribution methods write their results unless `attributionKey` says otherwise: `['attr', …]`. The one
+ * place this default is written; the methods, the metrics and the noise tunnel read it from here.
+ *
+ * @example
+ * attributionKeyOf({}, undefined, { kind: 'input', index: 0, key: ['input'] }); // [defaultAttributionKey, 'input']
+ */
+export const defaultAttributionKey = 'attr';
+
+/**
  * Where one attribution is written: `[attributionKey, target name?, input key | module path]`.
  *
  * @example
@@ -240,7 +249,7 @@ export function attributionKeyOf(
   targetName: string | undefined,
   source: AttributionSource,
 ): KeyPath {
-  const base = toKeyPath(options.attributionKey ?? 'attr');
+  const base = toKeyPath(options.attributionKey ?? defaultAttributionKey);
   const named = targetName === undefined ? [] : [targetName];
   const tail = source.kind === 'input' ? source.key : [source.path];
   return [...base, ...named, ...tail] as unknown as KeyPath;

@@ -10,6 +10,7 @@ export { captureSpecs, ModuleCaptures } from './engine/module-captures.js';
 export {
   attributionKeyOf,
   attributionSources,
+  defaultAttributionKey,
   bindGradientMethod,
   checkGradientOptions,
   chunkedPass,

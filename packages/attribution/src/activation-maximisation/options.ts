@@ -1,6 +1,10 @@
 import { InvalidValueError, type Key, type WithDefaults } from '@tdhook/core';
 
-import { checkGradientOptions, type GradientAttributionOptions } from '../gradient-method.js';
+import {
+  checkGradientOptions,
+  defaultAttributionKey,
+  type GradientAttributionOptions,
+} from '../gradient-method.js';
 import type { AttributionTarget, TargetSelect } from '../targets.js';
 
 /**
@@ -150,7 +154,7 @@ export function checkActivationMaximisationOptions(
     alpha: options.alpha ?? 0.1,
     steps: options.steps ?? 10,
     useSign: options.useSign ?? false,
-    attributionKey: options.attributionKey ?? 'attr',
+    attributionKey: options.attributionKey ?? defaultAttributionKey,
   };
   return filled;
 }

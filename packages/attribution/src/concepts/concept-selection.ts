@@ -17,6 +17,7 @@ import {
 
 import { checkAxisOption, checkDirectionName, resolveAxis } from './checks.js';
 import { relMaxAt } from './rel-max.js';
+import { defaultConceptSelectionKey } from './selection-key.js';
 
 /**
  * Options of {@link conceptSelection}.
@@ -75,7 +76,7 @@ export function conceptSelection(options: ConceptSelectionOptions): TensorDictOp
   }
   const relevanceKey = toKeyPath(options.relevanceKey, `${where} relevanceKey`);
   const labelsKey = toKeyPath(options.labelsKey ?? 'concept_labels', `${where} labelsKey`);
-  const outKey = toKeyPath(options.outKey ?? ['metrics', 'concept_selection'], `${where} outKey`);
+  const outKey = toKeyPath(options.outKey ?? defaultConceptSelectionKey, `${where} outKey`);
   const direction = checkDirectionName(options.direction, where);
   const channelAxis = checkAxisOption(options.channelAxis ?? -1, 'channelAxis', where);
   return defineOperator({

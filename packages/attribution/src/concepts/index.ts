@@ -3,3 +3,4 @@ export { conceptSelection, type ConceptSelectionOptions } from './concept-select
 export { conceptChannelGradient, type ConceptChannelGradientOptions } from './channel-gradient.js';
 export { readConceptSelection, type ConceptChannel } from './read-selection.js';
 export { selectedChannelGradient, type SelectedChannelGradientOptions } from './selected-channel-gradient.js';
+export { defaultConceptSelectionKey } from './selection-key.js';

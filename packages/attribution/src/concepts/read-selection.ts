@@ -11,6 +11,7 @@ import {
 } from '@tdhook/core';
 
 import { checkChannel } from './channel-gradient.js';
+import { defaultConceptSelectionKey } from './selection-key.js';
 
 /**
  * A selected channel and its direction: what {@link readConceptSelection} returns and
@@ -76,7 +77,7 @@ function uniformValue(data: TensorDict, key: KeyPath, name: string): number {
  */
 export function readConceptSelection(
   data: TensorDict,
-  key: Key = ['metrics', 'concept_selection'],
+  key: Key = defaultConceptSelectionKey,
 ): ConceptChannel {
   const path = toKeyPath(key, `${where} key`);
   const channel = uniformValue(data, path, 'channel');

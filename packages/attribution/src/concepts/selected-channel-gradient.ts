@@ -11,6 +11,7 @@ import type { OutputGradientFromData } from '../gradient-method.js';
 import { checkAxisOption } from './checks.js';
 import { conceptChannelGradient } from './channel-gradient.js';
 import { readConceptSelection } from './read-selection.js';
+import { defaultConceptSelectionKey } from './selection-key.js';
 
 /**
  * Options of {@link selectedChannelGradient}.
@@ -59,10 +60,7 @@ export function selectedChannelGradient(
       fix: "Pass {} for the defaults, or { selectionKey: ['metrics', 'concept_selection'] }.",
     });
   }
-  const selectionKey = toKeyPath(
-    options.selectionKey ?? ['metrics', 'concept_selection'],
-    `${where} selectionKey`,
-  );
+  const selectionKey = toKeyPath(options.selectionKey ?? defaultConceptSelectionKey, `${where} selectionKey`);
   const channelAxis = checkAxisOption(options.channelAxis ?? -1, 'channelAxis', where);
   return Object.freeze({
     inKeys: Object.freeze([joinKeys(selectionKey, ['channel']), joinKeys(selectionKey, ['direction'])]),

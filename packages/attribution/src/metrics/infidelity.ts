@@ -10,6 +10,7 @@ import {
   type ModelNode,
   type TensorDictOperator,
 } from '@tdhook/core';
+import { defaultAttributionKey } from '../gradient-method.js';
 
 import { checkTarget, targetSource, type AttributionTarget } from '../targets.js';
 import {
@@ -122,7 +123,7 @@ function configure(options: InfidelityOptions): InfidelityConfig {
     outputIndex: source.kind === 'output' ? source.index : 0,
     outputKey,
     inputs: selectInputs(options.inputs, model.inKeys, where),
-    attributionKey: toKeyPath(options.attributionKey ?? 'attr', `${where} attributionKey`),
+    attributionKey: toKeyPath(options.attributionKey ?? defaultAttributionKey, `${where} attributionKey`),
     outKey: toKeyPath(options.outKey ?? ['metrics', 'infidelity'], `${where} outKey`),
     samples: checkCount(options.samples ?? 10, 'samples', where),
     noiseScale: checkNonNegative(options.noiseScale ?? 0.01, 'noiseScale', where),

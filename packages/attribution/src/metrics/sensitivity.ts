@@ -13,6 +13,7 @@ import {
   type ModelNode,
   type TensorDictOperator,
 } from '@tdhook/core';
+import { defaultAttributionKey } from '../gradient-method.js';
 
 import { checkChoice, checkCount, checkNonNegative, checkSeed, selectInputs } from './metric-options.js';
 import { runSensitivity, type SensitivityConfig } from './sensitivity-run.js';
@@ -88,7 +89,10 @@ function configure(options: SensitivityOptions): SensitivityConfig {
     throw new InvalidValueError({ what: 'Options must be an object', where, fix: 'Pass { method, model }.' });
   }
   const { method } = options;
-  const attributionKey = toKeyPath(options.attributionKey ?? 'attr', `${where} attributionKey`);
+  const attributionKey = toKeyPath(
+    options.attributionKey ?? defaultAttributionKey,
+    `${where} attributionKey`,
+  );
   let modelInKeys: readonly KeyPath[];
   let compared: KeyPath[] | undefined;
   if (isPrepared(method)) {

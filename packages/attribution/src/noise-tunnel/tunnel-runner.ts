@@ -15,6 +15,7 @@ import {
   type MethodPlan,
   type MethodRunner,
 } from '@tdhook/core';
+import { defaultAttributionKey } from '../gradient-method.js';
 
 import { aggregateSamples, gaussianNoise } from './aggregate.js';
 import type { ConfiguredNoiseTunnel } from './noise-tunnel.js';
@@ -98,7 +99,9 @@ export function noiseTunnelRunner(
   where: string,
 ): MethodRunner {
   const { samples, kind, samplesPerPass: perPass } = options;
-  const prefix = toKeyPath(((options.method.options ?? {}) as InnerOptions).attributionKey ?? 'attr');
+  const prefix = toKeyPath(
+    ((options.method.options ?? {}) as InnerOptions).attributionKey ?? defaultAttributionKey,
+  );
   const attributionKeys = plan.outKeys.filter((key) => keyStartsWith(key, prefix));
   const otherKeys = plan.outKeys.filter((key) => !keyStartsWith(key, prefix));
   const inputs = noisedInputs(options, model, where);

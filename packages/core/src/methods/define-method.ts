@@ -4,7 +4,7 @@ import { isModelNode, type ModelNode } from '../modules/model-node.js';
 import { describeValue, type DescribeOptions, type JsonValue } from './describe-value.js';
 import { checkRequirements, defaultRequirements, type ExecutionRequirements } from './execution.js';
 import { checkHookSpec, isPatternSpec } from './hook-spec.js';
-import { KeyedModel, type ModelKeys } from './keyed-model.js';
+import { KeyedModel, modelKeyPaths, type ModelKeys } from './keyed-model.js';
 import {
   methodContract,
   type MethodDefinition,
@@ -191,7 +191,9 @@ function configure<Options, Configured>(
 ): Method<Options, Configured> {
   // Without configure the options are the configured ones (MethodConfigure makes it required otherwise).
   const fill = (definition as { readonly configure?: (options: Options) => Configured }).configure;
-  const options = Object.freeze(fill === undefined ? (rawOptions as unknown as Configured) : fill(rawOptions));
+  const options = Object.freeze(
+    fill === undefined ? (rawOptions as unknown as Configured) : fill(rawOptions),
+  );
   const requirements = checkRequirements(
     definition.requirements?.(options) ?? defaultRequirements,
     definition.id,
@@ -207,8 +209,7 @@ function configure<Options, Configured>(
       });
     }
     const info: MethodModelInfo = {
-      inKeys: (keysOf(keys.inKeys) ?? ['input']).map((key) => toKeyPath(key)),
-      outKeys: (keysOf(keys.outKeys) ?? ['output']).map((key) => toKeyPath(key)),
+      ...modelKeyPaths(keys),
       ...(node === undefined ? {} : { node }),
     };
     return checkPlan(definition.plan(options, info), definition.id, node !== undefined);
@@ -254,13 +255,4 @@ function configure<Options, Configured>(
     },
   };
   return Object.freeze(method);
-}
-
-function keysOf(
-  mapping: ModelKeys['inKeys'],
-): readonly (string | readonly [string, ...string[]])[] | undefined {
-  if (mapping === undefined) return undefined;
-  return Array.isArray(mapping)
-    ? (mapping as readonly (string | readonly [string, ...string[]])[])
-    : Object.values(mapping);
 }

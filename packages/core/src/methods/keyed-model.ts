@@ -53,6 +53,27 @@ function normaliseMapping(mapping: KeyMapping, where: string): NormalisedMapping
   };
 }
 
+// The model keys' defaults, written here only.
+const defaultInKeys: KeyMapping = ['input'];
+const defaultOutKeys: KeyMapping = ['output'];
+
+/**
+ * The key paths a model reads and writes under `keys`, the defaults (`['input']`, `['output']`) filled in:
+ * what method plans use, the same as a {@link KeyedModel}'s.
+ *
+ * @example
+ * modelKeyPaths({ outKeys: ['logits'] }); // { inKeys: [['input']], outKeys: [['logits']] }
+ */
+export function modelKeyPaths(keys: ModelKeys = {}): {
+  readonly inKeys: readonly KeyPath[];
+  readonly outKeys: readonly KeyPath[];
+} {
+  return {
+    inKeys: normaliseMapping(keys.inKeys ?? defaultInKeys, 'inKeys').keys,
+    outKeys: normaliseMapping(keys.outKeys ?? defaultOutKeys, 'outKeys').keys,
+  };
+}
+
 const product = (shape: readonly number[]): number => shape.reduce((total, size) => total * size, 1);
 
 /**
@@ -79,8 +100,8 @@ export class KeyedModel {
       });
     }
     this.model = model;
-    this.#inputs = normaliseMapping(keys.inKeys ?? ['input'], 'inKeys');
-    this.#outputs = normaliseMapping(keys.outKeys ?? ['output'], 'outKeys');
+    this.#inputs = normaliseMapping(keys.inKeys ?? defaultInKeys, 'inKeys');
+    this.#outputs = normaliseMapping(keys.outKeys ?? defaultOutKeys, 'outKeys');
   }
 
   /** The keys the model reads, in argument order. */

@@ -142,7 +142,8 @@ export type MethodConfigure<Options, Configured> = [Options] extends [Configured
  * type ConfiguredNorms = WithDefaults<{ paths: string[]; key?: string }, 'key'>; // key: string
  * defineMethod<NormsOptions, ConfiguredNorms>({ ..., configure: (options) => ({ ...options, key: options.key ?? 'norms' }) });
  */
-export type WithDefaults<Options, Defaulted extends keyof Options> = Options & Required<Pick<Options, Defaulted>>;
+export type WithDefaults<Options, Defaulted extends keyof Options> = Options &
+  Required<Pick<Options, Defaulted>>;
 
 /**
  * Everything of a {@link MethodDefinition} but `configure`.
