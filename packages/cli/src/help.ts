@@ -1,5 +1,6 @@
 import { integratedGradients, noiseTunnel, saliency } from '@tdhook/attribution';
 
+import { composites } from './commands/explain-args.js';
 import { exitCodes } from './exit-codes.js';
 import { explainLimits } from './limits.js';
 
@@ -59,8 +60,8 @@ Options:
   --steps <n>            ig: quadrature steps, 1 to ${explainLimits.steps} (default ${defaults.steps})
   --baseline <value>     ig: baseline value, in model input units (default 0)
   --samples <n>          smoothgrad: noisy samples, 1 to ${explainLimits.samples} (default ${defaults.samples})
-  --composite <name>     lrp: epsilonPlus (default), epsilon, zPlus, alpha1beta0,
-                         epsilonAlpha2Beta1
+  --composite <name>     lrp: epsilonPlus (default), or one of
+                         ${composites.filter((name) => name !== 'epsilonPlus').join(', ')}
   --options <json>       the method's own options as a JSON object, over what the flags
                          give, e.g. '{"method":"riemann_trapezoid"}' for ig
   --plugin <module>      load the method factories a module exports (a path or an

@@ -8,20 +8,15 @@ import {
   type NormalisationName,
   type VisionMethodName,
 } from '@tdhook/adapter-cv';
-import type { LrpCompositeName } from '@tdhook/attribution';
+import { lrpComposites, type LrpCompositeName } from '@tdhook/attribution';
 import type { MethodRegistry } from '@tdhook/core';
 
 import { joinNegativeValues } from '../argv.js';
 import { explainLimits } from '../limits.js';
 import { UsageError } from '../usage-error.js';
 
-const composites: readonly LrpCompositeName[] = [
-  'epsilonPlus',
-  'epsilon',
-  'zPlus',
-  'alpha1beta0',
-  'epsilonAlpha2Beta1',
-];
+// The composites @tdhook/attribution names, read from it so that the list cannot drift.
+export const composites = Object.keys(lrpComposites) as readonly LrpCompositeName[];
 const fits: readonly ImageFit[] = ['stretch', 'cover', 'contain'];
 
 const options = {
