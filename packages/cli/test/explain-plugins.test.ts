@@ -178,7 +178,7 @@ describe('tdhook explain --plugin', () => {
       [
         [fixture('no-methods.mjs')],
         'saliency',
-        /no-methods\.mjs' exports no method factories \(what defineMethod from @tdhook\/core returns\); it exports answer, helper\.$/,
+        /no-methods\.mjs' exports no method factories \(what defineMethod from @tdhook\/core\/plugin returns\); it exports answer, helper\.$/,
       ],
       [
         [fixture('bare-definition.mjs')],

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {
-  defineMethod,
   InvalidValueError,
   ShapeMismatchError,
   type KeyedModel,
   type MethodFactory,
   type TensorDict,
 } from '@tdhook/core';
+import { defineMethod } from '@tdhook/core/plugin';
 
 import {
   bindGradientMethod,

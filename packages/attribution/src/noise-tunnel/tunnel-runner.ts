@@ -3,18 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   formatKey,
   InvalidValueError,
-  isTensor,
-  keyId,
-  keyStartsWith,
   MissingKeyError,
   toKeyPath,
   type TensorDict,
   type Key,
   type KeyPath,
-  type MethodModelInfo,
   type MethodPlan,
-  type MethodRunner,
 } from '@tdhook/core';
+import { isTensor, keyId, keyStartsWith, type MethodModelInfo, type MethodRunner } from '@tdhook/core/plugin';
 
 import { aggregateSamples, gaussianNoise } from './aggregate.js';
 import type { ConfiguredNoiseTunnel } from './noise-tunnel.js';

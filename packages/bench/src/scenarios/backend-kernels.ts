@@ -3,7 +3,7 @@
 // processes. Only wasm has something to compare; elsewhere the setup refuses, and runSuite records why.
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultPatches, installPatches, restorePatches } from '@tdhook/backend';
-import { withGradientCleanup } from '@tdhook/core';
+import { withGradientCleanup } from '@tdhook/core/plugin';
 
 import { defineScenario, type PreparedVariant, type Scenario } from '../scenario.js';
 
