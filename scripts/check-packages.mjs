@@ -1,7 +1,8 @@
 // `pnpm check:packages`: what users install, checked the way they get it. For every publishable package:
 // pack it with pnpm (as `changeset publish` does), lint the tarball with publint and arethetypeswrong, refuse
 // leaked `workspace:`/`catalog:` ranges and runtime-choosing dependencies, install all tarballs into a
-// scratch project with npm, import each one from ESM and from CJS, report packed and installed sizes, and
+// scratch project with npm, import each entry point from ESM and from CJS (and check that the entries of one
+// package share one copy of each module: package-checks/shared-modules.mjs), report packed and installed sizes, and
 // bundle entries for the browser against their size budgets (package-checks/bundle-sizes.mjs), check that every
 // relative link in a shipped markdown file resolves inside its tarball (package-checks/markdown-links.mjs), and
 // typecheck the TypeScript snippets of the READMEs and guides against the installed tarballs
@@ -18,6 +19,7 @@ import { formatMessage } from 'publint/utils';
 import { bundleTable, measureBundles } from './package-checks/bundle-sizes.mjs';
 import { checkSnippets } from './package-checks/doc-snippets.mjs';
 import { checkTarballLinks } from './package-checks/markdown-links.mjs';
+import { checkSharedModules } from './package-checks/shared-modules.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const write = process.argv.includes('--write');
@@ -133,21 +135,27 @@ for (const pkg of packages) {
   );
   pkg.installedPackages = seen.size;
 
-  const esm = `import * as m from '${name}'; console.log(JSON.stringify(Object.keys(m).sort()));`;
-  const cjs = `const m = require('${name}'); console.log(JSON.stringify(Object.keys(m).sort()));`;
-  try {
-    const esmKeys = JSON.parse(run('node', ['--input-type=module', '-e', esm], app));
-    const cjsKeys = JSON.parse(run('node', ['-e', cjs], app));
-    if (esmKeys.length === 0) problems.push(`${name}: the ESM build exports nothing`);
-    if (esmKeys.includes('default') || cjsKeys.includes('default'))
-      problems.push(`${name}: exports a default; use named exports only`);
-    if (JSON.stringify(esmKeys) !== JSON.stringify(cjsKeys)) {
-      problems.push(`${name}: ESM exports ${esmKeys.join(',')} but CJS exports ${cjsKeys.join(',')}`);
+  // Every entry point: the main one and each subpath (`@tdhook/core/plugin`), from ESM and from CJS.
+  pkg.exportCounts = [];
+  for (const subpath of Object.keys(pkg.manifest.exports).filter((path) => path !== './package.json')) {
+    const specifier = `${name}${subpath.slice(1)}`;
+    const esm = `import * as m from '${specifier}'; console.log(JSON.stringify(Object.keys(m).sort()));`;
+    const cjs = `const m = require('${specifier}'); console.log(JSON.stringify(Object.keys(m).sort()));`;
+    try {
+      const esmKeys = JSON.parse(run('node', ['--input-type=module', '-e', esm], app));
+      const cjsKeys = JSON.parse(run('node', ['-e', cjs], app));
+      if (esmKeys.length === 0) problems.push(`${specifier}: the ESM build exports nothing`);
+      if (esmKeys.includes('default') || cjsKeys.includes('default'))
+        problems.push(`${specifier}: exports a default; use named exports only`);
+      if (JSON.stringify(esmKeys) !== JSON.stringify(cjsKeys)) {
+        problems.push(`${specifier}: ESM exports ${esmKeys.join(',')} but CJS exports ${cjsKeys.join(',')}`);
+      }
+      pkg.exportCounts.push(`${esmKeys.length}${subpath === '.' ? '' : ` (\`${subpath.slice(1)}\`)`}`);
+    } catch (error) {
+      problems.push(`${specifier}: importing the installed tarball failed:\n${error.stderr ?? error}`);
     }
-    pkg.exportCount = esmKeys.length;
-  } catch (error) {
-    problems.push(`${name}: importing the installed tarball failed:\n${error.stderr ?? error}`);
   }
+  checkSharedModules(name, join(app, 'node_modules', name), pkg.manifest, problems);
 }
 
 const bundles = await measureBundles(app, problems);
@@ -155,11 +163,11 @@ const snippets = checkSnippets(root, app, problems);
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const table = [
-  '| package | version | files | packed | unpacked | installed (with dependencies, without peers) | exports |',
+  '| package | version | files | packed | unpacked | installed (with dependencies, without peers) | runtime exports (per entry) |',
   '|---|---|---|---|---|---|---|',
   ...packages.map(
     (p) =>
-      `| \`${p.manifest.name}\` | ${p.manifest.version} | ${p.files} | ${kib(p.packedBytes)} | ${kib(p.unpackedBytes)} | ${kib(p.installedBytes ?? 0)} (${p.installedPackages ?? 0} package${p.installedPackages === 1 ? '' : 's'}) | ${p.exportCount ?? '?'} |`,
+      `| \`${p.manifest.name}\` | ${p.manifest.version} | ${p.files} | ${kib(p.packedBytes)} | ${kib(p.unpackedBytes)} | ${kib(p.installedBytes ?? 0)} (${p.installedPackages ?? 0} package${p.installedPackages === 1 ? '' : 's'}) | ${p.exportCounts.join(' + ') || '?'} |`,
   ),
 ].join('\n');
 const bundleSizes = bundleTable(bundles);
@@ -187,7 +195,7 @@ if (problems.length > 0) {
   process.exitCode = 1;
 } else {
   console.log(
-    `${packages.length} publishable package(s) pass publint, arethetypeswrong, and ESM + CJS import from a fresh install.`,
+    `${packages.length} publishable package(s) pass publint, arethetypeswrong, and ESM + CJS import of every entry point from a fresh install.`,
   );
 }
 console.log(

@@ -1,5 +1,6 @@
-// Every export of a published package's entry point carries TSDoc with an @example: functions, classes and
-// constants, and types and interfaces too. Lists what lacks one and fails, so the rule holds as packages grow.
+// Every export of a published package's entry points (the main entry and every subpath in its `exports`, such
+// as `@tdhook/core/plugin`) carries TSDoc with an @example: functions, classes and constants, and types and
+// interfaces too. Lists what lacks one and fails, so the rule holds as packages grow.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,10 +11,20 @@ const packages = readdirSync(join(root, 'packages'))
   .map((name) => join(root, 'packages', name))
   .filter((dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).private !== true);
 
+/** The source file of every entry point `exports` lists (its `@tdhook/source` condition), e.g. src/plugin.ts. */
+function entryPoints(dir) {
+  const { exports } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  return Object.values(exports)
+    .map((target) => (typeof target === 'object' ? target['@tdhook/source'] : undefined))
+    .filter((source) => typeof source === 'string')
+    .map((source) => join(dir, source));
+}
+
 const missing = [];
 let checked = 0;
-for (const dir of packages) {
-  const entry = join(dir, 'src/index.ts');
+let entries = 0;
+for (const entry of packages.flatMap(entryPoints)) {
+  entries++;
   const program = ts.createProgram([entry], {
     allowJs: false,
     noEmit: true,
@@ -33,7 +44,10 @@ for (const dir of packages) {
     const documented = ts.getJSDocCommentsAndTags(declaration).length > 0;
     if (!documented || !tags.includes('example')) {
       const file = declaration.getSourceFile().fileName.replace(`${root}`, '');
-      missing.push(`${exported.name} (${file}): ${documented ? 'no @example' : 'no TSDoc'}`);
+      const from = entry.replace(`${root}`, '');
+      missing.push(
+        `${exported.name} (${file}, exported by ${from}): ${documented ? 'no @example' : 'no TSDoc'}`,
+      );
     }
   }
 }
@@ -43,5 +57,7 @@ if (missing.length > 0) {
   );
   process.exitCode = 1;
 } else {
-  console.log(`TSDoc: ${checked} exports of ${packages.length} package(s) documented, each with an @example`);
+  console.log(
+    `TSDoc: ${checked} exports of ${entries} entry points in ${packages.length} package(s) documented, each with an @example`,
+  );
 }

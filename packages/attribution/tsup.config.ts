@@ -12,7 +12,16 @@ const shared = {
 } satisfies Options;
 
 export default defineConfig([
-  { ...shared, entry: ['src/index.ts'], format: ['esm', 'cjs'], dts: true, clean: true },
+  // The main entry and the gradient-method authors' subpath (package.json exports), sharing one copy of every
+  // module through chunks, in ESM and in CJS: two copies of a class would break `instanceof` between them.
+  {
+    ...shared,
+    entry: { index: 'src/index.ts', plugin: 'src/plugin.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    splitting: true,
+  },
   // The benchmark, built next to (not into) the published dist.
   {
     ...shared,

@@ -19,7 +19,16 @@ const shared = {
 } satisfies Options;
 
 export default defineConfig([
-  { ...shared, entry: ['src/index.ts'], format: ['esm', 'cjs'], dts: true, clean: true },
+  // The main entry and the patch authors' subpath (package.json exports), sharing one copy of every module
+  // through chunks, in ESM and in CJS: the installed-patch registry must be one, whichever entry installs.
+  {
+    ...shared,
+    entry: { index: 'src/index.ts', patches: 'src/patches.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    splitting: true,
+  },
   // The benchmark, built next to (not into) the published dist.
   {
     ...shared,

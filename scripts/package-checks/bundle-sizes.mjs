@@ -15,7 +15,9 @@ import { build } from 'esbuild';
 const budgetsKiB = {
   '@tdhook/core': 85,
   '{ TensorDict } from @tdhook/core': 28,
+  '@tdhook/core/plugin': 54,
   '@tdhook/attribution': 155,
+  '@tdhook/attribution/plugin': 36,
   '{ saliency } from @tdhook/attribution': 56,
   '{ integratedGradients } from @tdhook/attribution': 65,
   '{ noiseTunnel } from @tdhook/attribution': 42,
@@ -71,7 +73,9 @@ export async function measureBundles(app, problems) {
   const entries = [
     { name: '@tdhook/core', source: "export * from '@tdhook/core';" },
     named('@tdhook/core', 'TensorDict'),
+    { name: '@tdhook/core/plugin', source: "export * from '@tdhook/core/plugin';" },
     { name: '@tdhook/attribution', source: "export * from '@tdhook/attribution';" },
+    { name: '@tdhook/attribution/plugin', source: "export * from '@tdhook/attribution/plugin';" },
     ...factories.map(([name]) => named('@tdhook/attribution', name)),
     ...otherAttributionEntries.map((name) => named('@tdhook/attribution', name)),
     { name: '@tdhook/adapter-cv', source: "export * from '@tdhook/adapter-cv';" },

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   createMethodRegistry,
-  hookCounts,
   Lambda,
   Module,
   resolveModule,
@@ -10,6 +9,7 @@ import {
   TensorDict,
   Workflow,
 } from '@tdhook/core';
+import { hookCounts } from '@tdhook/core/plugin';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 

@@ -1,12 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  captureRunner,
-  defineMethod,
-  InvalidValueError,
-  TensorDict,
-  type MethodFactory,
-  type WithDefaults,
-} from '@tdhook/core';
+import { InvalidValueError, TensorDict, type MethodFactory } from '@tdhook/core';
+import { captureRunner, defineMethod, type WithDefaults } from '@tdhook/core/plugin';
 
 /** Options of {@link activationNorms}. */
 export interface ActivationNormsOptions {

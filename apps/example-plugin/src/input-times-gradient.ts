@@ -1,11 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  defineMethod,
-  InvalidValueError,
-  type KeyedModel,
-  type MethodFactory,
-  type TensorDict,
-} from '@tdhook/core';
+import { InvalidValueError, type KeyedModel, type MethodFactory, type TensorDict } from '@tdhook/core';
+import { defineMethod } from '@tdhook/core/plugin';
 
 /** Options of {@link inputTimesGradient}. */
 export interface InputTimesGradientOptions {

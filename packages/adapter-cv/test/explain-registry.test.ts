@@ -4,7 +4,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 import { integratedGradients, noiseTunnel, saliency } from '@tdhook/attribution';
-import { createMethodRegistry, defineMethod, TensorDict, type MethodFactory } from '@tdhook/core';
+import { createMethodRegistry, TensorDict, type MethodFactory } from '@tdhook/core';
+import { defineMethod } from '@tdhook/core/plugin';
 import { digitPaths, mnistCnnDir } from '@tdhook/cv-assets';
 
 import {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
-import { hookCounts, registerHook, TensorDict } from '@tdhook/core';
+import { registerHook, TensorDict } from '@tdhook/core';
+import { hookCounts } from '@tdhook/core/plugin';
 import { gradCam, saliency } from '@tdhook/attribution';
 import { emotionModelDir, photoPaths } from '@tdhook/cv-assets';
 

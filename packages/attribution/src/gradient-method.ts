@@ -6,16 +6,15 @@ import {
   InvalidValueError,
   MissingKeyError,
   toKeyPath,
-  type BindContext,
   type GradientHook,
   type HookSpec,
   type Key,
   type KeyedModel,
   type KeyPath,
-  type MethodModelInfo,
   type MethodPlan,
   type TensorDict,
 } from '@tdhook/core';
+import { type BindContext, type MethodModelInfo } from '@tdhook/core/plugin';
 
 import { captureSpecs, ModuleCaptures } from './engine/module-captures.js';
 import type { GradientPass, GradientSources, TargetStrategy } from './engine/gradient-pass.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { MethodRunner, TensorDict } from '@tdhook/core';
+import type { TensorDict } from '@tdhook/core';
+import type { MethodRunner } from '@tdhook/core/plugin';
 
 import { gradientPass, type GradientPass } from './engine/gradient-pass.js';
 import {

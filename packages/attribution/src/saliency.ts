@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { defineMethod, InvalidValueError, type MethodFactory, type WithDefaults } from '@tdhook/core';
+import { InvalidValueError, type MethodFactory } from '@tdhook/core';
+import { defineMethod, type WithDefaults } from '@tdhook/core/plugin';
 
 import {
   bindGradientMethod,

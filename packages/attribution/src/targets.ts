@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   formatKey,
   InvalidValueError,
-  keysEqual,
   MissingKeyError,
   ShapeMismatchError,
   toKeyPath,
@@ -11,6 +10,7 @@ import {
   type KeyPath,
   type TensorDict,
 } from '@tdhook/core';
+import { keysEqual } from '@tdhook/core/plugin';
 
 /**
  * Which units of an output are explained, per sample (captum's `target`):

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { hookCounts, registerHook, TensorDict, type ModelNode } from '@tdhook/core';
+import { registerHook, TensorDict, type ModelNode } from '@tdhook/core';
+import { hookCounts } from '@tdhook/core/plugin';
 import { seededTensor } from '@tdhook/testing';
 
 import { activationMaximisation, type ActivationMaximisationOptions } from '../src/index.js';

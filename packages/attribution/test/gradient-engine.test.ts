@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { hookCounts, registerHook, TensorDict } from '@tdhook/core';
+import { registerHook, TensorDict } from '@tdhook/core';
+import { hookCounts } from '@tdhook/core/plugin';
 
 import { saliency } from '../src/index.js';
 import { referenceInput, referenceMlp } from './reference-models.js';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { hookCounts, Module, TensorDict, type ModelNode } from '@tdhook/core';
+import { Module, TensorDict, type ModelNode } from '@tdhook/core';
+import { hookCounts } from '@tdhook/core/plugin';
 import { findReferenceResult, loadReferenceModel, referenceWeights, tensorFromSpec } from '@tdhook/testing';
 import { findGradient } from '@tdhook/tfjs-internals';
 

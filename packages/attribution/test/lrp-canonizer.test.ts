@@ -12,7 +12,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { hookCounts, namedModules, TensorDict, type ModelNode } from '@tdhook/core';
+import { namedModules, TensorDict, type ModelNode } from '@tdhook/core';
+import { hookCounts } from '@tdhook/core/plugin';
 import {
   loadReferenceModel,
   loadReferenceResults,

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it, vi } from 'vitest';
-import { hookCounts, namedModules, TensorDict, type ModelNode } from '@tdhook/core';
+import { namedModules, TensorDict, type ModelNode } from '@tdhook/core';
+import { hookCounts } from '@tdhook/core/plugin';
 import { seededTensor } from '@tdhook/testing';
 
 import { lrp, lrpRule, mapLrpRules, saliency, type LrpOptions } from '../src/index.js';

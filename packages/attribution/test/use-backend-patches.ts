@@ -2,7 +2,8 @@
 // batched matmul gradient is slow); tests use them the same way. On cpu they change nothing that matters.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll } from 'vitest';
-import { defaultPatches, installPatches, restorePatches } from '@tdhook/backend';
+import { restorePatches } from '@tdhook/backend';
+import { defaultPatches, installPatches } from '@tdhook/backend/patches';
 
 export function useBackendPatches(): void {
   beforeAll(async () => {

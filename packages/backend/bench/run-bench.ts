@@ -6,7 +6,8 @@ import { performance } from 'node:perf_hooks';
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import { defaultPatches, initBackend, installPatches, restorePatches } from '../src/index.js';
+import { initBackend, restorePatches } from '../src/index.js';
+import { defaultPatches, installPatches } from '../src/patches.js';
 import { benchCases, type BenchCase } from './models.js';
 
 type Column = 'wasm-stock' | 'wasm-patched' | 'cpu-stock';

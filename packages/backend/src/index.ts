@@ -1,5 +1,7 @@
-export { backendNames, loadBackend, type BackendName } from './backend-loaders.js';
-export { startWasmWithThreads, stopWasmThreads } from './wasm-threads.js';
+// @tdhook/backend: pick and start the TF.js runtime, register gradients, install the kernel patches, and
+// report what was done. Writing or installing patches by hand is `@tdhook/backend/patches` (src/patches.ts).
+export { backendNames, type BackendName } from './backend-loaders.js';
+export { stopWasmThreads } from './wasm-threads.js';
 export { BackendUnavailableError } from './backend-unavailable-error.js';
 export { BackendCapabilityError, type BackendCapabilityDetails } from './patches/backend-capability-error.js';
 export { registerTfjsGradients } from './gradients/register-tfjs-gradients.js';
@@ -9,19 +11,4 @@ export {
   type BackendReport,
   type InitBackendOptions,
 } from './init-backend.js';
-export { defaultPatches } from './patches/default-patches.js';
-export {
-  installedPatchIds,
-  installPatches,
-  restorePatches,
-  type InstallPatchesOptions,
-  type PatchReport,
-} from './patches/install-patches.js';
-export type { KernelPatch, PatchableBackend, PatchSelfTest } from './patches/kernel-patch.js';
-// For writing patches: the registry functions live with the other TF.js internals in @tdhook/tfjs-internals.
-export {
-  compositeKernel,
-  registerGradientPatch,
-  registerKernelPatch,
-  type CompositeInputs,
-} from '@tdhook/tfjs-internals';
+export { installedPatchIds, restorePatches, type PatchReport } from './patches/install-patches.js';

@@ -1,7 +1,8 @@
 // The integrated-gradients scenario's variants compute the same numbers (they are compared, so they must).
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultPatches, installPatches, restorePatches } from '@tdhook/backend';
+import { restorePatches } from '@tdhook/backend';
+import { defaultPatches, installPatches } from '@tdhook/backend/patches';
 
 import { igMultiTarget, lrpEpsilonPlus, type IgTargetsParams } from '../src/index.js';
 

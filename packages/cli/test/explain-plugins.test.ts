@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { defaultPatches, installPatches, restorePatches } from '@tdhook/backend';
+import { restorePatches } from '@tdhook/backend';
+import { defaultPatches, installPatches } from '@tdhook/backend/patches';
 import { explainImages, loadModel, readImageBatch } from '@tdhook/adapter-cv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digitPaths, mnistCnnDir } from '@tdhook/cv-assets';
@@ -178,7 +179,7 @@ describe('tdhook explain --plugin', () => {
       [
         [fixture('no-methods.mjs')],
         'saliency',
-        /no-methods\.mjs' exports no method factories \(what defineMethod from @tdhook\/core returns\); it exports answer, helper\.$/,
+        /no-methods\.mjs' exports no method factories \(what defineMethod from @tdhook\/core\/plugin returns\); it exports answer, helper\.$/,
       ],
       [
         [fixture('bare-definition.mjs')],

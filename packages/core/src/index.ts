@@ -1,3 +1,6 @@
+// @tdhook/core: what a user of tdhook needs: keys and TensorDicts, models as code, hooks, sessions, errors,
+// and the methods, registries and Workflows that run on them. What only method, adapter and plugin authors
+// need (the method contract, plan checks, helpers) is in `@tdhook/core/plugin` (src/plugin.ts).
 export {
   ContextError,
   ContractError,
@@ -15,19 +18,7 @@ export {
   type TdhookErrorDetails,
   type TdhookErrorInit,
 } from './errors.js';
-export {
-  appendKeySuffix,
-  formatKey,
-  isKey,
-  joinKeys,
-  keyId,
-  keysEqual,
-  keyStartsWith,
-  toKeyPath,
-  type Key,
-  type KeyPath,
-} from './keys.js';
-export { isTensorDict } from './tensordict/brand.js';
+export { formatKey, toKeyPath, type Key, type KeyPath } from './keys.js';
 export { NonTensor, nonTensor } from './tensordict/non-tensor.js';
 export { TensorDict } from './tensordict/tensor-dict.js';
 export type {
@@ -38,117 +29,54 @@ export type {
   TensorDictEntries,
   TensorDictOptions,
 } from './tensordict/tensor-dict-types.js';
-export {
-  formatModulePath,
-  formatModulePathAttribute,
-  formatModulePathSegment,
-} from './paths/module-path-format.js';
-export { quoteModulePathKey } from './paths/module-path-key-literal.js';
+export { formatModulePath } from './paths/module-path-format.js';
 export { modulePathToName } from './paths/module-path-name.js';
 export { parseModulePath } from './paths/module-path-parser.js';
-export { resolveModulePath, type ModuleTreeNode } from './paths/module-path-resolver.js';
 export type { ModulePathSegment, ParsedModulePath } from './paths/module-path-types.js';
 export { Lambda, ModuleDict, ModuleList, Sequential } from './modules/containers.js';
-export { isLayersLike, type LayersLike } from './modules/layers-like.js';
-export {
-  childrenOf,
-  containerKindOf,
-  describeNode,
-  isModelNode,
-  type ModelNode,
-} from './modules/model-node.js';
+export type { LayersLike } from './modules/layers-like.js';
+export type { ModelNode } from './modules/model-node.js';
 export { Module, type AnyModule } from './modules/module.js';
-export { modelTree, namedModules, resolveModule } from './modules/resolve-module.js';
+export { namedModules, resolveModule } from './modules/resolve-module.js';
 export { EarlyStop, runStoppable, type StoppableResult } from './hooks/early-stop.js';
-export { withGradientCleanup } from './hooks/gradient-cleanup.js';
 export { HookHandle } from './hooks/hook-handle.js';
-export { hookCounts } from './hooks/hook-state.js';
-export {
-  hookDirections,
-  type AnyHook,
-  type ForwardHook,
-  type ForwardPreHook,
-  type GradientHook,
-  type GradientHookContext,
-  type HookByDirection,
-  type HookContext,
-  type HookDirection,
+export type {
+  AnyHook,
+  ForwardHook,
+  ForwardPreHook,
+  GradientHook,
+  GradientHookContext,
+  HookByDirection,
+  HookContext,
+  HookDirection,
 } from './hooks/hook-types.js';
 export { registerHook, stopAfter, type RegisterHookOptions } from './hooks/register-hook.js';
 export { registerMatchingHooks, type MatchingHooksOptions } from './hooks/register-matching-hooks.js';
-export { describeStructure, mapTensorLeaves, tensorLeaves } from './hooks/tensor-leaves.js';
-export { isPlainObject, isTensor } from './value-guards.js';
-export { captureRunner } from './methods/capture-runner.js';
-export {
-  checkDefinition,
-  defineMethod,
-  type AnyMethodFactory,
-  type Method,
-  type MethodDefinitionInfo,
-  type MethodDescribeOptions,
-  type MethodFactory,
-  type MethodLike,
+export type {
+  AnyMethodFactory,
+  Method,
+  MethodDescribeOptions,
+  MethodFactory,
+  MethodLike,
 } from './methods/define-method.js';
-export {
-  describeValue,
-  type Describable,
-  type DescribeOptions,
-  type JsonObject,
-  type JsonValue,
-} from './methods/describe-value.js';
-export {
-  checkRequirements,
-  defaultRequirements,
-  type ExecutionRequirements,
-  type GradientMode,
-} from './methods/execution.js';
-export {
-  checkHookSpec,
-  isPatternSpec,
-  isReadOnlyProgram,
-  patternPath,
-  sameHookSpec,
-  type HookSpec,
-} from './methods/hook-spec.js';
+export type { JsonObject, JsonValue } from './methods/describe-value.js';
+export type { ExecutionRequirements, GradientMode } from './methods/execution.js';
+export type { HookSpec } from './methods/hook-spec.js';
 export { KeyedModel, type KeyMapping, type ModelKeys } from './methods/keyed-model.js';
-export {
-  methodContract,
-  type BindContext,
-  type MethodConfigure,
-  type MethodDefinition,
-  type MethodDefinitionParts,
-  type WithDefaults,
-  type MethodModelInfo,
-  type MethodPlan,
-  type MethodRunner,
-} from './methods/method-definition.js';
+export type { MethodPlan } from './methods/method-definition.js';
 export { createMethodRegistry, type MethodListing, type MethodRegistry } from './methods/method-registry.js';
 export { defineOperator, type OperatorDefinition, type TensorDictOperator } from './methods/operator.js';
-export { PreparedModel, type PreparedModelSource } from './methods/prepared-model.js';
+export { PreparedModel } from './methods/prepared-model.js';
 export { Workflow, type WorkflowOptions, type WorkflowResult } from './methods/workflow.js';
-export {
-  type CompatibilityDecision,
-  type PlannedExecution,
-  type WorkflowPlan,
-  type WorkflowStep,
-  type WorkflowUpdate,
+export type {
+  CompatibilityDecision,
+  PlannedExecution,
+  WorkflowPlan,
+  WorkflowStep,
+  WorkflowUpdate,
 } from './methods/workflow-plan.js';
 export { Captured } from './session/captured.js';
 export { HookSession, openSession } from './session/hook-session.js';
-export {
-  checkUnits,
-  replaceUnits,
-  selectUnits,
-  type ReplacementValue,
-  type TargetUnits,
-} from './session/selection.js';
+export type { ReplacementValue, TargetUnits } from './session/selection.js';
 export type { SessionOperation } from './session/session-operation.js';
-export {
-  describeTarget,
-  normalizeTarget,
-  type Target,
-  type TargetJSON,
-  type TargetKind,
-} from './session/target.js';
-export { targetFromJSON, targetToJSON } from './session/target-json.js';
-export { validateTarget } from './session/validate-target.js';
+export type { Target, TargetJSON, TargetKind } from './session/target.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import { hookCounts, Module } from '@tdhook/core';
+import { Module } from '@tdhook/core';
+import { hookCounts } from '@tdhook/core/plugin';
 
 import { CvError } from '../errors.js';
 import { GraphNode } from './graph-node.js';

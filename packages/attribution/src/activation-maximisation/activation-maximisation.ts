@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { defineMethod, toKeyPath, type KeyPath, type MethodFactory } from '@tdhook/core';
+import { toKeyPath, type KeyPath, type MethodFactory } from '@tdhook/core';
+import { defineMethod } from '@tdhook/core/plugin';
 
 import {
   attributionSources,

@@ -1,4 +1,5 @@
-import { InvalidValueError, type Key, type WithDefaults } from '@tdhook/core';
+import { InvalidValueError, type Key } from '@tdhook/core';
+import type { WithDefaults } from '@tdhook/core/plugin';
 
 import {
   checkGradientOptions,

@@ -4,8 +4,6 @@ import {
   defineOperator,
   formatKey,
   InvalidValueError,
-  isTensor,
-  joinKeys,
   MissingKeyError,
   ShapeMismatchError,
   TensorDict,
@@ -14,6 +12,7 @@ import {
   type KeyPath,
   type TensorDictOperator,
 } from '@tdhook/core';
+import { isTensor, joinKeys } from '@tdhook/core/plugin';
 
 import { checkAxisOption, checkDirectionName, resolveAxis } from './checks.js';
 import { relMaxAt } from './rel-max.js';

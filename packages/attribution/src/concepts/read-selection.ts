@@ -1,14 +1,13 @@
 import {
   formatKey,
   InvalidValueError,
-  isTensor,
-  joinKeys,
   MissingKeyError,
   toKeyPath,
   type Key,
   type KeyPath,
   type TensorDict,
 } from '@tdhook/core';
+import { isTensor, joinKeys } from '@tdhook/core/plugin';
 
 import { checkChannel } from './channel-gradient.js';
 import { defaultConceptSelectionKey } from './selection-key.js';

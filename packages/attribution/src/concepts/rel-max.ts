@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { InvalidValueError, isTensor, ShapeMismatchError } from '@tdhook/core';
+import { InvalidValueError, ShapeMismatchError } from '@tdhook/core';
+import { isTensor } from '@tdhook/core/plugin';
 
 import { checkAxisOption, checkDirectionName, resolveAxis, show } from './checks.js';
 

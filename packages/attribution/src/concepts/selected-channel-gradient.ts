@@ -1,11 +1,5 @@
-import {
-  InvalidValueError,
-  joinKeys,
-  toKeyPath,
-  type JsonValue,
-  type Key,
-  type TensorDict,
-} from '@tdhook/core';
+import { InvalidValueError, toKeyPath, type JsonValue, type Key, type TensorDict } from '@tdhook/core';
+import { joinKeys } from '@tdhook/core/plugin';
 
 import type { OutputGradientFromData } from '../gradient-method.js';
 import { checkAxisOption } from './checks.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { InvalidValueError, isTensor, type BindContext, type HookSpec } from '@tdhook/core';
+import { InvalidValueError, type HookSpec } from '@tdhook/core';
+import { isTensor, type BindContext } from '@tdhook/core/plugin';
 
 /**
  * The plan entries for capturing module outputs: one forward capture per path.

@@ -1,14 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {
-  defineMethod,
   InvalidValueError,
   ShapeMismatchError,
   type KeyedModel,
   type MethodFactory,
   type TensorDict,
-  type WithDefaults,
 } from '@tdhook/core';
+import { defineMethod, type WithDefaults } from '@tdhook/core/plugin';
 
 import {
   bindGradientMethod,

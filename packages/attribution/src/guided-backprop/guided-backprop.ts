@@ -1,15 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {
-  defineMethod,
   InvalidValueError,
-  isTensor,
-  patternPath,
   type ForwardHook,
   type HookSpec,
   type MethodFactory,
   type ModelNode,
 } from '@tdhook/core';
+import { defineMethod, isTensor, patternPath } from '@tdhook/core/plugin';
 
 import {
   bindGradientMethod,

@@ -1,6 +1,7 @@
 // Which modules output a ReLU: guided backprop hooks exactly these. Layers are read structurally (class name
 // and getConfig()), as LRP reads them: this package does not depend on tfjs-layers.
-import { isLayersLike, Module, namedModules, type AnyModule, type ModelNode } from '@tdhook/core';
+import { Module, namedModules, type AnyModule, type ModelNode } from '@tdhook/core';
+import { isLayersLike } from '@tdhook/core/plugin';
 
 /**
  * A module whose output is a ReLU: a ReLU module (`ReLU` and `Activation('relu')` layers, a Module or

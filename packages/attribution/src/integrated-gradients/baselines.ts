@@ -3,9 +3,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   formatKey,
   InvalidValueError,
-  isKey,
-  isPlainObject,
-  isTensor,
   MissingKeyError,
   ShapeMismatchError,
   toKeyPath,
@@ -13,6 +10,7 @@ import {
   type KeyPath,
   type TensorDict,
 } from '@tdhook/core';
+import { isKey, isPlainObject, isTensor } from '@tdhook/core/plugin';
 
 /**
  * The baseline of one input: a constant (`0`: a black image), a tensor broadcastable to one sample or to the

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { KeyPath, MethodRunner, TensorDict } from '@tdhook/core';
+import type { KeyPath, TensorDict } from '@tdhook/core';
+import type { MethodRunner } from '@tdhook/core/plugin';
 
 import { readModelBatch, type GradientBinding, type ModelBatch } from '../gradient-method.js';
 import { publishAttributions } from '../gradient-runner.js';

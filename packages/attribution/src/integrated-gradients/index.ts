@@ -2,10 +2,4 @@ export { type BaselineOptions, type BaselineSpec } from './baselines.js';
 export { classTargets, type ClassTargetsOptions } from './class-targets.js';
 export { convergenceDeltaKey } from './ig-runner.js';
 export { integratedGradients, type IntegratedGradientsOptions } from './integrated-gradients.js';
-export {
-  checkQuadrature,
-  integrationMethods,
-  quadrature,
-  type IntegrationMethod,
-  type Quadrature,
-} from './quadrature.js';
+export { integrationMethods, quadrature, type IntegrationMethod, type Quadrature } from './quadrature.js';

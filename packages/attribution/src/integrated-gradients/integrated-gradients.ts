@@ -1,15 +1,13 @@
 import {
-  defineMethod,
   formatKey,
   InvalidValueError,
-  keysEqual,
   MissingKeyError,
   toKeyPath,
   type Key,
   type KeyPath,
   type MethodFactory,
-  type MethodModelInfo,
 } from '@tdhook/core';
+import { defineMethod, keysEqual, type MethodModelInfo } from '@tdhook/core/plugin';
 
 import {
   attributionSources,

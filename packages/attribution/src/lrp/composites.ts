@@ -1,13 +1,8 @@
 // Composites as zennit has them: an ordered list of (match → rule) entries plus canonizers. zennit's
 // LayerMapComposite is entries matched by kind or class, NameMapComposite entries matched by path,
 // SpecialFirstLayerMapComposite an entry with `first: true`. The named composites are values of this type.
-import {
-  describeValue,
-  InvalidValueError,
-  type DescribeOptions,
-  type JsonValue,
-  type ModelNode,
-} from '@tdhook/core';
+import { InvalidValueError, type JsonValue, type ModelNode } from '@tdhook/core';
+import { describeValue, type DescribeOptions } from '@tdhook/core/plugin';
 
 import type { LrpLayer, LrpLayerKind } from './layer-types.js';
 import { isLrpCanonizer, type LrpCanonizer } from './lrp-canonizer.js';

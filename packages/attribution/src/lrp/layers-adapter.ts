@@ -2,7 +2,8 @@
 // the class name gives the kind, getConfig() and the layer's weight variables give the math.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { describeNode, type LayersLike } from '@tdhook/core';
+import { type LayersLike } from '@tdhook/core';
+import { describeNode } from '@tdhook/core/plugin';
 
 import type { LrpLinearPart, LrpLayer, LrpLayerKind, LrpParameters } from './layer-types.js';
 

@@ -1,13 +1,8 @@
 // The canonizer contract (zennit's Canonizer): a temporary change of the model that puts it in a form LRP
 // rules apply to properly, found without changing anything (so that plans list it), applied when LRP is
 // prepared and undone exactly when it is restored.
-import {
-  describeValue,
-  InvalidValueError,
-  type JsonObject,
-  type JsonValue,
-  type ModelNode,
-} from '@tdhook/core';
+import { InvalidValueError, type JsonObject, type JsonValue, type ModelNode } from '@tdhook/core';
+import { describeValue } from '@tdhook/core/plugin';
 
 /**
  * One change a canonizer makes to one module. LRP applies the edits of a canonizer in order and records each

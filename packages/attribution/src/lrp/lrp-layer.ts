@@ -1,4 +1,5 @@
-import { childrenOf, Module, type ModelNode } from '@tdhook/core';
+import { Module, type ModelNode } from '@tdhook/core';
+import { childrenOf } from '@tdhook/core/plugin';
 
 import type { LrpLayer } from './layer-types.js';
 import { layersLayer } from './layers-adapter.js';

@@ -1,7 +1,8 @@
 // What LRP installs, as plan entries: the claim on the model, each canonizer edit, and one prepended forward
 // hook per module whose rule replaces its gradient, with the rule and its parameters as the detail. Without a
 // model, the canonizers and the rules are declared as patterns.
-import { patternPath, type HookSpec, type ModelNode } from '@tdhook/core';
+import { type HookSpec, type ModelNode } from '@tdhook/core';
+import { patternPath } from '@tdhook/core/plugin';
 
 import type { LrpComposite, LrpModuleInfo } from './composites.js';
 import type { LrpCanonizer, LrpCanonizerEdit } from './lrp-canonizer.js';

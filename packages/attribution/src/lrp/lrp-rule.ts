@@ -2,7 +2,8 @@
 // (lrpRule.*) and third-party rules are defined the same way, with defineLrpRule.
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { describeValue, InvalidValueError, type JsonObject, type JsonValue } from '@tdhook/core';
+import { InvalidValueError, type JsonObject, type JsonValue } from '@tdhook/core';
+import { describeValue } from '@tdhook/core/plugin';
 
 import type { LrpLayer } from './layer-types.js';
 

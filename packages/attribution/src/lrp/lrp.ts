@@ -1,10 +1,5 @@
-import {
-  ContextError,
-  defineMethod,
-  InvalidValueError,
-  type BindContext,
-  type MethodFactory,
-} from '@tdhook/core';
+import { ContextError, InvalidValueError, type MethodFactory } from '@tdhook/core';
+import { defineMethod, type BindContext } from '@tdhook/core/plugin';
 
 import {
   bindGradientMethod,

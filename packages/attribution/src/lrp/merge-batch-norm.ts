@@ -6,7 +6,8 @@
 // layers-adapter.ts reads them: this package does not depend on tfjs-layers.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { isLayersLike, namedModules, type ModelNode } from '@tdhook/core';
+import { namedModules, type ModelNode } from '@tdhook/core';
+import { isLayersLike } from '@tdhook/core/plugin';
 
 import type { LrpCanonizerEdit } from './lrp-canonizer.js';
 

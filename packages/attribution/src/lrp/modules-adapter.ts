@@ -2,7 +2,8 @@
 // LrpLayerNormModule, or just an `lrpKind`); elementwise modules are recognised by their type name.
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { childrenOf, isTensor, type AnyModule } from '@tdhook/core';
+import { type AnyModule } from '@tdhook/core';
+import { childrenOf, isTensor } from '@tdhook/core/plugin';
 
 import type { LrpLayer, LrpLayerKind, LrpLinearModule, LrpParameters } from './layer-types.js';
 

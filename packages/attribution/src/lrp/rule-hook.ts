@@ -2,7 +2,8 @@
 // gradient function is the rule (tf.customGrad over the module's inputs). The forward value is unchanged.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { InvalidValueError, isTensor, type ForwardHook } from '@tdhook/core';
+import { InvalidValueError, type ForwardHook } from '@tdhook/core';
+import { isTensor } from '@tdhook/core/plugin';
 
 import { AttributionError } from '../errors.js';
 import { isolatedGradients } from './isolated-gradients.js';

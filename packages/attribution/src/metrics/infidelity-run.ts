@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import {
-  formatKey,
-  joinKeys,
-  ShapeMismatchError,
-  TensorDict,
-  type KeyedModel,
-  type KeyPath,
-} from '@tdhook/core';
+import { formatKey, ShapeMismatchError, TensorDict, type KeyedModel, type KeyPath } from '@tdhook/core';
+import { joinKeys } from '@tdhook/core/plugin';
 
 import { resolveTarget, type AttributionTarget, type TargetSource } from '../targets.js';
 import { checkFloatInput, readTensor, rowsOf, safeDenominator, tfSeed } from './metric-options.js';

@@ -1,7 +1,6 @@
 import {
   defineOperator,
   InvalidValueError,
-  joinKeys,
   KeyedModel,
   toKeyPath,
   type Key,
@@ -10,6 +9,8 @@ import {
   type ModelNode,
   type TensorDictOperator,
 } from '@tdhook/core';
+import { joinKeys } from '@tdhook/core/plugin';
+
 import { defaultAttributionKey } from '../gradient-method.js';
 
 import { checkTarget, targetSource, type AttributionTarget } from '../targets.js';

@@ -2,8 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {
   formatKey,
-  isTensor,
-  joinKeys,
   MissingKeyError,
   ShapeMismatchError,
   TensorDict,
@@ -13,6 +11,7 @@ import {
   type ModelNode,
   type PreparedModel,
 } from '@tdhook/core';
+import { isTensor, joinKeys } from '@tdhook/core/plugin';
 
 import { checkFloatInput, readTensor, rowsOf, safeDenominator, tfSeed } from './metric-options.js';
 

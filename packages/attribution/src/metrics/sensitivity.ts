@@ -3,7 +3,6 @@ import {
   formatKey,
   InvalidValueError,
   KeyedModel,
-  keyStartsWith,
   PreparedModel,
   toKeyPath,
   type Key,
@@ -13,6 +12,8 @@ import {
   type ModelNode,
   type TensorDictOperator,
 } from '@tdhook/core';
+import { keyStartsWith } from '@tdhook/core/plugin';
+
 import { defaultAttributionKey } from '../gradient-method.js';
 
 import { checkChoice, checkCount, checkNonNegative, checkSeed, selectInputs } from './metric-options.js';

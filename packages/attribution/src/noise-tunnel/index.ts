@@ -1,4 +1,4 @@
-export { aggregateSamples, gaussianNoise, noiseTunnelKinds, type NoiseTunnelKind } from './aggregate.js';
+export { noiseTunnelKinds, type NoiseTunnelKind } from './aggregate.js';
 export {
   noiseTunnel,
   noiseTunnelMethod,

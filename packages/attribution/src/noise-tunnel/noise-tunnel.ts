@@ -1,18 +1,20 @@
 import {
-  defineMethod,
   InvalidValueError,
-  isPlainObject,
   toKeyPath,
-  type BindContext,
   type ExecutionRequirements,
   type Key,
   type Method,
   type MethodFactory,
-  type MethodModelInfo,
   type MethodPlan,
+} from '@tdhook/core';
+import {
+  defineMethod,
+  isPlainObject,
+  type BindContext,
+  type MethodModelInfo,
   type MethodRunner,
   type WithDefaults,
-} from '@tdhook/core';
+} from '@tdhook/core/plugin';
 
 import { noiseTunnelKinds, type NoiseTunnelKind } from './aggregate.js';
 import { noiseTunnelRunner } from './tunnel-runner.js';

@@ -3,18 +3,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   formatKey,
   InvalidValueError,
-  isTensor,
-  keyId,
-  keyStartsWith,
   MissingKeyError,
   toKeyPath,
   type TensorDict,
   type Key,
   type KeyPath,
-  type MethodModelInfo,
   type MethodPlan,
-  type MethodRunner,
 } from '@tdhook/core';
+import { isTensor, keyId, keyStartsWith, type MethodModelInfo, type MethodRunner } from '@tdhook/core/plugin';
+
 import { defaultAttributionKey } from '../gradient-method.js';
 
 import { aggregateSamples, gaussianNoise } from './aggregate.js';

@@ -2,8 +2,9 @@
 // backend package's own benchmark (packages/backend/bench), same shapes, as a scenario measured in fresh
 // processes. Only wasm has something to compare; elsewhere the setup refuses, and runSuite records why.
 import * as tf from '@tensorflow/tfjs-core';
-import { defaultPatches, installPatches, restorePatches } from '@tdhook/backend';
-import { withGradientCleanup } from '@tdhook/core';
+import { restorePatches } from '@tdhook/backend';
+import { defaultPatches, installPatches } from '@tdhook/backend/patches';
+import { withGradientCleanup } from '@tdhook/core/plugin';
 
 import { defineScenario, type PreparedVariant, type Scenario } from '../scenario.js';
 

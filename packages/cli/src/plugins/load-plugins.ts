@@ -80,7 +80,7 @@ export async function loadPlugins(
       throw new PluginError(
         definitions.length > 0
           ? `plugin '${specifier}' exports method definitions (${definitions.join(', ')}), not method factories. Export defineMethod(definition) from @tdhook/core.`
-          : `plugin '${specifier}' exports no method factories (what defineMethod from @tdhook/core returns); it exports ${names.join(', ') || 'nothing'}.`,
+          : `plugin '${specifier}' exports no method factories (what defineMethod from @tdhook/core/plugin returns); it exports ${names.join(', ') || 'nothing'}.`,
       );
     }
     const ids: string[] = [];
