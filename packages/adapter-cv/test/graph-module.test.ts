@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 import { registerHook, TensorDict } from '@tdhook/core';
 import { hookCounts } from '@tdhook/core/plugin';
-import { gradCam, saliency } from '@tdhook/attribution';
+import { gradCam, guidedBackprop, saliency } from '@tdhook/attribution';
 import { emotionModelDir, photoPaths } from '@tdhook/cv-assets';
+import { withGradientOverride } from '@tdhook/tfjs-internals';
 
 import { loadModel, readImageBatch, type GraphModule } from '../src/index.js';
 import { useBackendPatches } from './use-backend-patches.js';
@@ -134,6 +135,35 @@ describe('GraphModule', () => {
     // Measured: 0 on wasm and cpu (the same kernels in the same order).
     expect(maxDifference(result.getTensor(['attr', 'input']), expected)).toBeLessThan(1e-7);
     expected.dispose();
+  });
+
+  it('guides the ReLUs fused into its nodes: guided backprop equals a guided Relu gradient through execute', () => {
+    // Four _FusedConv2D nodes fuse BiasAdd + Relu, one node is a plain Relu: all five are guided.
+    const guided = guidedBackprop({ target: { select: 3 } });
+    const hooked = guided.plan({}, graph).hooks.map(({ path }) => path);
+    expect(hooked).toHaveLength(5);
+    expect(hooked.filter((path) => path.endsWith('_act/Relu>'))).toHaveLength(5);
+    using data = new TensorDict({ input: tf.clone(faces) }, { batchShape: [2] });
+    using prepared = guided.prepare(graph);
+    using result = prepared.run(data);
+    // The reference: every Relu kernel's gradient replaced by max(dy, 0)·[x > 0] (fused ops run their ReLU as
+    // a Relu kernel while a gradient tape records).
+    const guidedRelu: tf.GradConfig = {
+      kernelName: 'Relu',
+      inputsToSave: ['x'],
+      gradFunc: (dy, [x]) => ({ x: () => tf.mul(tf.relu(dy as tf.Tensor), tf.step(x as tf.Tensor)) }),
+    };
+    const expected = withGradientOverride(guidedRelu, () =>
+      tf.grad((x: tf.Tensor) =>
+        tf.sum(tf.slice(execute({ [graph.inputNames[0] as string]: x }), [0, 3], [-1, 1])),
+      )(faces),
+    );
+    const plain = tf.grad((x: tf.Tensor) =>
+      tf.sum(tf.slice(execute({ [graph.inputNames[0] as string]: x }), [0, 3], [-1, 1])),
+    )(faces);
+    expect(maxDifference(result.getTensor(['attr', 'input']), expected)).toBeLessThan(1e-6);
+    expect(maxDifference(expected, plain)).toBeGreaterThan(1e-3); // guiding changes the result
+    tf.dispose([expected, plain]);
   });
 
   it('runs Grad-CAM at a named node, upsampled to the input', () => {

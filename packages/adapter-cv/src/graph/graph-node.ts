@@ -23,6 +23,11 @@ export class GraphNode extends Module<tf.Tensor[]> {
   readonly op: string;
   /** The tensors the node reads from other nodes (`'name'` or `'name:1'`), in input order. */
   readonly inputNames: readonly string[];
+  /**
+   * The activation a fused op applies to its output (`'relu'` for a `_FusedConv2D` fusing `BiasAdd, Relu`),
+   * lower-case; absent for other nodes. Guided backpropagation guides these outputs as it does ReLU layers.
+   */
+  readonly outputActivation?: string;
 
   constructor(graph: GraphModel, node: GraphOpNode) {
     super();
@@ -30,6 +35,8 @@ export class GraphNode extends Module<tf.Tensor[]> {
     this.nodeName = node.name;
     this.op = node.op;
     this.inputNames = node.inputs;
+    const last = node.fusedOps?.at(-1);
+    if (last !== undefined && last !== 'BiasAdd') this.outputActivation = last.toLowerCase();
   }
 
   override get typeName(): string {

@@ -5,6 +5,10 @@ export interface GraphDefNode {
   readonly name: string;
   readonly op: string;
   readonly input?: readonly string[];
+  /** Attributes; fused ops list what they fuse in `fused_ops.list.s`, base64-encoded op names. */
+  readonly attr?: Readonly<
+    Record<string, { readonly list?: { readonly s?: readonly string[] } } | undefined>
+  >;
 }
 
 /**
@@ -31,6 +35,15 @@ export interface GraphOpNode {
   readonly name: string;
   readonly op: string;
   readonly inputs: readonly string[];
+  /** What a fused op (`_FusedConv2D`, `_FusedMatMul`, …) applies after its main op, in order: `['BiasAdd', 'Relu']`. */
+  readonly fusedOps?: readonly string[];
+}
+
+/** The op names a fused node lists in `attr.fused_ops`, decoded (the converter writes them base64-encoded). */
+function fusedOpsOf(node: GraphDefNode): readonly string[] | undefined {
+  const encoded = node.attr?.['fused_ops']?.list?.s;
+  if (encoded === undefined || encoded.length === 0) return undefined;
+  return encoded.map((name) => new TextDecoder().decode(Uint8Array.from(atob(name), (c) => c.charCodeAt(0))));
 }
 
 const notComputed = new Set(['Const', 'Placeholder', 'PlaceholderWithDefault', 'NoOp']);
@@ -67,14 +80,18 @@ export function graphTopology(modelTopology: unknown): GraphTopology {
   };
   const opNodes: GraphOpNode[] = modelTopology.node
     .filter((node) => !notComputed.has(node.op))
-    .map((node) => ({
-      name: node.name,
-      op: node.op,
-      // Weights (Const) come from the model's weight map; only computed tensors and placeholders are fed.
-      inputs: (node.input ?? []).filter(
-        (input) => !input.startsWith('^') && ![undefined, 'Const'].includes(all.get(producerOf(input))?.op),
-      ),
-    }));
+    .map((node) => {
+      const fusedOps = fusedOpsOf(node);
+      return {
+        name: node.name,
+        op: node.op,
+        ...(fusedOps === undefined ? {} : { fusedOps }),
+        // Weights (Const) come from the model's weight map; only computed tensors and placeholders are fed.
+        inputs: (node.input ?? []).filter(
+          (input) => !input.startsWith('^') && ![undefined, 'Const'].includes(all.get(producerOf(input))?.op),
+        ),
+      };
+    });
   // Kahn's algorithm over the computed inputs; graph files are usually ordered already, not always.
   const pending = new Map(
     opNodes.map((node) => [node.name, node.inputs.filter((input) => computed(producerOf(input))).length]),

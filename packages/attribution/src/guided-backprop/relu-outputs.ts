@@ -5,7 +5,9 @@ import { isLayersLike } from '@tdhook/core/plugin';
 
 /**
  * A module whose output is a ReLU: a ReLU module (`ReLU` and `Activation('relu')` layers, a Module or
- * `Lambda` named `relu`) or a layer that applies `activation: 'relu'` to its output.
+ * `Lambda` named `relu`), a layer that applies `activation: 'relu'` to its output, or a Module that says so
+ * with `outputActivation: 'relu'` (a Graph model's fused `_FusedConv2D`/`_FusedMatMul` node in
+ * @tdhook/adapter-cv).
  *
  * @example
  * const found: ReluOutput = { path: 'fc1', relu: 'fused activation' };
@@ -34,7 +36,11 @@ function moduleName(module: AnyModule): string {
 }
 
 function reluOf(node: ModelNode): ReluOutput['relu'] | undefined {
-  if (node instanceof Module) return moduleName(node) === 'relu' ? 'module' : undefined;
+  if (node instanceof Module) {
+    if (moduleName(node) === 'relu') return 'module';
+    const { outputActivation } = node as { readonly outputActivation?: unknown };
+    return outputActivation === 'relu' ? 'fused activation' : undefined;
+  }
   if (!isLayersLike(node)) return undefined;
   const className = node.getClassName();
   // A ReLU layer with a maxValue still runs a ReLU before clipping; the clip's gradient is a mask.
