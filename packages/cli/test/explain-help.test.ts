@@ -1,10 +1,11 @@
 // tdhook explain --help reads explainImages' defaults from @tdhook/adapter-cv's explainDefaults: with other
 // defaults there, the help says those.
 import { describe, expect, it, vi } from 'vitest';
+import type * as adapterCv from '@tdhook/adapter-cv';
 import { lrpComposites } from '@tdhook/attribution';
 
 vi.mock('@tdhook/adapter-cv', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@tdhook/adapter-cv')>()),
+  ...(await importOriginal<typeof adapterCv>()),
   explainDefaults: Object.freeze({
     target: 'argmax',
     baseline: 0.25,
