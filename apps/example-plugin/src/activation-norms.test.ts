@@ -124,4 +124,29 @@ describe('example/activation-norms, a plugin that depends only on @tdhook/core',
     data.dispose();
     model.dispose();
   });
+
+  it('leaves nothing behind when a module did not run, whichever path it is', () => {
+    // fc1 runs; skipped is registered (so it can be hooked) but forward never calls it.
+    class Partly extends Module {
+      readonly fc1 = this.registerModule('fc1', new Affine([[1], [2]]));
+      readonly skipped = this.registerModule('skipped', new Affine([[1], [1]]));
+      forward(x: tf.Tensor): tf.Tensor {
+        return this.fc1.call(x);
+      }
+    }
+    const model = new Partly();
+    const data = new TensorDict({ input: tf.tensor2d([[3, 4]]) }, { batchShape: [1] });
+    // After fc1's norm went into the result, and before fc1's norm was collected: the leak guard around
+    // every test fails it if either stays behind.
+    for (const paths of [
+      ['fc1', 'skipped'],
+      ['skipped', 'fc1'],
+    ]) {
+      using prepared = activationNorms({ paths }).prepare(model);
+      expect(() => prepared.run(data)).toThrowTdhookError('E_INVALID_VALUE', /Module 'skipped' did not run/);
+    }
+    expect(hookCounts(resolveModule(model, 'skipped')).forward).toBe(0);
+    data.dispose();
+    model.dispose();
+  });
 });

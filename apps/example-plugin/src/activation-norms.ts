@@ -68,19 +68,33 @@ export const activationNorms: MethodFactory<ActivationNormsOptions, ConfiguredAc
       }
       const collect = (data: TensorDict): TensorDict => {
         const result = new TensorDict({}, { batchShape: data.batchShape });
-        for (const path of paths) {
-          const value = norms.get(path);
-          if (value === undefined)
-            throw new InvalidValueError({
-              what: `Module '${path}' did not run`,
-              where: 'activationNorms',
-              fix: 'Check that the model calls it.',
-            });
-          norms.delete(path);
-          result.set([key, path], tf.reshape(value, [...data.batchShape]));
-          value.dispose();
+        try {
+          for (const path of paths) {
+            const value = norms.get(path);
+            if (value === undefined)
+              throw new InvalidValueError({
+                what: `Module '${path}' did not run`,
+                where: 'activationNorms',
+                fix: 'Check that the model calls it.',
+              });
+            const reshaped = tf.reshape(value, [...data.batchShape]);
+            norms.delete(path);
+            value.dispose();
+            try {
+              result.set([key, path], reshaped); // set takes ownership, once it succeeds
+            } catch (error) {
+              reshaped.dispose();
+              throw error;
+            }
+          }
+          return result;
+        } catch (error) {
+          // Neither what was collected so far nor the captures of the paths after the failing one stay behind.
+          result.dispose();
+          for (const value of norms.values()) value.dispose();
+          norms.clear();
+          throw error;
         }
-        return result;
       };
       return captureRunner(context.model, collect);
     },

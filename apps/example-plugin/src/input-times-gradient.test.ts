@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { saliency } from '@tdhook/attribution';
-import { createMethodRegistry, Module, TensorDict } from '@tdhook/core';
+import { createMethodRegistry, Module, registerHook, Sequential, TensorDict } from '@tdhook/core';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
@@ -128,6 +128,21 @@ describe('example/input-times-gradient, an attribution plugin on @tdhook/core an
       /does not fit 3 sample\(s\) of 3 unit/,
     );
     input.dispose();
+    model.dispose();
+  });
+
+  it('releases the gradient tape when backpropagation throws, leaving no tensor behind', () => {
+    const model = new Sequential({ fc: new Linear(weights) });
+    const input = tf.tensor2d(x);
+    {
+      // A backward hook that returns a gradient of the wrong shape makes tf.grads throw halfway.
+      using _ = registerHook(model, 'fc', 'backward-pre', () => tf.zeros([5]));
+      expect(() => run({}, model, input)).toThrow(/backward-pre hook returned float32\[5\]/);
+    }
+    // The tape is gone: the leak guard around every test would count what it kept, and a later gradient runs.
+    const { attribution, output } = run({ target: { select: 1 }, multiplyByInput: false }, model, input);
+    expect(attribution).toBeCloseToTensor(new Array(3).fill([-2, 0]), { rtol: 0, atol: 1e-6 });
+    tf.dispose([attribution, output, input]);
     model.dispose();
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, type KeyedModel, type MethodFactory, type TensorDict } from '@tdhook/core';
-import { defineMethod } from '@tdhook/core/plugin';
+import { defineMethod, withGradientCleanup, type WithDefaults } from '@tdhook/core/plugin';
 
 /** Options of {@link inputTimesGradient}. */
 export interface InputTimesGradientOptions {
@@ -13,9 +13,20 @@ export interface InputTimesGradientOptions {
   readonly multiplyByInput?: boolean;
 }
 
+/** Which unit: the highest-scoring one, one for every sample, or one per sample. */
+type UnitSelection = 'argmax' | number | readonly number[];
+
+/**
+ * The options once `configure` has filled the defaults (the one place they are written): `multiplyByInput`
+ * and `target.select` are always there.
+ */
+export type ConfiguredInputTimesGradient = WithDefaults<InputTimesGradientOptions, 'multiplyByInput'> & {
+  readonly target: { readonly select: UnitSelection };
+};
+
 const id = 'example/input-times-gradient';
 
-function checkOptions(options: InputTimesGradientOptions): InputTimesGradientOptions {
+function checkOptions(options: InputTimesGradientOptions): ConfiguredInputTimesGradient {
   const select: unknown = options.target?.select ?? 'argmax';
   const isUnit = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
   if (select !== 'argmax' && !isUnit(select) && !(Array.isArray(select) && select.every(isUnit))) {
@@ -31,13 +42,13 @@ function checkOptions(options: InputTimesGradientOptions): InputTimesGradientOpt
   // The one place the defaults are set.
   return {
     ...options,
-    target: { select: select as 'argmax' | number | number[] },
+    target: { select: select as UnitSelection },
     multiplyByInput: options.multiplyByInput ?? true,
   };
 }
 
 /** One unit index per row: the argmax of the scores, or what `select` names. */
-function unitsOf(select: 'argmax' | number | readonly number[], scores: tf.Tensor2D): number[] {
+function unitsOf(select: UnitSelection, scores: tf.Tensor2D): number[] {
   const [rows, units] = scores.shape;
   if (select === 'argmax') {
     const argmax = tf.argMax(scores, 1);
@@ -56,34 +67,42 @@ function unitsOf(select: 'argmax' | number | readonly number[], scores: tf.Tenso
   return picked;
 }
 
-/** Every model input's gradient of the selected units' sum, with the batch dims flattened to one axis. */
+/**
+ * Every model input's gradient of the selected units' sum, with the batch dims flattened to one axis. If the
+ * model or a hook throws on the way, tfjs-core leaves its gradient tape active, taping (and keeping) every
+ * later op: withGradientCleanup releases it.
+ */
 function inputGradients(model: KeyedModel, inputs: readonly tf.Tensor[], mask: tf.Tensor2D): tf.Tensor[] {
   const rows = mask.shape[0];
-  return tf.grads((...xs: tf.Tensor[]) => {
-    const [output] = model.callTensors(xs);
-    return tf.sum(tf.mul(tf.reshape(output as tf.Tensor, [rows, -1]), mask));
-  })([...inputs]);
+  return withGradientCleanup(() =>
+    tf.grads((...xs: tf.Tensor[]) => {
+      const [output] = model.callTensors(xs);
+      return tf.sum(tf.mul(tf.reshape(output as tf.Tensor, [rows, -1]), mask));
+    })([...inputs]),
+  );
 }
 
 /**
  * Input × gradient (Shrikumar et al. 2016; captum's `InputXGradient`): the gradient of the selected output
  * unit with respect to each model input, times that input, written to `['attr', <input key>]` next to the
  * model's outputs. Written against `@tdhook/core` and `@tensorflow/tfjs-core` only, so that it runs anywhere
- * a tdhook method runs: `tdhook explain --plugin @tdhook/example-plugin --method example/input-times-gradient`.
+ * a tdhook method runs: `tdhook explain --plugin ./apps/example-plugin --method example/input-times-gradient`
+ * from the repository (the package is not published; a package folder works as a plugin once built).
  *
  * @example
  * using prepared = inputTimesGradient({ target: { select: 'argmax' } }).prepare(model);
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // shaped like x
  */
-export const inputTimesGradient: MethodFactory<InputTimesGradientOptions> =
-  defineMethod<InputTimesGradientOptions>({
+export const inputTimesGradient: MethodFactory<InputTimesGradientOptions, ConfiguredInputTimesGradient> =
+  /* @__PURE__ */ defineMethod<InputTimesGradientOptions, ConfiguredInputTimesGradient>({
     contract: 'tdhook.method/1',
     id,
     summary: 'Input × gradient of the selected output unit',
     configure: checkOptions,
     // A forward pass for the scores (and argmax), then one for the gradient.
     requirements: () => ({ modelPasses: 2, gradients: 'required' }),
+    // plan and bind get the configured options: target.select and multiplyByInput are always there.
     plan: (_options, model) => ({
       hooks: [],
       inKeys: model.inKeys,
@@ -102,11 +121,11 @@ export const inputTimesGradient: MethodFactory<InputTimesGradientOptions> =
             });
             const output = result.getTensor(model.outKeys[0] ?? 'output');
             const scores = tf.reshape<tf.Rank.R2>(output, [inputs[0]?.shape[0] ?? 1, -1]);
-            const units = unitsOf(options.target?.select ?? 'argmax', scores);
+            const units = unitsOf(options.target.select, scores);
             const mask = tf.oneHot(tf.tensor1d(units, 'int32'), scores.shape[1]) as tf.Tensor2D;
             return inputGradients(model, inputs, mask).map((gradient, index) => {
               const x = inputs[index] as tf.Tensor;
-              const value = options.multiplyByInput === true ? tf.mul(gradient, x) : gradient;
+              const value = options.multiplyByInput ? tf.mul(gradient, x) : gradient;
               return tf.reshape(value, data.getTensor(model.inKeys[index] ?? 'input').shape);
             });
           });

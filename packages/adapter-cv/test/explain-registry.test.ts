@@ -3,12 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
-import { integratedGradients, noiseTunnel, saliency } from '@tdhook/attribution';
+import { integratedGradients, noiseTunnel, saliency, type OutputGradientFromData } from '@tdhook/attribution';
 import { createMethodRegistry, TensorDict, type MethodFactory } from '@tdhook/core';
 import { defineMethod } from '@tdhook/core/plugin';
 import { digitPaths, mnistCnnDir } from '@tdhook/cv-assets';
 
 import {
+  explainDefaults,
   explainImages,
   loadModel,
   methodDisplay,
@@ -193,5 +194,88 @@ describe('explainImages with a method registry', () => {
       seed: 1,
     });
     smooth.dispose();
+  });
+});
+
+describe('explainImages options', () => {
+  it('fills the defaults it owns from explainDefaults', () => {
+    expect(explainDefaults).toEqual({
+      target: 'argmax',
+      baseline: 0,
+      noise: 0.15,
+      seed: 1,
+      composite: 'epsilonPlus',
+      normalisation: 'unit',
+      fit: 'stretch',
+    });
+    expect(Object.isFrozen(explainDefaults)).toBe(true);
+    const two = tf.slice(digits, [0], [2]);
+    for (const [method, expected] of [
+      ['ig', { baselines: explainDefaults.baseline }],
+      ['smoothgrad', { seed: explainDefaults.seed }],
+      ['lrp', { composite: explainDefaults.composite }],
+    ] as const) {
+      const knobs = method === 'ig' ? { steps: 2 } : method === 'smoothgrad' ? { samples: 2 } : {};
+      const explanation = explainImages(mnist, two, { method, ...knobs });
+      expect(explanation.options, method).toMatchObject(expected);
+      explanation.dispose();
+    }
+    two.dispose();
+  });
+
+  it('refuses a target in methodOptions (E_INVALID_VALUE): the target option is the one explained', () => {
+    const registry = visionMethodRegistry().use(scaledInput);
+    for (const method of ['saliency', 'test/scaled-input']) {
+      expect(() =>
+        explainImages(mnist, digits, {
+          method,
+          registry,
+          target: 3,
+          methodOptions: { target: { select: 5 } },
+        }),
+      ).toThrowTdhookError(
+        'E_INVALID_VALUE',
+        /methodOptions sets target.*Give the class as the target option/,
+      );
+    }
+  });
+
+  it('leaks nothing when the method cannot be described for a reason of its own (not a TdhookError)', () => {
+    const registry = visionMethodRegistry().use(scaledInput);
+    const undescribable = {
+      describe: () => {
+        throw new RangeError('acme: no description today');
+      },
+    };
+    // The test setup's leak guard fails the test if the attribution or the scores stay behind.
+    expect(() =>
+      explainImages(mnist, digits, {
+        method: 'test/scaled-input',
+        registry,
+        methodOptions: { extra: undescribable },
+      }),
+    ).toThrow(/acme: no description today/);
+  });
+
+  it('passes output gradients chosen from the run’s data through to the method, as fixed ones', () => {
+    const halve = (gradient: tf.Tensor): tf.Tensor => tf.mul(gradient, 0.5);
+    const fromData: OutputGradientFromData = { inKeys: ['input'], fromData: () => halve };
+    const fixed = explainImages(mnist, digits, { method: 'saliency', outputGradients: { conv2: halve } });
+    const chosen = explainImages(mnist, digits, { method: 'saliency', outputGradients: { conv2: fromData } });
+    const plain = explainImages(mnist, digits, { method: 'saliency' });
+    expect(maxDifference(chosen.attribution, fixed.attribution)).toBe(0);
+    // saliency is |gradient|: halving the gradient at conv2 halves the map.
+    const halfPlain = tf.mul(plain.attribution, 0.5);
+    expect(maxDifference(fixed.attribution, halfPlain)).toBeLessThan(1e-6);
+    expect(chosen.options).toMatchObject({
+      outputGradients: {
+        conv2: { inKeys: ['input'], fromData: { callback: 'outputGradients.conv2.fromData' } },
+      },
+    });
+    expect(fixed.options).toMatchObject({
+      outputGradients: { conv2: { callback: 'outputGradients.conv2' } },
+    });
+    tf.dispose([halfPlain]);
+    for (const explanation of [fixed, chosen, plain]) explanation.dispose();
   });
 });

@@ -17,11 +17,11 @@ export const exitCodes: {
 } = Object.freeze({
   /** Done (warnings, if any, were printed on stderr). */
   ok: 0,
-  /** The work failed: a model, image, layer or output file problem, or a method that failed while running. */
+  /** The work failed: a model, image, layer or output file problem, or a method that failed while running or refused its `--options`. */
   failed: 1,
   /** The command line cannot run as written: unknown command, option or method, a bad or out-of-range value. */
   usage: 2,
-  /** A `--plugin` module cannot be loaded or used: missing, failing, no method factories, wrong contract, duplicate id, or a method that is no image attribution. */
+  /** A `--plugin` module cannot be loaded or used: missing, failing, no method factories, wrong contract, duplicate id, or a plugin's method that is no image attribution. */
   plugin: 3,
 });
 
@@ -54,10 +54,9 @@ export function failureOf(error: unknown): Failure {
   }
   if (error instanceof PluginError)
     return { code: exitCodes.plugin, line: oneLine(error.message), usage: false };
-  if (TdhookError.is(error)) {
-    const code = error.code === 'E_CV_METHOD' ? exitCodes.plugin : exitCodes.failed;
-    return { code, line: oneLine(error.message), usage: false };
-  }
+  // E_CV_METHOD is a plugin's fault only when a plugin's method ran: `tdhook explain` makes that one a
+  // PluginError; for a built-in reconfigured by --options it is a failed run like any other.
+  if (TdhookError.is(error)) return { code: exitCodes.failed, line: oneLine(error.message), usage: false };
   const message = error instanceof Error ? error.message : String(error);
   return {
     code: exitCodes.failed,

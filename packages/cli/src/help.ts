@@ -1,6 +1,7 @@
+import { explainDefaults } from '@tdhook/adapter-cv';
 import { integratedGradients, noiseTunnel, saliency } from '@tdhook/attribution';
 
-import { composites } from './commands/explain-args.js';
+import { composites, defaultOut } from './commands/explain-args.js';
 import { exitCodes } from './exit-codes.js';
 import { explainLimits } from './limits.js';
 
@@ -24,7 +25,8 @@ weight files (or the model.json path). Images are PNG or JPEG.
 
 /**
  * The defaults the methods set themselves, read from configured methods so that the help cannot drift from
- * them: each option has its default in one place, the method's `configure`.
+ * them: each option has its default in one place, the method's `configure` (and `explainDefaults` for what
+ * explainImages fills in).
  */
 function methodDefaults(): { steps: string; samples: string } {
   return {
@@ -33,9 +35,10 @@ function methodDefaults(): { steps: string; samples: string } {
   };
 }
 
-/** `tdhook explain --help`, with the methods' own defaults. */
+/** `tdhook explain --help`, with the methods' own defaults and explainImages' (`explainDefaults`). */
 export function explainHelp(): string {
   const defaults = methodDefaults();
+  const otherComposites = composites.filter((name) => name !== explainDefaults.composite);
   return `tdhook explain: attribution heatmaps for images
 
 Usage:
@@ -53,22 +56,23 @@ Required:
                          or the id of a method from --plugin (tdhook methods lists them)
 
 Options:
-  --target <t>           argmax (default: the predicted class), a class index, or a
-                         class label when the model has labels (see --labels)
-  --out <dir>            output folder (default: tdhook-output)
+  --target <t>           argmax (the predicted class), a class index, or a class label
+                         when the model has labels (see --labels) (default ${explainDefaults.target})
+  --out <dir>            output folder (default: ${defaultOut})
   --layer <path>         gradcam: the layer; default the last feature map (tdhook info lists paths)
   --steps <n>            ig: quadrature steps, 1 to ${explainLimits.steps} (default ${defaults.steps})
-  --baseline <value>     ig: baseline value, in model input units (default 0)
+  --baseline <value>     ig: baseline value, in model input units (default ${explainDefaults.baseline})
   --samples <n>          smoothgrad: noisy samples, 1 to ${explainLimits.samples} (default ${defaults.samples})
-  --composite <name>     lrp: epsilonPlus (default), or one of
-                         ${composites.filter((name) => name !== 'epsilonPlus').join(', ')}
+  --composite <name>     lrp: ${explainDefaults.composite} (default), or one of
+                         ${otherComposites.join(', ')}
   --options <json>       the method's own options as a JSON object, over what the flags
                          give, e.g. '{"method":"riemann_trapezoid"}' for ig
   --plugin <module>      load the method factories a module exports (a path or an
                          installed package name; repeatable), to run with --method <id>
   --normalise <name>     pixel scaling: unit [0,1], symmetric [-1,1], imagenet, raw [0,255]
-                         (default: from the model's metadata, else unit)
-  --fit <mode>           stretch (default), cover (centre crop) or contain (letterbox)
+                         (default: from the model's metadata, else ${explainDefaults.normalisation})
+  --fit <mode>           stretch, cover (centre crop) or contain (letterbox)
+                         (default: from the model's metadata, else ${explainDefaults.fit})
   --labels <a,b,...>     class names, comma separated, one per class (default: from the
                          model's metadata)
   --backend <name>       auto, tensorflow-gpu, tensorflow, wasm or cpu (default:

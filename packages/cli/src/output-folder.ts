@@ -19,6 +19,21 @@ function cannot(action: string, path: string, error: unknown, fix: string): CvEr
 
 const folderFix = 'Give --out a folder you can write to (it is created if missing).';
 
+/** An existing folder must take new files (write and search permission), or the run would fail late. */
+async function checkWritable(path: string): Promise<void> {
+  try {
+    await access(path, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw cannot('write to the output folder', path, error, folderFix);
+  }
+}
+
+/** What is at `path`, if it is a file (not a folder): an earlier run's output that commit replaces. */
+async function isFile(path: string): Promise<boolean> {
+  const found = await lstat(path).catch(() => undefined);
+  return found !== undefined && !found.isDirectory();
+}
+
 /**
  * `mkdir -p`, one level at a time (Node's recursive mkdir spins forever under /proc); returns the first
  * folder it created, and removes what it created if a level fails.
@@ -78,8 +93,9 @@ async function checkDestination(path: string): Promise<void> {
 
 /**
  * An output folder written all or nothing: files go to hidden temporary names as they are made and are
- * renamed into place by {@link OutputFolder.commit}; {@link OutputFolder.abort} deletes them and removes the
- * folders this run created (empty ones only), leaving whatever was there before untouched.
+ * renamed into place by {@link OutputFolder.commit}, which puts everything back as it was if a rename fails;
+ * {@link OutputFolder.abort} deletes them and removes the folders this run created (empty ones only), leaving
+ * whatever was there before untouched.
  *
  * @example
  * const out = await OutputFolder.open('out', ['cat.ig.png', 'scores.json']);
@@ -102,8 +118,8 @@ export class OutputFolder {
   }
 
   /**
-   * Creates the folder (and missing parents) and checks that none of `names` is a folder or a read-only
-   * file there, so that a run fails before its work, not after.
+   * Creates the folder (and missing parents), or checks that an existing one is writable, and checks that
+   * none of `names` is a folder or a read-only file there, so that a run fails before its work, not after.
    */
   static async open(folder: string, names: readonly string[]): Promise<OutputFolder> {
     const path = resolve(folder);
@@ -123,6 +139,7 @@ export class OutputFolder {
     }
     const output = new OutputFolder(path, created);
     try {
+      if (created === undefined) await checkWritable(path);
       for (const name of names) await checkDestination(join(path, name));
     } catch (error) {
       await output.abort();
@@ -131,10 +148,15 @@ export class OutputFolder {
     return output;
   }
 
+  /** A hidden name in the folder, for `name` while this run writes it. */
+  #hidden(name: string, kind: 'partial' | 'previous'): string {
+    return join(this.path, `.${name}.${process.pid}.tdhook-${kind}`);
+  }
+
   /** Writes `name` under its temporary name; it appears under `name` at commit. */
   async write(name: string, bytes: Uint8Array | string): Promise<void> {
     const final = join(this.path, name);
-    const staged = join(this.path, `.${name}.${process.pid}.tdhook-partial`);
+    const staged = this.#hidden(name, 'partial');
     this.#staged.set(final, staged);
     try {
       await writeFile(staged, bytes);
@@ -143,16 +165,39 @@ export class OutputFolder {
     }
   }
 
-  /** Renames every written file into place. */
+  /**
+   * Renames every written file into place. Files it replaces are kept aside until all are in place: if a
+   * rename fails, the files already renamed are taken out again and the ones they replaced restored, and
+   * the rest stays staged for {@link OutputFolder.abort}.
+   */
   async commit(): Promise<void> {
-    for (const [final, staged] of this.#staged) {
-      try {
-        await rename(staged, final);
-      } catch (error) {
-        throw cannot('write', final, error, 'Check that the output folder is writable.');
+    const done: { final: string; staged: string; previous: string | undefined }[] = [];
+    try {
+      for (const [final, staged] of this.#staged) {
+        const previous = (await isFile(final))
+          ? this.#hidden(relative(this.path, final), 'previous')
+          : undefined;
+        if (previous !== undefined) await rename(final, previous);
+        try {
+          await rename(staged, final);
+        } catch (error) {
+          if (previous !== undefined) await rename(previous, final).catch(() => undefined);
+          throw error;
+        }
+        done.push({ final, staged, previous });
       }
-      this.#staged.delete(final);
+    } catch (error) {
+      // Back to before the commit: the new files staged again, the replaced ones in place.
+      for (const { final, staged, previous } of done.reverse()) {
+        await rename(final, staged).catch(() => unlink(final).catch(() => undefined));
+        if (previous !== undefined) await rename(previous, final).catch(() => undefined);
+      }
+      const failed = [...this.#staged.keys()][done.length] ?? this.path;
+      throw cannot('write', failed, error, 'Check that the output folder is writable.');
     }
+    this.#staged.clear();
+    for (const { previous } of done)
+      if (previous !== undefined) await unlink(previous).catch(() => undefined);
   }
 
   /** Deletes what was written and not committed, and the folders this run created if they are empty. */

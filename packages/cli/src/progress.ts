@@ -1,9 +1,13 @@
 /**
- * A progress bar on stderr: redrawn in place on a terminal, one line per quarter otherwise (CI logs).
+ * A progress bar on stderr: redrawn in place on a terminal, one line per quarter otherwise (CI logs). On a
+ * terminal the bar's line has no newline until {@link ProgressBar.endLine} or {@link ProgressBar.done}: call
+ * one before anything else is written to the stream (a warning, an error), or it lands on the bar's line.
  *
  * @example
  * const bar = new ProgressBar('explain', 3, process.stderr);
  * bar.update(1, 'chelsea.png');
+ * bar.endLine();
+ * process.stderr.write('warning: …\n');
  * bar.done();
  */
 export class ProgressBar {
@@ -12,6 +16,8 @@ export class ProgressBar {
   readonly #stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly #started = performance.now();
   #lastQuarter = -1;
+  /** Whether the terminal's current line is the bar's, not ended yet. */
+  #drawn = false;
 
   constructor(label: string, total: number, stream: NodeJS.WritableStream & { isTTY?: boolean }) {
     this.#label = label;
@@ -31,6 +37,7 @@ export class ProgressBar {
       this.#stream.write(
         `\r${line.slice(0, (this.#stream.columns ?? 100) - 1).padEnd(Math.min(99, this.#stream.columns ?? 99))}`,
       );
+      this.#drawn = true;
       return;
     }
     const quarter = Math.floor(fraction * 4);
@@ -40,9 +47,19 @@ export class ProgressBar {
     }
   }
 
-  /** Ends the bar (a newline on a terminal). */
+  /**
+   * Ends the bar's line on a terminal (if it is drawn), so that what is written next starts on a line of its
+   * own; the next update draws the bar again below. Nothing to do on other streams: their lines are whole.
+   */
+  endLine(): void {
+    if (!this.#drawn) return;
+    this.#stream.write('\n');
+    this.#drawn = false;
+  }
+
+  /** Completes the bar (100 %) and ends its line. */
   done(): void {
     this.update(this.#total);
-    if (this.#stream.isTTY === true) this.#stream.write('\n');
+    this.endLine();
   }
 }

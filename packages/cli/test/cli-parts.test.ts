@@ -1,5 +1,5 @@
 // The CLI's parts that need no model: exit codes and one-line messages, argv, plugin resolution, output folders.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +11,7 @@ import { joinNegativeValues } from '../src/argv.js';
 import { exitCodes, failureOf } from '../src/exit-codes.js';
 import { OutputFolder } from '../src/output-folder.js';
 import { PluginError } from '../src/plugins/plugin-error.js';
+import { ProgressBar } from '../src/progress.js';
 import { resolvePlugin } from '../src/plugins/resolve-plugin.js';
 import { UsageError } from '../src/usage-error.js';
 import { filesIn } from './run-tdhook.js';
@@ -38,7 +39,9 @@ describe('failureOf', () => {
     });
     const file = new CvError('E_CV_FILE', { what: 'No file at a.png', where: 'a.png' });
     expect(failureOf(file)).toEqual({ code: 1, line: 'No file at a.png (at a.png).', usage: false });
-    expect(failureOf(new CvError('E_CV_METHOD', { what: 'No attribution', where: 'x' })).code).toBe(3);
+    // A plugin's method that writes no image attribution reaches failureOf as a PluginError (tdhook explain
+    // makes it one, tested end to end); a built-in's, misconfigured by --options, is a failed run.
+    expect(failureOf(new CvError('E_CV_METHOD', { what: 'No attribution', where: 'x' })).code).toBe(1);
     // Anything else: still one line, no stack trace, exit code 1.
     expect(failureOf(new RangeError('Array buffer allocation failed\n    at foo (bar.js:1:1)'))).toEqual({
       code: 1,
@@ -124,5 +127,81 @@ describe('OutputFolder', () => {
     await third.write('b.png', 'new');
     await third.abort();
     expect(filesIn(target)).toEqual(['a.png']);
+  });
+});
+
+describe('OutputFolder.commit', () => {
+  it('puts the folder back as it was when a rename fails partway, and abort removes the rest', async () => {
+    const target = join(scratch, 'commit-fails');
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'a.png'), 'old a');
+    const out = await OutputFolder.open(target, ['a.png', 'b.png', 'c.png']);
+    for (const name of ['a.png', 'b.png', 'c.png']) await out.write(name, `new ${name}`);
+    // After open's checks, a non-empty folder appears where b.png goes: renaming onto it fails.
+    mkdirSync(join(target, 'b.png', 'inside'), { recursive: true });
+    await expect(out.commit()).rejects.toThrow(/^Cannot write .*commit-fails\/b\.png \(E[A-Z]+\)/);
+    // a.png was renamed into place, then taken out again: the old a.png is back.
+    expect(readFileSync(join(target, 'a.png'), 'utf8')).toBe('old a');
+    await out.abort();
+    expect(filesIn(target)).toEqual(['a.png', 'b.png']);
+    expect(filesIn(join(target, 'b.png'))).toEqual(['inside']);
+  });
+
+  it('replaces earlier files and leaves nothing hidden behind on success', async () => {
+    const target = join(scratch, 'commit-replaces');
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'a.png'), 'old a');
+    const out = await OutputFolder.open(target, ['a.png', 'b.png']);
+    await out.write('a.png', 'new a');
+    await out.write('b.png', 'new b');
+    await out.commit();
+    expect(filesIn(target)).toEqual(['a.png', 'b.png']);
+    expect(readFileSync(join(target, 'a.png'), 'utf8')).toBe('new a');
+  });
+});
+
+describe('ProgressBar', () => {
+  /** A terminal-like stream that records what is written. */
+  const terminal = () => {
+    const chunks: string[] = [];
+    const stream = {
+      isTTY: true,
+      columns: 60,
+      write: (chunk: string) => chunks.push(chunk) > 0,
+    } as unknown as NodeJS.WritableStream & { isTTY: boolean };
+    return { stream, text: () => chunks.join('') };
+  };
+
+  it('ends its line on a terminal before anything else is written, and draws itself again below', () => {
+    const { stream, text } = terminal();
+    const bar = new ProgressBar('ig', 2, stream);
+    bar.endLine(); // nothing drawn yet: nothing to end
+    expect(text()).toBe('');
+    bar.update(0, 'a.png');
+    bar.endLine();
+    stream.write('warning: a.png\n');
+    bar.endLine(); // already ended
+    bar.update(1, 'b.png');
+    bar.done();
+    const lines = text().split('\n');
+    expect(lines.map((line) => line.replace(/^\r/, '').split(' ')[0])).toEqual(['ig', 'warning:', 'ig', '']);
+    expect(lines[1]).toBe('warning: a.png');
+    expect(lines[2]).toMatch(/^\rig .* 50% .* b\.png\s*\rig .* 100% /);
+  });
+
+  it('writes whole lines, one per quarter, to other streams', () => {
+    const chunks: string[] = [];
+    const stream = { write: (chunk: string) => chunks.push(chunk) > 0 } as unknown as NodeJS.WritableStream;
+    const bar = new ProgressBar('ig', 4, stream);
+    bar.update(0, 'a.png');
+    bar.update(0.5, 'a.png');
+    bar.endLine();
+    bar.update(2, 'c.png');
+    bar.done();
+    expect(chunks.map((chunk) => chunk.replace(/\(\d+\.\ds\)/, '(…)'))).toEqual([
+      'ig: 0% (…) a.png\n',
+      'ig: 50% (…) c.png\n',
+      'ig: 100% (…) \n',
+    ]);
   });
 });

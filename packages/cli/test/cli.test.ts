@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainDefaults } from '@tdhook/adapter-cv';
 import { integratedGradients, noiseTunnel, saliency } from '@tdhook/attribution';
 import { digitPaths, emotionModelDir, mnistCnnDir, photoPaths } from '@tdhook/cv-assets';
 
@@ -206,6 +207,13 @@ describe('tdhook explain', () => {
     expect(run.stdout).toMatch(
       new RegExp(`--samples <n> +smoothgrad: noisy samples, 1 to 1000 \\(default ${samples}\\)`),
     );
+    // explainImages' own defaults, from @tdhook/adapter-cv's explainDefaults (test/explain-help.test.ts
+    // shows that the help reads them).
+    expect(explainDefaults).toMatchObject({ baseline: 0, composite: 'epsilonPlus', fit: 'stretch' });
+    expect(run.stdout).toContain(`in model input units (default ${explainDefaults.baseline})\n`);
+    expect(run.stdout).toContain(`lrp: ${explainDefaults.composite} (default), or one of`);
+    expect(run.stdout).toContain(`from the model's metadata, else ${explainDefaults.normalisation})\n`);
+    expect(run.stdout).toContain(`from the model's metadata, else ${explainDefaults.fit})\n`);
     expect(run.stdout).toMatch(
       /Exit codes: 0 done, 1 the work failed .*\s2 the command line cannot run as written, 3 a --plugin/s,
     );

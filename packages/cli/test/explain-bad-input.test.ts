@@ -3,6 +3,7 @@
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import {
   expectOneLineError,
   explain,
   filesIn,
+  packageDir,
   readJson,
   spawnTdhook,
 } from './run-tdhook.js';
@@ -31,6 +33,10 @@ afterAll(() => {
 });
 
 const mnist = (...args: string[]) => explain('--model', mnistCnnDir, '--input', seven, ...args);
+
+/** Root may write anywhere: as root, a command that must meet permissions runs as nobody (65534). */
+const nobody = (): { user?: { uid: number; gid: number } } =>
+  process.getuid?.() === 0 ? { user: { uid: 65534, gid: 65534 } } : {};
 
 describe('tdhook explain on bad input', () => {
   it('refuses an output folder it cannot create (a file in the way), creating nothing', () => {
@@ -272,5 +278,98 @@ describe('tdhook explain on bad input', () => {
       expect(run.status, text).toBe(2);
       expectOneLineError(run.stderr, phrase);
     }
+  });
+
+  it('refuses an existing --out folder it cannot write to before any work, leaving it as it was', () => {
+    chmodSync(scratch, 0o755);
+    const out = join(scratch, 'read-only-folder');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    chmodSync(out, 0o555);
+    const run = spawnTdhook(
+      [
+        'explain',
+        '--backend',
+        backend,
+        '--model',
+        mnistCnnDir,
+        '--input',
+        seven,
+        '--method',
+        'saliency',
+        '--out',
+        out,
+      ],
+      nobody(),
+    );
+    chmodSync(out, 0o755);
+    expect(run.status, run.stderr).toBe(1);
+    // No progress either: the run stopped before the first image.
+    expectOneLineError(
+      run.stderr,
+      /^tdhook explain: Cannot write to the output folder .*read-only-folder \(EACCES\) \(at --out\)\. Give --out a folder you can write to/,
+    );
+    expect(run.stdout).toBe('');
+    expect(filesIn(out)).toEqual(['notes.txt']);
+  });
+
+  it('refuses a target in --options with exit code 2: --target says what is explained', () => {
+    const out = join(scratch, 'options-target');
+    for (const method of ['ig', 'saliency']) {
+      const run = mnist(
+        '--method',
+        method,
+        '--target',
+        '3',
+        '--options',
+        '{"target":{"select":5}}',
+        '--out',
+        out,
+      );
+      expect(run.status, method).toBe(2);
+      expectOneLineError(
+        run.stderr,
+        /^tdhook: --options cannot set target: give the class to explain with --target \(argmax, a class index or a label\) \(see tdhook explain --help\)$/,
+      );
+    }
+    expect(filesIn(out)).toBeNull();
+  });
+
+  it('fails a built-in that --options made write elsewhere with exit code 1, not the plugin code 3', () => {
+    const out = join(scratch, 'options-key');
+    const run = mnist('--method', 'saliency', '--options', '{"attributionKey":"elsewhere"}', '--out', out);
+    expect(run.status, run.stderr).toBe(1);
+    expectOneLineError(
+      run.stderr,
+      /^tdhook explain: Method 'attribution\/saliency' writes .*elsewhere\/input.*, not an attribution at attr\/input/,
+    );
+    expect(filesIn(out)).toBeNull();
+  });
+
+  it('starts warnings and errors on a line of their own below the progress bar on a terminal', () => {
+    const terminal = {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: `--import=${pathToFileURL(join(packageDir, 'test/fixtures/stderr-is-a-terminal.mjs')).href}`,
+      },
+    };
+    const run = (...args: string[]) =>
+      spawnTdhook(
+        ['explain', '--backend', backend, '--model', mnistCnnDir, '--method', 'gradcam', ...args],
+        terminal,
+      );
+    // The bar draws with '\r' and no newline; a line that holds a warning or an error holds nothing else.
+    const textLines = (stderr: string) => stderr.split('\n').map((line) => line.split('\r').at(-1) ?? '');
+    const warned = run('--input', nine, seven, '--out', join(scratch, 'terminal'));
+    expect(warned.status, warned.stderr).toBe(0);
+    expect(warned.stderr).toMatch(/\rgradcam [█░]+ +0% /);
+    const warning = warned.stderr.split('\n').find((line) => line.includes('warning'));
+    expect(warning).toMatch(/^tdhook explain: warning: digit-9-test7\.png: the gradcam map is all zero/);
+    expect(textLines(warned.stderr).at(-1)).toBe('');
+    const failed = run('--input', seven, seven, '--out', join(scratch, 'terminal-fails'), '--layer', 'conv9');
+    expect(failed.status).toBe(1);
+    const error = failed.stderr.split('\n').find((line) => line.includes('conv9'));
+    expect(error).toMatch(/^tdhook explain: Cannot resolve module path 'conv9'/);
+    expect(failed.stderr).toMatch(/\rgradcam [█░]+ +0% .*\n/);
   });
 });

@@ -184,7 +184,7 @@ describe('tdhook explain --plugin', () => {
       [
         [fixture('bare-definition.mjs')],
         'saliency',
-        /bare-definition\.mjs' exports method definitions \(myMethod\), not method factories\. Export defineMethod\(definition\)/,
+        /bare-definition\.mjs' exports method definitions \(myMethod\), not method factories\. Export defineMethod\(definition\) instead \(defineMethod is in @tdhook\/core\/plugin\)\.$/,
       ],
       [
         [fixture('old-contract.mjs')],

@@ -1,10 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionTarget } from '@tdhook/attribution';
-import { TdhookError, TensorDict, type JsonValue, type MethodFactory, type MethodLike } from '@tdhook/core';
+import { defaultAttributionKey } from '@tdhook/attribution/plugin';
+import {
+  InvalidValueError,
+  KeyedModel,
+  TdhookError,
+  TensorDict,
+  type JsonValue,
+  type KeyPath,
+  type MethodFactory,
+  type MethodLike,
+} from '@tdhook/core';
 
 import { CvError } from '../errors.js';
 import { GraphModule } from '../graph/graph-module.js';
-import type { ExplainOptions, Explanation, VisionMethodName, VisionModel } from './explain-options.js';
+import {
+  explainDefaults,
+  type ExplainOptions,
+  type Explanation,
+  type VisionMethodName,
+  type VisionModel,
+} from './explain-options.js';
 import { visionMethodRegistry } from './vision-method-registry.js';
 import { builtInRecipes, pluginRecipe, type VisionRecipe } from './vision-recipes.js';
 
@@ -54,19 +70,30 @@ function defaultChunkSize(images: tf.Tensor4D): number {
   return Math.max(1, Math.min(256, Math.floor((4 * 224 * 224) / pixels)));
 }
 
-function selectOf(target: ExplainOptions['target']): AttributionTarget {
-  if (target === undefined || target === 'argmax') return { select: 'argmax' };
+function selectOf(target: NonNullable<ExplainOptions['target']>): AttributionTarget {
+  if (target === 'argmax') return { select: 'argmax' };
   if (typeof target === 'number') return { select: target };
   return { select: [...target] };
 }
 
 const attributionWhere = 'explainImages method';
 
+/** The target is explainImages' own option: one given to the method too would not be the one reported. */
+function checkMethodOptions(methodOptions: ExplainOptions['methodOptions']): void {
+  if (methodOptions === undefined || !Object.hasOwn(methodOptions, 'target')) return;
+  throw new InvalidValueError({
+    what: 'methodOptions sets target, which explainImages sets from its own target option (and reports in the explanation)',
+    where: 'explainImages methodOptions.target',
+    fix: "Give the class as the target option ('argmax', a class index or one per image) instead (tdhook explain: --target).",
+  });
+}
+
 function configureMethod(
   model: VisionModel,
   images: tf.Tensor4D,
   options: ExplainOptions,
 ): { method: MethodLike; recipe: VisionRecipe; layer: string | undefined } {
+  checkMethodOptions(options.methodOptions);
   const registry = options.registry ?? visionMethodRegistry();
   const recipe = recipeFor(options.method);
   const factory = (id: string): MethodFactory<object> => {
@@ -85,7 +112,7 @@ function configureMethod(
     model,
     images,
     options,
-    target: selectOf(options.target),
+    target: selectOf(options.target ?? explainDefaults.target),
     chunkSize: options.chunkSize ?? defaultChunkSize(images),
     factory,
   });
@@ -98,13 +125,13 @@ function keyName(key: readonly string[]): string {
 }
 
 /** Refuses, before anything runs, a method whose plan does not write the attribution explainImages reads. */
-function checkWritesAttribution(method: MethodLike, key: readonly string[]): void {
+function checkWritesAttribution(method: MethodLike, key: KeyPath): void {
   const outKeys = method.plan().outKeys;
   if (outKeys.some((candidate) => keyName(candidate) === keyName(key))) return;
   throw new CvError('E_CV_METHOD', {
     what: `Method '${method.id}' writes ${outKeys.map(keyName).join(', ') || 'nothing'}, not an attribution at ${keyName(key)}`,
     where: attributionWhere,
-    fix: "explainImages shows attribution methods: they write ['attr', <input key>] shaped like the input, as @tdhook/attribution's do.",
+    fix: `explainImages shows attribution methods: they write ['${defaultAttributionKey}', <input key>] shaped like the input, as @tdhook/attribution's do.`,
   });
 }
 
@@ -130,7 +157,11 @@ function predict(model: VisionModel, images: tf.Tensor4D): tf.Tensor2D {
 
 function describeOptions(method: MethodLike, options: ExplainOptions): JsonValue | undefined {
   const callbackIds = new Map<unknown, string>(
-    Object.entries(options.outputGradients ?? {}).map(([path, hook]) => [hook, `outputGradients.${path}`]),
+    Object.entries(options.outputGradients ?? {}).map(([path, gradient]) =>
+      typeof gradient === 'function'
+        ? [gradient, `outputGradients.${path}`]
+        : [gradient.fromData, `outputGradients.${path}.fromData`],
+    ),
   );
   if (options.onProgress !== undefined) callbackIds.set(options.onProgress, 'onProgress');
   try {
@@ -143,20 +174,35 @@ function describeOptions(method: MethodLike, options: ExplainOptions): JsonValue
   }
 }
 
+/** Where the model reads the images and writes its scores: the keys methods plan against (core's defaults). */
+interface ImageKeys {
+  readonly input: KeyPath;
+  readonly output: KeyPath;
+  /** The attribution explainImages shows: the input's, or Grad-CAM's layer's. */
+  readonly attribution: KeyPath;
+}
+
+function imageKeys(model: VisionModel, layer: string | undefined): ImageKeys {
+  const keyed = new KeyedModel(model);
+  const [input, output] = [keyed.inKeys[0], keyed.outKeys[0]] as [KeyPath, KeyPath];
+  const source: KeyPath = layer === undefined ? input : [layer];
+  return { input, output, attribution: [defaultAttributionKey, ...source] };
+}
+
 /** Runs the configured method once on the images; the caller owns the two tensors returned. */
 function runMethod(
   method: MethodLike,
   model: VisionModel,
   images: tf.Tensor4D,
-  attributionKey: readonly [string, string],
+  keys: ImageKeys,
 ): { attribution: tf.Tensor4D; scores: tf.Tensor2D } {
   using prepared = method.prepare(model);
-  using data = new TensorDict({ input: tf.clone(images) }, { batchShape: [images.shape[0]] });
+  using data = new TensorDict([[keys.input, tf.clone(images)]], { batchShape: [images.shape[0]] });
   using result = prepared.run(data);
-  const written = result.getTensor(attributionKey);
+  const written = result.getTensor(keys.attribution);
   checkAttributionShape(method.id, written, images);
-  const scores = result.has('output')
-    ? (tf.clone(result.getTensor('output')) as tf.Tensor2D)
+  const scores = result.has(keys.output)
+    ? (tf.clone(result.getTensor(keys.output)) as tf.Tensor2D)
     : predict(model, images);
   return { attribution: tf.clone(written) as tf.Tensor4D, scores };
 }
@@ -171,7 +217,8 @@ function runMethod(
  * and must write `['attr', 'input']`, as @tdhook/attribution's methods do; anything else is `E_CV_METHOD`.
  *
  * @throws CvError `E_CV_METHOD` for a method that is not registered or writes no image attribution,
- * `E_CV_GRAPH` for LRP on a Graph model, `E_CV_MODEL` when Grad-CAM finds no feature map.
+ * `E_CV_GRAPH` for LRP on a Graph model, `E_CV_MODEL` when Grad-CAM finds no feature map;
+ * InvalidValueError `E_INVALID_VALUE` for `methodOptions` that set `target`.
  *
  * @example
  * const images = await readImageBatch(['cat.png'], { size: [224, 224], normalisation: 'unit' });
@@ -185,18 +232,21 @@ export function explainImages<Name extends string>(
   options: ExplainOptions<Name>,
 ): Explanation<Name> {
   const { method, recipe, layer } = configureMethod(model, images, options);
-  const attributionKey: readonly [string, string] = ['attr', layer ?? 'input'];
-  checkWritesAttribution(method, attributionKey);
+  const keys = imageKeys(model, layer);
+  checkWritesAttribution(method, keys.attribution);
+  // Described before the run: nothing to dispose if describing throws.
+  const description = describeOptions(method, options);
   const batch = images.shape[0];
-  const { attribution, scores } = runMethod(method, model, images, attributionKey);
+  const wanted = options.target ?? explainDefaults.target;
+  const { attribution, scores } = runMethod(method, model, images, keys);
   let target: number[];
   try {
     target =
-      options.target === undefined || options.target === 'argmax'
+      wanted === 'argmax'
         ? argmaxRows(scores)
-        : typeof options.target === 'number'
-          ? new Array<number>(batch).fill(options.target)
-          : [...options.target];
+        : typeof wanted === 'number'
+          ? new Array<number>(batch).fill(wanted)
+          : [...wanted];
   } catch (error) {
     tf.dispose([attribution, scores]);
     throw error;
@@ -204,7 +254,7 @@ export function explainImages<Name extends string>(
   return {
     method: options.method,
     id: method.id,
-    options: describeOptions(method, options),
+    options: description,
     display: recipe.display,
     attribution,
     scores,

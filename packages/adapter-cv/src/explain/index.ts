@@ -1,4 +1,5 @@
 export { explainImages, visionMethodId, visionMethodNames } from './explain-images.js';
+export { explainDefaults } from './explain-options.js';
 export type {
   ExplainOptions,
   Explanation,

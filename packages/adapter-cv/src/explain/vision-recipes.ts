@@ -5,7 +5,13 @@ import type { MethodFactory } from '@tdhook/core';
 import { CvError } from '../errors.js';
 import { GraphModule } from '../graph/graph-module.js';
 import { describeModel, lastFeatureMap } from '../model-info.js';
-import type { ExplainOptions, MethodDisplay, VisionMethodName, VisionModel } from './explain-options.js';
+import {
+  explainDefaults,
+  type ExplainOptions,
+  type MethodDisplay,
+  type VisionMethodName,
+  type VisionModel,
+} from './explain-options.js';
 
 /** What a recipe turns into a method's options. */
 export interface RecipeRequest {
@@ -89,7 +95,13 @@ export const builtInRecipes: Readonly<Record<VisionMethodName, VisionRecipe>> = 
     display: signed,
     options: (request) => {
       const { steps, baseline, onProgress } = request.options;
-      return { options: { ...shared(request), ...given({ steps, onProgress }), baselines: baseline ?? 0 } };
+      return {
+        options: {
+          ...shared(request),
+          ...given({ steps, onProgress }),
+          baselines: baseline ?? explainDefaults.baseline,
+        },
+      };
     },
   },
   smoothgrad: {
@@ -101,8 +113,8 @@ export const builtInRecipes: Readonly<Record<VisionMethodName, VisionRecipe>> = 
         options: {
           method: request.factory('attribution/saliency')({ target, absolute: true }),
           ...given({ samples: options.samples }),
-          stdev: (options.noise ?? 0.15) * valueRange(images),
-          seed: options.seed ?? 1,
+          stdev: (options.noise ?? explainDefaults.noise) * valueRange(images),
+          seed: options.seed ?? explainDefaults.seed,
           // Noisy copies go through the model samplesPerPass × images rows at a time.
           samplesPerPass: Math.max(1, Math.floor(chunkSize / images.shape[0])),
         },
@@ -136,7 +148,7 @@ export const builtInRecipes: Readonly<Record<VisionMethodName, VisionRecipe>> = 
           fix: 'Use a Layers model for LRP, or a gradient method (saliency, ig, smoothgrad, gradcam) on this Graph model.',
         });
       }
-      const composite = request.options.composite ?? 'epsilonPlus';
+      const composite = request.options.composite ?? explainDefaults.composite;
       return { options: { ...shared(request), composite, warnOnMissingRule: false } };
     },
   },

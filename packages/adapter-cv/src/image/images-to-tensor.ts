@@ -16,6 +16,16 @@ import { checkImage, type RgbaImage } from './rgba-image.js';
 export type ImageFit = 'stretch' | 'cover' | 'contain';
 
 /**
+ * The defaults of {@link ImageTensorOptions} that other APIs take over (`explainDefaults` and so
+ * `tdhook explain`), written here only.
+ *
+ * @example
+ * imageTensorDefaults.fit; // 'stretch'
+ */
+export const imageTensorDefaults: { readonly normalisation: NormalisationName; readonly fit: ImageFit } =
+  Object.freeze({ normalisation: 'unit', fit: 'stretch' });
+
+/**
  * Options of {@link imagesToTensor} and {@link readImageBatch}.
  *
  * @example
@@ -124,7 +134,7 @@ function checkOptions(images: readonly RgbaImage[], options: ImageTensorOptions)
   images.forEach((image, index) => {
     checkImage(image, `${where} images[${index}]`);
   });
-  const { size, fit = 'stretch', padValue = 0 } = options;
+  const { size, fit = imageTensorDefaults.fit, padValue = 0 } = options;
   // Read as unknown: callers from plain JavaScript (the CLI) can pass anything.
   const channels: unknown = options.channels ?? 3;
   if (!['stretch', 'cover', 'contain'].includes(fit)) {
@@ -187,9 +197,9 @@ function checkOptions(images: readonly RgbaImage[], options: ImageTensorOptions)
  */
 export function imagesToTensor(images: readonly RgbaImage[], options: ImageTensorOptions = {}): tf.Tensor4D {
   const size = checkOptions(images, options);
-  const { fit = 'stretch', channels = 3, invert = false, padValue = 0 } = options;
+  const { fit = imageTensorDefaults.fit, channels = 3, invert = false, padValue = 0 } = options;
   const norm = resolveNormalisation(
-    options.normalisation ?? 'unit',
+    options.normalisation ?? imageTensorDefaults.normalisation,
     channels,
     'imagesToTensor normalisation',
   );

@@ -19,6 +19,9 @@ import { UsageError } from '../usage-error.js';
 export const composites = Object.keys(lrpComposites) as readonly LrpCompositeName[];
 const fits: readonly ImageFit[] = ['stretch', 'cover', 'contain'];
 
+/** Where `tdhook explain` writes without `--out`. */
+export const defaultOut = 'tdhook-output';
+
 const options = {
   model: { type: 'string' },
   input: { type: 'string', multiple: true },
@@ -26,7 +29,7 @@ const options = {
   plugin: { type: 'string', multiple: true },
   options: { type: 'string' },
   target: { type: 'string' },
-  out: { type: 'string', default: 'tdhook-output' },
+  out: { type: 'string', default: defaultOut },
   layer: { type: 'string' },
   steps: { type: 'string' },
   baseline: { type: 'string' },
@@ -124,6 +127,12 @@ function methodOptionsOf(text: string | undefined): Record<string, unknown> {
     throw new UsageError(`--options must be a JSON object, e.g. '{"steps":64}', got ${text}`);
   }
   const record = parsed as Record<string, unknown>;
+  // explainImages refuses it too; said here in the command line's terms.
+  if (Object.hasOwn(record, 'target')) {
+    throw new UsageError(
+      `--options cannot set target: give the class to explain with --target (argmax, a class index or a label)`,
+    );
+  }
   // The same bounds as --steps and --samples, whichever way the counts come.
   for (const name of ['steps', 'samples'] as const) {
     const value = record[name];

@@ -4,22 +4,25 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   describeModel,
   encodePng,
+  explainDefaults,
   explainImages,
   imagesToTensor,
   loadModel,
   renderExplanation,
   visionMethodId,
+  visionMethodNames,
   visionMethodRegistry,
   type Explanation,
   type LoadedModel,
   type RgbaImage,
 } from '@tdhook/adapter-cv';
 
-import type { MethodRegistry } from '@tdhook/core';
+import { TdhookError, type MethodRegistry } from '@tdhook/core';
 
 import { explainHelp } from '../help.js';
 import { OutputFolder } from '../output-folder.js';
 import { loadPlugins } from '../plugins/load-plugins.js';
+import { PluginError } from '../plugins/plugin-error.js';
 import { ProgressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 import { startBackend } from './backend.js';
@@ -95,19 +98,24 @@ async function explainAll(
   registry: MethodRegistry,
   backend: string,
 ): Promise<number> {
-  const { args, io, warn } = run;
+  const { args, io } = run;
   const target = parseTarget(args.target, classes);
   const { size, channels } = inputGeometry(loaded);
-  const normalisation = args.normalise ?? loaded.metadata.normalisation ?? 'unit';
-  const fit = args.fit ?? loaded.metadata.fit ?? 'stretch';
-  const originals = await readInputs(args.inputs, warn);
+  const normalisation = args.normalise ?? loaded.metadata.normalisation ?? explainDefaults.normalisation;
+  const fit = args.fit ?? loaded.metadata.fit ?? explainDefaults.fit;
+  const originals = await readInputs(args.inputs, run.warn);
   const label = fileLabel(args.method);
   const stems = stemsOf(args.inputs);
   const names = stems.flatMap((stem) => [`${stem}.${label}.png`, `${stem}.${label}.overlay.png`]);
   const output = await OutputFolder.open(args.out, [...names, 'scores.json']);
   const labelOf = (index: number): string | undefined => classes.labels?.[index];
+  const bar = args.quiet ? undefined : new ProgressBar(args.method, args.inputs.length, io.stderr);
+  // On a terminal the bar's line is open: a warning (or the error) goes on a line of its own.
+  const warn = (message: string): void => {
+    bar?.endLine();
+    run.warn(message);
+  };
   try {
-    const bar = args.quiet ? undefined : new ProgressBar(args.method, args.inputs.length, io.stderr);
     const records = [];
     for (const [index, path] of args.inputs.entries()) {
       bar?.update(index, basename(path));
@@ -188,9 +196,21 @@ async function explainAll(
     io.stdout.write(`wrote ${records.length * 2} PNG files and ${join(output.path, 'scores.json')}\n`);
     return 0;
   } catch (error) {
+    bar?.endLine();
     await output.abort();
     throw error;
   }
+}
+
+/**
+ * `E_CV_METHOD` (a method that writes no image attribution) is the plugin's to fix when a plugin's method
+ * ran: exit code 3. A built-in gets it only when `--options` reconfigured it (an `attributionKey`, say):
+ * exit code 1, as for a method refusing its options.
+ */
+function blame(error: unknown, method: string): unknown {
+  const builtIn = visionMethodNames.some((name) => visionMethodId(name) === visionMethodId(method));
+  if (builtIn || !TdhookError.is(error) || error.code !== 'E_CV_METHOD') return error;
+  return new PluginError(error.message, { cause: error });
 }
 
 /** `tdhook explain`: heatmaps, overlays and scores.json for each input image, all or nothing. */
@@ -211,6 +231,8 @@ export async function explainCommand(argv: readonly string[], io: Io): Promise<n
   try {
     const classes = modelClasses(loaded, args.labels, warn);
     return await explainAll({ args, io, warn }, loaded, classes, registry, backend);
+  } catch (error) {
+    throw blame(error, args.method);
   } finally {
     loaded.dispose();
     tf.disposeVariables();

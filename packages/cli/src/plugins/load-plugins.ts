@@ -79,7 +79,7 @@ export async function loadPlugins(
       const names = [...values.keys()].filter((name) => name !== 'default');
       throw new PluginError(
         definitions.length > 0
-          ? `plugin '${specifier}' exports method definitions (${definitions.join(', ')}), not method factories. Export defineMethod(definition) from @tdhook/core.`
+          ? `plugin '${specifier}' exports method definitions (${definitions.join(', ')}), not method factories. Export defineMethod(definition) instead (defineMethod is in @tdhook/core/plugin).`
           : `plugin '${specifier}' exports no method factories (what defineMethod from @tdhook/core/plugin returns); it exports ${names.join(', ') || 'nothing'}.`,
       );
     }
