@@ -187,6 +187,6 @@ describe('RecordedPass', () => {
     expect(insideCalls).toBe(2);
     expect(batchMatMuls).toBe(1);
     expect(inside).toBeCloseToTensor(outside as tf.Tensor, exact);
-    tf.dispose([x, w, b, negated, pass.value, inside as tf.Tensor, outside as tf.Tensor]);
+    tf.dispose([x, w, b, negated, pass.value, inside, outside]);
   });
 });
