@@ -183,7 +183,13 @@ export function checkRecording(): boolean {
         return [
           tf.fused.matMul({ a, b, bias, activation: 'relu' }),
           tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', activation: 'relu' }),
-          tf.fused.depthwiseConv2d({ x, filter: depthwiseFilter, strides: 1, pad: 'valid', activation: 'relu' }),
+          tf.fused.depthwiseConv2d({
+            x,
+            filter: depthwiseFilter,
+            strides: 1,
+            pad: 'valid',
+            activation: 'relu',
+          }),
         ];
       });
       releaseSaved(recording.nodes.filter(isTapeNode));
