@@ -24,14 +24,17 @@ const forbiddenRuntimeImports = {
 };
 
 /**
- * TF.js private internals (the engine, its gradient tape, the kernel and gradient registries) are touched in
- * one place only: @tdhook/tfjs-internals, which checks them against the installed tfjs-core before first use
- * and keeps patches in force whatever the import order (docs/decisions/0006-tfjs-internals.md). Everywhere
- * else, tests included, use its API: `findKernel`, `registerKernelPatch`, `findGradient`,
- * `withGradientOverride`, `runKernel`, `RecordedPass`, …
+ * TF.js private internals (the engine, its gradient tape, the kernel and gradient registries, the globals
+ * that hold them) are touched in one place only: @tdhook/tfjs-internals, which checks them against the
+ * installed tfjs-core before first use and keeps patches in force whatever the import order
+ * (docs/decisions/0006-tfjs-internals.md). Everywhere else, tests included, use its API: `findKernel`,
+ * `registerKernelPatch`, `findGradient`, `withGradientOverride`, `RecordedPass`, … (`runKernel` on its
+ * `/testing` subpath). Selectors see names, not bindings: they reject the forbidden names however they are
+ * reached (named import, member, string-keyed member, destructuring), on any object but `this`; a bare local
+ * function or variable of that name is fine.
  */
 const internalsMessage =
-  'TF.js internals are touched only in @tdhook/tfjs-internals; use its API (findKernel, registerKernelPatch, findGradient, registerGradientPatch, withGradientOverride, runKernel, RecordedPass, …).';
+  'TF.js internals are touched only in @tdhook/tfjs-internals; use its API (findKernel, registerKernelPatch, findGradient, registerGradientPatch, withGradientOverride, RecordedPass, …; runKernel from @tdhook/tfjs-internals/testing).';
 const registryFunctions = [
   'registerKernel',
   'unregisterKernel',
@@ -41,23 +44,51 @@ const registryFunctions = [
   'unregisterGradient',
   'getGradient',
 ];
+/** tfjs-core exports that hand out the engine or the environment global. */
+const engineExports = ['engine', 'ENGINE', 'ENV'];
+const forbiddenNames = `/^(${[...engineExports, ...registryFunctions].join('|')})$/`;
+// As members of anything but a plain identifier, `ENV` is too common a name (`process.env.ENV`) to forbid.
+const forbiddenMembers = `/^(${['engine', 'ENGINE', ...registryFunctions].join('|')})$/`;
+/** Where tfjs-core keeps its registries and its engine on the global object. */
+const tfjsGlobals = '/^_tf(Globals|engine)$/';
 const forbiddenInternalsSyntax = [
   {
-    // Named imports only: a namespace import (`import * as tf`) is fine, its members are checked below.
-    selector: `ImportDeclaration[source.value='@tensorflow/tfjs-core'] > ImportSpecifier[imported.name=/^(engine|ENGINE|${registryFunctions.join('|')})$/]`,
+    // Named imports and re-exports; a namespace import (`import * as tf`) is fine, its members are checked below.
+    selector: [
+      `ImportDeclaration[source.value='@tensorflow/tfjs-core'] > ImportSpecifier[imported.name=${forbiddenNames}]`,
+      `ExportNamedDeclaration[source.value='@tensorflow/tfjs-core'] > ExportSpecifier[local.name=${forbiddenNames}]`,
+    ].join(', '),
     message: internalsMessage,
   },
   {
-    selector: "CallExpression[callee.property.name='engine'], CallExpression[callee.name='engine']",
+    // Members, called or only read (`const e = tf.engine`), with a name or a string key (`tf['getKernel']`).
+    selector: [
+      `MemberExpression[computed=false][object.type!='ThisExpression'][property.name=${forbiddenMembers}]`,
+      `MemberExpression[computed=true][object.type!='ThisExpression'][property.value=${forbiddenMembers}]`,
+      `MemberExpression[computed=true] > TemplateLiteral.property[expressions.length=0] > TemplateElement[value.cooked=${forbiddenMembers}]`,
+      "MemberExpression[object.type='Identifier']:matches([computed=false][property.name='ENV'], [property.value='ENV'])",
+      `CallExpression[callee.object.name=/^(Reflect|Object)$/] > Literal.arguments[value=${forbiddenNames}]`,
+    ].join(', '),
     message: internalsMessage,
   },
   {
-    selector: `MemberExpression[property.name=/^(${registryFunctions.join('|')})$/]`,
+    // Destructuring (`const { registerKernel } = tf`, also in parameters and assignments).
+    selector: [
+      `ObjectPattern > Property[computed=false][key.name=${forbiddenNames}]`,
+      `ObjectPattern > Property[key.value=${forbiddenNames}]`,
+    ].join(', '),
     message: internalsMessage,
   },
   {
-    selector:
-      "AssignmentExpression[left.object.name='console'][left.property.name='warn'], CallExpression[callee.object.name='Object'][callee.property.name=/^define(Property|Properties)$/][arguments.0.name='console']",
+    // The globals themselves, however reached (`globalThis._tfGlobals`, `globalThis['_tfGlobals']`, …).
+    selector: `Identifier[name=${tfjsGlobals}], Literal[value=${tfjsGlobals}]`,
+    message: internalsMessage,
+  },
+  {
+    selector: [
+      "AssignmentExpression:matches([left.object.name='console'], [left.object.property.name='console'], [left.object.property.value='console']):matches([left.computed=false][left.property.name='warn'], [left.property.value='warn'])",
+      "CallExpression[callee.object.name=/^(Object|Reflect)$/][callee.property.name=/^(defineProperty|defineProperties|assign|set)$/]:matches([arguments.0.name='console'], [arguments.0.property.name='console'], [arguments.0.property.value='console'])",
+    ].join(', '),
     message:
       'Do not reassign console.warn: the registry functions of @tdhook/tfjs-internals patch kernels and gradients without a warning to silence.',
   },

@@ -54,6 +54,30 @@ const internals = [
   `${tf}export const findGradient = tf.getGradient;`,
   'console.warn = () => undefined;',
   "Object.defineProperty(console, 'warn', { value: () => undefined });",
+  // Reached without a named import or a call of the member (issue 12 review).
+  `${tf}const { registerKernel } = tf;\nexport const register = registerKernel;`,
+  `${tf}const { engine } = tf;\nexport const state = () => engine().state;`,
+  `${tf}export const find = () => tf['getKernel']('Neg', 'cpu');`,
+  `${tf}export const find = () => tf[\`getGradient\`]('Relu');`,
+  `${tf}export const find = () => Reflect.get(tf, 'getKernel') as unknown;`,
+  `${tf}const e = tf.engine;\nexport const state = () => e().state;`,
+  "export { getKernel } from '@tensorflow/tfjs-core';",
+  "import { ENV } from '@tensorflow/tfjs-core';\nexport const flags = () => ENV.features;",
+  `${tf}export const flags = () => tf.ENV.features;`,
+  'export const registries = () => (globalThis as unknown as { _tfGlobals: unknown })._tfGlobals;',
+  "export const registries = () => Reflect.get(globalThis, '_tfGlobals') as unknown;",
+  "export const tfEngine = () => (globalThis as Record<string, unknown>)['_tfengine'];",
+  'globalThis.console.warn = () => undefined;',
+  "console['warn'] = () => undefined;",
+  'Object.assign(console, { warn: () => undefined });',
+];
+// Not internals, though the names match: silent everywhere, library sources included.
+const notInternals = [
+  'function engine(): number {\n  return 1;\n}\nexport const value = engine();',
+  'export class Runner {\n  engine = 1;\n  read(): number {\n    return this.engine;\n  }\n}',
+  "export const mode = (): string | undefined => process.env.ENV ?? process.env['ENV'];",
+  `${tf}export const node = () => tf.env().getBool('IS_NODE');`,
+  'export const log = (message: string) => {\n  console.warn(message);\n};',
 ];
 const internalsElsewhere = [
   'packages/core/src/lint-rule-check.ts',
@@ -78,6 +102,17 @@ for (const code of internals) {
       failures.push(`${filePath}: must be allowed in @tdhook/tfjs-internals: ${code.replace(/\n/g, ' ')}`);
   }
 }
+for (const code of notInternals) {
+  for (const filePath of [
+    ...internalsElsewhere,
+    'packages/tfjs-internals/src/lint-rule-check.ts',
+    'packages/tfjs-internals/src/lint-rule-check.test.ts',
+  ]) {
+    const [result] = await eslint.lintText(code, { filePath });
+    if (result?.messages.some((m) => m.ruleId === 'no-restricted-syntax'))
+      failures.push(`${filePath}: wrongly rejected as TF.js internals: ${code.replace(/\n/g, ' ')}`);
+  }
+}
 if (failures.length > 0) {
   console.error(`lint rule check failed:\n- ${failures.join('\n- ')}`);
   process.exitCode = 1;
@@ -88,5 +123,9 @@ if (failures.length > 0) {
   console.log(
     `lint rules: ${internals.length} uses of TF.js internals rejected in ${internalsElsewhere.length} places ` +
       '(core, attribution and backend sources, tests, apps), allowed in @tdhook/tfjs-internals',
+  );
+  console.log(
+    `lint rules: ${notInternals.length} look-alikes (a local function named engine, this.engine, process.env.ENV, ` +
+      'tf.env(), console.warn calls) allowed everywhere',
   );
 }

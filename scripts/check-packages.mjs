@@ -91,6 +91,7 @@ const installedVersion = (path) => JSON.parse(readFileSync(join(root, path, 'pac
 const tfjsCore = installedVersion('packages/core/node_modules/@tensorflow/tfjs-core');
 // For the doc snippets: the TF.js packages they import, and Node's types, as a user's project has them.
 const tfjsLayers = installedVersion('packages/core/node_modules/@tensorflow/tfjs-layers');
+const tfjsConverter = installedVersion('packages/adapter-cv/node_modules/@tensorflow/tfjs-converter');
 const typesNode = installedVersion('node_modules/@types/node');
 run(
   'npm',
@@ -103,7 +104,7 @@ run(
     ...packages.map((p) => p.tarball),
     `@tensorflow/tfjs-core@${tfjsCore}`,
     `@tensorflow/tfjs-layers@${tfjsLayers}`,
-    `@tensorflow/tfjs-converter@${tfjsLayers}`,
+    `@tensorflow/tfjs-converter@${tfjsConverter}`,
     `@types/node@${typesNode}`,
   ],
   app,

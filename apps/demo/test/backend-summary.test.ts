@@ -16,6 +16,7 @@ const auto: BackendReport = {
   ],
   gradients: 'registered',
   patches: [patch('wasm/BatchMatMul', 'installed'), patch('wasm/MaxPoolGrad', 'failed-self-test')],
+  internals: { tfjsCoreVersion: '4.22.0', backend: 'wasm', checked: ['engine', 'registries', 'recording'] },
 };
 
 describe('backendSummary', () => {
@@ -47,6 +48,7 @@ describe('backendSummary', () => {
       reasons: ['forced by TDHOOK_BACKEND=tensorflow'],
       gradients: 'already-registered',
       patches: [],
+      internals: { tfjsCoreVersion: '4.22.0', backend: 'tensorflow', checked: ['engine', 'registries'] },
     };
     expect(backendSummary(forced, '4.22.0')).toEqual([
       [

@@ -12,3 +12,5 @@ export {
   type InitBackendOptions,
 } from './init-backend.js';
 export { installedPatchIds, restorePatches, type PatchReport } from './patches/install-patches.js';
+// The type of BackendReport.internals; the self-check itself lives in @tdhook/tfjs-internals.
+export type { TfjsInternalsReport } from '@tdhook/tfjs-internals';

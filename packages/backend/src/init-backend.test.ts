@@ -83,6 +83,31 @@ describe('initBackend', () => {
   });
 });
 
+describe('initBackend checks tfjs-core internals', () => {
+  it('at start-up, with the patches in place, and reports what it checked', async () => {
+    const report = await initBackend({ backend: projectBackend });
+    // With the patches, both backends have the conv filter-gradient kernels: every fused step is checked.
+    expect(report.internals).toEqual({
+      tfjsCoreVersion: tf.version_core,
+      backend: projectBackend,
+      checked: expect.any(Array) as unknown,
+    });
+    expect([...report.internals.checked].sort()).toEqual(
+      [
+        'engine',
+        'recording',
+        'registries',
+        `${projectBackend}/fusedConv2d__op`,
+        `${projectBackend}/fusedDepthwiseConv2d__op`,
+        `${projectBackend}/fusedMatMul__op`,
+      ].sort(),
+    );
+    expect(formatBackendReport(report).split('\n')).toContain(
+      `  tfjs-core internals checked: ${report.internals.checked.join(', ')}`,
+    );
+  });
+});
+
 describe('installPatches', () => {
   // A patch that doubles Neg's output on the active backend: wrong on purpose, so its self-test must catch it.
   const wrongNeg = (backend: 'wasm' | 'cpu'): KernelPatch => ({

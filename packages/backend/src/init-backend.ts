@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkTfjsInternals, type TfjsInternalsReport } from '@tdhook/tfjs-internals';
 
 import { checkBackendName, loadBackend, type BackendName } from './backend-loaders.js';
 import { BackendUnavailableError } from './backend-unavailable-error.js';
@@ -46,6 +47,11 @@ export interface BackendReport {
   readonly reasons: readonly string[];
   readonly gradients: 'registered' | 'already-registered';
   readonly patches: readonly PatchReport[];
+  /**
+   * What the self-check of `@tdhook/tfjs-internals` proved about the installed tfjs-core on this backend,
+   * with the patches in place (`checkTfjsInternals()`): the groups of assumptions in `checked`.
+   */
+  readonly internals: TfjsInternalsReport;
 }
 
 const autoOrder: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -62,9 +68,14 @@ function requestedBackend(options: InitBackendOptions, reasons: string[]): Backe
 }
 
 /**
- * Picks and starts the TF.js backend, registers tfjs-core's gradients, and installs the kernel patches that
- * make gradients correct and fast on wasm and cpu (each self-tested at start-up). Call it once, before
- * building models.
+ * Picks and starts the TF.js backend, registers tfjs-core's gradients, installs the kernel patches that
+ * make gradients correct and fast on wasm and cpu (each self-tested at start-up), and then checks what
+ * tdhook relies on in tfjs-core's internals, on this backend with the patches in place. Call it once,
+ * before building models.
+ *
+ * @throws {@link BackendUnavailableError} when the backend cannot be started.
+ * @throws `TfjsInternalsError` (from `@tdhook/tfjs-internals`, code `E_TFJS_INTERNALS`) when the installed
+ *   tfjs-core does not work as tdhook relies on; it names the installed version.
  *
  * @example
  * import { initBackend, formatBackendReport } from '@tdhook/backend';
@@ -112,7 +123,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
           ...(options.selfTest === undefined ? {} : { selfTest: options.selfTest }),
         })
       : [];
-  return { backend, requested, reasons, gradients, patches };
+  // At start-up rather than at first use (the checks stay lazy for those who never call initBackend).
+  const internals = checkTfjsInternals();
+  return { backend, requested, reasons, gradients, patches, internals };
 }
 
 /**
@@ -133,6 +146,7 @@ export function formatBackendReport(report: BackendReport): string {
     ...report.reasons.map((reason) => `  ${reason}`),
     `  patches: ${installed.length} installed${problems.length > 0 ? `, ${problems.length} rejected` : ''}, ${report.patches.filter((p) => p.status === 'disabled').length} disabled; self-tests ${report.patches.reduce((total, p) => total + (p.selfTestMs ?? 0), 0).toFixed(0)} ms`,
     ...problems.map((patch) => `  rejected ${patch.id}: ${patch.status} ${patch.detail ?? ''}`),
+    `  tfjs-core internals checked: ${report.internals.checked.join(', ')}`,
   ];
   return lines.join('\n');
 }

@@ -1,6 +1,5 @@
 // What the patch parity tests share: deterministic inputs, stock-cpu references, and scoped installs.
 import * as tf from '@tensorflow/tfjs-core';
-import { releaseAbandonedTape } from '@tdhook/tfjs-internals';
 
 import type { KernelPatch, PatchableBackend } from '../src/patches/kernel-patch.js';
 import { onStockCpu } from '../src/patches/on-cpu.js';
@@ -41,10 +40,3 @@ export function withPatch<T>(patch: KernelPatch, backend: PatchableBackend, fn: 
     undo();
   }
 }
-
-/**
- * tfjs-core keeps the tensors its gradient tape saved until backprop finishes; when backprop throws (a missing
- * gradient, a guard, a shape mismatch) they stay alive and the tape stays active. Tests of expected failures
- * call this afterwards. (`@tdhook/core`'s `withGradientCleanup` does the same for users.)
- */
-export const disposeAbandonedTape: () => void = releaseAbandonedTape;

@@ -11,11 +11,22 @@ const internalsErrorMarker = Symbol.for('tdhook.tfjs-internals.error');
  *   failed), so gradients could come out wrong; nothing was computed.
  * - `E_TFJS_NO_GRADIENT`: a recorded kernel has no registered gradient.
  * - `E_TFJS_NOT_REGISTERED`: a patch wraps a kernel or gradient that is not registered.
+ * - `E_TFJS_REENTERED`: a kernel or gradient patch that the self-check runs called back into the group of
+ *   assumptions being checked.
+ * - `E_TFJS_DISPOSED`: a `RecordedPass` was used after `dispose()`.
+ * - `E_TFJS_INVALID_CALL`: an argument this package cannot work with (a kernel with several outputs given
+ *   to `runKernel`).
  *
  * @example
  * const code: TfjsInternalsErrorCode = 'E_TFJS_INTERNALS';
  */
-export type TfjsInternalsErrorCode = 'E_TFJS_INTERNALS' | 'E_TFJS_NO_GRADIENT' | 'E_TFJS_NOT_REGISTERED';
+export type TfjsInternalsErrorCode =
+  | 'E_TFJS_INTERNALS'
+  | 'E_TFJS_NO_GRADIENT'
+  | 'E_TFJS_NOT_REGISTERED'
+  | 'E_TFJS_REENTERED'
+  | 'E_TFJS_DISPOSED'
+  | 'E_TFJS_INVALID_CALL';
 
 /**
  * What a {@link TfjsInternalsError} is built from, in the shape of @tdhook/core's error details.

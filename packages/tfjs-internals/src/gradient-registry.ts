@@ -64,7 +64,7 @@ export function registerGradientPatch(patch: tf.GradConfig | GradientWrapper): (
  * the gradient of every such kernel recorded during `run`, and nothing else. Nested calls are fine.
  *
  * @example
- * const guided = withGradientOverride(guidedReluGradient, () => tf.grad((x: tf.Tensor) => tf.sum(model(x)))(x0));
+ * const clamped = withGradientOverride(positiveReluGradient, () => tf.grad((x: tf.Tensor) => tf.sum(model(x)))(x0));
  */
 export function withGradientOverride<T>(config: tf.GradConfig, run: () => T): T {
   const undo = registerGradientPatch(config);

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 
 import { compositeKernel } from './composite-kernel.js';
 import { TfjsInternalsError } from './errors.js';
-import { findKernel, registerKernelPatch, runKernel } from './kernel-registry.js';
+import { findKernel, registerKernelPatch } from './kernel-registry.js';
 
 const backend = inject('tdhookBackend');
 
@@ -65,17 +65,5 @@ describe('registerKernelPatch', () => {
     expect(TfjsInternalsError.isInstance(error)).toBe(true);
     expect((error as TfjsInternalsError).code).toBe('E_TFJS_NOT_REGISTERED');
     expect(findKernel('NoSuchKernel', backend)).toBeUndefined();
-  });
-});
-
-describe('runKernel', () => {
-  it('runs a kernel by name with its attributes', () => {
-    const x = tf.tensor2d([
-      [1, 2],
-      [3, 4],
-    ]);
-    const summed = runKernel('Sum', { x }, { axis: [1], keepDims: false });
-    expect(summed).toBeCloseToTensor([3, 7]);
-    tf.dispose([x, summed]);
   });
 });

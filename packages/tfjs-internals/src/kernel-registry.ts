@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
-import { engine } from './engine-access.js';
 import { TfjsInternalsError } from './errors.js';
 import { pushKernelLayer, readKernel } from './registry-entries.js';
 import { requireInternals } from './self-check.js';
@@ -62,24 +61,4 @@ export function registerKernelPatch(patch: tf.KernelConfig | KernelWrapper): () 
     const setupFunc = config.setupFunc ?? below?.setupFunc;
     return { ...config, kernelName, backendName, ...(setupFunc === undefined ? {} : { setupFunc }) };
   });
-}
-
-/**
- * Runs a kernel with one output directly on the active backend, outside any op (as tfjs-core's ops do
- * inside): for tests of a kernel and its patches.
- *
- * @example
- * const dx = runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
- */
-export function runKernel(
-  kernelName: string,
-  inputs: tf.NamedTensorMap,
-  attrs: tf.NamedAttrMap = {},
-): tf.Tensor {
-  const result = engine().runKernel(kernelName, inputs, attrs);
-  if (Array.isArray(result)) {
-    tf.dispose(result);
-    throw new Error(`runKernel: ${kernelName} has ${String(result.length)} outputs, not one`);
-  }
-  return result;
 }

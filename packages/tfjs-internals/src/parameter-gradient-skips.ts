@@ -8,7 +8,8 @@
 // - Matmul: both gradients are BatchMatMul calls; tfjs-core 4.22's fused matMul gradient computes the input
 //   gradient first and the weight gradient second, in all four transpose cases, so the second top-level call
 //   is skipped.
-// - Bias: the only Sum a fused op's gradient step runs (the activation gradients have none).
+// - Bias: the only Sum a fused op's gradient step runs. The step has no activation gradient: while a tape
+//   records, tfjs-core runs a fused op with an activation unfused, so the fused nodes on a tape are linear.
 // Calls a patched kernel makes from inside itself are passed through, uncounted. The self-check
 // (checks/gradient-step-checks.ts) proves all of this on the installed tfjs-core before the first use.
 import * as tf from '@tensorflow/tfjs-core';

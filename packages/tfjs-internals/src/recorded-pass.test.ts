@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { seededTensor } from '@tdhook/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 
 import { TfjsInternalsError } from './errors.js';
+import { registerKernelPatch } from './kernel-registry.js';
 import { RecordedPass } from './recorded-pass.js';
+import { checkTfjsInternals, forgetTfjsInternalsChecks } from './self-check.js';
+
+const backend = inject('tdhookBackend');
 
 const exact = { rtol: 1e-5, atol: 1e-7 };
 
@@ -119,5 +123,70 @@ describe('RecordedPass', () => {
     expect((error as TfjsInternalsError).code).toBe('E_TFJS_NO_GRADIENT');
     expect((error as Error).message).toContain('No gradient is registered for the kernel Greater');
     tf.dispose([x, pass.value]);
+  });
+
+  it('refuses use after dispose() with a typed error', () => {
+    const x = tf.tensor1d([1, 2]);
+    const pass = RecordedPass.record(() => tf.sum(tf.square(x)));
+    pass.dispose();
+    let error: unknown;
+    try {
+      pass.gradients(pass.value, [x]);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(TfjsInternalsError.isInstance(error)).toBe(true);
+    expect((error as TfjsInternalsError).code).toBe('E_TFJS_DISPOSED');
+    expect((error as Error).message).toBe(
+      'This RecordedPass was used after dispose(): the tensors its backward passes need are freed ' +
+        '(at RecordedPass.gradients). Take every gradient you need before dispose(), or record the forward pass again.',
+    );
+    tf.dispose([x, pass.value]);
+  });
+
+  it('skips no parameter gradient where the fused-step check could not run (inside a kernel), only once it passed', () => {
+    forgetTfjsInternalsChecks();
+    const [x, w, b] = [seededTensor([3, 5], 6), seededTensor([5, 4], 7), seededTensor([4], 8)];
+    const pass = RecordedPass.record(() => tf.sum(tf.fused.matMul({ a: x, b: w, bias: b })));
+    // A fused matMul's backward step runs BatchMatMul twice (input, then weight gradient); the skip stops
+    // the second call before it reaches this counting patch.
+    let batchMatMuls = 0;
+    const undoCount = registerKernelPatch({
+      kernelName: 'BatchMatMul',
+      backendName: backend,
+      wrap: (stock) => ({
+        ...stock,
+        kernelFunc: (args) => {
+          batchMatMuls += 1;
+          return stock.kernelFunc(args);
+        },
+      }),
+    });
+    // Backpropagated from inside another kernel, where the check cannot record its probe.
+    let inside: tf.Tensor | undefined;
+    const undoNeg = registerKernelPatch({
+      kernelName: 'Neg',
+      backendName: backend,
+      wrap: (stock) => ({
+        ...stock,
+        kernelFunc: (args) => {
+          // Kept: the op around this kernel disposes what the kernel made.
+          inside ??= tf.keep(pass.gradients(pass.value, [x])[0] as tf.Tensor);
+          return stock.kernelFunc(args);
+        },
+      }),
+    });
+    const negated = tf.neg(x);
+    undoNeg();
+    const insideCalls = batchMatMuls;
+    expect(checkTfjsInternals().checked).toContain(`${backend}/fusedMatMul__op`);
+    batchMatMuls = 0;
+    const [outside] = pass.gradients(pass.value, [x]);
+    undoCount();
+    pass.dispose();
+    expect(insideCalls).toBe(2);
+    expect(batchMatMuls).toBe(1);
+    expect(inside).toBeCloseToTensor(outside as tf.Tensor, exact);
+    tf.dispose([x, w, b, negated, pass.value, inside, outside]);
   });
 });

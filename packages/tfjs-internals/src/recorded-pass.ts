@@ -53,7 +53,14 @@ export class RecordedPass<T> {
    * `y` does not depend on one. Returns new tensors that the caller owns.
    */
   gradients(y: tf.Tensor, xs: readonly tf.Tensor[], dy?: tf.Tensor): tf.Tensor[] {
-    if (this.#disposed) throw new Error('RecordedPass used after dispose()');
+    if (this.#disposed) {
+      throw new TfjsInternalsError({
+        code: 'E_TFJS_DISPOSED',
+        what: 'This RecordedPass was used after dispose(): the tensors its backward passes need are freed',
+        where: 'RecordedPass.gradients',
+        fix: 'Take every gradient you need before dispose(), or record the forward pass again.',
+      });
+    }
     const path = nodesFromXsToY(this.#nodes, xs, y);
     return tf.tidy(() => {
       const accumulated = new Map<number, tf.Tensor>([[y.id, dy ?? tf.onesLike(y)]]);
@@ -116,8 +123,11 @@ function backpropagate(accumulated: Map<number, tf.Tensor>, path: readonly TapeN
       });
     }
     const gradient = node.gradient;
-    if (node.kernelName in parameterGradientSkips) requireFusedStep(node.kernelName);
-    const { value: inputGradients } = runWithSkips(node.kernelName, node.inputs, () => gradient(dys));
+    // The skips only where their check passed for this op on this backend; else the stock step.
+    const skipping = node.kernelName in parameterGradientSkips && requireFusedStep(node.kernelName);
+    const inputGradients = skipping
+      ? runWithSkips(node.kernelName, node.inputs, () => gradient(dys)).value
+      : gradient(dys);
     for (const [name, input] of Object.entries(node.inputs)) {
       const gradientOf = inputGradients[name];
       if (gradientOf === undefined) continue;

@@ -4,9 +4,10 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { checkFusedStep } from './checks/gradient-step-checks.js';
 import { rawEngine } from './engine-internals.js';
 import { TfjsInternalsError } from './errors.js';
+import { registerKernelPatch } from './kernel-registry.js';
 import { parameterGradientSkips, type ParameterGradientSkips } from './parameter-gradient-skips.js';
 import { RecordedPass } from './recorded-pass.js';
-import { checkTfjsInternals, forgetTfjsInternalsChecks } from './self-check.js';
+import { checkTfjsInternals, forgetTfjsInternalsChecks, requireFusedStep } from './self-check.js';
 
 const backend = inject('tdhookBackend');
 
@@ -122,5 +123,54 @@ describe('checkTfjsInternals', () => {
     expect((error as Error).message).toContain(
       'the step never ran the Cumsum kernel the way tdhook skips it',
     );
+  });
+
+  it('refuses a kernel that records a pass while the recording check runs it (re-entry), with a typed error', () => {
+    // The check records a fused matMul and conv2d with a ReLU, so it runs this backend's Relu kernel.
+    const undo = registerKernelPatch({
+      kernelName: 'Relu',
+      backendName: backend,
+      wrap: (stock) => ({
+        ...stock,
+        kernelFunc: (args) => {
+          RecordedPass.record(() => tf.scalar(1)).dispose();
+          return stock.kernelFunc(args);
+        },
+      }),
+    });
+    forgetTfjsInternalsChecks();
+    const error = thrownBy(checkTfjsInternals);
+    undo();
+    expect(TfjsInternalsError.isInstance(error)).toBe(true);
+    expect((error as TfjsInternalsError).code).toBe('E_TFJS_REENTERED');
+    expect((error as Error).message).toBe(
+      'A kernel or gradient run by the self-check of the recording assumptions called tdhook, which relies on ' +
+        'them before they are proven (at tfjs-internals self-check, recording). Run checkTfjsInternals() (or ' +
+        'initBackend()) before installing that kernel or gradient patch, or do not call tdhook from inside a kernel.',
+    );
+    // Not cached, and the engine left as it was: without the patch the check passes.
+    expect(checkTfjsInternals().checked).toContain('recording');
+  });
+
+  it('counts a fused step as not checked for a kernel its own check runs (re-entry): nothing is skipped there', () => {
+    // The stock backward step of a fused matMul with bias runs Sum for the bias gradient.
+    const seen: boolean[] = [];
+    const undo = registerKernelPatch({
+      kernelName: 'Sum',
+      backendName: backend,
+      wrap: (stock) => ({
+        ...stock,
+        kernelFunc: (args) => {
+          seen.push(requireFusedStep('fusedMatMul__op'));
+          return stock.kernelFunc(args);
+        },
+      }),
+    });
+    forgetTfjsInternalsChecks();
+    const outer = requireFusedStep('fusedMatMul__op');
+    undo();
+    expect(outer).toBe(true);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((checked) => !checked)).toBe(true);
   });
 });

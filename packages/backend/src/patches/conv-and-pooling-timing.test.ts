@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { runKernel } from '@tdhook/tfjs-internals';
+import { runKernel } from '@tdhook/tfjs-internals/testing';
 import { describe, expect, inject, it } from 'vitest';
 
 import { cpuConv2DBackpropFilterPatch, wasmConv2DBackpropFilterPatch } from './conv2d-backprop-filter.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { findKernel, runKernel } from '@tdhook/tfjs-internals';
+import { findKernel } from '@tdhook/tfjs-internals';
+import { runKernel } from '@tdhook/tfjs-internals/testing';
 import { describe, expect, inject, it } from 'vitest';
 
 import { cpuValues, size, wave, withPatch, type Values } from '../../test/patch-test-support.js';

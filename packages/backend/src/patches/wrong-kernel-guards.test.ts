@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { findKernel } from '@tdhook/tfjs-internals';
+import { findKernel, releaseAbandonedTape } from '@tdhook/tfjs-internals';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-
-import { disposeAbandonedTape } from '../../test/patch-test-support.js';
 
 import { BackendCapabilityError } from './backend-capability-error.js';
 import {
@@ -22,7 +20,7 @@ function expectCapabilityError(fn: () => unknown, kernel: RegExp): void {
   } catch (error) {
     thrown = error;
   } finally {
-    disposeAbandonedTape();
+    releaseAbandonedTape();
   }
   const rethrow = (): never => {
     throw thrown;

@@ -161,8 +161,11 @@ function checkFusedCase(kernelName: string, fused: FusedCase, skips: ParameterGr
 
 /**
  * A recorded kernel is a tape node with the fields tdhook reads; and while a tape records, tfjs-core does not
- * fuse a non-linear activation into a dense or conv op, so it runs (and is differentiated) as its own kernel
- * (guided backpropagation relies on it). Returns false (not checked) inside a kernel, where nothing records.
+ * record a dense or conv op with a non-linear activation as a fused node: it runs the op unfused, and the
+ * activation as a kernel of its own. The parameter-gradient skips rely on it: `checkFusedStep` proves the
+ * backward steps of linear fused ops only, and a step with an activation fused in would also run that
+ * activation's gradient, which the skips were never proven against. Returns false (not checked) inside a
+ * kernel, where nothing records.
  */
 export function checkRecording(): boolean {
   const engine = rawEngine();
@@ -175,9 +178,18 @@ export function checkRecording(): boolean {
         const b = values([3, 4], 11);
         const x = values([1, 4, 4, 2], 12) as tf.Tensor4D;
         const filter = values([2, 2, 2, 3], 13) as tf.Tensor4D;
+        const depthwiseFilter = values([2, 2, 2, 1], 14) as tf.Tensor4D;
+        const bias = values([4], 15);
         return [
-          tf.fused.matMul({ a, b, activation: 'relu' }),
+          tf.fused.matMul({ a, b, bias, activation: 'relu' }),
           tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', activation: 'relu' }),
+          tf.fused.depthwiseConv2d({
+            x,
+            filter: depthwiseFilter,
+            strides: 1,
+            pad: 'valid',
+            activation: 'relu',
+          }),
         ];
       });
       releaseSaved(recording.nodes.filter(isTapeNode));
@@ -187,8 +199,14 @@ export function checkRecording(): boolean {
         where,
         'a tape node lacks id, kernelName, inputs, outputs, gradient or saved',
       );
+      const fusedNodes = recording.nodes.filter((node) => node.kernelName in fusedSteps).length;
       const relus = recording.nodes.filter((node) => node.kernelName === 'Relu').length;
-      assume(relus === 2, where, "a dense or conv op with activation 'relu' records no separate Relu kernel");
+      assume(
+        fusedNodes === 0 && relus === 3,
+        where,
+        "a dense or conv op with activation 'relu' is recorded as one fused node, not as the op and a separate " +
+          'Relu kernel (tdhook proves its parameter-gradient skips for linear fused ops only)',
+      );
     });
   });
   return true;
