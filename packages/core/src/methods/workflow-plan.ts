@@ -130,7 +130,11 @@ function compatibility(
   const plan = candidate.plan;
   if (plan === undefined) return 'operators run no model';
   if (!sharePasses) return 'shared passes are turned off for this workflow (sharePasses: false)';
-  if (method.requirements.modelPasses !== 1) return 'co-execution needs exactly one model pass per method';
+  // Every member, the group's first included: a shared execution runs the model once.
+  const passes = (step: ResolvedStep): number => (step.step as MethodLike).requirements.modelPasses;
+  if ([...group, candidate].some((step) => passes(step) !== 1)) {
+    return 'co-execution needs exactly one model pass per method';
+  }
   if (!isReadOnlyProgram(plan.hooks)) {
     return plan.hooks.length === 0
       ? 'an empty hook program has nothing to share'
