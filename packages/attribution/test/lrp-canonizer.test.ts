@@ -405,6 +405,48 @@ describe('what the batch-norm canonizer merges', () => {
     model.dispose();
   });
 
+  it('undoes an applied edit that cannot be recorded (its plan entry differs), leaving the model as it was', () => {
+    const model = referenceMlp();
+    let calls = 0;
+    // A canonizer whose edits differ between the plan and the install: the applied edit is not in the plan.
+    const unstable = defineLrpCanonizer({
+      name: 'acme/unstable',
+      edits: (target) => {
+        calls++;
+        const layer = (target as tfl.LayersModel).getLayer('fc1');
+        return [
+          {
+            path: 'fc1',
+            detail: { call: calls },
+            apply: () => {
+              const saved = layer.getWeights().map((weight) => tf.clone(weight));
+              const zeroed = [saved[0] as tf.Tensor, tf.zerosLike(saved[1] as tf.Tensor)];
+              layer.setWeights(zeroed);
+              tf.dispose(zeroed[1]);
+              return () => {
+                layer.setWeights(saved);
+                tf.dispose(saved);
+              };
+            },
+          },
+        ];
+      },
+    });
+    const before = weightValues(model);
+    const method = lrp({
+      composite: lrpComposites.epsilon({ canonizers: [unstable] }),
+      target: { select: 3 },
+    });
+    expect(() => method.prepare(model)).toThrowTdhookError('E_CONTRACT', /which its plan does not declare/);
+    expect(weightValues(model)).toEqual(before);
+    expect(noHooks(model)).toBe(true);
+    // Nothing stays claimed: LRP prepares again on the model.
+    lrp({ composite: 'epsilon', target: { select: 3 } })
+      .prepare(model)
+      .restore();
+    model.dispose();
+  });
+
   it('runs a third-party canonizer: declared, applied, restored', () => {
     const model = referenceMlp();
     const zeroBiases = defineLrpCanonizer({

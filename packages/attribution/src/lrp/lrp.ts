@@ -10,7 +10,7 @@ import {
 import { gradientRunner } from '../gradient-runner.js';
 import { isCompositeName, isLrpComposite, lrpComposites } from './composites.js';
 import { checkRule } from './lrp-rule.js';
-import { claimSpec, lrpHookSpecs, planLrpInstall } from './lrp-plan.js';
+import { claimSpec, lrpHookSpecs, planLrpInstall, type PlannedEdit } from './lrp-plan.js';
 import { ConservationMonitor, ruleHook, type ConservationTolerance } from './rule-hook.js';
 import { lrpModules, type LrpRuleMapOptions } from './rule-mapping.js';
 
@@ -117,6 +117,25 @@ function claimModel(root: object): () => void {
 }
 
 /**
+ * Records an applied canonizer edit with its undo; if recording fails (an edit its plan did not list), the
+ * edit is undone here, since the prepared model never got its undo.
+ */
+function recordEdit(context: BindContext, spec: PlannedEdit['spec'], undo: () => void): void {
+  try {
+    context.record(spec, undo);
+  } catch (error) {
+    if (typeof undo === 'function') {
+      try {
+        undo();
+      } catch {
+        // The recording error is the one to see and fix; a failing undo would only hide it.
+      }
+    }
+    throw error;
+  }
+}
+
+/**
  * Installs what the plan lists, through the bind context: the claim, the canonizer edits (each recorded with
  * its undo as soon as it is applied), then the rule hooks. Rules are checked against their modules first, so
  * that a misfit changes nothing; the prepared model undoes the rest if anything later fails.
@@ -152,7 +171,7 @@ function installRules(
       );
     }
   });
-  for (const { spec, edit } of planned.edits) context.record(spec, edit.apply());
+  for (const { spec, edit } of planned.edits) recordEdit(context, spec, edit.apply());
   // The layers as they are now: a canonizer may have changed what rules read (a merged batch norm).
   const layers = new Map(
     planned.edits.length === 0 ? [] : lrpModules(root).map(({ path, layer }) => [path, layer] as const),
