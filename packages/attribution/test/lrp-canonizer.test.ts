@@ -269,6 +269,37 @@ describe('the batch-norm canonizer in the plan, and restoring', () => {
     model.dispose();
   });
 
+  it.each([
+    ['fc1', 'bias'], // after fc1's kernel is written
+    ['bn1', 'movingVariance'], // after fc1 is merged and bn1's gamma, beta and mean are written
+    ['fc2', 'kernel'], // after the first pair, before anything of the second
+  ])('a write that fails at %s.%s leaves every weight as it was and frees what it made', (layer, field) => {
+    const model = bnMlp();
+    const before = weightValues(model);
+    const fields = model.getLayer(layer) as unknown as Record<string, { read(): tf.Variable }>;
+    const variable = fields[field]?.read() as tf.Variable;
+    const failure = new Error(`${layer}.${field} cannot be written`);
+    Object.defineProperty(variable, 'assign', {
+      configurable: true,
+      value: () => {
+        throw failure;
+      },
+    });
+    try {
+      expect(() => lrp({ composite: mergeComposite(), target: { select: 3 } }).prepare(model)).toThrow(
+        failure,
+      );
+    } finally {
+      Reflect.deleteProperty(variable, 'assign');
+    }
+    expect(weightValues(model)).toEqual(before);
+    expect(noHooks(model)).toBe(true);
+    expect(Object.hasOwn(model.getLayer('bn1'), 'epsilon') && model.getLayer('bn1').getConfig().epsilon).toBe(
+      bnEpsilon,
+    );
+    model.dispose();
+  });
+
   it('restores the weights when a rule does not fit (nothing is applied)', () => {
     const model = bnMlp();
     const before = weightValues(model);
@@ -385,6 +416,35 @@ describe('what the batch-norm canonizer merges', () => {
     tf.dispose([x, canonized, expected]);
     model.dispose();
     merged.dispose();
+  });
+
+  it('a layer without a bias whose kernel cannot be written keeps no lent bias and leaks nothing', () => {
+    const model = functionalModel();
+    const before = weightValues(model);
+    const depthwise = model.getLayer('depthwise') as unknown as Record<string, { read(): tf.Variable }>;
+    const variable = depthwise.depthwiseKernel?.read() as tf.Variable;
+    Object.defineProperty(variable, 'assign', {
+      configurable: true,
+      value: () => {
+        throw new Error('depthwise kernel cannot be written');
+      },
+    });
+    try {
+      expect(() =>
+        lrp({
+          composite: lrpComposites.epsilonPlus({ canonizers: [lrpCanonizer.mergeBatchNorm()] }),
+          target: { select: 'argmax' },
+        }).prepare(model),
+      ).toThrow('depthwise kernel cannot be written');
+    } finally {
+      Reflect.deleteProperty(variable, 'assign');
+    }
+    expect(weightValues(model)).toEqual(before);
+    for (const name of ['conv', 'depthwise']) {
+      const layer = model.getLayer(name) as unknown as { readonly bias: unknown; readonly useBias: boolean };
+      expect([layer.bias, layer.useBias]).toEqual([null, false]);
+    }
+    model.dispose();
   });
 
   it('leaves pairs alone that cannot be merged', () => {
