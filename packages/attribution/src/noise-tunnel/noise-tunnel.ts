@@ -193,7 +193,8 @@ export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions, ConfiguredNois
       modelPasses: options.method.requirements.modelPasses * passes(options),
       gradients: options.method.requirements.gradients,
     }),
-    plan: innerPlan,
+    // The wrapped method's hooks and keys, but never collects: the tunnel runs its copies itself.
+    plan: (options, model) => ({ ...innerPlan(options, model), collects: false }),
     bind: (options, context) => {
       const bind = options.method.definition.bind as (options: unknown, context: BindContext) => MethodRunner;
       const inner = bind(options.method.options, context);
