@@ -130,11 +130,7 @@ function compatibility(
   const plan = candidate.plan;
   if (plan === undefined) return 'operators run no model';
   if (!sharePasses) return 'shared passes are turned off for this workflow (sharePasses: false)';
-  // Every member, the group's first included: a shared execution runs the model once.
-  const passes = (step: ResolvedStep): number => (step.step as MethodLike).requirements.modelPasses;
-  if ([...group, candidate].some((step) => passes(step) !== 1)) {
-    return 'co-execution needs exactly one model pass per method';
-  }
+  if (method.requirements.modelPasses !== 1) return 'co-execution needs exactly one model pass per method';
   if (!isReadOnlyProgram(plan.hooks)) {
     return plan.hooks.length === 0
       ? 'an empty hook program has nothing to share'
@@ -146,6 +142,9 @@ function compatibility(
   }
   for (const other of group) {
     const otherMethod = other.step as MethodLike;
+    // The group's first member too (the others were checked as candidates): a shared pass runs the model once.
+    if (otherMethod.requirements.modelPasses !== 1)
+      return 'co-execution needs exactly one model pass per method';
     if (otherMethod.requirements.gradients !== method.requirements.gradients)
       return 'the methods have different gradient modes';
     if (other.plan === undefined || !isReadOnlyProgram(other.plan.hooks))
