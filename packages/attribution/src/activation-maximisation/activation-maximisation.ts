@@ -119,6 +119,7 @@ export const activationMaximisation: MethodFactory<
           tf.dispose(inputs.filter((input) => !batch.inputs.includes(input)));
           tf.dispose(batch.inputs);
           for (const target of targets) target.dispose();
+          binding.endRun();
         }
       },
     };

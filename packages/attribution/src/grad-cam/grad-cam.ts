@@ -203,6 +203,7 @@ export const gradCam: MethodFactory<GradCamOptions, ConfiguredGradCam> = /* @__P
         } finally {
           tf.dispose(batch.inputs);
           for (const target of targets) target.dispose();
+          binding.endRun();
         }
       },
     };
