@@ -66,7 +66,11 @@ export interface LrpRuleFactories {
   attentionValue(): LrpRule;
 }
 
-const defaultStabilizer = 1e-6;
+/**
+ * The default of every LRP stabiliser and ε (zennit's): the rules, the named composites and the base map read
+ * it from here. Internal: not exported from the package.
+ */
+export const defaultStabilizer = 1e-6;
 
 function checkNumber(value: number, name: string, where: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
