@@ -58,8 +58,11 @@ export interface LrpRuleFactories {
   stop(): LrpRule;
   /** `R / n` to each of the n inputs. */
   uniform(): LrpRule;
-  /** Softmax-ε of LXT (Achtibat et al., 2024): `R_in = (R − y·ΣR)·x`. */
-  softmaxEpsilon(epsilon?: number): LrpRule;
+  /**
+   * Softmax-ε of LXT (Achtibat et al., 2024): `R_in = (R − y·ΣR)·x`. It divides by nothing, so it has no ε to
+   * set (LXT's and the original's ε is never used); the name is theirs.
+   */
+  softmaxEpsilon(): LrpRule;
   /** Layer norm with its standard deviation held constant (identity rule on the normalisation). */
   layerNorm(): LrpRule;
   /** For a fused Q‖K‖V projection: relevance through V only (Q and K held constant). */
@@ -215,11 +218,16 @@ export const lrpRule: LrpRuleFactories = {
       relevance: ({ inputs, relevance }) => inputs.map(() => tf.div(relevance, inputs.length)),
       checkCall: needsInputsLikeOutput('uniform'),
     }),
-  softmaxEpsilon: (epsilon = defaultStabilizer) => {
-    checkNumber(epsilon, 'epsilon', 'lrpRule.softmaxEpsilon');
+  softmaxEpsilon: (...unused: unknown[]) => {
+    if (unused.length > 0) {
+      throw new InvalidValueError({
+        what: `lrpRule.softmaxEpsilon takes no arguments, got ${unused.length}`,
+        where: 'lrpRule.softmaxEpsilon',
+        fix: 'Call lrpRule.softmaxEpsilon(): the rule divides by nothing, so an ε would change nothing.',
+      });
+    }
     return defineLrpRule({
       name: 'softmax-epsilon',
-      params: { epsilon },
       relevance: ({ layer, inputs, output, relevance }) => [
         softmaxRelevance(layer, singleInput(inputs), output, relevance),
       ],
