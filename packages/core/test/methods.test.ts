@@ -283,7 +283,7 @@ describe('the plugin contract', () => {
     const returnsNull = defineMethod({
       contract: 'tdhook.method/1',
       id: 'acme/returns-null',
-      configure: (() => null) as never,
+      configure: () => null,
       plan,
       bind,
     });
