@@ -1,8 +1,8 @@
 import { TdhookError, type TdhookErrorInit } from '@tdhook/core';
 
 /**
- * An attribution could not be computed as asked: the backend lacks what a method needs, or a check the
- * caller requested failed (relevance conservation, a NaN in a result). `code` says which.
+ * A check the caller requested failed: `E_ATTRIBUTION_CONSERVATION`, relevance not conserved at an LRP rule
+ * (`lrp({ checkConservation })`). Bad options and inputs are core's typed errors (`E_INVALID_VALUE`, …).
  *
  * @example
  * try {
@@ -14,10 +14,7 @@ import { TdhookError, type TdhookErrorInit } from '@tdhook/core';
 export class AttributionError extends TdhookError {
   override readonly name: string = 'AttributionError';
 
-  constructor(
-    code: 'E_ATTRIBUTION_BACKEND' | 'E_ATTRIBUTION_CONSERVATION' | 'E_ATTRIBUTION_NAN',
-    init: TdhookErrorInit,
-  ) {
+  constructor(code: 'E_ATTRIBUTION_CONSERVATION', init: TdhookErrorInit) {
     super({ code, ...init });
   }
 }

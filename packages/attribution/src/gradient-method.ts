@@ -386,7 +386,7 @@ export function bindGradientMethod(
   const sources = attributionSources(options, info);
   const modulePaths = sources.flatMap((source) => (source.kind === 'module' ? [source.path] : []));
   const captures = new ModuleCaptures(context, [...new Set([...modulePaths, ...targetModules(options)])]);
-  const loaders: ((data: TensorDict) => void)[] = [];
+  const slots: RunTimeGradient[] = [];
   for (const spec of outputGradientSpecs(options)) {
     const gradient = (options.outputGradients ?? {})[spec.path] as OutputGradient;
     if (!isFromData(gradient)) {
@@ -395,7 +395,7 @@ export function bindGradientMethod(
     }
     const slot = runTimeGradient(gradient, spec.path, where);
     context.hook(spec, slot.hook);
-    loaders.push(slot.load);
+    slots.push(slot);
   }
   const targets = listTargets(options, where);
   const targetSources = targets.map(([name, target]) =>
@@ -411,7 +411,7 @@ export function bindGradientMethod(
     },
     targetNames: targets.map(([name]) => name),
     resolveTargets: (data, rows) => {
-      for (const load of loaders) load(data);
+      for (const slot of slots) slot.load(data);
       const resolved: ResolvedTarget[] = [];
       try {
         targets.forEach(([name, target], index) => {
@@ -424,6 +424,9 @@ export function bindGradientMethod(
         throw error;
       }
     },
+    endRun: () => {
+      for (const slot of slots) slot.unload();
+    },
   };
 }
 
@@ -433,6 +436,7 @@ export function bindGradientMethod(
  * @example
  * const binding: GradientBinding = bindGradientMethod(options, context, 'acme/my-method');
  * const targets = binding.resolveTargets(data, batch.rows); // dispose each after the run
+ * binding.endRun(); // in the run's finally
  */
 export interface GradientBinding {
   readonly model: KeyedModel;
@@ -442,26 +446,34 @@ export interface GradientBinding {
   /**
    * Resolves the targets for one run's data (dispose each after the run). Every runner calls it once per
    * run, before the model runs: it also chooses that run's output gradients from the data
-   * ({@link OutputGradientFromData}).
+   * ({@link OutputGradientFromData}); {@link GradientBinding.endRun} puts them away again.
    */
   resolveTargets(data: TensorDict, rows: number): ResolvedTarget[];
+  /**
+   * Ends the run `resolveTargets` began: the run-time output gradients, which close over that run's data,
+   * are unloaded, so the model called outside a run gets a typed error. Every runner calls it when its run
+   * ends, also after an error (in `finally`).
+   */
+  endRun(): void;
+}
+
+interface RunTimeGradient {
+  readonly hook: GradientHook;
+  load(data: TensorDict): void;
+  unload(): void;
 }
 
 /**
- * The hook installed for a run-time output gradient, and how each run loads it: the hook delegates to the
- * gradient `fromData` chose for the current run, and refuses to run before a run loaded one.
+ * The hook installed for a run-time output gradient, and how each run loads and unloads it: the hook
+ * delegates to the gradient `fromData` chose for the current run, and refuses to run outside a run.
  */
-function runTimeGradient(
-  gradient: OutputGradientFromData,
-  path: string,
-  where: string,
-): { hook: GradientHook; load: (data: TensorDict) => void } {
+function runTimeGradient(gradient: OutputGradientFromData, path: string, where: string): RunTimeGradient {
   let current: GradientHook | undefined;
   return {
     hook: (value, context) => {
       if (current === undefined) {
         throw new ContextError({
-          what: `The output gradient at '${path}' depends on the run's data, and no run has loaded it`,
+          what: `The output gradient at '${path}' depends on the run's data, and is loaded only while the prepared method runs`,
           where: `${where} outputGradients['${path}']`,
           fix: 'Run the prepared method (prepared.run(data)) rather than calling the model directly.',
         });
@@ -479,6 +491,9 @@ function runTimeGradient(
         });
       }
       current = chosen as GradientHook;
+    },
+    unload: () => {
+      current = undefined;
     },
   };
 }

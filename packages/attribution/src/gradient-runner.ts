@@ -142,6 +142,7 @@ export function gradientRunner(
       } finally {
         tf.dispose(batch.inputs);
         for (const target of targets) target.dispose();
+        binding.endRun();
       }
     },
   };

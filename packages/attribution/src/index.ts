@@ -8,7 +8,7 @@ export type {
   OutputGradient,
   OutputGradientFromData,
 } from './gradient-method.js';
-export { saliency, type SaliencyOptions } from './saliency.js';
+export { saliency, type ConfiguredSaliencyOptions, type SaliencyOptions } from './saliency.js';
 export type { AttributionTarget, TargetSelect } from './targets.js';
 export * from './integrated-gradients/index.js';
 export * from './noise-tunnel/index.js';

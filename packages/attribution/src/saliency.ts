@@ -27,6 +27,16 @@ export interface SaliencyOptions extends GradientAttributionOptions {
 const id = 'attribution/saliency';
 
 /**
+ * The options of {@link saliency} once `configure` has filled in the defaults (the only place they are
+ * written): what `method.options` and `describe()` show, and what the runner reads.
+ *
+ * @example
+ * const configured: ConfiguredSaliencyOptions = saliency({ target: { select: 3 } }).options;
+ * configured.absolute; // false
+ */
+export type ConfiguredSaliencyOptions = WithDefaults<SaliencyOptions, 'absolute' | 'multiplyByInputs'>;
+
+/**
  * Saliency (Simonyan et al., 2014): the gradient of the target w.r.t. each source, `∂y/∂x`; with
  * `absolute`, `|∂y/∂x|`; with `multiplyByInputs`, input × gradient `x ⊙ ∂y/∂x` (Shrikumar et al., 2016).
  * Sources are model inputs and, for layer attribution, module outputs.
@@ -36,32 +46,30 @@ const id = 'attribution/saliency';
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // same shape as x
  */
-export const saliency: MethodFactory<
-  SaliencyOptions,
-  WithDefaults<SaliencyOptions, 'absolute' | 'multiplyByInputs'>
-> = /* @__PURE__ */ defineMethod({
-  contract: 'tdhook.method/1',
-  id,
-  summary: 'Gradient (absolute or times input) of the target w.r.t. inputs or module outputs',
-  configure: (options) => {
-    const checked = checkGradientOptions(options, id);
-    for (const flag of ['absolute', 'multiplyByInputs'] as const) {
-      if (checked[flag] !== undefined && typeof checked[flag] !== 'boolean') {
-        throw new InvalidValueError({ what: `${flag} must be a boolean`, where: id });
+export const saliency: MethodFactory<SaliencyOptions, ConfiguredSaliencyOptions> =
+  /* @__PURE__ */ defineMethod({
+    contract: 'tdhook.method/1',
+    id,
+    summary: 'Gradient (absolute or times input) of the target w.r.t. inputs or module outputs',
+    configure: (options) => {
+      const checked = checkGradientOptions(options, id);
+      for (const flag of ['absolute', 'multiplyByInputs'] as const) {
+        if (checked[flag] !== undefined && typeof checked[flag] !== 'boolean') {
+          throw new InvalidValueError({ what: `${flag} must be a boolean`, where: id });
+        }
       }
-    }
-    // The defaults, written here only: describe() shows them, and bind reads them as given.
-    return {
-      ...checked,
-      absolute: checked.absolute ?? false,
-      multiplyByInputs: checked.multiplyByInputs ?? false,
-    };
-  },
-  requirements: () => ({ modelPasses: 1, gradients: 'required' }),
-  plan: (options, model) => planGradientMethod(options, model),
-  bind: (options, context) =>
-    gradientRunner(options, bindGradientMethod(options, context, id), id, ({ gradient, value }) => {
-      const magnitude = options.absolute ? tf.abs(gradient) : gradient;
-      return options.multiplyByInputs ? tf.mul(magnitude, value) : magnitude;
-    }),
-});
+      // The defaults, written here only: describe() shows them, and bind reads them as given.
+      return {
+        ...checked,
+        absolute: checked.absolute ?? false,
+        multiplyByInputs: checked.multiplyByInputs ?? false,
+      };
+    },
+    requirements: () => ({ modelPasses: 1, gradients: 'required' }),
+    plan: (options, model) => planGradientMethod(options, model),
+    bind: (options, context) =>
+      gradientRunner(options, bindGradientMethod(options, context, id), id, ({ gradient, value }) => {
+        const magnitude = options.absolute ? tf.abs(gradient) : gradient;
+        return options.multiplyByInputs ? tf.mul(magnitude, value) : magnitude;
+      }),
+  });

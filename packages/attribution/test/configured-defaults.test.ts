@@ -2,7 +2,16 @@
 // and the runners read it from there.
 import { describe, expect, it } from 'vitest';
 
-import { activationMaximisation, gradCam, noiseTunnel, saliency } from '../src/index.js';
+import {
+  activationMaximisation,
+  gradCam,
+  guidedBackprop,
+  lrp,
+  noiseTunnel,
+  saliency,
+  type ConfiguredGuidedBackpropOptions,
+  type ConfiguredLrpOptions,
+} from '../src/index.js';
 
 describe('configure fills in every default', () => {
   it('saliency', () => {
@@ -49,5 +58,37 @@ describe('configure fills in every default', () => {
     expect(method.options).not.toHaveProperty('min');
     expect(method.options).not.toHaveProperty('max');
     expect(method.requirements.modelPasses).toBe(10);
+  });
+
+  it('guided backprop', () => {
+    const configured: ConfiguredGuidedBackpropOptions = guidedBackprop({ target: { select: 3 } }).options;
+    expect(configured.multiplyByInputs).toBe(false);
+    expect(guidedBackprop({ multiplyByInputs: true }).describe()).toMatchObject({
+      options: { multiplyByInputs: true },
+    });
+    expect(() => guidedBackprop({ multiplyByInputs: 'yes' as never })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /multiplyByInputs must be a boolean/,
+    );
+  });
+
+  it('LRP: the missing-rule warning and the conservation tolerances; onWarning stays a callback the user gives', () => {
+    const configured: ConfiguredLrpOptions = lrp({ composite: 'epsilon' }).options;
+    expect(configured.warnOnMissingRule).toBe(true);
+    expect(configured).not.toHaveProperty('checkConservation'); // off unless asked for
+    expect(configured).not.toHaveProperty('onWarning'); // a callback: describe() could not show a default
+    expect(lrp({ composite: 'epsilon', checkConservation: {} }).describe()).toMatchObject({
+      options: { warnOnMissingRule: true, checkConservation: { rtol: 1e-4, atol: 1e-6 } },
+    });
+    expect(
+      lrp({ composite: 'epsilon', checkConservation: { rtol: 1e-3 } }).options.checkConservation,
+    ).toEqual({
+      rtol: 1e-3,
+      atol: 1e-6,
+    });
+    expect(() => lrp({ composite: 'epsilon', warnOnMissingRule: 'no' as never })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /warnOnMissingRule must be a boolean/,
+    );
   });
 });

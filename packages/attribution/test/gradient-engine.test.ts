@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { registerHook, TensorDict } from '@tdhook/core';
-import { hookCounts } from '@tdhook/core/plugin';
+import { hookCounts, withGradientCleanup } from '@tdhook/core/plugin';
 
 import { saliency } from '../src/index.js';
 import { referenceInput, referenceMlp } from './reference-models.js';
@@ -251,6 +251,60 @@ describe('a backward pass that throws', () => {
         handle.remove();
       }
       for (const layer of model.layers) expect(Object.values(hookCounts(layer))).toEqual([0, 0, 0, 0]);
+    });
+  });
+});
+
+describe('run-time output gradients ({ inKeys, fromData })', () => {
+  it('are loaded for each run only: a model call outside a run gets the typed error', () => {
+    withMlp((model, x) => {
+      const fromMask = {
+        inKeys: ['mask'],
+        fromData: (data: TensorDict) => {
+          const mask = data.getTensor('mask'); // lent by the run's data
+          return (gradient: tf.Tensor): tf.Tensor => tf.mul(gradient, mask);
+        },
+      };
+      const mask = tf.tidy(() =>
+        tf.tile(tf.tensor2d([Array.from({ length: 64 }, (_, unit) => (unit % 3 === 0 ? 1 : 0))]), [4, 1]),
+      );
+      // The gradient of logit 3 at fc1's output, masked, then taken back through fc1 (linear): (mask ⊙ g)·Wᵀ.
+      const expected = tf.tidy(() => {
+        const layer = (name: string): tfl.layers.Layer => model.getLayer(name);
+        const rest = (z: tf.Tensor): tf.Tensor =>
+          ['relu1', 'fc2', 'relu2', 'fc3'].reduce((value, name) => layer(name).apply(value) as tf.Tensor, z);
+        const logit3 = (z: tf.Tensor): tf.Tensor => tf.sum(tf.slice(rest(z), [0, 3], [-1, 1]));
+        const gradient = tf.grad(logit3)(layer('fc1').apply(x) as tf.Tensor);
+        const [kernel] = layer('fc1').getWeights() as [tf.Tensor];
+        return tf.matMul(tf.mul(gradient, mask), kernel, false, true);
+      });
+      const outsideARun = (): void => {
+        tf.tidy(() =>
+          withGradientCleanup(() =>
+            tf.grad((input: tf.Tensor) => tf.sum(model.apply(input) as tf.Tensor))(x),
+          ),
+        );
+      };
+      {
+        using prepared = saliency({ target: { select: 3 }, outputGradients: { fc1: fromMask } }).prepare(
+          model,
+        );
+        expect(outsideARun).toThrowTdhookError(
+          'E_CONTEXT',
+          /depends on the run's data, and is loaded only while the prepared method runs/,
+        );
+        using data = new TensorDict({ input: tf.clone(x), mask: tf.clone(mask) }, { batchShape: [4] });
+        for (const _ of [1, 2]) {
+          using result = prepared.run(data);
+          expect(result.getTensor(['attr', 'input'])).toBeCloseToTensor(expected, exact);
+          // The run is over: its gradient (and the data it read) is no longer used.
+          expect(outsideARun).toThrowTdhookError(
+            'E_CONTEXT',
+            /is loaded only while the prepared method runs/,
+          );
+        }
+      }
+      tf.dispose([mask, expected]);
     });
   });
 });

@@ -269,6 +269,37 @@ describe('the batch-norm canonizer in the plan, and restoring', () => {
     model.dispose();
   });
 
+  it.each([
+    ['fc1', 'bias'], // after fc1's kernel is written
+    ['bn1', 'movingVariance'], // after fc1 is merged and bn1's gamma, beta and mean are written
+    ['fc2', 'kernel'], // after the first pair, before anything of the second
+  ])('a write that fails at %s.%s leaves every weight as it was and frees what it made', (layer, field) => {
+    const model = bnMlp();
+    const before = weightValues(model);
+    const fields = model.getLayer(layer) as unknown as Record<string, { read(): tf.Variable }>;
+    const variable = fields[field]?.read() as tf.Variable;
+    const failure = new Error(`${layer}.${field} cannot be written`);
+    Object.defineProperty(variable, 'assign', {
+      configurable: true,
+      value: () => {
+        throw failure;
+      },
+    });
+    try {
+      expect(() => lrp({ composite: mergeComposite(), target: { select: 3 } }).prepare(model)).toThrow(
+        failure,
+      );
+    } finally {
+      Reflect.deleteProperty(variable, 'assign');
+    }
+    expect(weightValues(model)).toEqual(before);
+    expect(noHooks(model)).toBe(true);
+    expect(Object.hasOwn(model.getLayer('bn1'), 'epsilon') && model.getLayer('bn1').getConfig().epsilon).toBe(
+      bnEpsilon,
+    );
+    model.dispose();
+  });
+
   it('restores the weights when a rule does not fit (nothing is applied)', () => {
     const model = bnMlp();
     const before = weightValues(model);
@@ -387,6 +418,35 @@ describe('what the batch-norm canonizer merges', () => {
     merged.dispose();
   });
 
+  it('a layer without a bias whose kernel cannot be written keeps no lent bias and leaks nothing', () => {
+    const model = functionalModel();
+    const before = weightValues(model);
+    const depthwise = model.getLayer('depthwise') as unknown as Record<string, { read(): tf.Variable }>;
+    const variable = depthwise.depthwiseKernel?.read() as tf.Variable;
+    Object.defineProperty(variable, 'assign', {
+      configurable: true,
+      value: () => {
+        throw new Error('depthwise kernel cannot be written');
+      },
+    });
+    try {
+      expect(() =>
+        lrp({
+          composite: lrpComposites.epsilonPlus({ canonizers: [lrpCanonizer.mergeBatchNorm()] }),
+          target: { select: 'argmax' },
+        }).prepare(model),
+      ).toThrow('depthwise kernel cannot be written');
+    } finally {
+      Reflect.deleteProperty(variable, 'assign');
+    }
+    expect(weightValues(model)).toEqual(before);
+    for (const name of ['conv', 'depthwise']) {
+      const layer = model.getLayer(name) as unknown as { readonly bias: unknown; readonly useBias: boolean };
+      expect([layer.bias, layer.useBias]).toEqual([null, false]);
+    }
+    model.dispose();
+  });
+
   it('leaves pairs alone that cannot be merged', () => {
     const input = tfl.input({ shape: [4] });
     const fused = tfl.layers
@@ -402,6 +462,48 @@ describe('what the batch-norm canonizer merges', () => {
     const model = tfl.model({ inputs: input, outputs: afterSum });
     // A fused activation, a layer whose output is read twice, a merge: none is a linear layer read only by the norm.
     expect(lrpCanonizer.mergeBatchNorm().edits(model)).toEqual([]);
+    model.dispose();
+  });
+
+  it('undoes an applied edit that cannot be recorded (its plan entry differs), leaving the model as it was', () => {
+    const model = referenceMlp();
+    let calls = 0;
+    // A canonizer whose edits differ between the plan and the install: the applied edit is not in the plan.
+    const unstable = defineLrpCanonizer({
+      name: 'acme/unstable',
+      edits: (target) => {
+        calls++;
+        const layer = (target as tfl.LayersModel).getLayer('fc1');
+        return [
+          {
+            path: 'fc1',
+            detail: { call: calls },
+            apply: () => {
+              const saved = layer.getWeights().map((weight) => tf.clone(weight));
+              const zeroed = [saved[0] as tf.Tensor, tf.zerosLike(saved[1] as tf.Tensor)];
+              layer.setWeights(zeroed);
+              tf.dispose(zeroed[1]);
+              return () => {
+                layer.setWeights(saved);
+                tf.dispose(saved);
+              };
+            },
+          },
+        ];
+      },
+    });
+    const before = weightValues(model);
+    const method = lrp({
+      composite: lrpComposites.epsilon({ canonizers: [unstable] }),
+      target: { select: 3 },
+    });
+    expect(() => method.prepare(model)).toThrowTdhookError('E_CONTRACT', /which its plan does not declare/);
+    expect(weightValues(model)).toEqual(before);
+    expect(noHooks(model)).toBe(true);
+    // Nothing stays claimed: LRP prepares again on the model.
+    lrp({ composite: 'epsilon', target: { select: 3 } })
+      .prepare(model)
+      .restore();
     model.dispose();
   });
 

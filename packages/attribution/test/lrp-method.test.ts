@@ -189,6 +189,38 @@ describe('rule mapping', () => {
     model.dispose();
   });
 
+  it('refuses rules.paths keys and skip entries that name no module, saying what was meant', () => {
+    const model = referenceMlp();
+    const x = referenceInput('mlp');
+    const before = predict(model, x);
+    const misspelt = { composite: 'epsilon', rules: { paths: { fc_1: lrpRule.flat() } } } as const;
+    for (const attempt of [
+      () => mapLrpRules(model, misspelt),
+      () => lrp(misspelt).plan({}, model),
+      () => lrp(misspelt).prepare(model),
+    ]) {
+      expect(attempt).toThrowTdhookError(
+        'E_UNKNOWN_PATH',
+        /LRP rules.paths names 'fc_1', which is no module of the model \(at attribution\/lrp rules.paths\['fc_1'\]\).*Did you mean fc1\? Children of Sequential '.*': fc1, relu1, fc2, relu2, fc3\./,
+      );
+    }
+    expect(() => lrp({ composite: 'epsilon', skip: ['fc2', 'fc9'] }).prepare(model)).toThrowTdhookError(
+      'E_UNKNOWN_PATH',
+      /LRP skip names 'fc9', which is no module of the model \(at attribution\/lrp skip\[1\]\).*Did you mean fc1\?/,
+    );
+    // A path that resolves to a module, written another way: the error says how plans write it.
+    expect(() => mapLrpRules(model, { composite: 'epsilon', skip: ['[0]'] })).toThrowTdhookError(
+      'E_UNKNOWN_PATH',
+      /It resolves to 'fc1': write the path as mapLrpRules and namedModules list it/,
+    );
+    // Nothing was installed; without a model there is nothing to check against.
+    expect(noHooks(model)).toBe(true);
+    expect(predict(model, x)).toEqual(before);
+    expect(lrp(misspelt).plan().hooks.length).toBeGreaterThan(0);
+    x.dispose();
+    model.dispose();
+  });
+
   it('warns once per module without a rule, unless told not to or the module is skipped', () => {
     const model = new ModuleMlp(); // plain Dense Modules: no forwardWith, so no rule for them
     const x = referenceInput('mlp');

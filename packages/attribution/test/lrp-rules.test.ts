@@ -552,6 +552,12 @@ describe('transformer rules', () => {
       expected.dataSync(),
       { rtol: 1e-5, atol: 1e-6 },
     );
+    // LXT's rule divides by nothing: there is no ε to set, and an argument is refused rather than ignored.
+    expect(lrpRule.softmaxEpsilon().describe()).toEqual({ rule: 'softmax-epsilon', params: {} });
+    expect(() => (lrpRule.softmaxEpsilon as (epsilon: number) => unknown)(0.1)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /lrpRule.softmaxEpsilon takes no arguments, got 1/,
+    );
     tf.dispose([input, relevance, expected]);
     layers.dispose();
   });

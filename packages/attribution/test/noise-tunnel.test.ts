@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { TensorDict, type MethodLike } from '@tdhook/core';
+import { TensorDict, Workflow, type HookSpec, type MethodLike } from '@tdhook/core';
+import { captureRunner, defineMethod } from '@tdhook/core/plugin';
 
 import {
   integratedGradients,
@@ -178,6 +179,66 @@ describe('noise tunnel', () => {
       expect(result.getTensor(['attr', 'input'])).toBeCloseToTensor(expected, tolerance);
     }
     tf.dispose([x, labels, expected]);
+    model.dispose();
+  });
+
+  it('wraps a method whose runner collects (captureRunner): the tunnel runs the copies itself', () => {
+    const spec: HookSpec & { readonly direction: 'forward' } = {
+      path: 'fc1',
+      direction: 'forward',
+      operation: 'capture',
+    };
+    // Publishes the output of fc1 as an attribution, so that the tunnel averages it over the copies.
+    const captureFc1 = defineMethod<null>({
+      contract: 'tdhook.method/1',
+      id: 'test/capture-fc1',
+      plan: (_options, model) => ({
+        hooks: [spec],
+        inKeys: model.inKeys,
+        outKeys: [...model.outKeys, ['attr', 'fc1']],
+        collects: true,
+      }),
+      bind: (_options, context) => {
+        let captured: tf.Tensor | undefined;
+        context.hook(spec, (output) => {
+          captured?.dispose();
+          captured = tf.keep(tf.clone(output as tf.Tensor));
+        });
+        return captureRunner(context.model, (data) => {
+          const value = captured as tf.Tensor;
+          captured = undefined;
+          // The model saw one flattened batch axis; give the capture the data's batch dims back.
+          const fc1 = tf.tidy(() => tf.reshape(value, [...data.batchShape, ...value.shape.slice(1)]));
+          value.dispose();
+          return new TensorDict({ attr: { fc1 } }, { batchShape: data.batchShape });
+        });
+      },
+    });
+    const model = referenceMlp();
+    const x = referenceInput('mlp');
+    const expected = tf.tidy(() => {
+      const noise = tf.randomNormal([samples, ...x.shape], 0, stdev, 'float32', seed);
+      const fc1 = model.getLayer('fc1');
+      return tf.mean(tf.stack(tf.unstack(tf.add(x, noise)).map((noisy) => fc1.apply(noisy) as tf.Tensor)), 0);
+    });
+    const tunnel = noiseTunnel(captureFc1(null), { samples, stdev, seed });
+    expect(captureFc1(null).plan().collects).toBe(true);
+    expect(tunnel.plan().collects).toBe(false);
+    {
+      using result = run(model, tunnel, x);
+      expect(result.getTensor(['attr', 'fc1'])).toBeCloseToTensor(expected, tolerance);
+    }
+    // In a workflow too: next to a collecting method, the tunnel runs in a pass of its own.
+    const workflow = new Workflow([captureFc1(null), { update: tunnel }]);
+    using data = new TensorDict({ input: tf.clone(x) }, { batchShape: [4] });
+    expect(workflow.plan(model, data).executions.map((execution) => execution.coexecuted)).toEqual([
+      false,
+      false,
+    ]);
+    const { data: result } = workflow.run(model, data);
+    expect(result.getTensor(['attr', 'fc1'])).toBeCloseToTensor(expected, tolerance);
+    result.dispose();
+    tf.dispose([x, expected]);
     model.dispose();
   });
 

@@ -6,7 +6,7 @@ const errorBrand = Symbol.for('tdhook.error');
  *
  * @example
  * const code: TdhookErrorCode = 'E_UNKNOWN_PATH';
- * const own: TdhookErrorCode = 'E_ATTRIBUTION_BASELINE'; // a package's own code, with its prefix
+ * const own: TdhookErrorCode = 'E_ATTRIBUTION_CONSERVATION'; // a package's own code, with its prefix
  */
 export type TdhookErrorCode =
   | 'E_INVALID_KEY'

@@ -265,6 +265,31 @@ describe('the plugin contract', () => {
     ).toThrow(/modelPasses must be a whole number of at least 1/);
   });
 
+  it('refuses a configure that returns no options object, naming the method', () => {
+    // Plain JS: a configure that only validates and forgets to return the options.
+    const validatesOnly = defineMethod({
+      contract: 'tdhook.method/1',
+      id: 'acme/validates-only',
+      configure: ((options: { readonly key?: string }) => {
+        if (options.key === '') throw new Error('empty key');
+      }) as never,
+      plan,
+      bind,
+    });
+    expect(() => validatesOnly({})).toThrow(ContractError);
+    expect(() => validatesOnly({})).toThrow(
+      /Method 'acme\/validates-only' configure\(\) returned undefined, not the options object/,
+    );
+    const returnsNull = defineMethod({
+      contract: 'tdhook.method/1',
+      id: 'acme/returns-null',
+      configure: () => null,
+      plan,
+      bind,
+    });
+    expect(() => returnsNull({})).toThrow(/configure\(\) returned null/);
+  });
+
   it('describes a configured method as JSON without a model; callbacks need stable ids', () => {
     const method = captureActivations({ paths: ['linear1', 'relu'], key: 'acts' });
     const description = method.describe();

@@ -218,6 +218,44 @@ describe('workflows: shared passes only for runners that can collect (issue 12 Â
     net.dispose();
   });
 
+  it('a collecting method that needs two passes shares none, also as the first of a group', () => {
+    const net = smallNet();
+    const data = dataFor();
+    const twoPassCapture = defineMethod({
+      ...captureActivations.definition,
+      id: 'test/two-pass-capture',
+      requirements: () => ({ modelPasses: 2, gradients: 'optional' }),
+    });
+    for (const steps of [
+      [twoPassCapture({ paths: ['linear1'], key: 'a' }), captureActivations({ paths: ['relu'], key: 'b' })],
+      [captureActivations({ paths: ['relu'], key: 'b' }), twoPassCapture({ paths: ['linear1'], key: 'a' })],
+    ]) {
+      const plan = new Workflow(steps).plan(net, data);
+      expect(plan.executions.map((execution) => [execution.coexecuted, execution.modelPasses])).toEqual(
+        steps[0]?.id === 'test/two-pass-capture'
+          ? [
+              [false, 2],
+              [false, 1],
+            ]
+          : [
+              [false, 1],
+              [false, 2],
+            ],
+      );
+      expect(plan.modelPasses).toBe(3);
+      expect(plan.decisions[0]).toMatchObject({
+        compatible: false,
+        reason: 'co-execution needs exactly one model pass per method',
+      });
+      const { data: result } = new Workflow(steps).run(net, data);
+      expect(values(result.getTensor(['a', 'linear1']))).toEqual([2, -4]);
+      expect(values(result.getTensor(['b', 'relu']))).toEqual([2, 0]);
+      result.dispose();
+    }
+    data.dispose();
+    net.dispose();
+  });
+
   it('sharePasses: false runs every method in its own pass, with the same results', () => {
     const net = smallNet();
     const data = dataFor();

@@ -15,13 +15,13 @@ import {
   checkActivationMaximisationOptions,
   gradientOptionsOf,
   type ActivationMaximisationOptions,
-  type ConfiguredActivationMaximisation,
+  type ConfiguredActivationMaximisationOptions,
 } from './options.js';
 
 const id = 'attribution/activation-maximisation';
 
 /** Where the optimised value of an input goes: `[attributionKey, ...inputKey]`. */
-function resultKey(options: ConfiguredActivationMaximisation, inputKey: KeyPath): KeyPath {
+function resultKey(options: ConfiguredActivationMaximisationOptions, inputKey: KeyPath): KeyPath {
   return [...toKeyPath(options.attributionKey), ...inputKey] as unknown as KeyPath;
 }
 
@@ -29,7 +29,7 @@ function resultKey(options: ConfiguredActivationMaximisation, inputKey: KeyPath)
 function step(
   x: tf.Tensor,
   gradients: readonly tf.Tensor[],
-  options: ConfiguredActivationMaximisation,
+  options: ConfiguredActivationMaximisationOptions,
 ): tf.Tensor {
   return tf.tidy(() => {
     const gradient = gradients.length === 1 ? (gradients[0] as tf.Tensor) : tf.addN([...gradients]);
@@ -55,8 +55,8 @@ function step(
  */
 export const activationMaximisation: MethodFactory<
   ActivationMaximisationOptions,
-  ConfiguredActivationMaximisation
-> = /* @__PURE__ */ defineMethod<ActivationMaximisationOptions, ConfiguredActivationMaximisation>({
+  ConfiguredActivationMaximisationOptions
+> = /* @__PURE__ */ defineMethod<ActivationMaximisationOptions, ConfiguredActivationMaximisationOptions>({
   contract: 'tdhook.method/1',
   id,
   summary: 'Projected gradient ascent on the inputs to maximise module units or outputs',
@@ -119,6 +119,7 @@ export const activationMaximisation: MethodFactory<
           tf.dispose(inputs.filter((input) => !batch.inputs.includes(input)));
           tf.dispose(batch.inputs);
           for (const target of targets) target.dispose();
+          binding.endRun();
         }
       },
     };

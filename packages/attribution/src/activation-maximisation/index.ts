@@ -1,2 +1,2 @@
 export { activationMaximisation } from './activation-maximisation.js';
-export type { ActivationMaximisationOptions } from './options.js';
+export type { ActivationMaximisationOptions, ConfiguredActivationMaximisationOptions } from './options.js';

@@ -45,10 +45,14 @@ export interface ActivationMaximisationOptions {
 }
 
 /**
- * The options once {@link checkActivationMaximisationOptions} has filled in the defaults (the only place they
- * are written). `min` and `max` stay optional: absent means no bound.
+ * The options of `activationMaximisation` once {@link checkActivationMaximisationOptions} has filled in the
+ * defaults (the only place they are written). `min` and `max` stay optional: absent means no bound.
+ *
+ * @example
+ * const configured: ConfiguredActivationMaximisationOptions = activationMaximisation({ modules: ['fc2'] }).options;
+ * configured.steps; // 10
  */
-export type ConfiguredActivationMaximisation = WithDefaults<
+export type ConfiguredActivationMaximisationOptions = WithDefaults<
   ActivationMaximisationOptions,
   'select' | 'alpha' | 'steps' | 'useSign' | 'attributionKey'
 >;
@@ -88,7 +92,7 @@ function checkNumber(
 export function checkActivationMaximisationOptions(
   options: ActivationMaximisationOptions,
   where: string,
-): ConfiguredActivationMaximisation {
+): ConfiguredActivationMaximisationOptions {
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw new InvalidValueError({
       what: 'Options must be an object',
@@ -149,7 +153,7 @@ export function checkActivationMaximisationOptions(
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new InvalidValueError({ what: 'onProgress must be a function (step, total) => void', where });
   }
-  const filled: ConfiguredActivationMaximisation = {
+  const filled: ConfiguredActivationMaximisationOptions = {
     ...options,
     select: options.select ?? 'sum',
     alpha: options.alpha ?? 0.1,

@@ -55,8 +55,15 @@ export interface GradCamOptions extends Pick<
 
 const id = 'attribution/grad-cam';
 
-/** The options once {@link checkOptions} has filled in the defaults (the only place they are written). */
-type ConfiguredGradCam = WithDefaults<GradCamOptions, 'channelAxis' | 'relu' | 'upsample'>;
+/**
+ * The options of {@link gradCam} once its `configure` has filled in the defaults (the only place they are
+ * written): what `method.options` and `describe()` show, and what the runner reads.
+ *
+ * @example
+ * const configured: ConfiguredGradCamOptions = gradCam({ layers: 'conv2' }).options;
+ * configured.channelAxis; // -1
+ */
+export type ConfiguredGradCamOptions = WithDefaults<GradCamOptions, 'channelAxis' | 'relu' | 'upsample'>;
 
 /** The layer paths of the options, as a list. */
 function layerPaths(options: GradCamOptions): readonly string[] {
@@ -88,7 +95,7 @@ function checkAxes(value: unknown, name: string): void {
   }
 }
 
-function checkOptions(options: GradCamOptions): ConfiguredGradCam {
+function checkOptions(options: GradCamOptions): ConfiguredGradCamOptions {
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw new InvalidValueError({
       what: 'Options must be an object',
@@ -160,7 +167,7 @@ function inputSize(model: KeyedModel, data: TensorDict): [number, number] | unde
  * using result = prepared.run(new TensorDict({ input: images }, { batchShape: [4] }));
  * result.getTensor(['attr', 'conv2']); // [4, 8, 8, 1]
  */
-export const gradCam: MethodFactory<GradCamOptions, ConfiguredGradCam> = /* @__PURE__ */ defineMethod({
+export const gradCam: MethodFactory<GradCamOptions, ConfiguredGradCamOptions> = /* @__PURE__ */ defineMethod({
   contract: 'tdhook.method/1',
   id,
   summary: 'Grad-CAM maps: layer activations weighted by their spatially averaged gradients',
@@ -203,6 +210,7 @@ export const gradCam: MethodFactory<GradCamOptions, ConfiguredGradCam> = /* @__P
         } finally {
           tf.dispose(batch.inputs);
           for (const target of targets) target.dispose();
+          binding.endRun();
         }
       },
     };

@@ -1,1 +1,1 @@
-export { gradCam, type GradCamOptions } from './grad-cam.js';
+export { gradCam, type ConfiguredGradCamOptions, type GradCamOptions } from './grad-cam.js';

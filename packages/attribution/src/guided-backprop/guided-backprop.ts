@@ -7,7 +7,7 @@ import {
   type MethodFactory,
   type ModelNode,
 } from '@tdhook/core';
-import { defineMethod, isTensor, patternPath } from '@tdhook/core/plugin';
+import { defineMethod, isTensor, patternPath, type WithDefaults } from '@tdhook/core/plugin';
 
 import {
   bindGradientMethod,
@@ -30,6 +30,16 @@ export interface GuidedBackpropOptions extends GradientAttributionOptions {
 }
 
 const id = 'attribution/guided-backprop';
+
+/**
+ * The options of {@link guidedBackprop} once `configure` has filled in the defaults (the only place they are
+ * written): what `method.options` and `describe()` show, and what the runner reads.
+ *
+ * @example
+ * const configured: ConfiguredGuidedBackpropOptions = guidedBackprop({ target: { select: 3 } }).options;
+ * configured.multiplyByInputs; // false
+ */
+export type ConfiguredGuidedBackpropOptions = WithDefaults<GuidedBackpropOptions, 'multiplyByInputs'>;
 
 // One prepended forward hook per module whose output is a ReLU. Prepended, so that captures of the module
 // (latent sources, targets) see the hook's output and keep the plain gradient there, as at a ReLU whose
@@ -71,46 +81,48 @@ function guidedSpecs(model: ModelNode | undefined): (HookSpec & { readonly direc
  * using result = prepared.run(new TensorDict({ input: x }, { batchShape: [4] }));
  * result.getTensor(['attr', 'input']); // same shape as x
  */
-export const guidedBackprop: MethodFactory<GuidedBackpropOptions> = /* @__PURE__ */ defineMethod({
-  contract: 'tdhook.method/1',
-  id,
-  summary: 'Gradient with only positive gradients passed back through every ReLU',
-  configure: (options) => {
-    const checked = checkGradientOptions(options, id);
-    if (checked.multiplyByInputs !== undefined && typeof checked.multiplyByInputs !== 'boolean') {
-      throw new InvalidValueError({ what: 'multiplyByInputs must be a boolean', where: id });
-    }
-    return checked;
-  },
-  requirements: () => ({ modelPasses: 1, gradients: 'required' }),
-  plan: (options, model) => planGradientMethod(options, model, { hooks: guidedSpecs(model.node) }),
-  bind: (options, context) => {
-    // The hooks act only while run() differentiates: plain gradients taken through the prepared model
-    // outside run() stay plain.
-    let active = false;
-    const clampGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-      // A new tensor: the tape cannot record a node whose output is its own input.
-      value: tf.clone(args[0] as tf.Tensor),
-      gradFunc: (dy: tf.Tensor) => tf.relu(dy),
-    }));
-    const guided: ForwardHook = (output) =>
-      active && isTensor(output) && output.dtype === 'float32' ? clampGradient(output) : undefined;
-    for (const spec of guidedSpecs(context.model.model)) context.hook(spec, guided);
-    const runner = gradientRunner(
-      options,
-      bindGradientMethod(options, context, id),
-      id,
-      ({ gradient, value }) => (options.multiplyByInputs === true ? tf.mul(gradient, value) : gradient),
-    );
-    return {
-      run: (data) => {
-        active = true;
-        try {
-          return runner.run(data);
-        } finally {
-          active = false;
-        }
-      },
-    };
-  },
-});
+export const guidedBackprop: MethodFactory<GuidedBackpropOptions, ConfiguredGuidedBackpropOptions> =
+  /* @__PURE__ */ defineMethod({
+    contract: 'tdhook.method/1',
+    id,
+    summary: 'Gradient with only positive gradients passed back through every ReLU',
+    configure: (options) => {
+      const checked = checkGradientOptions(options, id);
+      if (checked.multiplyByInputs !== undefined && typeof checked.multiplyByInputs !== 'boolean') {
+        throw new InvalidValueError({ what: 'multiplyByInputs must be a boolean', where: id });
+      }
+      // The default, written here only: describe() shows it, and bind reads it as given.
+      return { ...checked, multiplyByInputs: checked.multiplyByInputs ?? false };
+    },
+    requirements: () => ({ modelPasses: 1, gradients: 'required' }),
+    plan: (options, model) => planGradientMethod(options, model, { hooks: guidedSpecs(model.node) }),
+    bind: (options, context) => {
+      // The hooks act only while run() differentiates: plain gradients taken through the prepared model
+      // outside run() stay plain.
+      let active = false;
+      const clampGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+        // A new tensor: the tape cannot record a node whose output is its own input.
+        value: tf.clone(args[0] as tf.Tensor),
+        gradFunc: (dy: tf.Tensor) => tf.relu(dy),
+      }));
+      const guided: ForwardHook = (output) =>
+        active && isTensor(output) && output.dtype === 'float32' ? clampGradient(output) : undefined;
+      for (const spec of guidedSpecs(context.model.model)) context.hook(spec, guided);
+      const runner = gradientRunner(
+        options,
+        bindGradientMethod(options, context, id),
+        id,
+        ({ gradient, value }) => (options.multiplyByInputs ? tf.mul(gradient, value) : gradient),
+      );
+      return {
+        run: (data) => {
+          active = true;
+          try {
+            return runner.run(data);
+          } finally {
+            active = false;
+          }
+        },
+      };
+    },
+  });

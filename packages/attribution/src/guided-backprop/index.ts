@@ -1,1 +1,5 @@
-export { guidedBackprop, type GuidedBackpropOptions } from './guided-backprop.js';
+export {
+  guidedBackprop,
+  type ConfiguredGuidedBackpropOptions,
+  type GuidedBackpropOptions,
+} from './guided-backprop.js';

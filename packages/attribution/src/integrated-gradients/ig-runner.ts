@@ -154,6 +154,7 @@ export function integratedGradientsRunner(
         tf.dispose([...batch.inputs, ...baselines.values()]);
         if (ends !== undefined) tf.dispose([...ends.outputs, ...ends.differences]);
         disposeTargets([...resolved, ...(ends?.targets ?? [])]);
+        binding.endRun();
       }
     },
   };

@@ -7,7 +7,7 @@ import { describeValue, type DescribeOptions } from '@tdhook/core/plugin';
 import type { LrpLayer, LrpLayerKind } from './layer-types.js';
 import { isLrpCanonizer, type LrpCanonizer } from './lrp-canonizer.js';
 import { checkRule, type LrpRule } from './lrp-rule.js';
-import { lrpRule } from './rules.js';
+import { defaultStabilizer, lrpRule } from './rules.js';
 
 /**
  * One module as matchers see it.
@@ -208,7 +208,7 @@ export function isLrpComposite(value: unknown): value is LrpComposite {
  * @example
  * defineLrpComposite({ name: 'acme/gamma', entries: [{ match: { kinds: ['convolution', 'dense'] }, rule: lrpRule.gamma() }, ...lrpBaseEntries()] });
  */
-export function lrpBaseEntries(stabilizer = 1e-6): LrpCompositeEntry[] {
+export function lrpBaseEntries(stabilizer: number = defaultStabilizer): LrpCompositeEntry[] {
   return [
     { match: { kinds: ['activation', 'batch-norm'] }, rule: lrpRule.pass() },
     { match: { kinds: ['average-pool', 'merge'] }, rule: lrpRule.norm(stabilizer) },
@@ -259,7 +259,7 @@ const affineRules: Readonly<Record<LrpCompositeName, AffineRules>> = {
 };
 
 function namedComposite(name: LrpCompositeName): (params?: LrpCompositeParams) => LrpComposite {
-  return ({ epsilon = 1e-6, stabilizer = 1e-6, canonizers = [] } = {}) => {
+  return ({ epsilon = defaultStabilizer, stabilizer = defaultStabilizer, canonizers = [] } = {}) => {
     const { dense, convolution } = affineRules[name](epsilon, stabilizer);
     return defineLrpComposite({
       name,
@@ -294,7 +294,7 @@ export const lrpComposites: Readonly<
 });
 
 /** The composite of LRP without one: the base entries only. */
-export function baseComposite(stabilizer = 1e-6): LrpComposite {
+export function baseComposite(stabilizer: number = defaultStabilizer): LrpComposite {
   return defineLrpComposite({ name: 'base', entries: lrpBaseEntries(stabilizer) });
 }
 

@@ -1,4 +1,4 @@
-export { lrp, type LrpOptions } from './lrp.js';
+export { lrp, type ConfiguredLrpOptions, type LrpOptions } from './lrp.js';
 export {
   defineLrpRule,
   isLrpRule,

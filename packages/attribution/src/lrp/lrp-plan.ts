@@ -9,6 +9,7 @@ import type { LrpCanonizer, LrpCanonizerEdit } from './lrp-canonizer.js';
 import type { LrpRule } from './lrp-rule.js';
 import {
   assignRules,
+  checkRulePaths,
   compositeOf,
   lrpModules,
   type LrpRuleAssignment,
@@ -72,6 +73,7 @@ export function ruleSpec(assignment: LrpRuleAssignment, rule: LrpRule): PlannedR
 export function planLrpInstall(options: LrpRuleMapOptions, model: ModelNode): LrpInstallPlan {
   const composite = compositeOf(options);
   const modules = lrpModules(model);
+  checkRulePaths(options, model, modules);
   const assignments = assignRules(options, composite, modules);
   const edits = composite.canonizers.flatMap((canonizer) =>
     canonizer.edits(model).map((edit) => ({ spec: editSpec(canonizer, edit), edit })),

@@ -10,7 +10,7 @@ import {
 import { gradientRunner } from '../gradient-runner.js';
 import { isCompositeName, isLrpComposite, lrpComposites } from './composites.js';
 import { checkRule } from './lrp-rule.js';
-import { claimSpec, lrpHookSpecs, planLrpInstall } from './lrp-plan.js';
+import { claimSpec, lrpHookSpecs, planLrpInstall, type PlannedEdit } from './lrp-plan.js';
 import { ConservationMonitor, ruleHook, type ConservationTolerance } from './rule-hook.js';
 import { lrpModules, type LrpRuleMapOptions } from './rule-mapping.js';
 
@@ -36,6 +36,21 @@ export interface LrpOptions extends GradientAttributionOptions, LrpRuleMapOption
 
 const id = 'attribution/lrp';
 
+/**
+ * The options of {@link lrp} once `configure` has filled in the defaults (the only place they are written):
+ * what `method.options` and `describe()` show, and what bind reads. `onWarning` stays optional (a callback
+ * default could not be described): without it, warnings go to `console.warn`.
+ *
+ * @example
+ * const configured: ConfiguredLrpOptions = lrp({ composite: 'epsilon', checkConservation: {} }).options;
+ * configured.warnOnMissingRule; // true
+ * configured.checkConservation; // { rtol: 1e-4, atol: 1e-6 }
+ */
+export interface ConfiguredLrpOptions extends LrpOptions {
+  readonly warnOnMissingRule: boolean;
+  readonly checkConservation?: Required<ConservationTolerance>;
+}
+
 function checkNumber(value: unknown, name: string): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
     throw new InvalidValueError({
@@ -45,9 +60,9 @@ function checkNumber(value: unknown, name: string): void {
   }
 }
 
-function checkLrpOptions(options: LrpOptions): LrpOptions {
+function checkLrpOptions(options: LrpOptions): ConfiguredLrpOptions {
   const checked = checkGradientOptions(options, id);
-  const { composite, rules, ruleMapper, skip, checkConservation, onWarning } = checked;
+  const { composite, rules, ruleMapper, skip, checkConservation, onWarning, warnOnMissingRule } = checked;
   if (composite !== undefined && !isCompositeName(composite) && !isLrpComposite(composite)) {
     throw new InvalidValueError({
       what: `Unknown composite ${typeof composite === 'string' ? JSON.stringify(composite) : 'object'}`,
@@ -81,6 +96,9 @@ function checkLrpOptions(options: LrpOptions): LrpOptions {
   if (onWarning !== undefined && typeof onWarning !== 'function') {
     throw new InvalidValueError({ what: 'onWarning must be a function', where: id });
   }
+  if (warnOnMissingRule !== undefined && typeof warnOnMissingRule !== 'boolean') {
+    throw new InvalidValueError({ what: 'warnOnMissingRule must be a boolean', where: id });
+  }
   if (skip !== undefined && (!Array.isArray(skip) || skip.some((path) => typeof path !== 'string'))) {
     throw new InvalidValueError({ what: 'skip must be an array of module paths', where: id });
   }
@@ -95,7 +113,17 @@ function checkLrpOptions(options: LrpOptions): LrpOptions {
     checkNumber(checkConservation.rtol, 'checkConservation.rtol');
     checkNumber(checkConservation.atol, 'checkConservation.atol');
   }
-  return checked;
+  // The defaults, written here only: describe() shows them, and bind reads them as given.
+  const { checkConservation: _given, ...rest } = checked;
+  return {
+    ...rest,
+    warnOnMissingRule: warnOnMissingRule ?? true,
+    ...(checkConservation === undefined
+      ? {}
+      : {
+          checkConservation: { rtol: checkConservation.rtol ?? 1e-4, atol: checkConservation.atol ?? 1e-6 },
+        }),
+  };
 }
 
 // Marks a model whose modules carry LRP rules (on the instance, under a registry-wide symbol, as core keeps
@@ -117,12 +145,31 @@ function claimModel(root: object): () => void {
 }
 
 /**
+ * Records an applied canonizer edit with its undo; if recording fails (an edit its plan did not list), the
+ * edit is undone here, since the prepared model never got its undo.
+ */
+function recordEdit(context: BindContext, spec: PlannedEdit['spec'], undo: () => void): void {
+  try {
+    context.record(spec, undo);
+  } catch (error) {
+    if (typeof undo === 'function') {
+      try {
+        undo();
+      } catch {
+        // The recording error is the one to see and fix; a failing undo would only hide it.
+      }
+    }
+    throw error;
+  }
+}
+
+/**
  * Installs what the plan lists, through the bind context: the claim, the canonizer edits (each recorded with
  * its undo as soon as it is applied), then the rule hooks. Rules are checked against their modules first, so
  * that a misfit changes nothing; the prepared model undoes the rest if anything later fails.
  */
 function installRules(
-  options: LrpOptions,
+  options: ConfiguredLrpOptions,
   context: BindContext,
   monitor: ConservationMonitor | undefined,
 ): void {
@@ -145,14 +192,14 @@ function installRules(
       console.warn(message);
     });
   planned.assignments.forEach(({ source, kind, path }, index) => {
-    if (source === 'none' && kind !== 'container' && options.warnOnMissingRule !== false) {
+    if (source === 'none' && kind !== 'container' && options.warnOnMissingRule) {
       const description = planned.modules[index]?.layer.description ?? path;
       warn(
         `No LRP rule for module '${path}' (${description}): its plain gradient is used. Map it with rules.paths or rules.types, or skip it.`,
       );
     }
   });
-  for (const { spec, edit } of planned.edits) context.record(spec, edit.apply());
+  for (const { spec, edit } of planned.edits) recordEdit(context, spec, edit.apply());
   // The layers as they are now: a canonizer may have changed what rules read (a merged batch norm).
   const layers = new Map(
     planned.edits.length === 0 ? [] : lrpModules(root).map(({ path, layer }) => [path, layer] as const),
@@ -181,7 +228,10 @@ function installRules(
  * // With batch norms merged into the layers before them while LRP is prepared:
  * lrp({ composite: lrpComposites.epsilonPlus({ canonizers: [lrpCanonizer.mergeBatchNorm()] }) });
  */
-export const lrp: MethodFactory<LrpOptions> = /* @__PURE__ */ defineMethod<LrpOptions>({
+export const lrp: MethodFactory<LrpOptions, ConfiguredLrpOptions> = /* @__PURE__ */ defineMethod<
+  LrpOptions,
+  ConfiguredLrpOptions
+>({
   contract: 'tdhook.method/1',
   id,
   summary: 'Layer-wise relevance propagation with zennit rules and composites',

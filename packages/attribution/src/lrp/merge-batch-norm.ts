@@ -91,14 +91,63 @@ function mergeableProducer(batchNorm: ModelNode): ModelNode | undefined {
   return producer;
 }
 
-/** Keeps a copy of each variable's value; `restore` writes them back bit for bit and frees the copies. */
-function snapshot(variables: readonly tf.Variable[]): () => void {
-  const saved = variables.map((variable) => tf.keep(tf.clone(variable)));
+/** Runs undos in reverse order (the last change is undone first). */
+function undoAll(undos: readonly (() => void)[]): void {
+  for (const undo of [...undos].reverse()) undo();
+}
+
+/**
+ * Makes the changes one after another, all or nothing: if one fails, those made so far are undone (in reverse
+ * order) and the error is rethrown. Returns the undo of them all.
+ */
+function allOrNothing(changes: readonly (() => () => void)[]): () => void {
+  const undos: (() => void)[] = [];
+  try {
+    for (const change of changes) undos.push(change());
+  } catch (error) {
+    undoAll(undos);
+    throw error;
+  }
   return () => {
-    variables.forEach((variable, index) => {
-      variable.assign(saved[index] as tf.Tensor);
-    });
-    tf.dispose(saved);
+    undoAll(undos);
+  };
+}
+
+/** Writes `value` into `variable` (the caller keeps `value`); the undo writes the old value back bit for bit. */
+function assign(variable: tf.Variable, value: tf.Tensor): () => () => void {
+  return () => {
+    const saved = tf.keep(tf.clone(variable));
+    try {
+      variable.assign(value);
+    } catch (error) {
+      saved.dispose();
+      throw error;
+    }
+    return () => {
+      variable.assign(saved);
+      saved.dispose();
+    };
+  };
+}
+
+/** Sets own properties of `target`; the undo puts back what was there (or removes them). */
+function lend(target: Fields, values: Fields): () => () => void {
+  return () => {
+    const own = Object.getOwnPropertyDescriptors(target);
+    const undo = (): void => {
+      for (const name of Object.keys(values)) {
+        const descriptor = own[name];
+        if (descriptor === undefined) Reflect.deleteProperty(target, name);
+        else Object.defineProperty(target, name, descriptor);
+      }
+    };
+    try {
+      Object.assign(target, values);
+    } catch (error) {
+      undo();
+      throw error;
+    }
+    return undo;
   };
 }
 
@@ -118,6 +167,8 @@ function scaleOf(batchNorm: ModelNode): { scale: tf.Tensor; shift: (bias: tf.Ten
   return { scale, shift };
 }
 
+// Each apply is all or nothing: a failure part-way leaves the module as it was and frees what it made, since
+// LRP records an edit's undo only once apply has returned it.
 function mergeIntoProducer(
   path: string,
   producer: ModelNode,
@@ -130,7 +181,6 @@ function mergeIntoProducer(
     path,
     detail: { mergedFrom: from },
     apply: () => {
-      const fields = producer as unknown as Fields;
       const bias = variableOf(producer, 'bias');
       const [merged, mergedBias] = tf.tidy<tf.Tensor[]>(() => {
         const { scale, shift } = scaleOf(batchNorm);
@@ -140,28 +190,24 @@ function mergeIntoProducer(
         return [tf.keep(scaledKernel), tf.keep(shift(bias ?? tf.zeros(scale.shape)))];
       }) as [tf.Tensor, tf.Tensor];
       if (bias !== undefined) {
-        const restore = snapshot([kernel, bias]);
-        kernel.assign(merged);
-        bias.assign(mergedBias);
-        tf.dispose([merged, mergedBias]);
-        return restore;
+        try {
+          return allOrNothing([assign(kernel, merged), assign(bias, mergedBias)]);
+        } finally {
+          tf.dispose([merged, mergedBias]);
+        }
       }
       // No bias (zennit adds one too): lend the layer a bias for as long as LRP is prepared.
-      const restore = snapshot([kernel]);
-      const own = Object.getOwnPropertyDescriptors(fields);
-      kernel.assign(merged);
-      merged.dispose();
-      fields.bias = { read: () => mergedBias };
-      fields.useBias = true;
-      return () => {
-        for (const name of ['bias', 'useBias']) {
-          const descriptor = own[name];
-          if (descriptor === undefined) Reflect.deleteProperty(fields, name);
-          else Object.defineProperty(fields, name, descriptor);
-        }
-        mergedBias.dispose();
-        restore();
-      };
+      try {
+        return allOrNothing([
+          () => () => {
+            mergedBias.dispose();
+          },
+          assign(kernel, merged),
+          lend(producer as unknown as Fields, { bias: { read: () => mergedBias }, useBias: true }),
+        ]);
+      } finally {
+        merged.dispose();
+      }
     },
   };
 }
@@ -171,7 +217,6 @@ function makeIdentity(path: string, batchNorm: ModelNode, into: string): LrpCano
     path,
     detail: { identity: true, mergedInto: into },
     apply: () => {
-      const fields = batchNorm as unknown as Fields;
       const values: [string, (like: tf.Tensor) => tf.Tensor][] = [
         ['gamma', tf.onesLike],
         ['beta', tf.zerosLike],
@@ -182,17 +227,15 @@ function makeIdentity(path: string, batchNorm: ModelNode, into: string): LrpCano
         const variable = variableOf(batchNorm, name);
         return variable === undefined ? [] : [[variable, make] as const];
       });
-      const restore = snapshot(present.map(([variable]) => variable));
-      const epsilon = Object.getOwnPropertyDescriptor(fields, 'epsilon');
-      tf.tidy(() => {
-        for (const [variable, make] of present) variable.assign(make(variable));
-      });
-      fields.epsilon = 0;
-      return () => {
-        if (epsilon === undefined) Reflect.deleteProperty(fields, 'epsilon');
-        else Object.defineProperty(fields, 'epsilon', epsilon);
-        restore();
-      };
+      const identity = tf.tidy(() => present.map(([variable, make]) => make(variable)));
+      try {
+        return allOrNothing([
+          ...present.map(([variable], index) => assign(variable, identity[index] as tf.Tensor)),
+          lend(batchNorm as unknown as Fields, { epsilon: 0 }),
+        ]);
+      } finally {
+        tf.dispose(identity);
+      }
     },
   };
 }

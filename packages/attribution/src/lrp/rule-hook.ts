@@ -39,8 +39,9 @@ export class ConservationMonitor {
   readonly #tolerance: Required<ConservationTolerance>;
   #violation: AttributionError | undefined;
 
-  constructor(tolerance: ConservationTolerance) {
-    this.#tolerance = { rtol: tolerance.rtol ?? 1e-4, atol: tolerance.atol ?? 1e-6 };
+  /** `tolerance` as LRP's configure filled it in. */
+  constructor(tolerance: Required<ConservationTolerance>) {
+    this.#tolerance = { rtol: tolerance.rtol, atol: tolerance.atol };
   }
 
   check(path: string, layer: LrpLayer, relevance: tf.Tensor, inputs: readonly tf.Tensor[]): void {

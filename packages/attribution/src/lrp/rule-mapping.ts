@@ -1,4 +1,4 @@
-import { namedModules, type ModelNode } from '@tdhook/core';
+import { namedModules, resolveModule, TdhookError, UnknownPathError, type ModelNode } from '@tdhook/core';
 
 import {
   accepts,
@@ -36,14 +36,17 @@ export interface LrpRuleMapOptions {
   readonly epsilon?: number;
   /** Stabiliser of a named composite's (or the base map's) other rules. Default `1e-6`. Not with a composite object. */
   readonly stabilizer?: number;
-  /** Rules by module path and by layer type (class name or kind); a path wins over a type. Default none. */
+  /**
+   * Rules by module path and by layer type (class name or kind); a path wins over a type. Default none. A
+   * path that names no module of the model is refused (`E_UNKNOWN_PATH`) when LRP plans against it.
+   */
   readonly rules?: {
     readonly paths?: Readonly<Record<string, LrpRule>>;
     readonly types?: Readonly<Record<string, LrpRule>>;
   };
   /** Called for every module first; `undefined` falls through to the maps. Default none. */
   readonly ruleMapper?: (path: string, module: ModelNode) => LrpRule | undefined;
-  /** Module paths that get no rule and no warning. Default none. */
+  /** Module paths that get no rule and no warning (each must name a module, as `rules.paths`). Default none. */
   readonly skip?: readonly string[];
 }
 
@@ -110,6 +113,50 @@ function assignRule(
     : { ...base, rule: entry.rule, source: 'composite' };
 }
 
+/** Why `path` names no module in `modules`, and how to write it: what resolving it on `model` says. */
+function unknownPathFix(path: string, model: ModelNode, modules: readonly LrpModuleInfo[]): string {
+  const listed = `Module paths here: ${modules
+    .slice(0, 12)
+    .map((module) => `'${module.path}'`)
+    .join(', ')}${modules.length > 12 ? ', …' : ''}.`;
+  let node: ModelNode;
+  try {
+    node = resolveModule(model, path);
+  } catch (error) {
+    // Its fix names a close name ("Did you mean …?") and the children where the path stops matching.
+    if (TdhookError.is(error)) return error.fix ?? listed;
+    throw error;
+  }
+  const canonical = modules.find((module) => module.node === node)?.path;
+  return canonical === undefined
+    ? `It resolves to the model itself, which gets no rule. ${listed}`
+    : `It resolves to '${canonical}': write the path as mapLrpRules and namedModules list it.`;
+}
+
+/**
+ * Refuses keys of `rules.paths` and entries of `skip` that name no module of `model`: they would be ignored
+ * without a word, leaving the module with the composite's rule (or none).
+ */
+export function checkRulePaths(
+  options: LrpRuleMapOptions,
+  model: ModelNode,
+  modules: readonly LrpModuleInfo[],
+): void {
+  const known = new Set(modules.map(({ path }) => path));
+  const named = [
+    ...Object.keys(options.rules?.paths ?? {}).map((path) => [path, `rules.paths['${path}']`] as const),
+    ...(options.skip ?? []).map((path, index) => [path, `skip[${index}]`] as const),
+  ];
+  for (const [path, where] of named) {
+    if (known.has(path)) continue;
+    throw new UnknownPathError({
+      what: `LRP ${where.startsWith('skip') ? 'skip' : 'rules.paths'} names '${path}', which is no module of the model`,
+      where: `attribution/lrp ${where}`,
+      fix: unknownPathFix(path, model, modules),
+    });
+  }
+}
+
 /** The rule of every module, in module order (the mapper may throw). */
 export function assignRules(
   options: LrpRuleMapOptions,
@@ -130,5 +177,7 @@ export function assignRules(
  * // [['conv1', 'z-plus'], ['relu1', 'pass'], ['pool1', 'ignore'], ..., ['fc', 'epsilon']]
  */
 export function mapLrpRules(model: ModelNode, options: LrpRuleMapOptions): LrpRuleAssignment[] {
-  return assignRules(options, compositeOf(options), lrpModules(model));
+  const modules = lrpModules(model);
+  checkRulePaths(options, model, modules);
+  return assignRules(options, compositeOf(options), modules);
 }

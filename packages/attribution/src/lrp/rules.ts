@@ -58,15 +58,22 @@ export interface LrpRuleFactories {
   stop(): LrpRule;
   /** `R / n` to each of the n inputs. */
   uniform(): LrpRule;
-  /** Softmax-ε of LXT (Achtibat et al., 2024): `R_in = (R − y·ΣR)·x`. */
-  softmaxEpsilon(epsilon?: number): LrpRule;
+  /**
+   * Softmax-ε of LXT (Achtibat et al., 2024): `R_in = (R − y·ΣR)·x`. It divides by nothing, so it has no ε to
+   * set (LXT's and the original's ε is never used); the name is theirs.
+   */
+  softmaxEpsilon(): LrpRule;
   /** Layer norm with its standard deviation held constant (identity rule on the normalisation). */
   layerNorm(): LrpRule;
   /** For a fused Q‖K‖V projection: relevance through V only (Q and K held constant). */
   attentionValue(): LrpRule;
 }
 
-const defaultStabilizer = 1e-6;
+/**
+ * The default of every LRP stabiliser and ε (zennit's): the rules, the named composites and the base map read
+ * it from here. Internal: not exported from the package.
+ */
+export const defaultStabilizer = 1e-6;
 
 function checkNumber(value: number, name: string, where: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -211,11 +218,16 @@ export const lrpRule: LrpRuleFactories = {
       relevance: ({ inputs, relevance }) => inputs.map(() => tf.div(relevance, inputs.length)),
       checkCall: needsInputsLikeOutput('uniform'),
     }),
-  softmaxEpsilon: (epsilon = defaultStabilizer) => {
-    checkNumber(epsilon, 'epsilon', 'lrpRule.softmaxEpsilon');
+  softmaxEpsilon: (...unused: unknown[]) => {
+    if (unused.length > 0) {
+      throw new InvalidValueError({
+        what: `lrpRule.softmaxEpsilon takes no arguments, got ${unused.length}`,
+        where: 'lrpRule.softmaxEpsilon',
+        fix: 'Call lrpRule.softmaxEpsilon(): the rule divides by nothing, so an ε would change nothing.',
+      });
+    }
     return defineLrpRule({
       name: 'softmax-epsilon',
-      params: { epsilon },
       relevance: ({ layer, inputs, output, relevance }) => [
         softmaxRelevance(layer, singleInput(inputs), output, relevance),
       ],

@@ -70,10 +70,14 @@ export interface NoiseTunnelOptions {
 const id = 'attribution/noise-tunnel';
 
 /**
- * The options once `configure` has filled in the defaults (the only place they are written): what the runner
- * and the requirements read.
+ * The options of {@link noiseTunnel} once `configure` has filled in the defaults (the only place they are
+ * written): what `method.options` and `describe()` show, and what the runner and the requirements read.
+ *
+ * @example
+ * const configured: ConfiguredNoiseTunnelOptions = noiseTunnel(saliency({ target: { select: 3 } })).options;
+ * configured.samples; // 10
  */
-export type ConfiguredNoiseTunnel = WithDefaults<
+export type ConfiguredNoiseTunnelOptions = WithDefaults<
   NoiseTunnelOptions,
   'samples' | 'stdev' | 'kind' | 'samplesPerPass'
 >;
@@ -122,7 +126,7 @@ function checkTargets(options: unknown): void {
   }
 }
 
-function configure(options: NoiseTunnelOptions): ConfiguredNoiseTunnel {
+function configure(options: NoiseTunnelOptions): ConfiguredNoiseTunnelOptions {
   if (!isPlainObject(options)) {
     throw new InvalidValueError({ what: 'Options must be an object', where: id, fix: 'Pass { method }.' });
   }
@@ -153,7 +157,7 @@ function configure(options: NoiseTunnelOptions): ConfiguredNoiseTunnel {
   }
   options.inputs?.forEach((key, index) => toKeyPath(key, `${id} inputs[${index}]`));
   const samples = options.samples ?? 10;
-  const filled: ConfiguredNoiseTunnel = {
+  const filled: ConfiguredNoiseTunnelOptions = {
     ...options,
     samples,
     stdev: options.stdev ?? 1,
@@ -163,7 +167,7 @@ function configure(options: NoiseTunnelOptions): ConfiguredNoiseTunnel {
   return filled;
 }
 
-function passes({ samples, samplesPerPass }: ConfiguredNoiseTunnel): number {
+function passes({ samples, samplesPerPass }: ConfiguredNoiseTunnelOptions): number {
   return Math.ceil((samples + 1) / samplesPerPass);
 }
 
@@ -183,8 +187,8 @@ function innerPlan(options: NoiseTunnelOptions, model: MethodModelInfo): MethodP
  * @example
  * const smooth = noiseTunnelMethod({ method: saliency({ target: { select: 'argmax' } }), samples: 20, stdev: 0.1 });
  */
-export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions, ConfiguredNoiseTunnel> =
-  /* @__PURE__ */ defineMethod<NoiseTunnelOptions, ConfiguredNoiseTunnel>({
+export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions, ConfiguredNoiseTunnelOptions> =
+  /* @__PURE__ */ defineMethod<NoiseTunnelOptions, ConfiguredNoiseTunnelOptions>({
     contract: 'tdhook.method/1',
     id,
     summary: 'SmoothGrad, SmoothGrad² and VarGrad: attributions averaged over noisy copies of the input',
@@ -193,7 +197,8 @@ export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions, ConfiguredNois
       modelPasses: options.method.requirements.modelPasses * passes(options),
       gradients: options.method.requirements.gradients,
     }),
-    plan: innerPlan,
+    // The wrapped method's hooks and keys, but never collects: the tunnel runs its copies itself.
+    plan: (options, model) => ({ ...innerPlan(options, model), collects: false }),
     bind: (options, context) => {
       const bind = options.method.definition.bind as (options: unknown, context: BindContext) => MethodRunner;
       const inner = bind(options.method.options, context);
@@ -222,6 +227,6 @@ export const noiseTunnelMethod: MethodFactory<NoiseTunnelOptions, ConfiguredNois
 export function noiseTunnel(
   method: WrappedMethod,
   options: Omit<NoiseTunnelOptions, 'method'> = {},
-): Method<NoiseTunnelOptions, ConfiguredNoiseTunnel> {
+): Method<NoiseTunnelOptions, ConfiguredNoiseTunnelOptions> {
   return noiseTunnelMethod({ ...options, method });
 }

@@ -15,7 +15,7 @@ import { isTensor, keyId, keyStartsWith, type MethodModelInfo, type MethodRunner
 import { defaultAttributionKey } from '../gradient-method.js';
 
 import { aggregateSamples, gaussianNoise } from './aggregate.js';
-import type { ConfiguredNoiseTunnel } from './noise-tunnel.js';
+import type { ConfiguredNoiseTunnelOptions } from './noise-tunnel.js';
 
 /** The options of the wrapped method that the noise tunnel reads, when it has them. */
 interface InnerOptions {
@@ -30,7 +30,11 @@ interface NoisedInput {
   readonly explicit: boolean;
 }
 
-function noisedInputs(options: ConfiguredNoiseTunnel, model: MethodModelInfo, where: string): NoisedInput[] {
+function noisedInputs(
+  options: ConfiguredNoiseTunnelOptions,
+  model: MethodModelInfo,
+  where: string,
+): NoisedInput[] {
   const inner = (options.method.options ?? {}) as InnerOptions;
   const listed =
     options.inputs ?? (inner.inputs !== undefined && inner.inputs.length > 0 ? inner.inputs : undefined);
@@ -89,7 +93,7 @@ function copiesOf(
  * bind: (options, context) => noiseTunnelRunner(options, inner, plan, model, id),
  */
 export function noiseTunnelRunner(
-  options: ConfiguredNoiseTunnel,
+  options: ConfiguredNoiseTunnelOptions,
   inner: MethodRunner,
   plan: MethodPlan,
   model: MethodModelInfo,

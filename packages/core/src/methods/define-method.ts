@@ -185,6 +185,18 @@ function checkPlan(plan: MethodPlan, id: string, forModel: boolean): MethodPlan 
   });
 }
 
+// A plain-JS configure that only validates returns nothing: say so here, not later as a raw TypeError.
+function checkConfigured<Configured>(configured: Configured, id: string): Configured {
+  if (typeof configured !== 'object' || configured === null) {
+    throw new ContractError({
+      what: `Method '${id}' configure() returned ${configured === null ? 'null' : typeof configured}, not the options object`,
+      where: 'configure',
+      fix: 'Return the checked options with every default filled in (e.g. return { ...options, key: options.key ?? "attr" }).',
+    });
+  }
+  return configured;
+}
+
 function configure<Options, Configured>(
   definition: MethodDefinition<Options, Configured>,
   rawOptions: Options,
@@ -192,7 +204,9 @@ function configure<Options, Configured>(
   // Without configure the options are the configured ones (MethodConfigure makes it required otherwise).
   const fill = (definition as { readonly configure?: (options: Options) => Configured }).configure;
   const options = Object.freeze(
-    fill === undefined ? (rawOptions as unknown as Configured) : fill(rawOptions),
+    fill === undefined
+      ? (rawOptions as unknown as Configured)
+      : checkConfigured(fill(rawOptions), definition.id),
   );
   const requirements = checkRequirements(
     definition.requirements?.(options) ?? defaultRequirements,

@@ -142,6 +142,9 @@ function compatibility(
   }
   for (const other of group) {
     const otherMethod = other.step as MethodLike;
+    // The group's first member too (the others were checked as candidates): a shared pass runs the model once.
+    if (otherMethod.requirements.modelPasses !== 1)
+      return 'co-execution needs exactly one model pass per method';
     if (otherMethod.requirements.gradients !== method.requirements.gradients)
       return 'the methods have different gradient modes';
     if (other.plan === undefined || !isReadOnlyProgram(other.plan.hooks))
