@@ -13,7 +13,6 @@ import {
 } from '../src/errors.js';
 import { hookCounts } from '../src/hooks/hook-state.js';
 import { registerHook } from '../src/hooks/register-hook.js';
-import { Lambda, Sequential } from '../src/modules/containers.js';
 import { Module } from '../src/modules/module.js';
 import { defineMethod } from '../src/methods/define-method.js';
 import { KeyedModel } from '../src/methods/keyed-model.js';
@@ -22,27 +21,7 @@ import { defineOperator } from '../src/methods/operator.js';
 import { Workflow } from '../src/methods/workflow.js';
 import { TensorDict } from '../src/tensordict/tensor-dict.js';
 import { addToOutput, captureActivations } from './test-methods.js';
-
-class Scale extends Module {
-  readonly w: tf.Variable;
-  constructor(w: number) {
-    super();
-    this.w = this.registerParameter('w', tf.scalar(w));
-  }
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.mul(x, this.w);
-  }
-}
-
-/** linear1 (×2) → relu → linear2 (×3): y = 6·relu(x). */
-const smallNet = (): Sequential =>
-  new Sequential({
-    linear1: new Scale(2),
-    relu: new Lambda('relu', (x: tf.Tensor) => tf.relu(x)),
-    linear2: new Scale(3),
-  });
-
-const values = (t: unknown): number[] => Array.from((t as tf.Tensor).dataSync());
+import { smallNet, values } from './small-net.js';
 
 /** Counts how often the model itself runs. */
 function countCalls(model: Module): { readonly count: number; remove(): void } {

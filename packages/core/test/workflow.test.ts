@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { hookCounts } from '../src/hooks/hook-state.js';
 import { registerHook } from '../src/hooks/register-hook.js';
 import { Lambda, Sequential } from '../src/modules/containers.js';
-import { Module } from '../src/modules/module.js';
+import type { Module } from '../src/modules/module.js';
 import { captureRunner } from '../src/methods/capture-runner.js';
 import { defineMethod, type MethodFactory } from '../src/methods/define-method.js';
 import type { HookSpec } from '../src/methods/hook-spec.js';
@@ -16,27 +16,8 @@ import { defineOperator } from '../src/methods/operator.js';
 import { Workflow } from '../src/methods/workflow.js';
 import { TensorDict } from '../src/tensordict/tensor-dict.js';
 import { captureActivations } from './test-methods.js';
+import { smallNet, values } from './small-net.js';
 
-class Scale extends Module {
-  readonly w: tf.Variable;
-  constructor(w: number) {
-    super();
-    this.w = this.registerParameter('w', tf.scalar(w));
-  }
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.mul(x, this.w);
-  }
-}
-
-/** linear1 (×2) → relu → linear2 (×3): y = 6·relu(x). */
-const smallNet = (): Sequential =>
-  new Sequential({
-    linear1: new Scale(2),
-    relu: new Lambda('relu', (x: tf.Tensor) => tf.relu(x)),
-    linear2: new Scale(3),
-  });
-
-const values = (t: unknown): number[] => Array.from((t as tf.Tensor).dataSync());
 const dataFor = (): TensorDict => new TensorDict({ input: tf.tensor2d([[1], [-2]]) }, { batchShape: [2] });
 
 /** No submodule carries a hook or a shadowed forward (the root may carry a test's call counter). */
