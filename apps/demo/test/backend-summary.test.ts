@@ -14,6 +14,19 @@ const auto: BackendReport = {
     "not tensorflow-gpu: @tensorflow/tfjs-node-gpu could not be loaded (Cannot find package '@tensorflow/tfjs-node-gpu' imported from /home/someone/tdhook/packages/backend/dist/index.js)",
     'not tensorflow: @tensorflow/tfjs-node could not be loaded (libtensorflow.so.2: cannot open shared object file, C:\\tools\\node\\lib)',
   ],
+  skipped: [
+    {
+      backend: 'tensorflow-gpu',
+      notInstalled: '@tensorflow/tfjs-node-gpu',
+      message:
+        "The tensorflow-gpu backend is not available: @tensorflow/tfjs-node-gpu could not be loaded (Cannot find package '@tensorflow/tfjs-node-gpu' imported from /home/someone/tdhook/packages/backend/dist/index.js). Install it …",
+    },
+    {
+      backend: 'tensorflow',
+      message:
+        'The tensorflow backend is not available: @tensorflow/tfjs-node could not be loaded (libtensorflow.so.2: cannot open shared object file, C:\\tools\\node\\lib). Install it …',
+    },
+  ],
   gradients: 'registered',
   patches: [patch('wasm/BatchMatMul', 'installed'), patch('wasm/MaxPoolGrad', 'failed-self-test')],
   internals: { tfjsCoreVersion: '4.22.0', backend: 'wasm', checked: ['engine', 'registries', 'recording'] },
@@ -46,6 +59,7 @@ describe('backendSummary', () => {
       backend: 'tensorflow',
       requested: 'tensorflow',
       reasons: ['forced by TDHOOK_BACKEND=tensorflow'],
+      skipped: [],
       gradients: 'already-registered',
       patches: [],
       internals: { tfjsCoreVersion: '4.22.0', backend: 'tensorflow', checked: ['engine', 'registries'] },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { InvalidValueError, type MethodFactory } from '@tdhook/core';
+import type { MethodFactory } from '@tdhook/core';
 import { defineMethod, type WithDefaults } from '@tdhook/core/plugin';
 
 import {
@@ -10,6 +10,7 @@ import {
   type GradientAttributionOptions,
 } from './gradient-method.js';
 import { gradientRunner } from './gradient-runner.js';
+import { booleanOption } from './option-checks.js';
 
 /**
  * Options of {@link saliency}.
@@ -53,16 +54,11 @@ export const saliency: MethodFactory<SaliencyOptions, ConfiguredSaliencyOptions>
     summary: 'Gradient (absolute or times input) of the target w.r.t. inputs or module outputs',
     configure: (options) => {
       const checked = checkGradientOptions(options, id);
-      for (const flag of ['absolute', 'multiplyByInputs'] as const) {
-        if (checked[flag] !== undefined && typeof checked[flag] !== 'boolean') {
-          throw new InvalidValueError({ what: `${flag} must be a boolean`, where: id });
-        }
-      }
       // The defaults, written here only: describe() shows them, and bind reads them as given.
       return {
         ...checked,
-        absolute: checked.absolute ?? false,
-        multiplyByInputs: checked.multiplyByInputs ?? false,
+        absolute: booleanOption(checked.absolute, 'absolute', id, false),
+        multiplyByInputs: booleanOption(checked.multiplyByInputs, 'multiplyByInputs', id, false),
       };
     },
     requirements: () => ({ modelPasses: 1, gradients: 'required' }),

@@ -70,6 +70,16 @@ const firstLine = (error: unknown): string =>
 // Variable specifiers: optional peers are resolved at run time only and never bundled.
 const importOptional = (specifier: string): Promise<unknown> => import(specifier);
 
+/**
+ * True for the error a package that is not installed gives: Node's (ESM and CJS resolution), or a bundler's
+ * that loads the module instead (vite, in tests, says "Could not resolve" without a code).
+ */
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return true;
+  return error instanceof Error && /^(Cannot find (package|module)|Could not resolve) /.test(error.message);
+}
+
 async function setActive(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
@@ -89,7 +99,7 @@ async function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<void> 
       name,
       `The ${name} backend is not available: ${pkg} could not be loaded (${firstLine(error)}). ` +
         `Install it with \`npm install ${pkg}@4.22.0\`. ${nativeInstallHint}${gpu}`,
-      { cause: error },
+      { cause: error, ...(isNotFound(error) ? { notInstalled: pkg } : {}) },
     );
   }
 }

@@ -9,10 +9,13 @@ export class BackendUnavailableError extends Error {
   override readonly name: string = 'BackendUnavailableError';
   readonly code: string = 'E_BACKEND_UNAVAILABLE';
   readonly backend: string;
+  /** The package whose absence is why (it could not be found), when that is the reason. */
+  readonly notInstalled?: string;
 
-  constructor(backend: string, message: string, options?: { cause?: unknown }) {
+  constructor(backend: string, message: string, options?: { cause?: unknown; notInstalled?: string }) {
     super(message, options);
     this.backend = backend;
+    if (options?.notInstalled !== undefined) this.notInstalled = options.notInstalled;
     Object.defineProperty(this, Symbol.for('tdhook.error'), { value: true });
   }
 }

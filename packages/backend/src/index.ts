@@ -9,6 +9,7 @@ export {
   formatBackendReport,
   initBackend,
   type BackendReport,
+  type SkippedBackend,
   type InitBackendOptions,
 } from './init-backend.js';
 export { installedPatchIds, restorePatches, type PatchReport } from './patches/install-patches.js';

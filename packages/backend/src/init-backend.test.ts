@@ -24,6 +24,11 @@ describe('initBackend', () => {
     expect(report.requested).toBe('auto');
     expect(report.reasons[0]).toMatch(/^not tensorflow-gpu: @tensorflow\/tfjs-node-gpu could not be loaded/);
     expect(report.reasons[1]).toMatch(/^not tensorflow: @tensorflow\/tfjs-node could not be loaded/);
+    // The same as data: neither native package is installed on this machine.
+    expect(report.skipped.map(({ backend, notInstalled }) => [backend, notInstalled])).toEqual([
+      ['tensorflow-gpu', '@tensorflow/tfjs-node-gpu'],
+      ['tensorflow', '@tensorflow/tfjs-node'],
+    ]);
     expect(report.gradients).toBe('already-registered'); // the test setup registered them
     expect(formatBackendReport(report)).toContain('backend wasm (requested: auto)');
   });

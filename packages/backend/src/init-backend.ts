@@ -43,8 +43,10 @@ export interface BackendReport {
   /** The active TF.js backend (`tf.getBackend()`): 'tensorflow', 'wasm', 'cpu' or 'webgpu'. */
   readonly backend: string;
   readonly requested: BackendName | 'auto';
-  /** Why faster backends were passed over, or that the choice was forced. */
+  /** Why faster backends were passed over, or that the choice was forced, in words. */
   readonly reasons: readonly string[];
+  /** The faster backends passed over, as data: `notInstalled` names the missing package when that is why. */
+  readonly skipped: readonly SkippedBackend[];
   readonly gradients: 'registered' | 'already-registered';
   readonly patches: readonly PatchReport[];
   /**
@@ -52,6 +54,20 @@ export interface BackendReport {
    * with the patches in place (`checkTfjsInternals()`): the groups of assumptions in `checked`.
    */
   readonly internals: TfjsInternalsReport;
+}
+
+/**
+ * A backend {@link initBackend} tried and passed over.
+ *
+ * @example
+ * const skip: SkippedBackend = { backend: 'tensorflow', notInstalled: '@tensorflow/tfjs-node', message: '…' };
+ */
+export interface SkippedBackend {
+  readonly backend: BackendName;
+  /** The package that is not installed, when that is why; absent when it is installed but failed to start. */
+  readonly notInstalled?: string;
+  /** The loader's message (it may hold the machine's paths). */
+  readonly message: string;
 }
 
 const autoOrder: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -85,6 +101,7 @@ function requestedBackend(options: InitBackendOptions, reasons: string[]): Backe
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   const reasons: string[] = [];
+  const skipped: SkippedBackend[] = [];
   const requested = requestedBackend(options, reasons);
   if (requested === 'auto') {
     let started = false;
@@ -94,9 +111,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         started = true;
         break;
       } catch (error) {
-        reasons.push(
-          `not ${name}: ${error instanceof Error ? ((error.message.split(': ')[1] ?? error.message).split('. ')[0] ?? '') : String(error)}`,
-        );
+        const message = error instanceof Error ? error.message : String(error);
+        reasons.push(`not ${name}: ${(message.split(': ')[1] ?? message).split('. ')[0] ?? ''}`);
+        const notInstalled = error instanceof BackendUnavailableError ? error.notInstalled : undefined;
+        skipped.push({ backend: name, message, ...(notInstalled === undefined ? {} : { notInstalled }) });
       }
     }
     if (!started)
@@ -125,7 +143,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       : [];
   // At start-up rather than at first use (the checks stay lazy for those who never call initBackend).
   const internals = checkTfjsInternals();
-  return { backend, requested, reasons, gradients, patches, internals };
+  return { backend, requested, reasons, skipped, gradients, patches, internals };
 }
 
 /**

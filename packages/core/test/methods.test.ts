@@ -21,24 +21,7 @@ import { defineOperator } from '../src/methods/operator.js';
 import { Workflow } from '../src/methods/workflow.js';
 import { TensorDict } from '../src/tensordict/tensor-dict.js';
 import { addToOutput, captureActivations } from './test-methods.js';
-import { smallNet, values } from './small-net.js';
-
-/** Counts how often the model itself runs. */
-function countCalls(model: Module): { readonly count: number; remove(): void } {
-  let count = 0;
-  const handle = registerHook(model, '', 'forward-pre', () => {
-    count++;
-    return undefined;
-  });
-  return {
-    get count() {
-      return count;
-    },
-    remove: () => {
-      handle.remove();
-    },
-  };
-}
+import { countCalls, smallNet, values } from './small-net.js';
 
 describe('KeyedModel', () => {
   it('reads nested keys, flattens batch dims [2,3] for the model and restores them', () => {

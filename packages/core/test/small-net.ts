@@ -1,6 +1,7 @@
 // The small model the method and workflow tests share: y = 6·relu(x), each step a module to hook.
 import * as tf from '@tensorflow/tfjs-core';
 
+import { registerHook } from '../src/hooks/register-hook.js';
 import { Lambda, Sequential } from '../src/modules/containers.js';
 import { Module } from '../src/modules/module.js';
 
@@ -26,3 +27,20 @@ export const smallNet = (): Sequential =>
 
 /** A tensor's values as a plain array. */
 export const values = (t: unknown): number[] => Array.from((t as tf.Tensor).dataSync());
+
+/** Counts how often the model itself runs (a forward-pre hook at its root). */
+export function countCalls(model: Module): { readonly count: number; remove(): void } {
+  let count = 0;
+  const handle = registerHook(model, '', 'forward-pre', () => {
+    count++;
+    return undefined;
+  });
+  return {
+    get count() {
+      return count;
+    },
+    remove: () => {
+      handle.remove();
+    },
+  };
+}

@@ -5,9 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { hookCounts } from '../src/hooks/hook-state.js';
-import { registerHook } from '../src/hooks/register-hook.js';
 import { Lambda, Sequential } from '../src/modules/containers.js';
-import type { Module } from '../src/modules/module.js';
 import { captureRunner } from '../src/methods/capture-runner.js';
 import { defineMethod, type MethodFactory } from '../src/methods/define-method.js';
 import type { HookSpec } from '../src/methods/hook-spec.js';
@@ -16,7 +14,7 @@ import { defineOperator } from '../src/methods/operator.js';
 import { Workflow } from '../src/methods/workflow.js';
 import { TensorDict } from '../src/tensordict/tensor-dict.js';
 import { captureActivations } from './test-methods.js';
-import { smallNet, values } from './small-net.js';
+import { countCalls, smallNet, values } from './small-net.js';
 
 const dataFor = (): TensorDict => new TensorDict({ input: tf.tensor2d([[1], [-2]]) }, { batchShape: [2] });
 
@@ -28,23 +26,6 @@ function clean(model: Sequential): boolean {
       ([, node]) =>
         Object.values(hookCounts(node)).every((count) => count === 0) && !Object.hasOwn(node, 'forward'),
     );
-}
-
-/** Counts how often the model itself runs. */
-function countCalls(model: Module): { readonly count: number; remove(): void } {
-  let count = 0;
-  const handle = registerHook(model, '', 'forward-pre', () => {
-    count++;
-    return undefined;
-  });
-  return {
-    get count() {
-      return count;
-    },
-    remove: () => {
-      handle.remove();
-    },
-  };
 }
 
 /**

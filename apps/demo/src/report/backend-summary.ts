@@ -1,7 +1,7 @@
 // Which backend ran and what was patched, in words a reader needs, without the machine's own details
 // (absolute paths, loader messages) that @tdhook/backend's log lines carry: for the report's header and the
 // demo's first console line.
-import type { BackendReport } from '@tdhook/backend';
+import type { BackendReport, SkippedBackend } from '@tdhook/backend';
 
 const backendNames: Readonly<Record<string, string>> = {
   'tensorflow-gpu': 'native TensorFlow with CUDA (tfjs-node-gpu)',
@@ -24,13 +24,11 @@ interface Skipped {
 }
 
 /** Why one faster backend was passed over, in plain words: usually its package is not installed. */
-function skipped(reason: string): Skipped | undefined {
-  const match = /^not ([\w-]+): (.*)$/s.exec(reason);
-  if (match === null) return undefined;
-  const [, name = '', detail = ''] = match;
-  const missing = /cannot find (package|module)|not installed|ERR_MODULE_NOT_FOUND/i.test(detail);
-  const firstClause = withoutPaths(detail.split(' (')[0] ?? detail).trim();
-  return { name, why: missing ? 'not installed' : `could not start (${firstClause})` };
+function skipped({ backend, notInstalled, message }: SkippedBackend): Skipped {
+  if (notInstalled !== undefined) return { name: backend, why: 'not installed' };
+  // The loader's message: "The … backend is not available: <what failed> (<detail>). Install …".
+  const what = (message.split(': ')[1] ?? message).split(' (')[0] ?? message;
+  return { name: backend, why: `could not start (${withoutPaths(what).trim()})` };
 }
 
 /** The facts of a backend report that a reader of the demo needs. */
@@ -43,11 +41,9 @@ function facts(report: BackendReport): {
   rejected: string[];
   selfTestMs: number;
 } {
-  const skips = report.reasons.flatMap((reason) => {
-    const skip = skipped(reason);
-    return skip === undefined ? [] : [skip];
-  });
-  const others = report.reasons.filter((reason) => skipped(reason) === undefined).map(withoutPaths);
+  const skips = report.skipped.map(skipped);
+  // Backends are skipped only when picked automatically; a forced choice's reasons say how it was forced.
+  const others = report.requested === 'auto' ? [] : report.reasons.map(withoutPaths);
   return {
     chosen: backendNames[report.backend] ?? report.backend,
     how:

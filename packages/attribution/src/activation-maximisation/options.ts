@@ -7,6 +7,7 @@ import {
   type GradientAttributionOptions,
 } from '../gradient-method.js';
 import type { AttributionTarget, TargetSelect } from '../targets.js';
+import { booleanOption } from '../option-checks.js';
 
 /**
  * Options of `activationMaximisation`. The objective `ΣT` sums every target: the selected units of each of
@@ -147,9 +148,6 @@ export function checkActivationMaximisationOptions(
       fix: 'Swap them.',
     });
   }
-  if (options.useSign !== undefined && typeof options.useSign !== 'boolean') {
-    throw new InvalidValueError({ what: 'useSign must be a boolean', where });
-  }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new InvalidValueError({ what: 'onProgress must be a function (step, total) => void', where });
   }
@@ -158,7 +156,7 @@ export function checkActivationMaximisationOptions(
     select: options.select ?? 'sum',
     alpha: options.alpha ?? 0.1,
     steps: options.steps ?? 10,
-    useSign: options.useSign ?? false,
+    useSign: booleanOption(options.useSign, 'useSign', where, false),
     attributionKey: options.attributionKey ?? defaultAttributionKey,
   };
   return filled;

@@ -19,6 +19,7 @@ import {
 import { publishAttributions, runGradientPass } from '../gradient-runner.js';
 import type { ResolvedTarget } from '../targets.js';
 import { camMap } from './cam-map.js';
+import { booleanOption } from '../option-checks.js';
 
 /**
  * Options of {@link gradCam}.
@@ -122,9 +123,6 @@ function checkOptions(options: GradCamOptions): ConfiguredGradCamOptions {
       fix: 'Use -1 for NHWC layers, 1 for NCHW ones.',
     });
   }
-  if (relu !== undefined && typeof relu !== 'boolean') {
-    throw new InvalidValueError({ what: 'relu must be a boolean', where: id });
-  }
   if (upsample !== undefined && upsample !== false && upsample !== 'bilinear' && upsample !== 'nearest') {
     throw new InvalidValueError({
       what: `upsample must be false, 'bilinear' or 'nearest', got ${JSON.stringify(upsample)}`,
@@ -136,7 +134,7 @@ function checkOptions(options: GradCamOptions): ConfiguredGradCamOptions {
   return {
     ...options,
     channelAxis: channelAxis ?? -1,
-    relu: relu ?? false,
+    relu: booleanOption(relu, 'relu', id, false),
     upsample: options.upsample ?? false,
   };
 }

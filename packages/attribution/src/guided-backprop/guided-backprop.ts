@@ -1,12 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import {
-  InvalidValueError,
-  type ForwardHook,
-  type HookSpec,
-  type MethodFactory,
-  type ModelNode,
-} from '@tdhook/core';
+import { type ForwardHook, type HookSpec, type MethodFactory, type ModelNode } from '@tdhook/core';
 import { defineMethod, isTensor, patternPath, type WithDefaults } from '@tdhook/core/plugin';
 
 import {
@@ -17,6 +11,7 @@ import {
 } from '../gradient-method.js';
 import { gradientRunner } from '../gradient-runner.js';
 import { reluOutputs } from './relu-outputs.js';
+import { booleanOption } from '../option-checks.js';
 
 /**
  * Options of {@link guidedBackprop}.
@@ -88,11 +83,11 @@ export const guidedBackprop: MethodFactory<GuidedBackpropOptions, ConfiguredGuid
     summary: 'Gradient with only positive gradients passed back through every ReLU',
     configure: (options) => {
       const checked = checkGradientOptions(options, id);
-      if (checked.multiplyByInputs !== undefined && typeof checked.multiplyByInputs !== 'boolean') {
-        throw new InvalidValueError({ what: 'multiplyByInputs must be a boolean', where: id });
-      }
       // The default, written here only: describe() shows it, and bind reads it as given.
-      return { ...checked, multiplyByInputs: checked.multiplyByInputs ?? false };
+      return {
+        ...checked,
+        multiplyByInputs: booleanOption(checked.multiplyByInputs, 'multiplyByInputs', id, false),
+      };
     },
     requirements: () => ({ modelPasses: 1, gradients: 'required' }),
     plan: (options, model) => planGradientMethod(options, model, { hooks: guidedSpecs(model.node) }),

@@ -1,7 +1,9 @@
 // Which modules output a ReLU: guided backprop hooks exactly these. Layers are read structurally (class name
 // and getConfig()), as LRP reads them: this package does not depend on tfjs-layers.
-import { Module, namedModules, type AnyModule, type ModelNode } from '@tdhook/core';
+import { Module, namedModules, type ModelNode } from '@tdhook/core';
 import { isLayersLike } from '@tdhook/core/plugin';
+
+import { moduleLabel } from '../module-label.js';
 
 /**
  * A module whose output is a ReLU: a ReLU module (`ReLU` and `Activation('relu')` layers, a Module or
@@ -29,15 +31,9 @@ const activatedLayers = new Set([
   'Conv3DTranspose',
 ]);
 
-function moduleName(module: AnyModule): string {
-  const typeName = module.typeName;
-  const label = /^Lambda\((.*)\)$/.exec(typeName)?.[1];
-  return (label ?? typeName).toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
 function reluOf(node: ModelNode): ReluOutput['relu'] | undefined {
   if (node instanceof Module) {
-    if (moduleName(node) === 'relu') return 'module';
+    if (moduleLabel(node) === 'relu') return 'module';
     const { outputActivation } = node as { readonly outputActivation?: unknown };
     return outputActivation === 'relu' ? 'fused activation' : undefined;
   }

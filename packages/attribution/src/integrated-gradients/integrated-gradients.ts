@@ -20,6 +20,7 @@ import { listTargets } from '../targets.js';
 import { baselineFor, baselineKey, checkBaselines, type BaselineOptions } from './baselines.js';
 import { convergenceDeltaKey, integratedGradientsRunner } from './ig-runner.js';
 import { checkQuadrature, type IntegrationMethod } from './quadrature.js';
+import { booleanOption } from '../option-checks.js';
 
 /**
  * Options of {@link integratedGradients}.
@@ -82,13 +83,10 @@ export interface ConfiguredIntegratedGradientsOptions extends IntegratedGradient
 function checkOptions(options: IntegratedGradientsOptions): ConfiguredIntegratedGradientsOptions {
   const checked = checkGradientOptions(options, id);
   // The one place each default is set (the CLI help and the adapter read them from a configured method).
-  const { steps = 50, method = 'gausslegendre', multiplyByInputs = true } = checked;
+  const { steps = 50, method = 'gausslegendre' } = checked;
+  const multiplyByInputs = booleanOption(checked.multiplyByInputs, 'multiplyByInputs', id, true);
   checkQuadrature(method, steps, id);
-  for (const flag of ['multiplyByInputs', 'convergenceDelta'] as const) {
-    if (checked[flag] !== undefined && typeof checked[flag] !== 'boolean') {
-      throw new InvalidValueError({ what: `${flag} must be a boolean`, where: id });
-    }
-  }
+  booleanOption(checked.convergenceDelta, 'convergenceDelta', id, false);
   checkBaselines(checked.baselines, id);
   if (checked.interpolate !== undefined) {
     const keys = checked.interpolate;

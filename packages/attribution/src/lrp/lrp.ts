@@ -13,6 +13,7 @@ import { checkRule } from './lrp-rule.js';
 import { claimSpec, lrpHookSpecs, planLrpInstall, type PlannedEdit } from './lrp-plan.js';
 import { ConservationMonitor, ruleHook, type ConservationTolerance } from './rule-hook.js';
 import { lrpModules, type LrpRuleMapOptions } from './rule-mapping.js';
+import { booleanOption } from '../option-checks.js';
 
 /**
  * Options of {@link lrp}: the shared gradient options (target, inputs, modules, ...), the rule map, and
@@ -96,9 +97,6 @@ function checkLrpOptions(options: LrpOptions): ConfiguredLrpOptions {
   if (onWarning !== undefined && typeof onWarning !== 'function') {
     throw new InvalidValueError({ what: 'onWarning must be a function', where: id });
   }
-  if (warnOnMissingRule !== undefined && typeof warnOnMissingRule !== 'boolean') {
-    throw new InvalidValueError({ what: 'warnOnMissingRule must be a boolean', where: id });
-  }
   if (skip !== undefined && (!Array.isArray(skip) || skip.some((path) => typeof path !== 'string'))) {
     throw new InvalidValueError({ what: 'skip must be an array of module paths', where: id });
   }
@@ -117,7 +115,7 @@ function checkLrpOptions(options: LrpOptions): ConfiguredLrpOptions {
   const { checkConservation: _given, ...rest } = checked;
   return {
     ...rest,
-    warnOnMissingRule: warnOnMissingRule ?? true,
+    warnOnMissingRule: booleanOption(warnOnMissingRule, 'warnOnMissingRule', id, true),
     ...(checkConservation === undefined
       ? {}
       : {

@@ -4,6 +4,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { type AnyModule } from '@tdhook/core';
 import { childrenOf, isTensor } from '@tdhook/core/plugin';
+import { moduleLabel } from '../module-label.js';
 
 import type { LrpLayer, LrpLayerKind, LrpLinearModule, LrpParameters } from './layer-types.js';
 
@@ -46,13 +47,6 @@ const knownKinds = new Set<string>([
   'container',
   'unknown',
 ]);
-
-/** The module's own name for its kind: a Lambda's label, or its type name. */
-function nameOf(module: AnyModule): string {
-  const typeName = module.typeName;
-  const label = /^Lambda\((.*)\)$/.exec(typeName)?.[1];
-  return (label ?? typeName).toLowerCase().replace(/[^a-z0-9]/g, '');
-}
 
 function declaredKind(module: AnyModule): LrpLayerKind | undefined {
   const kind = (module as unknown as { lrpKind?: unknown }).lrpKind;
@@ -110,7 +104,7 @@ export function moduleLayer(module: AnyModule): LrpLayer {
     };
   }
   const kind =
-    declared ?? kindsByName[nameOf(module)] ?? (childrenOf(module).length > 0 ? 'container' : 'unknown');
+    declared ?? kindsByName[moduleLabel(module)] ?? (childrenOf(module).length > 0 ? 'container' : 'unknown');
   return kind === 'softmax'
     ? { kind, description, className, softmaxAxis: -1 }
     : { kind, description, className };

@@ -11,6 +11,7 @@ import {
   type KeyPath,
   type TensorDict,
 } from '@tdhook/core';
+import { booleanOption } from '../option-checks.js';
 
 /** A value as written in an error message. */
 function show(value: unknown): string {
@@ -73,12 +74,9 @@ export function checkFinite(value: unknown, name: string, where: string): number
   return value;
 }
 
-/** `undefined` or a boolean. */
+/** `undefined` or a boolean; absent is `false`. */
 export function checkFlag(value: unknown, name: string, where: string): boolean {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new InvalidValueError({ what: `${name} must be a boolean`, where });
-  }
-  return value === true;
+  return booleanOption(value, name, where, false);
 }
 
 /** One of `choices` (the first is the default). */
