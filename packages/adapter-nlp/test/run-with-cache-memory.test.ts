@@ -16,7 +16,7 @@ const selections: [string, RegExp | null, boolean][] = [
   ['/hook_resid_post$/ (4)', /hook_resid_post$/, false],
   ['/attn\\.hook_pattern$/ (4)', /attn\.hook_pattern$/, false],
   ['/attn\\.hook_z$/ (4) + gradients', /attn\.hook_z$/, true],
-  ['every hook point (74)', /./, false],
+  ['every hook point (76)', /./, false],
   ['every hook point + gradients', /./, true],
 ];
 
