@@ -187,6 +187,13 @@ describe('Gpt2Tokenizer offsets', () => {
     expectOffsetsCover(text, { ids, offsets });
   });
 
+  it('encode a lone surrogate (not valid Unicode) as U+FFFD, as TextEncoder does, with its one code unit as range', () => {
+    const { ids, offsets } = fromFiles.encodeWithOffsets('a\ud800b');
+    expect(ids).toEqual(fromFiles.encode('a\ufffdb'));
+    expect(offsets.every(([start, end]) => start >= 0 && end <= 3)).toBe(true);
+    expect(fromFiles.decode(ids)).toBe('a\ufffdb');
+  });
+
   it('cover texts of emoji sequences and combining marks', () => {
     for (const text of ['👨‍👩‍👧‍👦 family', 'e\u0301 ñ 👍🏽👍🏽', '  \n\t x']) {
       const encoding = fromFiles.encodeWithOffsets(text);
