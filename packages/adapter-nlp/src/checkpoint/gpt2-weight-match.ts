@@ -13,7 +13,12 @@ const prefix = 'transformer.';
 const maskBuffer = /^h\.\d+\.attn\.(bias|masked_bias)$/;
 const lmHead = 'lm_head.weight';
 
-/** What to do with tensors the config does not call for: refuse them (default) or skip them. */
+/**
+ * What to do with tensors the config does not call for: refuse them (`'error'`, the default) or skip them.
+ *
+ * @example
+ * const unexpectedTensors: UnexpectedTensors = 'ignore';
+ */
 export type UnexpectedTensors = 'error' | 'ignore';
 
 function listed(names: readonly string[]): string {
