@@ -58,3 +58,11 @@ export {
 export { saveGpt2Checkpoint } from './checkpoint/save-gpt2-checkpoint.js';
 export type { SaveGpt2CheckpointOptions, SavedGpt2Checkpoint } from './checkpoint/write-gpt2-checkpoint.js';
 export type { UnexpectedTensors } from './checkpoint/gpt2-weight-match.js';
+export { generate, type GenerationResult } from './generation/generate.js';
+export type {
+  GenerateOptions,
+  GenerationStep,
+  GenerationStrategy,
+  GreedyStrategy,
+  SampledStrategy,
+} from './generation/generation-options.js';
