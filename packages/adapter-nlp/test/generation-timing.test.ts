@@ -40,6 +40,9 @@ async function timeRuns(
 describe.skipIf(!measure)('generation wall time (median of 3)', () => {
   it('with and without the key/value cache', { timeout: 600_000 }, async () => {
     const rows: string[] = [];
+    console.log(
+      '| model | backend | prompt + new | KV cache | no cache | speed-up |\n|---|---|---|---|---|---|',
+    );
     const row = async (
       label: string,
       model: HookedTransformer,
@@ -51,6 +54,7 @@ describe.skipIf(!measure)('generation wall time (median of 3)', () => {
       rows.push(
         `| ${label} | ${tf.getBackend()} | ${promptLength} + ${newTokens} | ${cached.toFixed(0)} ms | ${uncached.toFixed(0)} ms | ${(uncached / cached).toFixed(1)}× |`,
       );
+      console.log(rows[rows.length - 1]); // as it comes: the cpu backend is slow
     };
     const { model: tiny } = await loadGpt2Checkpoint(gpt2TinyFolder());
     await row('gpt2-tiny (2 layers, d 64, nCtx 32)', tiny, 8, 24);
@@ -67,8 +71,5 @@ describe.skipIf(!measure)('generation wall time (median of 3)', () => {
       await row(label, model, 8, 64);
       model.dispose();
     }
-    console.log(
-      `\n| model | backend | prompt + new | KV cache | no cache | speed-up |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
-    );
   });
 });
