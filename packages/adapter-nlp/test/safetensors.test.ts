@@ -53,7 +53,7 @@ describe('readSafetensors on the gpt2-tiny fixture', () => {
 
   it('reads an ArrayBuffer, and bytes at an odd offset of a larger buffer, alike', () => {
     const bytes = gpt2TinyBytes();
-    const fromBuffer = readSafetensors(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const fromBuffer = readSafetensors(new Uint8Array(bytes).buffer);
     const larger = new Uint8Array(bytes.byteLength + 3);
     larger.set(bytes, 1);
     const fromOffset = readSafetensors(larger.subarray(1, 1 + bytes.byteLength));
