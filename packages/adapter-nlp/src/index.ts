@@ -56,6 +56,7 @@ export {
   type VocabularyOptions,
   type WordTokenizerOptions,
 } from './tokenizers/index.js';
+export {
   CheckpointError,
   type CheckpointErrorCode,
   type CheckpointErrorInit,
