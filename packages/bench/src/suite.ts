@@ -5,6 +5,7 @@ import { activationCaching } from './scenarios/activation-caching.js';
 import { backendKernels } from './scenarios/backend-kernels.js';
 import { igMultiTarget } from './scenarios/ig-targets.js';
 import { interventionChains } from './scenarios/intervention-chains.js';
+import { generationKvCache } from './scenarios/generation.js';
 import { gpt2Cache, runWithCacheSelection } from './scenarios/gpt2-cache.js';
 import { lrpEpsilonPlus } from './scenarios/lrp-epsilon.js';
 
@@ -15,5 +16,6 @@ export const suite: Suite = [
   activationCaching,
   gpt2Cache,
   runWithCacheSelection,
+  generationKvCache,
   backendKernels,
 ];
