@@ -7,6 +7,7 @@ export {
   type Params,
   type ParamValue,
   type PreparedVariant,
+  type RunResult,
   type Repetitions,
   type Scenario,
   type Suite,

@@ -17,14 +17,24 @@ export type ParamValue = number | string | boolean;
 export type Params = Readonly<Record<string, ParamValue>>;
 
 /**
+ * What a measured call gives back: the tensors it computed (the harness waits for and disposes them), or
+ * nothing.
+ *
+ * @example
+ * const result: RunResult = [logits, cache];
+ */
+export type RunResult = tf.Tensor | readonly tf.Tensor[] | undefined;
+
+/**
  * A variant set up at one grid point: `run` is the measured call (it returns the tensors it computed, which
- * the harness waits for and disposes); `dispose` frees what the setup made.
+ * the harness waits for and disposes; an async call, e.g. generation that reads each token back, returns a
+ * promise of them and is timed until it settles); `dispose` frees what the setup made.
  *
  * @example
  * const prepared: PreparedVariant = { run: () => plainIg(model, x), dispose: () => model.dispose() };
  */
 export interface PreparedVariant {
-  run(): tf.Tensor | readonly tf.Tensor[] | undefined;
+  run(): RunResult | Promise<RunResult>;
   dispose(): void;
 }
 

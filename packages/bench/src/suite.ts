@@ -1,10 +1,12 @@
-// tdhook's own benchmark suite, in report order. Each scenario compares tdhook with the plain TF.js code doing
+// tdhook's own benchmark suite, in report order (the NLP scenarios need the optional peer @tdhook/adapter-nlp). Each scenario compares tdhook with the plain TF.js code doing
 // the same math (backend-kernels: patched against stock wasm kernels).
 import type { Suite } from './scenario.js';
 import { activationCaching } from './scenarios/activation-caching.js';
 import { backendKernels } from './scenarios/backend-kernels.js';
 import { igMultiTarget } from './scenarios/ig-targets.js';
 import { interventionChains } from './scenarios/intervention-chains.js';
+import { generationKvCache } from './scenarios/generation.js';
+import { gpt2Cache, runWithCacheSelection } from './scenarios/gpt2-cache.js';
 import { lrpEpsilonPlus } from './scenarios/lrp-epsilon.js';
 
 export const suite: Suite = [
@@ -12,5 +14,8 @@ export const suite: Suite = [
   lrpEpsilonPlus,
   interventionChains,
   activationCaching,
+  gpt2Cache,
+  runWithCacheSelection,
+  generationKvCache,
   backendKernels,
 ];

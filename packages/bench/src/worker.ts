@@ -5,20 +5,20 @@ import { performance } from 'node:perf_hooks';
 import type * as TfCore from '@tensorflow/tfjs-core';
 
 import type { Measurement } from './measurement.js';
-import type { PreparedVariant, Suite } from './scenario.js';
+import type { PreparedVariant, RunResult, Suite } from './scenario.js';
 import { summarise } from './stats.js';
 import type { WorkerJob, WorkerReply } from './worker-protocol.js';
 
 type Tf = typeof TfCore;
 
-function tensorsOf(result: ReturnType<PreparedVariant['run']>): TfCore.Tensor[] {
+function tensorsOf(result: RunResult): TfCore.Tensor[] {
   if (result === undefined) return [];
   return Array.isArray(result) ? [...(result as TfCore.Tensor[])] : [result as TfCore.Tensor];
 }
 
-/** Runs the call and waits until the backend has finished it (reading each result back). */
-function callOnce(tf: Tf, prepared: PreparedVariant): void {
-  const results = tensorsOf(prepared.run());
+/** Runs the call and waits until it settles and the backend has finished it (reading each result back). */
+async function callOnce(tf: Tf, prepared: PreparedVariant): Promise<void> {
+  const results = tensorsOf(await prepared.run());
   for (const tensor of results) tensor.dataSync();
   tf.dispose(results);
 }
@@ -36,16 +36,14 @@ async function measure(job: WorkerJob): Promise<Measurement> {
   const spawnMs = performance.now();
   try {
     const tensorBytesAfterSetup = tf.memory().numBytes;
-    for (let run = 0; run < job.repetitions.warmup; run++) callOnce(tf, prepared);
+    for (let run = 0; run < job.repetitions.warmup; run++) await callOnce(tf, prepared);
     const times: number[] = [];
     for (let run = 0; run < job.repetitions.runs; run++) {
       const started = performance.now();
-      callOnce(tf, prepared);
+      await callOnce(tf, prepared);
       times.push(performance.now() - started);
     }
-    const profile = await tf.profile(() => {
-      callOnce(tf, prepared);
-    });
+    const profile = await tf.profile(() => callOnce(tf, prepared));
     const memory = tf.memory() as { numBytesInGPU?: number };
     return {
       scenario: job.scenario,

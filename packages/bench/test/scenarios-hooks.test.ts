@@ -1,4 +1,4 @@
-// The hook scenarios (intervention chains, activation caching) and the backend-kernels scenario, set up
+// The hook scenarios (intervention chains, activation caching, the NLP cache and generation scenarios) and the backend-kernels scenario, set up
 // in-process at one small point each: tdhook and the plain baseline compute the same numbers, and every setup
 // frees what it made (the shared leak guard runs around each test). No timings.
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Params, Scenario } from '../src/scenario.js';
 import { activationCaching } from '../src/scenarios/activation-caching.js';
 import { backendKernels, type BackendKernelsParams } from '../src/scenarios/backend-kernels.js';
+import { generationKvCache } from '../src/scenarios/generation.js';
+import { gpt2Cache, runWithCacheSelection } from '../src/scenarios/gpt2-cache.js';
 import { interventionChains } from '../src/scenarios/intervention-chains.js';
 import { buildTransformer, plainTransformerForward, tokenIds } from '../src/scenarios/transformer.js';
 
@@ -25,7 +27,7 @@ async function runOnce<P extends Params>(
   if (setup === undefined) throw new Error(`no variant ${variant}`);
   const prepared = await setup(params);
   try {
-    const result = prepared.run();
+    const result = await prepared.run();
     const tensors: readonly tf.Tensor[] =
       result === undefined ? [] : result instanceof tf.Tensor ? [result] : result;
     const values = tensors.map((tensor) => ({ shape: tensor.shape, data: Array.from(tensor.dataSync()) }));
@@ -136,4 +138,38 @@ describe('backend-kernels', () => {
       expect(gradient?.data.reduce((sum, value) => sum + value, 0)).toBeCloseTo(512 * 64, 3);
     },
   );
+});
+
+describe('gpt2-cache and run-with-cache-selection', () => {
+  const point = { vocabulary: 64, layers: 2, width: 128, batch: 2, tokens: 8 } as const;
+
+  it('caches the same tensors, in the same order, through runWithCache as the hand-written GPT-2 forward', async () => {
+    const hooked = await runOnce(gpt2Cache, 'tdhook', point);
+    const plain = await runOnce(gpt2Cache, 'plain', point);
+    // logits, then hook_embed, hook_pos_embed, 17 per block, ln_final's scale and normalized output.
+    expect(hooked).toHaveLength(1 + 2 + 17 * 2 + 2);
+    expect(hooked[0]?.shape).toEqual([2, 8, 64]);
+    expectSame(hooked, plain);
+  });
+
+  it('caches only the selection', async () => {
+    const patterns = await runOnce(runWithCacheSelection, 'pattern', point);
+    expect(patterns.map((values) => values.shape)).toEqual([
+      [2, 8, 64],
+      [2, 2, 8, 8],
+      [2, 2, 8, 8],
+    ]);
+    const [logits] = await runOnce(runWithCacheSelection, 'forward', point);
+    expectSame(patterns.slice(0, 1), [logits ?? { shape: [], data: [] }]);
+    expect(await runOnce(runWithCacheSelection, 'blocks-0', point)).toHaveLength(1 + 17);
+  });
+});
+
+describe('generation-kv-cache', () => {
+  it('generates the same greedy tokens with and without the key/value cache', async () => {
+    const point = { layers: 2, width: 64, prompt: 4, newTokens: 6 } as const;
+    const cached = await runOnce(generationKvCache, 'kv-cache', point);
+    expect(cached[0]?.shape).toEqual([1, 10]);
+    expect(cached).toEqual(await runOnce(generationKvCache, 'no-cache', point));
+  });
 });
