@@ -7,3 +7,4 @@ export {
   type ResolvedTransformerConfig,
   type TransformerConfig,
 } from './model/config.js';
+export * from './views/index.js';
