@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { integratedGradients, lrp, saliency, type AttributionTarget } from '@tdhook/attribution';
-import { TensorDict } from '@tdhook/core';
+import { TensorDict, type Key } from '@tdhook/core';
 
 import type { HookedTransformer } from '../model/hooked-transformer.js';
 import { LogitsFromEmbeddings } from './logits-from-embeddings.js';
 import { TextAttributionError } from './text-attribution-error.js';
-import { resolveTarget, targetSelector, type TokenTarget } from './token-target.js';
+import { resolveTarget, targetValues, type ResolvedTarget, type TokenTarget } from './token-target.js';
 import { transformerLrpComposite } from './transformer-lrp.js';
 
 /**
@@ -86,44 +86,80 @@ function fail(what: string, where: string, fix: string): never {
   throw new TextAttributionError({ what, where, fix });
 }
 
+function isRows(value: unknown): value is readonly (readonly number[])[] {
+  return Array.isArray(value) && value.every((row) => Array.isArray(row));
+}
+
 /** Token ids as an int32 `[batch, pos]` tensor (a new one), checked against the model. */
-function tokenTensor(model: HookedTransformer, tokens: tf.Tensor | readonly (readonly number[])[]): tf.Tensor2D {
+function tokenTensor(
+  model: HookedTransformer,
+  tokens: tf.Tensor | readonly (readonly number[])[],
+): tf.Tensor2D {
   const { dVocab, nCtx } = model.config;
-  const rows: number[][] =
-    tokens instanceof tf.Tensor
-      ? tokens.rank === 2
-        ? (tokens.arraySync() as number[][])
-        : fail(`Token ids must be [batch, pos], got shape [${tokens.shape.join(', ')}]`, 'tokens', 'Add a batch axis: [[...ids]].')
-      : Array.isArray(tokens) && tokens.every((row) => Array.isArray(row))
-        ? tokens.map((row) => [...row])
-        : fail('Token ids must be [batch, pos] numbers', 'tokens', 'Pass e.g. [[5, 17, 3]] or an int32 tensor.');
+  let rows: number[][];
+  if (tokens instanceof tf.Tensor) {
+    if (tokens.rank !== 2) {
+      fail(
+        `Token ids must be [batch, pos], got shape [${tokens.shape.join(', ')}]`,
+        'tokens',
+        'Add a batch axis: [[...ids]].',
+      );
+    }
+    rows = tokens.arraySync() as number[][];
+  } else if (isRows(tokens)) {
+    rows = tokens.map((row): number[] => Array.from(row));
+  } else {
+    fail('Token ids must be [batch, pos] numbers', 'tokens', 'Pass e.g. [[5, 17, 3]] or an int32 tensor.');
+  }
   const length = rows[0]?.length ?? 0;
   if (rows.length === 0 || length === 0)
     fail('No tokens', 'tokens', 'Pass at least one sequence with at least one token.');
   if (rows.some((row) => row.length !== length))
-    fail('The sequences differ in length', 'tokens', 'Attribute sequences of equal length together (there is no padding mask).');
-  if (length > nCtx) fail(`${length} tokens exceed the model's context of ${nCtx}`, 'tokens', `Shorten the text to ≤ ${nCtx} tokens.`);
-  rows.forEach((row, b) =>
+    fail(
+      'The sequences differ in length',
+      'tokens',
+      'Attribute sequences of equal length together (there is no padding mask).',
+    );
+  if (length > nCtx)
+    fail(
+      `${length} tokens exceed the model's context of ${nCtx}`,
+      'tokens',
+      `Shorten the text to ≤ ${nCtx} tokens.`,
+    );
+  rows.forEach((row, b) => {
     row.forEach((id, p) => {
       if (!Number.isInteger(id) || id < 0 || id >= dVocab)
-        fail(`Token id ${id} at [${b}, ${p}] is not in the vocabulary 0…${dVocab - 1}`, 'tokens', 'Encode the text with the model’s own tokenizer.');
-    }),
-  );
+        fail(
+          `Token id ${id} at [${b}, ${p}] is not in the vocabulary 0…${dVocab - 1}`,
+          'tokens',
+          'Encode the text with the model’s own tokenizer.',
+        );
+    });
+  });
   return tf.tensor2d(rows, [rows.length, length], 'int32');
 }
 
 function checkOptions(options: TokenAttributionOptions, dVocab: number): void {
   if (!tokenAttributionMethods.includes(options.method)) {
-    fail(`Unknown method ${JSON.stringify(options.method)}`, 'options.method', `Use one of ${tokenAttributionMethods.join(', ')}.`);
+    fail(
+      `Unknown method ${JSON.stringify(options.method)}`,
+      'options.method',
+      `Use one of ${tokenAttributionMethods.join(', ')}.`,
+    );
   }
   const baseline = options.baseline ?? 'zeros';
   if (baseline !== 'zeros') {
     const token = (baseline as { token?: unknown }).token;
     if (typeof token !== 'number' || !Number.isInteger(token) || token < 0 || token >= dVocab)
-      fail(`The baseline token ${String(token)} is not in the vocabulary 0…${dVocab - 1}`, 'options.baseline', "Use { token: <pad id> } or 'zeros'.");
+      fail(
+        `The baseline token ${String(token)} is not in the vocabulary 0…${dVocab - 1}`,
+        'options.baseline',
+        "Use { token: <pad id> } or 'zeros'.",
+      );
   }
   const steps = options.steps ?? 50;
-  if (!Number.isInteger(steps) || steps < 1) fail(`steps must be a whole number ≥ 1, got ${steps}`, 'options.steps', 'Use e.g. 50.');
+  if (!Number.isInteger(steps) || steps < 1)
+    fail(`steps must be a whole number ≥ 1, got ${steps}`, 'options.steps', 'Use e.g. 50.');
 }
 
 /**
@@ -152,74 +188,95 @@ export function attributeTokens(
   const { dVocab } = model.config;
   checkOptions(options, dVocab);
   const ids = tokenTensor(model, tokens);
-  const [batch, length] = ids.shape;
-  const disposables: tf.Tensor[] = [ids];
   try {
-    const resolved = resolveTarget(options.target, batch, length, dVocab);
-    const weights = tf.tensor2d(resolved.weights, [batch, dVocab]);
-    disposables.push(weights);
-    const target: AttributionTarget = { select: targetSelector(weights) };
-    return run(model, ids, resolved.position, target, options);
+    const [batch, length] = ids.shape;
+    return run(model, ids, resolveTarget(options.target, batch, length, dVocab), options);
   } finally {
-    tf.dispose(disposables);
+    ids.dispose();
+  }
+}
+
+/**
+ * The method configured for two named targets, `token` and, for a logit difference, `versus`: every
+ * method here is linear in the explained function, so the difference's attribution is the difference of
+ * the two (sharing one forward pass); per-sequence tokens go through the engine's per-sample selection,
+ * which also holds for the rows integrated gradients adds along the path.
+ */
+function configure(options: TokenAttributionOptions, target: ResolvedTarget, baselines: number | tf.Tensor) {
+  const targets: Record<string, AttributionTarget> = {
+    token: { select: target.tokens },
+    ...(target.versus === undefined ? {} : { versus: { select: target.versus } }),
+  };
+  switch (options.method) {
+    case 'saliency':
+    case 'ixg':
+      // Saliency's |·| is taken after the difference.
+      return saliency({ targets, multiplyByInputs: options.method === 'ixg' });
+    case 'ig':
+      return integratedGradients({
+        targets,
+        steps: options.steps ?? 50,
+        method: 'gausslegendre',
+        baselines,
+        convergenceDelta: true,
+        ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+      });
+    case 'lrp':
+      return lrp({ composite: transformerLrpComposite(), targets });
   }
 }
 
 function run(
   model: HookedTransformer,
   ids: tf.Tensor2D,
-  position: number,
-  target: AttributionTarget,
+  target: ResolvedTarget,
   options: TokenAttributionOptions,
 ): TokenAttribution {
   const { method } = options;
-  const wrapper = new LogitsFromEmbeddings(model, position);
-  const embed = tf.tidy(() => model.embed.call(ids));
+  const wrapper = new LogitsFromEmbeddings(model, target.position);
   const baseline = options.baseline ?? 'zeros';
   const baselines =
-    method !== 'ig'
-      ? undefined
-      : baseline === 'zeros'
-        ? 0
-        : tf.tidy(() => model.embed.call(tf.fill(ids.shape, baseline.token, 'int32')));
-  const configured =
-    method === 'saliency'
-      ? saliency({ target, absolute: true })
-      : method === 'ixg'
-        ? saliency({ target, multiplyByInputs: true })
-        : method === 'ig'
-          ? integratedGradients({
-              target,
-              steps: options.steps ?? 50,
-              method: 'gausslegendre',
-              baselines: baselines ?? 0,
-              convergenceDelta: true,
-              ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
-            })
-          : lrp({ composite: transformerLrpComposite(), target });
+    method === 'ig' && baseline !== 'zeros'
+      ? tf.tidy(() => model.embed.call(tf.fill(ids.shape, baseline.token, 'int32')))
+      : 0;
+  const embed = tf.tidy(() => model.embed.call(ids));
   const data = new TensorDict({ input: embed }, { batchShape: [ids.shape[0]] });
-  let prepared: ReturnType<typeof configured.prepare> | undefined;
+  let prepared: { run(data: TensorDict): TensorDict; restore(): void } | undefined;
   let result: TensorDict | undefined;
   try {
-    prepared = configured.prepare(wrapper);
+    prepared = configure(options, target, baselines).prepare(wrapper);
     result = prepared.run(data);
     const done = result;
-    const raw = done.getTensor(['attr', 'input']);
-    const select = target.select as (logits: tf.Tensor) => tf.Tensor;
-    const targetValues = tf.tidy(() => Array.from(select(done.getTensor('output')).dataSync()));
-    const delta = method === 'ig' ? Array.from(done.getTensor('convergence_delta').dataSync()) : undefined;
-    // LRP hands back the modified gradient at the embedding; relevance is the embedding times it.
+    const versus = target.versus !== undefined;
+    const difference = (key: (name: string) => Key): tf.Tensor =>
+      versus
+        ? tf.sub(done.getTensor(key('token')), done.getTensor(key('versus')))
+        : tf.clone(done.getTensor(key('token')));
+    const explained = targetValues(done.getTensor('output'), target);
+    const delta =
+      method === 'ig'
+        ? tf.tidy(() => Array.from(difference((name) => ['convergence_delta', name]).dataSync()))
+        : undefined;
+    const attribution = tf.tidy(() => {
+      const raw = difference((name) => ['attr', name, 'input']);
+      // LRP hands back the modified gradient at the embedding: relevance is the embedding times it.
+      return (
+        method === 'saliency' ? tf.abs(raw) : method === 'lrp' ? tf.mul(embed, raw) : raw
+      ) as tf.Tensor3D;
+    });
     const positionScores =
       method === 'lrp'
-        ? tf.tidy(() => tf.sum(tf.mul(model.posEmbed.call(embed), raw), -1).arraySync() as number[][])
+        ? tf.tidy(() => {
+            const gradient = difference((name) => ['attr', name, 'input']);
+            return tf.sum(tf.mul(model.posEmbed.call(embed), gradient), -1).arraySync() as number[][];
+          })
         : undefined;
-    const attribution = tf.tidy(() => (method === 'lrp' ? tf.mul(embed, raw) : tf.clone(raw)) as tf.Tensor3D);
     const scores = tf.tidy(() => tf.sum(attribution, -1).arraySync() as number[][]);
     return {
       method,
       scores,
       attribution,
-      targetValues,
+      targetValues: explained,
       ...(delta === undefined ? {} : { convergenceDelta: delta }),
       ...(positionScores === undefined ? {} : { positionScores }),
     };
@@ -227,6 +284,6 @@ function run(
     result?.dispose();
     prepared?.restore();
     data.dispose();
-    if (typeof baselines === 'object') baselines.dispose();
+    if (typeof baselines !== 'number') baselines.dispose();
   }
 }

@@ -20,15 +20,22 @@ export interface TokenTarget {
   readonly position?: number;
 }
 
-/** A target resolved for a batch: per-sequence weights over the vocabulary and the position read. */
+/** A target resolved for a batch: the token (and `versus`) of each sequence and the position read. */
 export interface ResolvedTarget {
+  readonly tokens: number[];
+  readonly versus?: number[];
   /** `[batch, dVocab]`: +1 at the token, −1 at `versus` (if any). */
   readonly weights: number[][];
   /** The position, 0 … pos − 1. */
   readonly position: number;
 }
 
-function perSequence(value: number | readonly number[], batch: number, name: string, dVocab: number): number[] {
+function perSequence(
+  value: number | readonly number[],
+  batch: number,
+  name: string,
+  dVocab: number,
+): number[] {
   const list = typeof value === 'number' ? Array.from({ length: batch }, () => value) : [...value];
   const where = `target.${name}`;
   if (!Array.isArray(list) || list.length !== batch) {
@@ -51,7 +58,12 @@ function perSequence(value: number | readonly number[], batch: number, name: str
 }
 
 /** Checks a target against a batch and vocabulary and resolves it. */
-export function resolveTarget(target: TokenTarget, batch: number, length: number, dVocab: number): ResolvedTarget {
+export function resolveTarget(
+  target: TokenTarget,
+  batch: number,
+  length: number,
+  dVocab: number,
+): ResolvedTarget {
   if (typeof target !== 'object' || (target as unknown) === null) {
     throw new TextAttributionError({
       what: 'A target must be { token, versus?, position? }',
@@ -60,7 +72,8 @@ export function resolveTarget(target: TokenTarget, batch: number, length: number
     });
   }
   const tokens = perSequence(target.token, batch, 'token', dVocab);
-  const versus = target.versus === undefined ? undefined : perSequence(target.versus, batch, 'versus', dVocab);
+  const versus =
+    target.versus === undefined ? undefined : perSequence(target.versus, batch, 'versus', dVocab);
   const requested = target.position ?? -1;
   const position = requested < 0 ? length + requested : requested;
   if (!Number.isInteger(requested) || position < 0 || position >= length) {
@@ -77,13 +90,10 @@ export function resolveTarget(target: TokenTarget, batch: number, length: number
     if (other !== undefined) row[other] = (row[other] ?? 0) - 1;
     return row;
   });
-  return { weights, position };
+  return { tokens, ...(versus === undefined ? {} : { versus }), weights, position };
 }
 
-/**
- * The target's value per sequence from logits at the target position `[batch, dVocab]`: a weighted sum
- * (a one-hot product, not a gather, whose gradient the wasm backend lacks).
- */
-export function targetSelector(weights: tf.Tensor2D): (logits: tf.Tensor) => tf.Tensor {
-  return (logits) => tf.sum(tf.mul(logits, weights), -1);
+/** The target's value per sequence from the logits at the target position `[batch, dVocab]`. */
+export function targetValues(logits: tf.Tensor, target: ResolvedTarget): number[] {
+  return tf.tidy(() => Array.from(tf.sum(tf.mul(logits, tf.tensor2d(target.weights)), -1).dataSync()));
 }
