@@ -9,6 +9,12 @@ import type { HookedTransformer } from '../model/hooked-transformer.js';
  * (what `hook_embed` outputs) in, the logits at one position `[batch, dVocab]` out — captum's
  * `LayerIntegratedGradients` on `wte`. The transformer is a child (`model`), so LRP rules and hooks reach
  * its modules; it stays the caller's: disposing this wrapper leaves it alone.
+ *
+ * @example
+ * const wrapper = new LogitsFromEmbeddings(model, 11); // the logits at position 11
+ * using prepared = saliency({ target: { select: [51] } }).prepare(wrapper);
+ * using data = new TensorDict({ input: model.embed.call(tokens) }, { batchShape: [1] });
+ * using result = prepared.run(data); // ['attr', 'input']: ∂logit[51]/∂embedding
  */
 export class LogitsFromEmbeddings extends Module {
   readonly model: HookedTransformer;

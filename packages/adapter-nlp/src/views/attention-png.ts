@@ -36,7 +36,13 @@ export interface AttentionPngOptions {
   readonly maxLabelLength?: number;
 }
 
-/** A token as a label in the ASCII bitmap font: spaces as '·', newline and tab escaped, long ones cut. */
+/**
+ * A token as a label in the ASCII bitmap font: spaces as '·', newline and tab escaped, long ones cut.
+ *
+ * @example
+ * tokenLabel(' Mary'); // '·Mary'
+ * tokenLabel('antidisestablishment', 8); // 'antidis…'
+ */
 export function tokenLabel(token: string, maxLength = 12): string {
   const shown = token.replaceAll(' ', '·').replaceAll('\n', '\\n').replaceAll('\t', '\\t');
   const chars = Array.from(shown);

@@ -25,7 +25,12 @@ export interface HtmlViewOptions {
   readonly standalone?: boolean;
 }
 
-/** Escapes text for HTML element content and quoted attribute values. */
+/**
+ * Escapes text for HTML element content and quoted attribute values (`& < > " '` as character references).
+ *
+ * @example
+ * escapeHtml('<b>"hi"</b>'); // '&#60;b&#62;&#34;hi&#34;&#60;/b&#62;'
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
