@@ -85,4 +85,49 @@ describe('hook points of gpt2-tiny match the reference', () => {
   it('hook_mlp_out', () => {
     expectFamily(perLayer('hook_mlp_out'));
   });
+
+  it('LayerNorm hook_scale [batch, pos, 1] = sqrt(biased var + ε) of the LayerNorm input', () => {
+    const hooks = reference().activations.hooks;
+    const values = captureAll(['blocks.0.ln1.hook_scale', 'blocks.1.ln2.hook_scale', 'ln_final.hook_scale']);
+    const inputs: [string, string][] = [
+      ['blocks.0.ln1.hook_scale', 'blocks.0.hook_resid_pre'],
+      ['blocks.1.ln2.hook_scale', 'blocks.1.hook_resid_mid'],
+      ['ln_final.hook_scale', 'blocks.1.hook_resid_post'],
+    ];
+    for (const [scaleName, inputName] of inputs) {
+      const expectedScale = tf.tidy(() => {
+        const x = tf.tensor(expected(hooks[inputName] as Spec).data, [1, 12, 64]);
+        const { variance } = tf.moments(x, -1, true);
+        return tf.sqrt(tf.add(variance, 1e-5));
+      });
+      expect(values.get(scaleName)?.shape, scaleName).toEqual([1, 12, 1]);
+      expect(values.get(scaleName), scaleName).toBeCloseToTensor(expectedScale, { atol: 1e-6, rtol: 1e-5 });
+      expectedScale.dispose();
+    }
+    tf.dispose([...values.values()]);
+  });
+
+  it('hook_result [batch, pos, head, d_model]: summed over heads plus c_proj bias is the reference hook_attn_out', () => {
+    const hooks = reference().activations.hooks;
+    model().setUseAttnResult(true);
+    let values: Map<string, tf.Tensor>;
+    try {
+      values = captureAll(perLayer('attn.hook_result'));
+    } finally {
+      model().setUseAttnResult(false);
+    }
+    for (const [layer, name] of perLayer('attn.hook_result').entries()) {
+      const result = values.get(name) as tf.Tensor;
+      expect(result.shape).toEqual([1, 12, 4, 64]);
+      const summed = tf.tidy(() =>
+        tf.add(tf.sum(result, 2), model().blocks.items[layer]?.attn.cProj.bias as tf.Tensor),
+      );
+      expect(summed, name).toBeCloseToTensor(
+        expected(hooks[`blocks.${layer}.hook_attn_out`] as Spec),
+        tolerance,
+      );
+      summed.dispose();
+    }
+    tf.dispose([...values.values()]);
+  });
 });

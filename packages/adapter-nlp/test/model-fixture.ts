@@ -45,7 +45,11 @@ interface Grid {
 /** The parts of reference.json the tests read. */
 export interface Reference {
   readonly inputs: { readonly tokens: { readonly data: number[][] } };
-  readonly forward: { readonly logits: Spec; readonly last_position_argmax: number[] };
+  readonly forward: {
+    readonly logits: Spec;
+    readonly last_position_log_softmax: Spec;
+    readonly last_position_argmax: number[];
+  };
   readonly activations: {
     readonly tokens: number[][];
     readonly hooks: Readonly<Record<string, Spec>>;
@@ -68,12 +72,38 @@ export interface Reference {
     readonly resid_pre: { readonly atp: Spec };
     readonly gradients_on_corrupted_run: Readonly<Record<string, Spec>>;
   };
+  readonly integrated_gradients: {
+    readonly quadrature: { readonly alphas: number[]; readonly step_sizes: number[] };
+    readonly results: readonly {
+      readonly id: string;
+      readonly ids: number[][];
+      readonly baseline_ids: number[][];
+      readonly target: number[] | null;
+      readonly attribution: Spec;
+      readonly convergence_delta: Spec;
+    }[];
+  };
+  readonly steering: {
+    readonly hook: string;
+    readonly coeff: number;
+    readonly positive: number[][];
+    readonly negative: number[][];
+    readonly prompt: number[][];
+    readonly steer: Spec;
+    readonly logits_steered: Spec;
+    readonly logits_unsteered: Spec;
+  };
   readonly gradients: {
-    readonly clean_metric: { readonly ids: number[][]; readonly gradient: Spec };
+    readonly clean_metric: {
+      readonly ids: number[][];
+      readonly gradient: Spec;
+      readonly input_x_gradient_per_token: Spec;
+    };
     readonly batch_target_logit: {
       readonly ids: number[][];
       readonly target: number[];
       readonly gradient: Spec;
+      readonly input_x_gradient_per_token: Spec;
     };
   };
 }
@@ -170,4 +200,30 @@ export function useTinyModel(): () => HookedTransformer {
     if (model === undefined) throw new Error('the model is built in beforeAll');
     return model;
   };
+}
+
+/** The gradient tolerance of the fixture's README: rtol 1e-4 relative to the tensor's max, plus atol 1e-6. */
+export function gradientTolerance(spec: Spec): { atol: number; rtol: number } {
+  const max = flat(spec).reduce((worst, value) => Math.max(worst, Math.abs(value)), 0);
+  return { atol: 1e-4 * max + 1e-6, rtol: 0 };
+}
+
+/** logits[b, −1, target] as a [batch] tensor, selected with slices (no gather: wasm lacks its gradient). */
+export function lastLogits(logits: tf.Tensor, targets: readonly number[]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const last = (logits.shape[1] ?? 1) - 1;
+    const picked = targets.map((target, batch) => tf.slice(logits, [batch, last, target], [1, 1, 1]));
+    return tf.reshape(tf.concat(picked, 0), [targets.length]);
+  });
+}
+
+/** The patching metric: logits[0, −1, clean_answer] − logits[0, −1, corrupt_answer]. */
+export function logitDifference(logits: tf.Tensor): tf.Scalar {
+  const { clean_answer: clean, corrupt_answer: corrupt } = reference().patching_inputs;
+  return tf.tidy(() => {
+    const last = (logits.shape[1] ?? 1) - 1;
+    const a = tf.slice(logits, [0, last, clean], [1, 1, 1]);
+    const b = tf.slice(logits, [0, last, corrupt], [1, 1, 1]);
+    return tf.sum<tf.Scalar>(tf.sub(a, b));
+  });
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 import { HookSession, registerHook } from '@tdhook/core';
 
-import { KeyValueCache } from '../src/index.js';
+import type { KeyValueCache } from '../src/index.js';
 import { reference, tokensOf, useTinyModel } from './model-fixture.js';
 
 const model = useTinyModel();
@@ -103,7 +103,8 @@ describe('forwardWithCache (key/value cache)', () => {
       'E_INVALID_VALUE',
       /30 cached \+ 3 new positions exceed the model's context of 32/,
     );
-    expect(() => m.forwardWithCache(one, {} as KeyValueCache)).toThrowTdhookError(
+    const notACache: unknown = {};
+    expect(() => m.forwardWithCache(one, notACache as KeyValueCache)).toThrowTdhookError(
       'E_INVALID_VALUE',
       /KeyValueCache/,
     );
