@@ -152,8 +152,8 @@ Exit codes: ${exitCodes.ok} done, ${exitCodes.failed} the work failed (model, to
 ${exitCodes.usage} the command line cannot run as written.
 
 Example:
-  tdhook explain-text --model ioi --text "When Mary and John went to the store, John gave a drink to" \\
-    --method ig,lrp --target Mary --versus John --attention
+  tdhook explain-text --model models/gpt2 --text "When Mary and John went to the store, John gave a drink to" \\
+    --method ig,lrp --target " Mary" --versus " John" --attention
 `;
 }
 

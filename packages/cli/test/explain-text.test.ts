@@ -134,6 +134,11 @@ describe('tdhook explain-text', () => {
       [['--text', 'hi', '--method', 'lrp', '--steps', '8'], 2, /--steps is an option of ig, not of lrp/],
       [['--text', 'hi', '--method', 'ig', '--target', 'ab'], 2, /--target 'ab' is 2 tokens/],
       [
+        ['--text', 'hi', '--method', 'ig', '--target', 'é'],
+        2,
+        /--target 'é' is not in this tokenizer's vocabulary \(it reads as "<unk>"\)/,
+      ],
+      [
         ['--text', 'hi', '--method', 'ig', '--position', '5'],
         2,
         /--position 5 is outside the text's 2 tokens/,
@@ -171,6 +176,24 @@ describe('tdhook explain-text', () => {
     expect(untokenized.status).toBe(1);
     expectOneLineError(untokenized.stderr, /tokenizer/i);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('warns about characters the vocabulary lacks', () => {
+    const run = explainText(
+      '--model',
+      model,
+      '--text',
+      'café',
+      '--method',
+      'ixg',
+      '--out',
+      join(scratch, 'unk'),
+      '--quiet',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toBe(
+      'tdhook explain-text: warning: 1 token(s) of --text are not in the vocabulary and read as "<unk>": "é"\n',
+    );
   });
 
   it('--help lists the methods, the built-in models and the exit codes', () => {

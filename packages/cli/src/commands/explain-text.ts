@@ -42,7 +42,13 @@ function tokenId(value: string, flag: string, tokenizer: LoadedTokenizer): numbe
       `${flag} '${value}' is ${ids.length} tokens (${shown.join(' ')}), not one; give a single token (e.g. with its leading space for GPT-2) or id:<n>`,
     );
   }
-  return ids[0] as number;
+  const id = ids[0] as number;
+  if (id === tokenizer.specialTokens.unknown && tokenizer.tokenToString(id) !== value) {
+    throw new UsageError(
+      `${flag} '${value}' is not in this tokenizer's vocabulary (it reads as ${JSON.stringify(tokenizer.tokenToString(id))}); give a token the model knows, or id:<n>`,
+    );
+  }
+  return id;
 }
 
 function baselineOf(args: ExplainTextArgs, tokenizer: LoadedTokenizer): 'zeros' | { token: number } {
@@ -111,6 +117,7 @@ async function explainText(
   tokenizer: LoadedTokenizer,
   folder: string,
   backend: string,
+  warn: (message: string) => void,
 ): Promise<number> {
   const { ids, offsets } = tokenizer.encodeWithOffsets(args.text);
   if (ids.length === 0) throw new UsageError('--text gives no tokens with this tokenizer');
@@ -120,6 +127,15 @@ async function explainText(
     );
   }
   const tokens = tokenizer.tokens(ids);
+  const unknown = ids.flatMap((id, i) => {
+    const [start, end] = offsets[i] ?? [0, 0];
+    return id === tokenizer.specialTokens.unknown ? [JSON.stringify(args.text.slice(start, end))] : [];
+  });
+  if (unknown.length > 0) {
+    warn(
+      `${unknown.length} token(s) of --text are not in the vocabulary and read as ${JSON.stringify(tokenizer.tokenToString(tokenizer.specialTokens.unknown ?? 0))}: ${unknown.join(', ')}`,
+    );
+  }
   const position = args.position ?? -1;
   if (position >= ids.length || position < -ids.length) {
     throw new UsageError(
@@ -205,7 +221,10 @@ export async function explainTextCommand(argv: readonly string[], io: Io): Promi
   const tokenizer = await loadTokenizer(folder);
   const { model } = await loadGpt2Checkpoint(folder);
   try {
-    return await explainText(args, io, model, tokenizer, folder, backend);
+    const warn = (message: string): void => {
+      io.stderr.write(`tdhook explain-text: warning: ${message}\n`);
+    };
+    return await explainText(args, io, model, tokenizer, folder, backend, warn);
   } finally {
     model.dispose();
     tf.disposeVariables();
