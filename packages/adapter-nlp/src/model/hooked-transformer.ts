@@ -363,7 +363,7 @@ export class HookedTransformer extends Module {
         return slot?.present === undefined ? [out] : [out, slot.present.key, slot.present.value];
       });
       if (slot !== undefined && key !== undefined && value !== undefined) slot.present = { key, value };
-      resid = output as tf.Tensor;
+      resid = output;
     });
     return this.unembed.call(this.lnFinal.call(resid));
   }
