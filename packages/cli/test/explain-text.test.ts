@@ -134,7 +134,7 @@ describe('tdhook explain-text', () => {
       [['--text', 'hi', '--method', 'lrp', '--steps', '8'], 2, /--steps is an option of ig, not of lrp/],
       [['--text', 'hi', '--method', 'ig', '--target', 'ab'], 2, /--target 'ab' is 2 tokens/],
       [
-        ['--text', 'hi', '--method', 'ig', '--target', 'é'],
+        ['--text', 'hé', '--method', 'ig', '--target', 'é'],
         2,
         /--target 'é' is not in this tokenizer's vocabulary \(it reads as "<unk>"\)/,
       ],

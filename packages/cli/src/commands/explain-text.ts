@@ -127,15 +127,6 @@ async function explainText(
     );
   }
   const tokens = tokenizer.tokens(ids);
-  const unknown = ids.flatMap((id, i) => {
-    const [start, end] = offsets[i] ?? [0, 0];
-    return id === tokenizer.specialTokens.unknown ? [JSON.stringify(args.text.slice(start, end))] : [];
-  });
-  if (unknown.length > 0) {
-    warn(
-      `${unknown.length} token(s) of --text are not in the vocabulary and read as ${JSON.stringify(tokenizer.tokenToString(tokenizer.specialTokens.unknown ?? 0))}: ${unknown.join(', ')}`,
-    );
-  }
   const position = args.position ?? -1;
   if (position >= ids.length || position < -ids.length) {
     throw new UsageError(
@@ -146,6 +137,15 @@ async function explainText(
     args.target === 'argmax' ? predicted(model, ids, position) : tokenId(args.target, '--target', tokenizer);
   const versus = args.versus === undefined ? undefined : tokenId(args.versus, '--versus', tokenizer);
   const baseline = baselineOf(args, tokenizer);
+  const unknown = ids.flatMap((id, i) => {
+    const [start, end] = offsets[i] ?? [0, 0];
+    return id === tokenizer.specialTokens.unknown ? [JSON.stringify(args.text.slice(start, end))] : [];
+  });
+  if (unknown.length > 0) {
+    warn(
+      `${unknown.length} token(s) of --text are not in the vocabulary and read as ${JSON.stringify(tokenizer.tokenToString(tokenizer.specialTokens.unknown ?? 0))}: ${unknown.join(', ')}`,
+    );
+  }
   const attentionNames = args.attention
     ? model.blocks.items.map((_, layer) => `attention.layer${layer}.png`)
     : [];
