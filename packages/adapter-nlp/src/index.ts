@@ -2,8 +2,34 @@
 // attribution and text views.
 export {
   gpt2WeightSpecs,
+  resolveTransformerConfig,
   type ActivationFunction,
   type Gpt2WeightSpec,
   type ResolvedTransformerConfig,
   type TransformerConfig,
 } from './model/config.js';
+export { activationModule, geluExact, geluNew } from './model/activations.js';
+export { Attention } from './model/attention.js';
+export { Conv1D, type Conv1DParameters } from './model/conv1d.js';
+export { Embed } from './model/embed.js';
+export { HookPoint } from './model/hook-point.js';
+export {
+  HookedTransformer,
+  type CreateTransformerOptions,
+  type ForwardWithCacheResult,
+} from './model/hooked-transformer.js';
+export { KeyValueCache } from './model/key-value-cache.js';
+export { KeyValueSlot, type LayerKeyValues } from './model/key-value-slot.js';
+export { LayerNorm } from './model/layer-norm.js';
+export { Mlp } from './model/mlp.js';
+export type { ParameterSource } from './model/parameter-source.js';
+export { PosEmbed } from './model/pos-embed.js';
+export { ResidualAdd } from './model/residual-add.js';
+export { TransformerBlock } from './model/transformer-block.js';
+export { Unembed } from './model/unembed.js';
+export {
+  runWithCache,
+  type RunWithCacheBackward,
+  type RunWithCacheOptions,
+  type RunWithCacheResult,
+} from './run-with-cache/run-with-cache.js';
