@@ -33,3 +33,28 @@ export {
   type RunWithCacheOptions,
   type RunWithCacheResult,
 } from './run-with-cache/run-with-cache.js';
+export {
+  CheckpointError,
+  type CheckpointErrorCode,
+  type CheckpointErrorInit,
+} from './checkpoint/checkpoint-error.js';
+export type { SafetensorsDtype } from './checkpoint/safetensors-dtype.js';
+export {
+  readSafetensors,
+  type ReadSafetensorsOptions,
+  type SafetensorsContents,
+  type SafetensorsTensor,
+} from './checkpoint/safetensors-read.js';
+export {
+  writeSafetensors,
+  type SafetensorsTensorInput,
+  type WriteSafetensorsOptions,
+} from './checkpoint/safetensors-write.js';
+export {
+  loadGpt2Checkpoint,
+  type LoadGpt2CheckpointOptions,
+  type LoadedGpt2Checkpoint,
+} from './checkpoint/load-gpt2-checkpoint.js';
+export { saveGpt2Checkpoint } from './checkpoint/save-gpt2-checkpoint.js';
+export type { SaveGpt2CheckpointOptions, SavedGpt2Checkpoint } from './checkpoint/write-gpt2-checkpoint.js';
+export type { UnexpectedTensors } from './checkpoint/gpt2-weight-match.js';
