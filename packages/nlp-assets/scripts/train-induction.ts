@@ -12,8 +12,7 @@ import { modelDirs } from '../src/model-dirs.js';
 import { generateInductionBatch } from '../src/tasks/induction.js';
 import { Adam } from '../src/training/adam.js';
 import { inductionAccuracy, inductionLoss } from '../src/training/induction-training.js';
-import { writeModelFolder } from '../src/training/model-folder.js';
-import { plainLm } from '../src/training/trainable-lm.js';
+import { hookedLm } from '../src/training/trainable-lm.js';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const steps = env('STEPS', 4000);
@@ -28,8 +27,15 @@ const log = (line: string): void => {
 };
 
 const report = await initBackend({ backend: 'wasm' });
-const config = { nLayers: 2, dModel: env('D_MODEL', 64), nHeads: env('N_HEADS', 4), nCtx: length, dVocab: vocabSize, attnOnly: true };
-const model = plainLm(config, seed);
+const config = {
+  nLayers: 2,
+  dModel: env('D_MODEL', 64),
+  nHeads: env('N_HEADS', 4),
+  nCtx: length,
+  dVocab: vocabSize,
+  attnOnly: true,
+};
+const model = hookedLm(config, seed);
 const params = model.variables.reduce((sum, v) => sum + v.size, 0);
 log(`train-induction: backend ${report.backend}, ${params} parameters, ${JSON.stringify(config)}`);
 const adam = new Adam(model.variables, { learningRate, clipNorm: 1 });
@@ -54,9 +60,11 @@ while (step < steps) {
 const seconds = Math.round((performance.now() - started) / 100) / 10;
 adam.dispose();
 const heldOut = inductionAccuracy(model, { seed: 123_456, count: 512 });
-log(`train-induction: ${step} steps, ${seconds} s; held-out accuracy ${(100 * heldOut.accuracy).toFixed(2)} %`);
+log(
+  `train-induction: ${step} steps, ${seconds} s; held-out accuracy ${(100 * heldOut.accuracy).toFixed(2)} %`,
+);
 const vocab = Array.from({ length: vocabSize }, (_, i) => String.fromCharCode(65 + i + (i >= 26 ? 6 : 0)));
-writeModelFolder(modelDirs.induction, config, model.weights(), { kind: 'char', vocab, unknown: null, lowercase: false });
+await model.save(modelDirs.induction, { kind: 'char', vocab, unknown: null, lowercase: false });
 writeFileSync(
   join(modelDirs.induction, 'training.json'),
   `${JSON.stringify(
@@ -67,7 +75,8 @@ writeFileSync(
       config,
       params,
       data: `generateInductionBatch: vocabulary ${vocabSize}, length ${length}, one span of 4–10 tokens copied to a random later place`,
-      tokens: 'token i is written as the character vocab[i] (A–Z, then a–f), so a sequence is a 32-letter string',
+      tokens:
+        'token i is written as the character vocab[i] (A–Z, then a–f), so a sequence is a 32-letter string',
       batch,
       optimizer: { name: 'adam', learningRate, warmupSteps: 100, clipNorm: 1 },
       seed,

@@ -7,16 +7,11 @@ export {
   generateIoiPrompts,
   ioiTemplates,
   ioiVocabulary,
-  splitWords,
   type IoiOptions,
   type IoiOrder,
   type IoiPrompt,
 } from './tasks/ioi.js';
-export {
-  generateInductionBatch,
-  type InductionBatch,
-  type InductionOptions,
-} from './tasks/induction.js';
+export { generateInductionBatch, type InductionBatch, type InductionOptions } from './tasks/induction.js';
 export { mobyDickCorpus, sampleMobyDickWindows, type MobyDickCorpus } from './tasks/moby-dick.js';
 export {
   featurizeLande,
@@ -27,4 +22,11 @@ export {
 } from './lande/lande-features.js';
 export { LandeDense, LandeModel, LandeRelu } from './lande/lande-model.js';
 export { loadLande, type LandeBundle } from './lande/load-lande.js';
-export { modelDirs, packageRoot } from './model-dirs.js';
+export {
+  loadInductionModel,
+  loadIoiModel,
+  loadMobyCharModel,
+  loadNlpModel,
+  type LoadedNlpModel,
+} from './load-models.js';
+export { modelDirs, packageRoot, type NlpModelName } from './model-dirs.js';

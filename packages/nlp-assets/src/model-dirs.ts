@@ -13,16 +13,25 @@ import { fileURLToPath } from 'node:url';
 export const packageRoot: string = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The folders of the three models trained by this package's scripts, each a Hugging Face GPT-2 folder
- * (`config.json` + `model.safetensors`) with a `tdhook-tokenizer.json` and a `training.json` (how it was
- * trained, and its held-out metric).
+ * The built-in model names (what `tdhook explain-text --model <name>` accepts besides a folder).
+ *
+ * @example
+ * const name: NlpModelName = 'moby-char';
+ */
+export type NlpModelName = 'ioi' | 'induction' | 'moby-char';
+
+/**
+ * The folders of the three models trained by this package's scripts, by built-in name: each a Hugging Face
+ * GPT-2 folder (`config.json` + `model.safetensors`) with a `tdhook-tokenizer.json` and a `training.json`
+ * (how it was trained, and its held-out metric). `loadGpt2Checkpoint(folder)` and `loadTokenizer(folder)` of
+ * `@tdhook/adapter-nlp` read them.
  *
  * @example
  * import { modelDirs } from '@tdhook/nlp-assets';
- * modelDirs.ioi; // …/packages/nlp-assets/models/ioi
+ * modelDirs['moby-char']; // …/packages/nlp-assets/models/moby-char
  */
-export const modelDirs: { readonly ioi: string; readonly induction: string; readonly mobyChar: string } = {
+export const modelDirs: Readonly<Record<NlpModelName, string>> = {
   ioi: join(packageRoot, 'models', 'ioi'),
   induction: join(packageRoot, 'models', 'induction'),
-  mobyChar: join(packageRoot, 'models', 'moby-char'),
+  'moby-char': join(packageRoot, 'models', 'moby-char'),
 };

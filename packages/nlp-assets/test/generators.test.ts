@@ -1,3 +1,4 @@
+import { wordPattern } from '@tdhook/adapter-nlp';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -10,7 +11,6 @@ import {
   isHeldOutPair,
   mobyDickCorpus,
   sampleMobyDickWindows,
-  splitWords,
 } from '../src/index.js';
 
 describe('createRandom', () => {
@@ -32,7 +32,9 @@ describe('createRandom', () => {
 describe('IOI prompts', () => {
   it('are deterministic for a seed', () => {
     expect(generateIoiPrompts({ seed: 5, count: 20 })).toEqual(generateIoiPrompts({ seed: 5, count: 20 }));
-    expect(generateIoiPrompts({ seed: 6, count: 20 })).not.toEqual(generateIoiPrompts({ seed: 5, count: 20 }));
+    expect(generateIoiPrompts({ seed: 6, count: 20 })).not.toEqual(
+      generateIoiPrompts({ seed: 5, count: 20 }),
+    );
   });
 
   it('use both orders about equally, every template, and two distinct names with the right answer', () => {
@@ -45,8 +47,10 @@ describe('IOI prompts', () => {
       expect(p.answer).not.toBe(p.subject);
       const names = p.words.filter((w) => ioiNames.includes(w));
       // ABB: answer, subject, subject; BAB: subject, answer, subject.
-      expect(names).toEqual(p.order === 'ABB' ? [p.answer, p.subject, p.subject] : [p.subject, p.answer, p.subject]);
-      expect(p.words).toEqual(splitWords(p.text));
+      expect(names).toEqual(
+        p.order === 'ABB' ? [p.answer, p.subject, p.subject] : [p.subject, p.answer, p.subject],
+      );
+      expect(p.words).toEqual(p.text.match(wordPattern));
       expect(p.text.endsWith(' to')).toBe(true);
     }
     const [first] = generateIoiPrompts({ seed: 1, count: 1, template: 0 });
@@ -63,8 +67,8 @@ describe('IOI prompts', () => {
   });
 
   it('keep held-out name pairs out of training prompts', () => {
-    expect(ioiNames.length).toBe(100);
-    expect(new Set(ioiNames).size).toBe(100);
+    expect(ioiNames.length).toBe(40);
+    expect(new Set(ioiNames).size).toBe(40);
     for (const name of ioiNames) expect(name).toMatch(/^[A-Z][a-z]{2,6}$/);
     const train = generateIoiPrompts({ seed: 2, count: 500 });
     const heldOut = generateIoiPrompts({ seed: 2, count: 200, split: 'held-out' });
@@ -74,13 +78,15 @@ describe('IOI prompts', () => {
     // About one pair in eight is held out.
     let held = 0;
     for (const a of ioiNames) for (const b of ioiNames) if (a < b && isHeldOutPair(a, b)) held++;
-    expect(held / ((100 * 99) / 2)).toBeGreaterThan(0.09);
-    expect(held / ((100 * 99) / 2)).toBeLessThan(0.16);
+    expect(held / ((40 * 39) / 2)).toBeGreaterThan(0.09);
+    expect(held / ((40 * 39) / 2)).toBeLessThan(0.16);
   });
 
   it('reject bad options', () => {
     expect(() => generateIoiPrompts({ seed: 1, count: -1 })).toThrow(RangeError);
-    expect(() => generateIoiPrompts({ seed: 1, count: 1, template: ioiTemplates.length })).toThrow(/template/);
+    expect(() => generateIoiPrompts({ seed: 1, count: 1, template: ioiTemplates.length })).toThrow(
+      /template/,
+    );
   });
 });
 
@@ -95,8 +101,11 @@ describe('induction sequences', () => {
       expect(length).toBeLessThanOrEqual(10);
       expect(copy).toBeGreaterThanOrEqual(source + length);
       expect(copy + length).toBeLessThanOrEqual(32);
-      for (let j = 0; j < length; j++) expect(a.tokens[row * 32 + copy + j]).toBe(a.tokens[row * 32 + source + j]);
-      const marked = Array.from(a.mask.subarray(row * 32, row * 32 + 32)).flatMap((m, p) => (m === 1 ? [p] : []));
+      for (let j = 0; j < length; j++)
+        expect(a.tokens[row * 32 + copy + j]).toBe(a.tokens[row * 32 + source + j]);
+      const marked = Array.from(a.mask.subarray(row * 32, row * 32 + 32)).flatMap((m, p) =>
+        m === 1 ? [p] : [],
+      );
       expect(marked).toEqual(Array.from({ length: length - 1 }, (_, j) => copy + j));
       offsets.add(copy - source);
       lengths.add(length);

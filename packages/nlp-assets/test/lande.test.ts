@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import lande from 'lande';
+import { registerHook } from '@tdhook/core';
 import { describe, expect, it } from 'vitest';
 
 import { featurizeLande, landeCharacterScores, landeFeatureNames, loadLande } from '../src/index.js';
@@ -9,7 +10,7 @@ import { landeReference } from './lande-reference.js';
 const sentences = [
   'The quick brown fox jumps over the lazy dog while the children watch.',
   'Der schnelle braune Fuchs springt über den faulen Hund, und die Kinder lachen.',
-  "Le renard brun rapide saute par-dessus le chien paresseux, et les enfants rient.",
+  'Le renard brun rapide saute par-dessus le chien paresseux, et les enfants rient.',
   'El rápido zorro marrón salta sobre el perro perezoso mientras los niños miran.',
   'La volpe marrone veloce salta sopra il cane pigro mentre i bambini guardano.',
   'A rápida raposa marrom pula sobre o cão preguiçoso enquanto as crianças olham.',
@@ -66,6 +67,27 @@ describe('lande as a tdhook Module (parity with lande 1.0.10 itself)', () => {
   });
 });
 
+describe('lande under core hooks', () => {
+  it('lets a forward hook on relu zero hidden units, changing the output, and restores the model after', () => {
+    const bundle = loadLande();
+    const text = sentences[2] as string;
+    const clean = bundle.predict(text);
+    const handle = registerHook(bundle.model, 'relu', 'forward', (output) =>
+      tf.zerosLike(output as tf.Tensor),
+    );
+    const ablated = bundle.predict(text);
+    handle.remove();
+    // With every hidden unit zeroed, the output is softmax(output.bias) whatever the text.
+    const expected = tf.tidy(() => tf.softmax(bundle.model.output.bias).dataSync() as Float32Array);
+    const byLanguage = new Map(ablated);
+    bundle.languages.forEach((language, i) => {
+      expect(byLanguage.get(language)).toBeCloseTo(expected[i] as number, 6);
+    });
+    expect(bundle.predict(text)).toEqual(clean);
+    bundle.dispose();
+  });
+});
+
 describe('featurizeLande', () => {
   const awkward = [
     ...sentences,
@@ -102,7 +124,9 @@ describe('featurizeLande', () => {
     }
     // ' ha' (a word starting with ha) comes from ' H' + 'a' of ' Haus'.
     const ha = landeFeatureNames.indexOf(' ha');
-    expect(features.occurrences.filter((o) => o.feature === ha).map((o) => text.slice(o.start, o.end))).toEqual([' Ha']);
+    expect(
+      features.occurrences.filter((o) => o.feature === ha).map((o) => text.slice(o.start, o.end)),
+    ).toEqual([' Ha']);
   });
 
   it('spreads feature scores onto characters, conserving the sum over non-empty spans', () => {
@@ -116,9 +140,11 @@ describe('featurizeLande', () => {
       if (end > start) counted.set(feature, (counted.get(feature) ?? 0) + 1);
     }
     const perFeature = new Map<number, number>();
-    for (const { feature } of features.occurrences) perFeature.set(feature, (perFeature.get(feature) ?? 0) + 1);
+    for (const { feature } of features.occurrences)
+      perFeature.set(feature, (perFeature.get(feature) ?? 0) + 1);
     let expected = 0;
-    for (const [feature, n] of counted) expected += ((scores[feature] as number) * n) / (perFeature.get(feature) as number);
+    for (const [feature, n] of counted)
+      expected += ((scores[feature] as number) * n) / (perFeature.get(feature) as number);
     expect(perChar.reduce((a, b) => a + b, 0)).toBeCloseTo(expected, 4);
     expect(perChar[11]).toBe(0); // '.' is removed by lande and lies in no span
     expect(() => landeCharacterScores(features, [1, 2])).toThrow(RangeError);

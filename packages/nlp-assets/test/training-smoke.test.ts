@@ -18,7 +18,7 @@ describe('training (smoke test, as the scripts train)', () => {
       losses.push(
         adam.step(() => {
           const windows = tf.tensor2d(ids, [16, 17], 'int32');
-          const inputs = tf.slice(windows, [0, 0], [16, 16]) as tf.Tensor2D;
+          const inputs = tf.slice(windows, [0, 0], [16, 16]);
           return maskedCrossEntropy(model.logits(inputs), tf.slice(windows, [0, 1], [16, 16]));
         }),
       );

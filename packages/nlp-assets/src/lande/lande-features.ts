@@ -77,23 +77,29 @@ function normalise(text: string): Piece[] {
     .filter((piece) => isKept(piece.text));
   // 3. Runs of two or more whitespace characters become one space (single ones stay as they are).
   const collapsed: Piece[] = [];
-  for (let i = 0; i < letters.length; ) {
+  for (let i = 0; i < letters.length;) {
     const piece = letters[i] as Piece;
     let j = i + 1;
     if (isSpace(piece.text)) while (j < letters.length && isSpace((letters[j] as Piece).text)) j++;
-    collapsed.push(j - i >= 2 ? { text: ' ', start: piece.start, end: (letters[j - 1] as Piece).end } : { ...piece });
+    collapsed.push(
+      j - i >= 2 ? { text: ' ', start: piece.start, end: (letters[j - 1] as Piece).end } : { ...piece },
+    );
     i = j;
   }
   // 4. Lowercase the whole string (context-dependent rules such as Greek final sigma need it), then share the
   // result out by each piece's own lowercase length.
-  const lowered = collapsed.map((piece) => piece.text).join('').toLowerCase();
+  const lowered = collapsed
+    .map((piece) => piece.text)
+    .join('')
+    .toLowerCase();
   let at = 0;
   for (const piece of collapsed) {
     const length = piece.text.toLowerCase().length;
     piece.text = lowered.slice(at, at + length);
     at += length;
   }
-  if (at !== lowered.length) throw new Error('featurizeLande: lowercasing changed the text in an unexpected way.');
+  if (at !== lowered.length)
+    throw new Error('featurizeLande: lowercasing changed the text in an unexpected way.');
   // 5. Trim, 6. pad with one space on each side.
   let first = 0;
   let last = collapsed.length;
@@ -175,7 +181,8 @@ export function landeCharacterScores(features: LandeFeatures, attribution: Array
     );
   }
   const occurrencesOf = new Uint32Array(landeFeatureNames.length);
-  for (const { feature } of features.occurrences) occurrencesOf[feature] = (occurrencesOf[feature] as number) + 1;
+  for (const { feature } of features.occurrences)
+    occurrencesOf[feature] = (occurrencesOf[feature] as number) + 1;
   const scores = new Float32Array(features.text.length);
   for (const { feature, start, end } of features.occurrences) {
     if (end <= start) continue;

@@ -9,7 +9,8 @@ function readDefaultExport(file: string): unknown {
   const path = join(dirname(createRequire(import.meta.url).resolve('lande')), file);
   const source = readFileSync(path, 'utf8').trim();
   const match = /^export default ([\s\S]*?);?$/.exec(source);
-  if (match === null) throw new Error(`@tdhook/nlp-assets: ${path} is not an 'export default <JSON>' module.`);
+  if (match === null)
+    throw new Error(`@tdhook/nlp-assets: ${path} is not an 'export default <JSON>' module.`);
   return JSON.parse(match[1] as string);
 }
 

@@ -27,7 +27,7 @@ export class LandeDense extends Module {
   /** The affine map with other parameters (what LRP rules recompute with modified weights). */
   forwardWith(x: tf.Tensor, params: { readonly kernel?: tf.Tensor; readonly bias?: tf.Tensor }): tf.Tensor {
     return tf.tidy(() => {
-      const z = tf.matMul(x as tf.Tensor2D, (params.kernel ?? this.kernel) as tf.Tensor2D);
+      const z = tf.matMul(x, params.kernel ?? this.kernel);
       return params.bias === undefined ? z : tf.add(z, params.bias);
     });
   }

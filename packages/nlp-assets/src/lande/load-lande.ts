@@ -41,7 +41,10 @@ function denseFrom(layer: ToygradDense): LandeDense {
   layer.filters.forEach((filter, o) => {
     for (let i = 0; i < inputs; i++) kernel[i * outputs + o] = filter.w[i] as number;
   });
-  return new LandeDense(tf.tensor2d(kernel, [inputs, outputs]), tf.tensor1d(Float32Array.from(layer.biases.w)));
+  return new LandeDense(
+    tf.tensor2d(kernel, [inputs, outputs]),
+    tf.tensor1d(Float32Array.from(layer.biases.w)),
+  );
 }
 
 /**

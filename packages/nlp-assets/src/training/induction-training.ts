@@ -31,14 +31,18 @@ export function inductionAccuracy(
   model: TrainableLm,
   options: { readonly seed: number; readonly count: number },
 ): { accuracy: number; positions: number } {
-  const batch = generateInductionBatch({ seed: options.seed, count: options.count, vocabSize: model.config.dVocab });
-  const [hits, positions] = tf.tidy(() => {
+  const batch = generateInductionBatch({
+    seed: options.seed,
+    count: options.count,
+    vocabSize: model.config.dVocab,
+  });
+  const counts = tf.tidy(() => {
     const { inputs, targets, mask } = shifted(batch);
     const predicted = tf.argMax(model.logits(inputs), -1);
     const correct = tf.mul(tf.cast(tf.equal(predicted, targets), 'float32'), mask);
-    return [tf.sum(correct), tf.sum(mask)];
+    return tf.stack([tf.sum(correct), tf.sum(mask)]);
   });
-  const result = { accuracy: (hits.dataSync()[0] as number) / (positions.dataSync()[0] as number), positions: positions.dataSync()[0] as number };
-  tf.dispose([hits, positions]);
-  return result;
+  const [hits, positions] = counts.dataSync() as Float32Array;
+  counts.dispose();
+  return { accuracy: (hits as number) / (positions as number), positions: positions as number };
 }

@@ -11,11 +11,17 @@ export const ioiTokenVocabulary: readonly string[] = ['<unk>', ...ioiVocabulary(
 const ids = new Map(ioiTokenVocabulary.map((word, i) => [word, i]));
 
 /** Token ids of prompts of one template, `[n, s]`, and the answer and subject ids. */
-export function encodeIoi(prompts: readonly IoiPrompt[]): { tokens: Int32Array; length: number; answers: number[]; subjects: number[] } {
+export function encodeIoi(prompts: readonly IoiPrompt[]): {
+  tokens: Int32Array;
+  length: number;
+  answers: number[];
+  subjects: number[];
+} {
   const length = (prompts[0] as IoiPrompt).words.length;
   const tokens = new Int32Array(prompts.length * length);
   prompts.forEach((prompt, row) => {
-    if (prompt.words.length !== length) throw new Error('encodeIoi: prompts of different lengths in one batch.');
+    if (prompt.words.length !== length)
+      throw new Error('encodeIoi: prompts of different lengths in one batch.');
     prompt.words.forEach((word, j) => {
       tokens[row * length + j] = ids.get(word) ?? 0;
     });
@@ -33,7 +39,10 @@ export function ioiLoss(model: TrainableLm, prompts: readonly IoiPrompt[]): tf.S
   const { tokens, length, answers } = encodeIoi(prompts);
   return tf.tidy(() => {
     const logits = model.logits(tf.tensor2d(tokens, [prompts.length, length], 'int32'));
-    const last = tf.reshape(tf.slice(logits, [0, length - 1, 0], [prompts.length, 1, -1]), [prompts.length, -1]);
+    const last = tf.reshape(tf.slice(logits, [0, length - 1, 0], [prompts.length, 1, -1]), [
+      prompts.length,
+      -1,
+    ]);
     const targets = tf.oneHot(tf.tensor1d(answers, 'int32'), last.shape[1] as number);
     return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(last), targets), -1))) as tf.Scalar;
   });
@@ -51,7 +60,12 @@ export function ioiAccuracy(
   let diff = 0;
   let count = 0;
   ioiTemplates.forEach((_, template) => {
-    const prompts = generateIoiPrompts({ seed: options.seed + template, count: options.perTemplate, split: options.split, template });
+    const prompts = generateIoiPrompts({
+      seed: options.seed + template,
+      count: options.perTemplate,
+      split: options.split,
+      template,
+    });
     const { tokens, length, answers, subjects } = encodeIoi(prompts);
     const last = tf.tidy(() => {
       const logits = model.logits(tf.tensor2d(tokens, [prompts.length, length], 'int32'));

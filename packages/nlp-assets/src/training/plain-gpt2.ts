@@ -25,7 +25,8 @@ export function initPlainGpt2(config: PlainGpt2Config, seed: number): Record<str
   const { nLayers, dModel, nCtx, dVocab, attnOnly } = config;
   const dMlp = config.dMlp ?? 4 * dModel;
   let next = seed;
-  const normal = (shape: number[], std: number): tf.Tensor => tf.randomNormal(shape, 0, std, 'float32', next++);
+  const normal = (shape: number[], std: number): tf.Tensor =>
+    tf.randomNormal(shape, 0, std, 'float32', next++);
   const residualStd = 0.02 / Math.sqrt(2 * nLayers);
   const weights: Record<string, tf.Tensor> = {
     'wte.weight': normal([dVocab, dModel], 0.02),
@@ -99,9 +100,13 @@ export function plainGpt2Logits(
     for (let i = 0; i < nLayers; i++) {
       const h = layerNorm(x, at(`h.${i}.ln_1.weight`), at(`h.${i}.ln_1.bias`));
       const qkv = conv1d(h, at(`h.${i}.attn.c_attn.weight`), at(`h.${i}.attn.c_attn.bias`));
-      const [q, k, v] = tf.split(qkv, 3, -1).map((part) =>
-        tf.transpose(tf.reshape(part, [b, s, nHeads, dHead]), [0, 2, 1, 3]),
-      ) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const [q, k, v] = tf
+        .split(qkv, 3, -1)
+        .map((part) => tf.transpose(tf.reshape(part, [b, s, nHeads, dHead]), [0, 2, 1, 3])) as [
+        tf.Tensor4D,
+        tf.Tensor4D,
+        tf.Tensor4D,
+      ];
       const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dHead)), maskAdd);
       const z = tf.matMul(tf.softmax(scores), v);
       const merged = tf.reshape(tf.transpose(z, [0, 2, 1, 3]), [b, s, dModel]);
@@ -113,9 +118,9 @@ export function plainGpt2Logits(
       }
     }
     const final = layerNorm(x, at('ln_f.weight'), at('ln_f.bias'));
-    return tf.reshape(
-      tf.matMul(tf.reshape(final, [b * s, dModel]), at('wte.weight') as tf.Tensor2D, false, true),
+    return tf.reshape<tf.Rank.R3>(
+      tf.matMul(tf.reshape(final, [b * s, dModel]), at('wte.weight'), false, true),
       [b, s, dVocab],
-    ) as tf.Tensor3D;
+    );
   });
 }

@@ -1,8 +1,15 @@
 // What the training scripts need of a language model: logits, its trainable variables and its weights in
 // Hugging Face GPT-2 names. Two implementations: the plain forward (plain-gpt2.ts) and @tdhook/adapter-nlp's
 // HookedTransformer.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type * as tf from '@tensorflow/tfjs-core';
 
+import { HookedTransformer, saveGpt2Checkpoint } from '@tdhook/adapter-nlp';
+import { Module, namedModules } from '@tdhook/core';
+
+import { writeModelFolder, type TdhookTokenizerJson } from './model-folder.js';
 import { initPlainGpt2, plainGpt2Logits, type PlainGpt2Config } from './plain-gpt2.js';
 
 /** A language model being trained. */
@@ -11,8 +18,8 @@ export interface TrainableLm {
   /** Logits `[b, s, dVocab]` of int32 tokens `[b, s]`. */
   logits(tokens: tf.Tensor2D): tf.Tensor3D;
   readonly variables: readonly tf.Variable[];
-  /** The weights under Hugging Face GPT-2 names (read-only views or copies: do not dispose). */
-  weights(): Readonly<Record<string, tf.Tensor>>;
+  /** Writes the model as a Hugging Face GPT-2 folder with its tdhook-tokenizer.json (replacing one there). */
+  save(dir: string, tokenizer: TdhookTokenizerJson): Promise<void>;
   dispose(): void;
 }
 
@@ -23,9 +30,53 @@ export function plainLm(config: PlainGpt2Config, seed: number): TrainableLm {
     config,
     logits: (tokens) => plainGpt2Logits(config, weights, tokens),
     variables: Object.values(weights),
-    weights: () => weights,
+    save: (dir, tokenizer) => {
+      writeModelFolder(dir, config, weights, tokenizer);
+      return Promise.resolve();
+    },
     dispose: () => {
       for (const variable of Object.values(weights)) variable.dispose();
+    },
+  };
+}
+
+/** Every variable of a core Module tree (a HookedTransformer's parameters), in module order. */
+export function moduleVariables(root: Module<never[], unknown>): tf.Variable[] {
+  const found: tf.Variable[] = [];
+  for (const [, node] of namedModules(root)) {
+    if (node instanceof Module) for (const [, parameter] of node.namedParameters()) found.push(parameter);
+  }
+  return found;
+}
+
+/** @tdhook/adapter-nlp's HookedTransformer with GPT-2's seeded initialisation: what the scripts train. */
+export function hookedLm(
+  config: PlainGpt2Config,
+  seed: number,
+): TrainableLm & { readonly model: HookedTransformer } {
+  const model = HookedTransformer.create(
+    {
+      nLayers: config.nLayers,
+      dModel: config.dModel,
+      nHeads: config.nHeads,
+      nCtx: config.nCtx,
+      dVocab: config.dVocab,
+      attnOnly: config.attnOnly,
+    },
+    { seed },
+  );
+  return {
+    model,
+    config,
+    logits: (tokens) => model.call(tokens) as tf.Tensor3D,
+    variables: moduleVariables(model),
+    save: async (dir, tokenizer) => {
+      mkdirSync(dir, { recursive: true });
+      await saveGpt2Checkpoint(model, dir, { overwrite: true });
+      writeFileSync(join(dir, 'tdhook-tokenizer.json'), `${JSON.stringify(tokenizer, null, 2)}\n`);
+    },
+    dispose: () => {
+      model.dispose();
     },
   };
 }
