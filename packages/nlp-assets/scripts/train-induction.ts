@@ -35,7 +35,8 @@ const config = {
   dVocab: vocabSize,
   attnOnly: true,
 };
-const model = hookedLm(config, seed);
+const initStd = env('INIT_STD', 1 / Math.sqrt(config.dModel));
+const model = hookedLm(config, seed, initStd);
 const params = model.variables.reduce((sum, v) => sum + v.size, 0);
 log(`train-induction: backend ${report.backend}, ${params} parameters, ${JSON.stringify(config)}`);
 const adam = new Adam(model.variables, { learningRate, clipNorm: 1 });
@@ -78,6 +79,7 @@ writeFileSync(
       tokens:
         'token i is written as the character vocab[i] (A–Z, then a–f), so a sequence is a 32-letter string',
       batch,
+      init: { std: initStd, note: 'N(0, std²) matrices and embeddings, residual projections std/√(2·nLayers), zero biases, unit LayerNorm weights' },
       optimizer: { name: 'adam', learningRate, warmupSteps: 100, clipNorm: 1 },
       seed,
       steps: step,

@@ -23,7 +23,7 @@ interface Facts {
 }
 
 describe('the IOI model (models/ioi)', () => {
-  it('answers ≥ 98 % of held-out-pair prompts (64 per template), as training.json states (±2 %)', async () => {
+  it('answers ≥ 98 % of held-out-pair prompts (64 per template, and of each order), as training.json states (±2 %)', async () => {
     const before = tf.memory().numTensors;
     const { model, tokenizer, training } = await loadIoiModel();
     expect(model.config).toMatchObject({ nLayers: 2, attnOnly: true, dVocab: ioiTokenVocabulary.length });
@@ -34,6 +34,10 @@ describe('the IOI model (models/ioi)', () => {
     ]);
     const lm = loadedLm(model);
     const heldOut = ioiAccuracy(lm, { seed: 1000, perTemplate: 64, split: 'held-out' });
+    // Both orders: the answer's position alone cannot give it.
+    for (const order of ['ABB', 'BAB'] as const) {
+      expect(ioiAccuracy(lm, { seed: 3000, perTemplate: 16, split: 'held-out', order }).accuracy).toBeGreaterThanOrEqual(0.98);
+    }
     lm.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(heldOut.accuracy).toBeGreaterThanOrEqual(0.98);

@@ -2,7 +2,7 @@
 // length) and its accuracy / logit difference on prompts.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { generateIoiPrompts, ioiTemplates, ioiVocabulary, type IoiPrompt } from '../tasks/ioi.js';
+import { generateIoiPrompts, ioiTemplates, ioiVocabulary, type IoiOrder, type IoiPrompt } from '../tasks/ioi.js';
 import type { TrainableLm } from './trainable-lm.js';
 
 /** The IOI model's vocabulary: `<unk>` (id 0), then {@link ioiVocabulary}. */
@@ -54,13 +54,19 @@ export function ioiLoss(model: TrainableLm, prompts: readonly IoiPrompt[]): tf.S
  */
 export function ioiAccuracy(
   model: TrainableLm,
-  options: { readonly seed: number; readonly perTemplate: number; readonly split: 'train' | 'held-out' },
+  options: {
+    readonly seed: number;
+    readonly perTemplate: number;
+    readonly split: 'train' | 'held-out';
+    readonly order?: IoiOrder;
+  },
 ): { accuracy: number; logitDiff: number; count: number } {
   let correct = 0;
   let diff = 0;
   let count = 0;
   ioiTemplates.forEach((_, template) => {
     const prompts = generateIoiPrompts({
+      ...(options.order === undefined ? {} : { order: options.order }),
       seed: options.seed + template,
       count: options.perTemplate,
       split: options.split,

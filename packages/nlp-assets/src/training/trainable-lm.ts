@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 import { HookedTransformer, saveGpt2Checkpoint } from '@tdhook/adapter-nlp';
 import { Module, namedModules } from '@tdhook/core';
@@ -49,10 +49,17 @@ export function moduleVariables(root: Module<never[], unknown>): tf.Variable[] {
   return found;
 }
 
-/** @tdhook/adapter-nlp's HookedTransformer with GPT-2's seeded initialisation: what the scripts train. */
+/**
+ * @tdhook/adapter-nlp's HookedTransformer, seeded: what the scripts train. GPT-2's initialisation (std 0.02)
+ * is made for d = 768; at d = 32–128 it leaves attention scores and logits near zero, and the small models
+ * here then sit on a plateau for thousands of steps. With `initStd`, every matrix and embedding is drawn
+ * again from N(0, initStd²) (residual projections from N(0, initStd²/(2·nLayers))); 1/√dModel is the usual
+ * choice.
+ */
 export function hookedLm(
   config: PlainGpt2Config,
   seed: number,
+  initStd?: number,
 ): TrainableLm & { readonly model: HookedTransformer } {
   const model = HookedTransformer.create(
     {
@@ -65,6 +72,18 @@ export function hookedLm(
     },
     { seed },
   );
+  if (initStd !== undefined) {
+    let next = seed + 1000;
+    for (const [path, node] of namedModules(model)) {
+      if (!(node instanceof Module)) continue;
+      for (const [, parameter] of node.namedParameters()) {
+        if (parameter.rank !== 2) continue;
+        const residual = path.endsWith('c_proj');
+        const std = residual ? initStd / Math.sqrt(2 * config.nLayers) : initStd;
+        tf.tidy(() => parameter.assign(tf.randomNormal(parameter.shape, 0, std, 'float32', next++)));
+      }
+    }
+  }
   return {
     model,
     config,
