@@ -13,7 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelDirs } from '@tdhook/nlp-assets';
 import { referenceDirectory } from '@tdhook/testing';
+
+import { builtInTextModels } from '../src/commands/text-models.js';
 
 import { backend, decode, expectOneLineError, filesIn, readJson, tdhook } from './run-tdhook.js';
 
@@ -194,6 +197,36 @@ describe('tdhook explain-text', () => {
     expect(run.stderr).toBe(
       'tdhook explain-text: warning: 1 token(s) of --text are not in the vocabulary and read as "<unk>": "é"\n',
     );
+  });
+
+  it('runs a built-in model by name (the IOI model of @tdhook/nlp-assets)', () => {
+    expect([...builtInTextModels].sort()).toEqual(Object.keys(modelDirs).sort());
+    const out = join(scratch, 'ioi');
+    const text = 'When Diana and Edwin went to the store, Edwin gave a drink to';
+    const run = explainText(
+      '--model',
+      'ioi',
+      '--text',
+      text,
+      '--method',
+      'lrp',
+      '--target',
+      'Diana',
+      '--versus',
+      'Edwin',
+      '--color',
+      'never',
+      '--out',
+      out,
+      '--quiet',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const report = readJson(join(out, 'scores.json')) as Report & { model: string };
+    expect(report.model).toBe(modelDirs.ioi);
+    // The model prefers the indirect object (a positive logit difference), and LRP credits "Diana" for it.
+    const [lrp] = report.methods;
+    expect(lrp?.value).toBeGreaterThan(0);
+    expect(lrp?.scores[1]).toBeGreaterThan(0);
   });
 
   it('--help lists the methods, the built-in models and the exit codes', () => {
