@@ -164,6 +164,25 @@ describe('HookedTransformer', () => {
     tf.dispose([tokens, embed, logits, wrong]);
   });
 
+  it('create and setUseAttnResult check their arguments', () => {
+    expect(() => HookedTransformer.create(small, { seed: 1.5 })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /seed/,
+    );
+    expect(() => HookedTransformer.create(small, undefined as never)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /seed/,
+    );
+    expect(() => HookedTransformer.create({ ...small, dVocab: 0 }, { seed: 1 })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /dVocab/,
+    );
+    expect(() => {
+      model().setUseAttnResult('yes' as never);
+    }).toThrowTdhookError('E_INVALID_VALUE', /boolean/);
+    expect(model().useAttnResult).toBe(false);
+  });
+
   it('resolveTransformerConfig fills defaults and rejects bad fields', () => {
     expect(resolveTransformerConfig(small)).toEqual({
       ...small,

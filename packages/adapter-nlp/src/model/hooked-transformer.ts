@@ -355,7 +355,15 @@ export class HookedTransformer extends Module {
   #fromHooked(embed: tf.Tensor, posEmbed: tf.Tensor, slots?: readonly KeyValueSlot[]): tf.Tensor {
     let resid = tf.add(embed, posEmbed);
     this.blocks.items.forEach((block, layer) => {
-      resid = block.call(resid, slots?.[layer]);
+      const slot = slots?.[layer];
+      // One tidy per block: its intermediates are freed as soon as it is done (the gradient tape keeps its
+      // own copies of what backpropagation needs), so the peak is one block's, not the whole pass's.
+      const [output, key, value] = tf.tidy(() => {
+        const out = block.call(resid, slot);
+        return slot?.present === undefined ? [out] : [out, slot.present.key, slot.present.value];
+      });
+      if (slot !== undefined && key !== undefined && value !== undefined) slot.present = { key, value };
+      resid = output;
     });
     return this.unembed.call(this.lnFinal.call(resid));
   }

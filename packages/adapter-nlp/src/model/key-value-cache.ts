@@ -67,11 +67,3 @@ export class KeyValueCache implements Disposable {
     this.dispose();
   }
 }
-
-/** For messages. */
-export function describeCache(cache: KeyValueCache): string {
-  const first = cache.layers[0];
-  return first === undefined
-    ? 'an empty cache'
-    : `a cache of ${cache.layers.length} layers, keys float32[${first.key.shape.join(',')}]`;
-}

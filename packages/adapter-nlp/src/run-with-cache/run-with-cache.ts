@@ -13,7 +13,7 @@ import { closeNames } from './close-names.js';
  *
  * @example
  * const backward: RunWithCacheBackward = {
- *   metric: (logits) => tf.sum(tf.slice(logits, [0, 11, 51], [1, 1, 1])).asScalar(),
+ *   metric: (logits) => tf.sum<tf.Scalar>(tf.slice(logits, [0, 11, 51], [1, 1, 1])),
  * };
  */
 export interface RunWithCacheBackward {
@@ -115,7 +115,7 @@ function scalarMetric(metric: RunWithCacheBackward['metric'], logits: tf.Tensor)
     throw new InvalidValueError({
       what: `backward.metric must return a float32 scalar, got ${describeStructure(value)}`,
       where: `${where}: options.backward.metric`,
-      fix: 'Reduce to one number, e.g. tf.sum(…) or logitDiff.asScalar().',
+      fix: 'Reduce to one number, e.g. tf.sum(…) or tf.reshape(value, []).',
     });
   }
   return value as tf.Scalar;
@@ -132,7 +132,7 @@ function scalarMetric(metric: RunWithCacheBackward['metric'], logits: tf.Tensor)
  * @example
  * const { logits, cache } = runWithCache(model, tokens, {
  *   names: /attn\.hook_z$/,
- *   backward: { metric: (logits) => tf.sum(tf.slice(logits, [0, 11, 51], [1, 1, 1])).asScalar() },
+ *   backward: { metric: (logits) => tf.sum<tf.Scalar>(tf.slice(logits, [0, 11, 51], [1, 1, 1])) },
  * });
  * cache.getTensor('blocks.0.attn.hook_z');           // forward value [batch, pos, head, d_head]
  * cache.getTensor(['grad', 'blocks.0.attn.hook_z']); // its gradient, same shape
