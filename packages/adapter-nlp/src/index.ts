@@ -83,3 +83,11 @@ export {
   type VocabularyOptions,
   type WordTokenizerOptions,
 } from './tokenizers/index.js';
+export { generate, type GenerationResult } from './generation/generate.js';
+export type {
+  GenerateOptions,
+  GenerationStep,
+  GenerationStrategy,
+  GreedyStrategy,
+  SampledStrategy,
+} from './generation/generation-options.js';

@@ -119,6 +119,20 @@ describe('hub-style variants load to the same logits', () => {
   });
 });
 
+describe('sharded gpt2-tiny', () => {
+  it('loads from shards + index to the reference logits', async () => {
+    const { model } = await loadGpt2Checkpoint(gpt2TinyFolder());
+    const saved = await saveGpt2Checkpoint(model, folder, { maxShardBytes: 100_000 });
+    model.dispose();
+    expect(saved.files).toContain('model.safetensors.index.json');
+    const { model: sharded, weightFiles } = await loadGpt2Checkpoint(folder);
+    expect(weightFiles).toHaveLength(6);
+    const logits = logitsOf(sharded);
+    sharded.dispose();
+    expect(logits).toBeCloseToTensor(gpt2TinyReference().forward.logits.data, { rtol: 0, atol: 1e-5 });
+  });
+});
+
 describe('saveGpt2Checkpoint', () => {
   it('writes gpt2-tiny back byte for byte and loads to the same logits', async () => {
     const { model } = await loadGpt2Checkpoint(gpt2TinyFolder());

@@ -51,6 +51,18 @@ describe('readSafetensors on the gpt2-tiny fixture', () => {
     }
   });
 
+  it('reads an ArrayBuffer, and bytes at an odd offset of a larger buffer, alike', () => {
+    const bytes = gpt2TinyBytes();
+    const fromBuffer = readSafetensors(new Uint8Array(bytes).buffer);
+    const larger = new Uint8Array(bytes.byteLength + 3);
+    larger.set(bytes, 1);
+    const fromOffset = readSafetensors(larger.subarray(1, 1 + bytes.byteLength));
+    for (const name of Object.keys(tensors)) {
+      expect(fromBuffer.tensors[name]?.data, name).toEqual(tensors[name]?.data);
+      expect(fromOffset.tensors[name]?.data, name).toEqual(tensors[name]?.data);
+    }
+  });
+
   it('writes the parsed tensors back byte for byte', () => {
     const written = writeSafetensors(tensors);
     expect(written.byteLength).toBe(435_784);

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
+import { Tokenizer as HuggingFaceTokenizer } from '@huggingface/tokenizers';
 import { Tiktoken } from 'js-tiktoken/lite';
 import gpt2Ranks from 'js-tiktoken/ranks/gpt2';
 
@@ -42,6 +43,25 @@ let oracle: Tiktoken | undefined;
 export function oracleEncode(text: string): number[] {
   oracle ??= new Tiktoken(gpt2Ranks);
   return oracle.encode(text, [], []);
+}
+
+let huggingFace: HuggingFaceTokenizer | undefined;
+/** GPT-2 ids by @huggingface/tokenizers (tokenizers.js) reading our tokenizer.json: a second, independent reader. */
+export function huggingFaceEncode(text: string): number[] {
+  huggingFace ??= new HuggingFaceTokenizer(gpt2TokenizerJson(), {});
+  return huggingFace.encode(text, { add_special_tokens: false }).ids;
+}
+
+/** A seeded generator of uniform numbers in [0, 1) (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Writes vocab.json + merges.txt into `folder` (created). */

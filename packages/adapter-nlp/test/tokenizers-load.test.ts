@@ -49,6 +49,12 @@ describe('loadTokenizer', () => {
       }),
     );
     expect((await loadTokenizer(folder)).specialTokens).toEqual({ eos: 50256, pad: 50256 });
+    writeFileSync(join(folder, 'special_tokens_map.json'), JSON.stringify({ pad_token: '<pad>' }));
+    await expectLoadError(
+      folder,
+      'E_TOKENIZER_TOKEN',
+      /"<pad>" is not in the vocabulary.*special \(special.pad\)/,
+    );
   });
 
   it('names a missing folder, a file given as folder, and a folder without a tokenizer', async () => {

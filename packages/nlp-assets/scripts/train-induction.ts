@@ -2,7 +2,7 @@
 // on random token sequences with one span copied to a random later place (generateInductionBatch); the loss
 // and the accuracy count the predictable copied positions only. Stops at STEPS or when the accuracy on fresh
 // sequences reaches TARGET. Environment: STEPS (default 4000), TARGET (0.96), D_MODEL (64), N_HEADS (4),
-// LR (2e-3), SEED (1).
+// LR (2e-3), SEED (1), OUT (the folder; default models/induction).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -65,9 +65,10 @@ log(
   `train-induction: ${step} steps, ${seconds} s; held-out accuracy ${(100 * heldOut.accuracy).toFixed(2)} %`,
 );
 const vocab = Array.from({ length: vocabSize }, (_, i) => String.fromCharCode(65 + i + (i >= 26 ? 6 : 0)));
-await model.save(modelDirs.induction, { kind: 'char', vocab, unknown: null, lowercase: false });
+const out = process.env.OUT ?? modelDirs.induction;
+await model.save(out, { kind: 'char', vocab, unknown: null, lowercase: false });
 writeFileSync(
-  join(modelDirs.induction, 'training.json'),
+  join(out, 'training.json'),
   `${JSON.stringify(
     {
       model: 'induction',

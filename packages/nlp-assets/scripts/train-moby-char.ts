@@ -51,6 +51,7 @@ const history: { step: number; seconds: number; trainBitsPerChar: number; heldOu
 
 async function save(finished: boolean): Promise<void> {
   const bits = mobyBitsPerChar(model, { count: evalWindows });
+  const first8 = mobyBitsPerChar(model, { count: 8 });
   const seconds = Math.round(elapsed());
   history.push({ step, seconds, trainBitsPerChar: recent / Math.LN2, heldOutBitsPerChar: bits });
   log(
@@ -77,7 +78,7 @@ async function save(finished: boolean): Promise<void> {
     steps: step,
     seconds,
     finished,
-    heldOut: { windows: evalWindows, length: config.nCtx, seed: 7, bitsPerChar: bits },
+    heldOut: { windows: evalWindows, length: config.nCtx, seed: 7, bitsPerChar: bits, first8BitsPerChar: first8 },
     history,
   };
   writeFileSync(join(dir, 'training.json'), `${JSON.stringify(facts, null, 2)}\n`);

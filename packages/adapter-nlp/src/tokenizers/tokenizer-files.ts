@@ -59,15 +59,20 @@ export async function readJson(folder: string, name: string): Promise<unknown> {
   }
 }
 
-/** Runs `load`, prefixing the `where` of a tokenizer error with the folder so the message names the path. */
+/**
+ * Runs `load`, putting the folder into the `where` of a tokenizer error so the message names the path:
+ * `tokenizer.json, model.type` becomes `<folder>/tokenizer.json, model.type`; a `where` that names no file
+ * (an option) becomes `<folder> (special.pad)`.
+ */
 export async function inFolder<T>(folder: string, load: () => T | Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
     if (error instanceof TokenizerError && !(error.where ?? '').startsWith(folder)) {
+      const where = error.where ?? '';
       throw new TokenizerError(error.code, {
         what: error.what,
-        where: join(folder, error.where ?? ''),
+        where: /^[\w.-]+\.(json|txt)\b/.test(where) ? join(folder, where) : `${folder} (${where})`,
         ...(error.fix === undefined ? {} : { fix: error.fix }),
         cause: error,
       });

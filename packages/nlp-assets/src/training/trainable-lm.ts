@@ -80,7 +80,9 @@ export function hookedLm(
         if (parameter.rank !== 2) continue;
         const residual = path.endsWith('c_proj');
         const std = residual ? initStd / Math.sqrt(2 * config.nLayers) : initStd;
-        tf.tidy(() => parameter.assign(tf.randomNormal(parameter.shape, 0, std, 'float32', next++)));
+        tf.tidy(() => {
+          parameter.assign(tf.randomNormal(parameter.shape, 0, std, 'float32', next++));
+        });
       }
     }
   }
