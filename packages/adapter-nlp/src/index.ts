@@ -81,6 +81,31 @@ export {
 export { saveGpt2Checkpoint } from './checkpoint/save-gpt2-checkpoint.js';
 export type { SaveGpt2CheckpointOptions, SavedGpt2Checkpoint } from './checkpoint/write-gpt2-checkpoint.js';
 export type { UnexpectedTensors } from './checkpoint/gpt2-weight-match.js';
+export * from './views/index.js';
+export * from './attribution/index.js';
+export {
+  CharTokenizer,
+  Gpt2Tokenizer,
+  loadTokenizer,
+  saveTokenizer,
+  tdhookTokenizerFileName,
+  TokenizerError,
+  WordTokenizer,
+  wordPattern,
+  type CharTokenizerOptions,
+  type Gpt2TokenizerFiles,
+  type Gpt2TokenizerOptions,
+  type LoadedTokenizer,
+  type SpecialTokens,
+  type SpecialTokenStrings,
+  type TdhookTokenizerFile,
+  type TokenEncoding,
+  type TokenizerErrorCode,
+  type Tokenizer,
+  type TokenOffset,
+  type VocabularyOptions,
+  type WordTokenizerOptions,
+} from './tokenizers/index.js';
 export { generate, type GenerationResult } from './generation/generate.js';
 export type {
   GenerateOptions,

@@ -668,4 +668,44 @@ describe('transformer rules', () => {
     tf.dispose([input, relevance, expected]);
     attention.dispose();
   });
+
+  it('norm on a two-input merge Module (lrpKind merge) shares relevance between both inputs', () => {
+    class ResidualAdd extends Module<[tf.Tensor, tf.Tensor]> {
+      readonly lrpKind = 'merge';
+      forward(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+        return tf.add(a, b);
+      }
+    }
+    class Residual extends Module {
+      readonly skip = this.registerModule('skip', new Lambda('identity', (v: tf.Tensor) => tf.clone(v)));
+      readonly branch = this.registerModule('branch', new Lambda('identity', (v: tf.Tensor) => tf.mul(v, 3)));
+      readonly add = this.registerModule('add', new ResidualAdd());
+      forward(v: tf.Tensor): tf.Tensor {
+        return this.add.call(this.skip.call(v), this.branch.call(v));
+      }
+    }
+    const model = new Residual();
+    const input = seededTensor([2, 5], 81, 2);
+    const relevance = seededTensor([2, 5], 82, 2);
+    using prepared = lrp({
+      rules: { paths: { add: lrpRule.norm(0) } },
+      target: { select: (output: tf.Tensor) => tf.sum(tf.mul(output, relevance), -1) },
+      modules: ['skip', 'branch'],
+      onWarning: () => undefined,
+    }).prepare(model);
+    using data = new TensorDict({ input: tf.clone(input) }, { batchShape: [2] });
+    using result = prepared.run(data);
+    // a = x and b = 3x: the norm rule gives a·R/(a + b) = R/4 to the skip and 3R/4 to the branch, Σ = R.
+    const quarter = tf.tidy(() => Array.from(tf.div(relevance, 4).dataSync()));
+    expect(result.getTensor(['attr', 'skip']).dataSync()).toBeCloseToTensor(quarter, {
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
+    expect(result.getTensor(['attr', 'branch']).dataSync()).toBeCloseToTensor(
+      quarter.map((r) => 3 * r),
+      { rtol: 1e-5, atol: 1e-6 },
+    );
+    tf.dispose([input, relevance]);
+    model.dispose();
+  });
 });

@@ -1,7 +1,10 @@
 import { explainDefaults } from '@tdhook/adapter-cv';
+import { tokenAttributionMethods } from '@tdhook/adapter-nlp';
 import { integratedGradients, noiseTunnel, saliency } from '@tdhook/attribution';
 
 import { composites, defaultOut } from './commands/explain-args.js';
+import { colorChoices } from './commands/explain-text-args.js';
+import { builtInTextModels } from './commands/text-models.js';
 import { exitCodes } from './exit-codes.js';
 import { explainLimits } from './limits.js';
 
@@ -10,17 +13,21 @@ export const mainHelp = `tdhook: explain TensorFlow.js vision models from the co
 
 Usage:
   tdhook explain --model <dir> --input <image...> --method <name> [options]
+  tdhook explain-text --model <dir|name> --text "<text>" --method <name> [options]
   tdhook info --model <dir>
   tdhook methods [--plugin <module>...]
   tdhook <command> --help
 
 Commands:
-  explain   attribution heatmaps (PNG) and a JSON of scores for one or more images
-  info      a model's inputs, outputs and hookable layer / node paths
-  methods   the methods explain runs: the built-ins and those of --plugin modules
+  explain        attribution heatmaps (PNG) and a JSON of scores for one or more images
+  explain-text   token attributions of a text for a GPT-2-style language model (terminal,
+                 HTML, JSON; attention heatmaps with --attention)
+  info           a model's inputs, outputs and hookable layer / node paths
+  methods        the methods explain runs: the built-ins and those of --plugin modules
 
 Models are TF.js Layers or Graph models on disk: a folder with model.json and its
-weight files (or the model.json path). Images are PNG or JPEG.
+weight files (or the model.json path). Images are PNG or JPEG. Language models are
+Hugging Face GPT-2 folders (config.json, model.safetensors and a tokenizer).
 `;
 
 /**
@@ -94,6 +101,59 @@ ${exitCodes.usage} the command line cannot run as written, ${exitCodes.plugin} a
 
 Example:
   tdhook explain --model models/mnist-cnn --input digit-7.png --method ig --out out/
+`;
+}
+
+/** `tdhook explain-text --help`, with the methods and limits the code holds. */
+export function explainTextHelp(): string {
+  const steps = String(integratedGradients({}).options.steps);
+  return `tdhook explain-text: which tokens of a text make a language model predict a token
+
+Usage:
+  tdhook explain-text --model <dir|name> --text "<text>" --method <name> [options]
+
+Required:
+  --model <dir|name>     a Hugging Face GPT-2 folder (config.json, model.safetensors or shards,
+                         and a tokenizer: vocab.json + merges.txt, tokenizer.json or
+                         tdhook-tokenizer.json), or a built-in model of the tdhook repository:
+                         ${builtInTextModels.join(', ')}
+  --text "<text>"        the text; its tokens are attributed
+  --method <name>        ${tokenAttributionMethods.join(', ')} (comma separated or repeated for several rows):
+                         saliency  |gradient| at each token's embedding (summed over d_model)
+                         ixg       gradient × embedding
+                         ig        integrated gradients from a baseline embedding
+                         lrp       LRP for transformers (RelP/AttnLRP rules; conserves the logit)
+
+Options:
+  --target <token>       the token whose logit is explained: argmax (the prediction, default),
+                         the token's text (one token, e.g. " Mary" with its space for GPT-2),
+                         or id:<n>
+  --versus <token>       explain logit(target) − logit(versus) instead (a logit difference)
+  --position <n>         the position whose logits are read (default -1, the last token)
+  --baseline <b>         ig: zeros (default), pad (the tokenizer's pad token), a token, or
+                         id:<n>: that token's embedding at every position
+  --steps <n>            ig: Gauss–Legendre steps, 1 to ${explainLimits.steps} (default ${steps})
+  --out <dir>            output folder (default: ${defaultOut})
+  --attention            also write attention.layer<i>.png: every head's pattern with token
+                         labels
+  --color <mode>         ${colorChoices.join(', ')} (default auto: colour on a terminal, plain text
+                         in a pipe or with NO_COLOR)
+  --backend <name>       auto, tensorflow-gpu, tensorflow, wasm or cpu (default:
+                         TDHOOK_BACKEND if set, else auto: the fastest installed)
+  --quiet                no "wrote ..." line on stderr
+  -h, --help             this help
+
+Prints the text with each token shaded by its score (red towards the target, blue
+away) on stdout, and writes text.html (the same, with values on hover) and scores.json
+(tokens, offsets, scores per method) to --out. Nothing is written unless the whole run
+succeeds.
+
+Exit codes: ${exitCodes.ok} done, ${exitCodes.failed} the work failed (model, tokenizer, output folder),
+${exitCodes.usage} the command line cannot run as written.
+
+Example:
+  tdhook explain-text --model models/gpt2 --text "When Mary and John went to the store, John gave a drink to" \\
+    --method ig,lrp --target " Mary" --versus " John" --attention
 `;
 }
 

@@ -1,4 +1,5 @@
 import { explainCommand } from './commands/explain.js';
+import { explainTextCommand } from './commands/explain-text.js';
 import { infoCommand } from './commands/info.js';
 import type { Io } from './commands/io.js';
 import { methodsCommand } from './commands/methods.js';
@@ -8,6 +9,7 @@ import { UsageError } from './usage-error.js';
 
 const commands: Readonly<Record<string, (argv: readonly string[], io: Io) => Promise<number>>> = {
   explain: explainCommand,
+  'explain-text': explainTextCommand,
   info: infoCommand,
   methods: methodsCommand,
 };

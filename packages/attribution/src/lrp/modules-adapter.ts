@@ -1,6 +1,6 @@
 // Plain tdhook Modules described for LRP: modules opt in by exposing what rules need (LrpLinearModule,
 // LrpLayerNormModule, or just an `lrpKind`); elementwise modules are recognised by their type name.
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 import { type AnyModule } from '@tdhook/core';
 import { childrenOf, isTensor } from '@tdhook/core/plugin';
@@ -86,6 +86,19 @@ export function moduleLayer(module: AnyModule): LrpLayer {
           };
         },
         apply: ([x], params) => module.forwardWith(x as tf.Tensor, params),
+      },
+    };
+  }
+  if (declared === 'merge') {
+    // A parameter-free sum of its inputs (a residual addition `a + b`): the linear part takes every input,
+    // so that the norm rule shares relevance between them, not only with the first.
+    return {
+      kind: declared,
+      description,
+      className,
+      linear: {
+        parameters: (): LrpParameters => ({}),
+        apply: (inputs) => (inputs.length === 1 ? tf.clone(inputs[0] as tf.Tensor) : tf.addN([...inputs])),
       },
     };
   }

@@ -1,0 +1,103 @@
+// What the training scripts need of a language model: logits, its trainable variables and its weights in
+// Hugging Face GPT-2 names. Two implementations: the plain forward (plain-gpt2.ts) and @tdhook/adapter-nlp's
+// HookedTransformer.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+
+import { HookedTransformer, saveGpt2Checkpoint } from '@tdhook/adapter-nlp';
+import { Module, namedModules } from '@tdhook/core';
+
+import { writeModelFolder, type TdhookTokenizerJson } from './model-folder.js';
+import { initPlainGpt2, plainGpt2Logits, type PlainGpt2Config } from './plain-gpt2.js';
+
+/** A language model being trained. */
+export interface TrainableLm {
+  readonly config: PlainGpt2Config;
+  /** Logits `[b, s, dVocab]` of int32 tokens `[b, s]`. */
+  logits(tokens: tf.Tensor2D): tf.Tensor3D;
+  readonly variables: readonly tf.Variable[];
+  /** Writes the model as a Hugging Face GPT-2 folder with its tdhook-tokenizer.json (replacing one there). */
+  save(dir: string, tokenizer: TdhookTokenizerJson): Promise<void>;
+  dispose(): void;
+}
+
+/** The plain GPT-2 forward over seeded, GPT-2-initialised variables. */
+export function plainLm(config: PlainGpt2Config, seed: number): TrainableLm {
+  const weights = initPlainGpt2(config, seed);
+  return {
+    config,
+    logits: (tokens) => plainGpt2Logits(config, weights, tokens),
+    variables: Object.values(weights),
+    save: (dir, tokenizer) => {
+      writeModelFolder(dir, config, weights, tokenizer);
+      return Promise.resolve();
+    },
+    dispose: () => {
+      for (const variable of Object.values(weights)) variable.dispose();
+    },
+  };
+}
+
+/** Every variable of a core Module tree (a HookedTransformer's parameters), in module order. */
+export function moduleVariables(root: Module<never[], unknown>): tf.Variable[] {
+  const found: tf.Variable[] = [];
+  for (const [, node] of namedModules(root)) {
+    if (node instanceof Module) for (const [, parameter] of node.namedParameters()) found.push(parameter);
+  }
+  return found;
+}
+
+/**
+ * @tdhook/adapter-nlp's HookedTransformer, seeded: what the scripts train. GPT-2's initialisation (std 0.02)
+ * is made for d = 768; at d = 32–128 it leaves attention scores and logits near zero, and the small models
+ * here then sit on a plateau for thousands of steps. With `initStd`, every matrix and embedding is drawn
+ * again from N(0, initStd²) (residual projections from N(0, initStd²/(2·nLayers))); 1/√dModel is the usual
+ * choice.
+ */
+export function hookedLm(
+  config: PlainGpt2Config,
+  seed: number,
+  initStd?: number,
+): TrainableLm & { readonly model: HookedTransformer } {
+  const model = HookedTransformer.create(
+    {
+      nLayers: config.nLayers,
+      dModel: config.dModel,
+      nHeads: config.nHeads,
+      nCtx: config.nCtx,
+      dVocab: config.dVocab,
+      attnOnly: config.attnOnly,
+    },
+    { seed },
+  );
+  if (initStd !== undefined) {
+    let next = seed + 1000;
+    for (const [path, node] of namedModules(model)) {
+      if (!(node instanceof Module)) continue;
+      for (const [, parameter] of node.namedParameters()) {
+        if (parameter.rank !== 2) continue;
+        const residual = path.endsWith('c_proj');
+        const std = residual ? initStd / Math.sqrt(2 * config.nLayers) : initStd;
+        tf.tidy(() => {
+          parameter.assign(tf.randomNormal(parameter.shape, 0, std, 'float32', next++));
+        });
+      }
+    }
+  }
+  return {
+    model,
+    config,
+    logits: (tokens) => model.call(tokens) as tf.Tensor3D,
+    variables: moduleVariables(model),
+    save: async (dir, tokenizer) => {
+      mkdirSync(dir, { recursive: true });
+      await saveGpt2Checkpoint(model, dir, { overwrite: true });
+      writeFileSync(join(dir, 'tdhook-tokenizer.json'), `${JSON.stringify(tokenizer, null, 2)}\n`);
+    },
+    dispose: () => {
+      model.dispose();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+import {
+  ioiNames,
+  loadInductionModel,
+  loadIoiModel,
+  loadMobyCharModel,
+  mobyDickCorpus,
+} from '../src/index.js';
+import { inductionAccuracy } from '../src/training/induction-training.js';
+import { ioiAccuracy, ioiTokenVocabulary } from '../src/training/ioi-training.js';
+import { loadedLm } from '../src/training/loaded-lm.js';
+import { readSafetensorsFile } from '../src/training/model-folder.js';
+import { mobyBitsPerChar } from '../src/training/moby-metrics.js';
+import { plainGpt2Logits } from '../src/training/plain-gpt2.js';
+
+interface Facts {
+  readonly heldOut: { readonly accuracy?: number; readonly bitsPerChar?: number; readonly first8BitsPerChar?: number };
+}
+
+describe('the IOI model (models/ioi)', () => {
+  it('answers ≥ 98 % of held-out-pair prompts (64 per template, and of each order), as training.json states (±2 %)', async () => {
+    const before = tf.memory().numTensors;
+    const { model, tokenizer, training } = await loadIoiModel();
+    expect(model.config).toMatchObject({ nLayers: 2, attnOnly: true, dVocab: ioiTokenVocabulary.length });
+    expect(tokenizer.encode(`When ${ioiNames[0]} and`)).toEqual([
+      ioiTokenVocabulary.indexOf('When'),
+      ioiTokenVocabulary.indexOf(ioiNames[0] as string),
+      ioiTokenVocabulary.indexOf('and'),
+    ]);
+    const lm = loadedLm(model);
+    const heldOut = ioiAccuracy(lm, { seed: 1000, perTemplate: 64, split: 'held-out' });
+    // Both orders: the answer's position alone cannot give it.
+    for (const order of ['ABB', 'BAB'] as const) {
+      expect(ioiAccuracy(lm, { seed: 3000, perTemplate: 8, split: 'held-out', order }).accuracy).toBeGreaterThanOrEqual(0.98);
+    }
+    lm.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(heldOut.accuracy).toBeGreaterThanOrEqual(0.98);
+    expect(heldOut.logitDiff).toBeGreaterThan(2);
+    expect(
+      Math.abs(heldOut.accuracy - ((training as unknown as Facts).heldOut.accuracy as number)),
+    ).toBeLessThanOrEqual(0.02);
+  });
+});
+
+describe('the induction model (models/induction)', () => {
+  it('predicts ≥ 90 % of the copied tokens of 256 fresh sequences', async () => {
+    const { model, training } = await loadInductionModel();
+    expect(model.config).toMatchObject({ nLayers: 2, attnOnly: true, dVocab: 32, nCtx: 32 });
+    const lm = loadedLm(model);
+    const { accuracy } = inductionAccuracy(lm, { seed: 123_456, count: 256 });
+    lm.dispose();
+    expect(accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(
+      Math.abs(accuracy - ((training as unknown as Facts).heldOut.accuracy as number)),
+    ).toBeLessThanOrEqual(0.03);
+  });
+});
+
+describe('the Moby Dick character model (models/moby-char)', () => {
+  it('reaches the held-out bits/char that training.json states for its first 8 windows (±0.01) and at most 2.9', async () => {
+    const { model, tokenizer, training, folder } = await loadMobyCharModel();
+    expect(tokenizer.vocabSize).toBe(mobyDickCorpus().vocabulary.length);
+    expect(tokenizer.encode('call me ishmael.')).toEqual(
+      Array.from('call me ishmael.', (char) => mobyDickCorpus().vocabulary.indexOf(char)),
+    );
+    // Small enough to commit: at most 2 MB of weights.
+    expect(statSync(join(folder, 'model.safetensors')).size).toBeLessThanOrEqual(2_000_000);
+    const lm = loadedLm(model);
+    // The first 8 of the 64 held-out windows training.json measured on (the cpu backend needs 10 s for these).
+    const bits = mobyBitsPerChar(lm, { count: 8 });
+    lm.dispose();
+    expect(bits).toBeLessThanOrEqual(2.9);
+    expect(
+      Math.abs(bits - ((training as unknown as Facts).heldOut.first8BitsPerChar as number)),
+    ).toBeLessThanOrEqual(0.01);
+  });
+});
+
+describe('the committed folders under an independent forward pass', () => {
+  it('give the same logits through HookedTransformer and the plain GPT-2 forward of the training helpers (atol 1e-4)', async () => {
+    const { model, folder } = await loadMobyCharModel();
+    const weights = readSafetensorsFile(join(folder, 'model.safetensors'));
+    const { nLayers, dModel, nHeads, nCtx, dVocab, attnOnly } = model.config;
+    const difference = tf.tidy(() => {
+      const tokens = tf.tensor2d(
+        Array.from('it was the whale, the white whale', (char) => mobyDickCorpus().vocabulary.indexOf(char)),
+        [1, 33],
+        'int32',
+      );
+      const plain = plainGpt2Logits({ nLayers, dModel, nHeads, nCtx, dVocab, attnOnly }, weights, tokens);
+      return tf.max(tf.abs(tf.sub(model.call(tokens), plain))).dataSync()[0] as number;
+    });
+    tf.dispose(Object.values(weights));
+    model.dispose();
+    expect(difference).toBeLessThan(1e-4);
+  });
+});
