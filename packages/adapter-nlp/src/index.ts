@@ -83,29 +83,6 @@ export type { SaveGpt2CheckpointOptions, SavedGpt2Checkpoint } from './checkpoin
 export type { UnexpectedTensors } from './checkpoint/gpt2-weight-match.js';
 export * from './views/index.js';
 export * from './attribution/index.js';
-export {
-  CharTokenizer,
-  Gpt2Tokenizer,
-  loadTokenizer,
-  saveTokenizer,
-  tdhookTokenizerFileName,
-  TokenizerError,
-  WordTokenizer,
-  wordPattern,
-  type CharTokenizerOptions,
-  type Gpt2TokenizerFiles,
-  type Gpt2TokenizerOptions,
-  type LoadedTokenizer,
-  type SpecialTokens,
-  type SpecialTokenStrings,
-  type TdhookTokenizerFile,
-  type TokenEncoding,
-  type TokenizerErrorCode,
-  type Tokenizer,
-  type TokenOffset,
-  type VocabularyOptions,
-  type WordTokenizerOptions,
-} from './tokenizers/index.js';
 export { generate, type GenerationResult } from './generation/generate.js';
 export type {
   GenerateOptions,
