@@ -1,8 +1,9 @@
 // The README's main job: start the fastest TF.js backend, recompute every captum and zennit reference
 // attribution of the two reference models through @tdhook/attribution, time integrated gradients for all ten
 // classes in one call, then explain real vision models (the repository's MNIST CNN, MobileNetV2, a Graph
-// model) with every method, the concept pipeline and pixel flipping, and write PNGs plus one self-contained
-// HTML report to demo-output/. Exits non-zero on a mismatch or a tensor leak.
+// model) with every method, the concept pipeline and pixel flipping, then language models (a GPT-2 checkpoint
+// against PyTorch/captum, the IOI model trained here, lande), and write PNGs plus one self-contained HTML
+// report to demo-output/. Exits non-zero on a mismatch or a tensor leak.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +24,9 @@ import { DemoContext } from './vision/demo-context.js';
 import { graphSection } from './vision/graph-section.js';
 import { mnistSection } from './vision/mnist-section.js';
 import { photoSection } from './vision/photo-section.js';
+import { gpt2TinySection } from './nlp/gpt2-tiny-section.js';
+import { ioiSection } from './nlp/ioi-section.js';
+import { landeSection } from './nlp/lande-section.js';
 
 // The repository root's demo-output/ (dist/main.js lives in apps/demo/dist), unless TDHOOK_DEMO_OUT says.
 const outDir = resolve(
@@ -101,6 +105,16 @@ async function main(): Promise<number> {
     sections.push(done);
     endStage(done.shortTitle);
   }
+
+  console.log('\nLanguage models: a GPT-2 checkpoint from disk, the IOI model trained here, lande:');
+  const gpt2Tiny = await gpt2TinySection(context);
+  endStage(gpt2Tiny.shortTitle);
+  for (const section of [ioiSection, landeSection]) {
+    const done = await section(context);
+    sections.push(done);
+    endStage(done.shortTitle);
+  }
+  sections.push(gpt2Tiny);
   sections.push({
     id: 'conformance',
     title: 'Conformance with captum and zennit',
@@ -124,7 +138,7 @@ async function main(): Promise<number> {
   });
   const seconds = (performance.now() - started) / 1000;
   const html = htmlReport(
-    'tdhook demo: explaining TensorFlow.js vision models',
+    'tdhook demo: explaining TensorFlow.js vision and language models',
     [
       [
         'Run',
@@ -147,7 +161,7 @@ async function main(): Promise<number> {
 
   const leaked = tf.memory().numTensors - tensorsBefore;
   console.log(`\ntensors leaked: ${String(leaked)}; total ${seconds.toFixed(1)} s`);
-  return passed === rows.length && leaked === 0 ? 0 : 1;
+  return passed === rows.length && gpt2Tiny.pass && leaked === 0 ? 0 : 1;
 }
 
 process.exitCode = await main();

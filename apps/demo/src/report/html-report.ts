@@ -8,7 +8,9 @@ function figureHtml(figure: Figure): string {
   const body =
     figure.kind === 'png'
       ? `<img src="data:image/png;base64,${Buffer.from(figure.png).toString('base64')}" alt="${escape(figure.caption)}" data-file="${escape(figure.file)}">`
-      : figure.svg;
+      : figure.kind === 'svg'
+        ? figure.svg
+        : `<div class="view">${figure.html}</div>`;
   const note = figure.note === undefined ? '' : `<p class="note">${escape(figure.note)}</p>`;
   return `<figure>${body}<figcaption>${escape(figure.caption)}</figcaption>${note}</figure>`;
 }
@@ -30,7 +32,8 @@ dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; }
 nav { margin: 0.5rem 0 1rem; } nav a { margin-right: 1rem; }
 figure { display: block; margin: 1rem 0 1.4rem; max-width: 100%; }
 figure img, figure svg { display: block; max-width: 100%; height: auto; border: 1px solid #e3e3e3; }
-figure svg { width: 820px; } /* the charts' 10-pixel text, enlarged to read at a normal distance */
+figure svg { width: 820px; }
+figure .view { border: 1px solid #e3e3e3; padding: 0.4rem 0.8rem; max-width: 900px; } /* the charts' 10-pixel text, enlarged to read at a normal distance */
 figure.table figcaption { font-weight: 600; color: #1b1b1b; font-size: 0.95rem; margin: 0 0 0.3rem; }
 figcaption { color: #444; font-size: 0.9rem; max-width: 900px; margin-top: 0.4rem; }
 .note { max-width: 900px; margin: 0.5rem 0 0; padding: 0.5rem 0.8rem; background: #fff8e1; border-left: 4px solid #f0b400; font-size: 0.9rem; }

@@ -1,9 +1,13 @@
 // What the HTML report is made of: sections of text, pictures and tables that the demo's stages fill in.
 
-/** A picture: a PNG written next to the report (and embedded in it), or an inline SVG chart. */
+/**
+ * A picture: a PNG written next to the report (and embedded in it), an inline SVG chart, or an HTML fragment
+ * made by a tdhook view (shaded tokens), trusted: it is escaped where it is made.
+ */
 export type Figure = (
   | { readonly kind: 'png'; readonly file: string; readonly png: Uint8Array }
   | { readonly kind: 'svg'; readonly svg: string }
+  | { readonly kind: 'html'; readonly html: string }
 ) & {
   readonly caption: string;
   /** A remark shown right under the caption, set apart: what a reader might otherwise take for a bug. */
