@@ -73,6 +73,17 @@ describe('pnpm demo', () => {
     expect(String(demo.stdout)).toMatch(/tensors leaked: 0;/);
   });
 
+  it('matches gpt2-tiny and shows a trained IOI model that solves its held-out prompts', () => {
+    expect(String(demo.stdout)).toMatch(/gpt2-tiny: (\d+)\/\1 reference items within tolerance/);
+    const accuracy = /IOI model: held-out accuracy ([\d.]+) %/.exec(String(demo.stdout));
+    expect(Number(accuracy?.[1])).toBeGreaterThanOrEqual(95);
+    const text = reportText(readFileSync(join(outDir, 'index.html'), 'utf8'));
+    expect(text).toContain('Head ablations: one head’s output (hook_z) set to zero');
+    // Token attributions (IOI: IG and LRP; lande: three sentences) as shaded text, with values on hover.
+    expect(text.match(/class="tdhook-text-attribution"/g)).toHaveLength(2);
+    expect(text).toMatch(/eng \(p = [\d.]+\).*deu \(p = [\d.]+\).*fra \(p = [\d.]+\)/s);
+  });
+
   it('prints a tidy first line: the backend in words, no paths', () => {
     const first = String(demo.stdout)
       .split('\n')
@@ -89,6 +100,8 @@ describe('pnpm demo', () => {
       'emotion-graph.png',
       'mnist-methods.png',
       'mobilenet-methods.png',
+      'nlp-ioi-attention-layer0.png',
+      'nlp-ioi-attention-layer1.png',
     ]);
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     // Self-contained: no file or network references, pictures as data URIs.
@@ -136,6 +149,8 @@ describe('pnpm demo', () => {
     expect(hasColourBar(photos, 'bwr')).toBe(true);
     expect(hasColourBar(photos, 'inferno')).toBe(true);
     expect(hasColourBar(decodeImage(readFileSync(join(outDir, 'concept-lrp.png'))), 'bwr')).toBe(true);
+    const attention = decodeImage(readFileSync(join(outDir, 'nlp-ioi-attention-layer1.png')));
+    expect(hasColourBar(attention, 'viridis')).toBe(true);
   });
 });
 
@@ -197,6 +212,9 @@ describe.skipIf(executable === undefined)('the report in headless Chromium', () 
         expect.stringMatching(/MobileNetV2/),
         expect.stringMatching(/Concept/),
         expect.stringMatching(/Graph/),
+        expect.stringMatching(/indirect-object identification/),
+        expect.stringMatching(/lande/),
+        expect.stringMatching(/GPT-2 checkpoint/),
       ]),
     );
     expect(failed).toEqual([]);
