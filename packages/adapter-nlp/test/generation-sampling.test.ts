@@ -1,28 +1,10 @@
-// The model-free parts of generation: the seeded PRNG, greedy and sampled picks, option checks.
+// The model-free parts of generation: greedy and sampled picks, option checks.
 import { describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 
 import { checkGenerateOptions, type GenerateOptions } from '../src/generation/generation-options.js';
 import { argmax, sample } from '../src/generation/next-token.js';
-import { seededRandom } from '../src/generation/seeded-random.js';
-
-describe('seededRandom', () => {
-  it('gives the same stream for the same seed, others for other seeds, uniform in [0, 1)', () => {
-    const a = seededRandom(7);
-    const b = seededRandom(7);
-    const first = Array.from({ length: 5 }, () => a());
-    expect(Array.from({ length: 5 }, () => b())).toEqual(first);
-    const other = seededRandom(8);
-    expect(Array.from({ length: 5 }, () => other())).not.toEqual(first);
-    // mulberry32's first output for seed 0, fixed so that a change of generator is noticed.
-    expect(seededRandom(0)()).toBeCloseTo(0.26642920868471265, 15);
-    const draws = Array.from({ length: 20_000 }, seededRandom(42));
-    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...draws)).toBeLessThan(1);
-    const mean = draws.reduce((sum, value) => sum + value, 0) / draws.length;
-    expect(Math.abs(mean - 0.5)).toBeLessThan(0.01);
-  });
-});
+import { seededRandom } from '@tdhook/core/plugin';
 
 function tally(counts: number[], index: number): void {
   counts[index] = (counts[index] ?? 0) + 1;

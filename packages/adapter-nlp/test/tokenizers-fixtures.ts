@@ -52,18 +52,6 @@ export function huggingFaceEncode(text: string): number[] {
   return huggingFace.encode(text, { add_special_tokens: false }).ids;
 }
 
-/** A seeded generator of uniform numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Writes vocab.json + merges.txt into `folder` (created). */
 export function writeVocabAndMerges(folder: string): string {
   mkdirSync(folder, { recursive: true });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
+import { seededRandom } from '@tdhook/core/plugin';
 
 import { Gpt2Tokenizer, loadTokenizer, saveTokenizer, type TokenEncoding } from '../src/index.js';
 import {
@@ -13,7 +14,6 @@ import {
   huggingFaceEncode,
   mobyDick,
   oracleEncode,
-  seededRandom,
   variedText,
   writeTokenizerJson,
   writeVocabAndMerges,

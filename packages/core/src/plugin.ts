@@ -27,6 +27,7 @@ export { appendKeySuffix, isKey, joinKeys, keyId, keysEqual, keyStartsWith } fro
 
 // Values and models
 export { isPlainObject, isTensor } from './value-guards.js';
+export { seededRandom } from './random/seeded-random.js';
 export { isTensorDict } from './tensordict/brand.js';
 export { isLayersLike } from './modules/layers-like.js';
 export { childrenOf, containerKindOf, describeNode, isModelNode } from './modules/model-node.js';

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { InvalidValueError } from '@tdhook/core';
-import { isTensor } from '@tdhook/core/plugin';
+import { isTensor, seededRandom } from '@tdhook/core/plugin';
 
 import { HookedTransformer } from '../model/hooked-transformer.js';
 import type { KeyValueCache } from '../model/key-value-cache.js';
 import { checkGenerateOptions, type GenerateOptions } from './generation-options.js';
 import { tokenPicker } from './next-token.js';
-import { seededRandom } from './seeded-random.js';
 
 /**
  * What {@link generate} returns: plain token ids, no tensors.
