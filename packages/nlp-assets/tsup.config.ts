@@ -7,6 +7,7 @@ export default defineConfig({
     'train-ioi': 'scripts/train-ioi.ts',
     'train-induction': 'scripts/train-induction.ts',
     'train-moby-char': 'scripts/train-moby-char.ts',
+    'measure-moby-char': 'scripts/measure-moby-char.ts',
   },
   format: ['esm'],
   target: 'es2022',

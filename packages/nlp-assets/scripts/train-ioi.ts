@@ -81,7 +81,10 @@ writeFileSync(
       params,
       data: 'generateIoiPrompts (6 templates, ABB and BAB, 40 names), train name pairs; one template per batch',
       batch,
-      init: { std: initStd, note: 'N(0, std²) matrices and embeddings, residual projections std/√(2·nLayers), zero biases, unit LayerNorm weights' },
+      init: {
+        std: initStd,
+        note: 'N(0, std²) matrices and embeddings, residual projections std/√(2·nLayers), zero biases, unit LayerNorm weights',
+      },
       optimizer: { name: 'adam', learningRate, warmupSteps: 50, clipNorm: 1 },
       seed,
       steps: step,

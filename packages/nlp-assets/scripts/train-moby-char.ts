@@ -78,7 +78,13 @@ async function save(finished: boolean): Promise<void> {
     steps: step,
     seconds,
     finished,
-    heldOut: { windows: evalWindows, length: config.nCtx, seed: 7, bitsPerChar: bits, first8BitsPerChar: first8 },
+    heldOut: {
+      windows: evalWindows,
+      length: config.nCtx,
+      seed: 7,
+      bitsPerChar: bits,
+      first8BitsPerChar: first8,
+    },
     history,
   };
   writeFileSync(join(dir, 'training.json'), `${JSON.stringify(facts, null, 2)}\n`);

@@ -19,7 +19,11 @@ import { mobyBitsPerChar } from '../src/training/moby-metrics.js';
 import { plainGpt2Logits } from '../src/training/plain-gpt2.js';
 
 interface Facts {
-  readonly heldOut: { readonly accuracy?: number; readonly bitsPerChar?: number; readonly first8BitsPerChar?: number };
+  readonly heldOut: {
+    readonly accuracy?: number;
+    readonly bitsPerChar?: number;
+    readonly first8BitsPerChar?: number;
+  };
 }
 
 describe('the IOI model (models/ioi)', () => {
@@ -36,7 +40,9 @@ describe('the IOI model (models/ioi)', () => {
     const heldOut = ioiAccuracy(lm, { seed: 1000, perTemplate: 64, split: 'held-out' });
     // Both orders: the answer's position alone cannot give it.
     for (const order of ['ABB', 'BAB'] as const) {
-      expect(ioiAccuracy(lm, { seed: 3000, perTemplate: 8, split: 'held-out', order }).accuracy).toBeGreaterThanOrEqual(0.98);
+      expect(
+        ioiAccuracy(lm, { seed: 3000, perTemplate: 8, split: 'held-out', order }).accuracy,
+      ).toBeGreaterThanOrEqual(0.98);
     }
     lm.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -49,21 +55,21 @@ describe('the IOI model (models/ioi)', () => {
 });
 
 describe('the induction model (models/induction)', () => {
-  it('predicts ≥ 90 % of the copied tokens of 256 fresh sequences', async () => {
+  it('predicts ≥ 90 % of the copied tokens of 512 fresh sequences, as training.json states (±1 %)', async () => {
     const { model, training } = await loadInductionModel();
     expect(model.config).toMatchObject({ nLayers: 2, attnOnly: true, dVocab: 32, nCtx: 32 });
     const lm = loadedLm(model);
-    const { accuracy } = inductionAccuracy(lm, { seed: 123_456, count: 256 });
+    const { accuracy } = inductionAccuracy(lm, { seed: 123_456, count: 512 });
     lm.dispose();
     expect(accuracy).toBeGreaterThanOrEqual(0.9);
     expect(
       Math.abs(accuracy - ((training as unknown as Facts).heldOut.accuracy as number)),
-    ).toBeLessThanOrEqual(0.03);
+    ).toBeLessThanOrEqual(0.01);
   });
 });
 
 describe('the Moby Dick character model (models/moby-char)', () => {
-  it('reaches the held-out bits/char that training.json states for its first 8 windows (±0.01) and at most 2.9', async () => {
+  it('reaches the held-out bits/char that training.json states for its first 8 windows (±0.01) and at most 2.7 (2.60 on all 64)', async () => {
     const { model, tokenizer, training, folder } = await loadMobyCharModel();
     expect(tokenizer.vocabSize).toBe(mobyDickCorpus().vocabulary.length);
     expect(tokenizer.encode('call me ishmael.')).toEqual(
@@ -75,7 +81,7 @@ describe('the Moby Dick character model (models/moby-char)', () => {
     // The first 8 of the 64 held-out windows training.json measured on (the cpu backend needs 10 s for these).
     const bits = mobyBitsPerChar(lm, { count: 8 });
     lm.dispose();
-    expect(bits).toBeLessThanOrEqual(2.9);
+    expect(bits).toBeLessThanOrEqual(2.7);
     expect(
       Math.abs(bits - ((training as unknown as Facts).heldOut.first8BitsPerChar as number)),
     ).toBeLessThanOrEqual(0.01);

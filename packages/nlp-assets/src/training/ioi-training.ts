@@ -2,7 +2,13 @@
 // length) and its accuracy / logit difference on prompts.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { generateIoiPrompts, ioiTemplates, ioiVocabulary, type IoiOrder, type IoiPrompt } from '../tasks/ioi.js';
+import {
+  generateIoiPrompts,
+  ioiTemplates,
+  ioiVocabulary,
+  type IoiOrder,
+  type IoiPrompt,
+} from '../tasks/ioi.js';
 import type { TrainableLm } from './trainable-lm.js';
 
 /** The IOI model's vocabulary: `<unk>` (id 0), then {@link ioiVocabulary}. */

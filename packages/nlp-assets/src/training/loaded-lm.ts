@@ -4,17 +4,16 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import type { HookedTransformer } from '@tdhook/adapter-nlp';
 
-import type { TrainableLm } from './trainable-lm.js';
-import { moduleVariables } from './trainable-lm.js';
+import { moduleVariables, saveHookedLm, type TrainableLm } from './trainable-lm.js';
 
-/** The model as a TrainableLm (saving is not offered: the folder is where it came from). */
+/** The model as a TrainableLm (to measure it, or to train it further). */
 export function loadedLm(model: HookedTransformer): TrainableLm {
   const { nLayers, dModel, nHeads, nCtx, dVocab, attnOnly } = model.config;
   return {
     config: { nLayers, dModel, nHeads, nCtx, dVocab, attnOnly },
     logits: (tokens) => model.call(tokens) as tf.Tensor3D,
     variables: moduleVariables(model),
-    save: () => Promise.reject(new Error('loadedLm: the model is loaded from its folder; nothing to save.')),
+    save: (dir, tokenizer) => saveHookedLm(model, dir, tokenizer),
     dispose: () => {
       model.dispose();
     },

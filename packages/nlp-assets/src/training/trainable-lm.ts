@@ -40,6 +40,17 @@ export function plainLm(config: PlainGpt2Config, seed: number): TrainableLm {
   };
 }
 
+/** Writes a HookedTransformer with saveGpt2Checkpoint (replacing a checkpoint there) and its tokenizer file. */
+export async function saveHookedLm(
+  model: HookedTransformer,
+  dir: string,
+  tokenizer: TdhookTokenizerJson,
+): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await saveGpt2Checkpoint(model, dir, { overwrite: true });
+  writeFileSync(join(dir, 'tdhook-tokenizer.json'), `${JSON.stringify(tokenizer, null, 2)}\n`);
+}
+
 /** Every variable of a core Module tree (a HookedTransformer's parameters), in module order. */
 export function moduleVariables(root: Module<never[], unknown>): tf.Variable[] {
   const found: tf.Variable[] = [];
@@ -91,11 +102,7 @@ export function hookedLm(
     config,
     logits: (tokens) => model.call(tokens) as tf.Tensor3D,
     variables: moduleVariables(model),
-    save: async (dir, tokenizer) => {
-      mkdirSync(dir, { recursive: true });
-      await saveGpt2Checkpoint(model, dir, { overwrite: true });
-      writeFileSync(join(dir, 'tdhook-tokenizer.json'), `${JSON.stringify(tokenizer, null, 2)}\n`);
-    },
+    save: (dir, tokenizer) => saveHookedLm(model, dir, tokenizer),
     dispose: () => {
       model.dispose();
     },
