@@ -1,5 +1,6 @@
-// A small seeded PRNG for the task generators and the training scripts. Everything random in this package
-// goes through it (never Math.random), so a seed fixes a data set.
+// The seeded PRNG of the task generators and the training scripts. Everything random in this package goes
+// through it (never Math.random), so a seed fixes a data set.
+import { seededRandom } from '@tdhook/core/plugin';
 
 /**
  * A seeded source of uniform numbers in [0, 1).
@@ -11,8 +12,8 @@
 export type Random = () => number;
 
 /**
- * mulberry32: 32-bit state, every step in Math.imul integer arithmetic (a float64 LCG loses bits and
- * degenerates). Same seed, same sequence, on every platform.
+ * A seeded source (`@tdhook/core/plugin`'s `seededRandom`, mulberry32: every step in Math.imul integer
+ * arithmetic). Same seed, same sequence, on every platform.
  *
  * @example
  * import { createRandom } from '@tdhook/nlp-assets';
@@ -20,13 +21,7 @@ export type Random = () => number;
  * const a = random(); // the same number on every run
  */
 export function createRandom(seed: number): Random {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  return seededRandom(seed);
 }
 
 /**

@@ -14,9 +14,7 @@ import {
 import { inductionAccuracy } from '../src/training/induction-training.js';
 import { ioiAccuracy, ioiTokenVocabulary } from '../src/training/ioi-training.js';
 import { loadedLm } from '../src/training/loaded-lm.js';
-import { readSafetensorsFile } from '../src/training/model-folder.js';
 import { mobyBitsPerChar } from '../src/training/moby-metrics.js';
-import { plainGpt2Logits } from '../src/training/plain-gpt2.js';
 
 interface Facts {
   readonly heldOut: {
@@ -85,25 +83,5 @@ describe('the Moby Dick character model (models/moby-char)', () => {
     expect(
       Math.abs(bits - ((training as unknown as Facts).heldOut.first8BitsPerChar as number)),
     ).toBeLessThanOrEqual(0.01);
-  });
-});
-
-describe('the committed folders under an independent forward pass', () => {
-  it('give the same logits through HookedTransformer and the plain GPT-2 forward of the training helpers (atol 1e-4)', async () => {
-    const { model, folder } = await loadMobyCharModel();
-    const weights = readSafetensorsFile(join(folder, 'model.safetensors'));
-    const { nLayers, dModel, nHeads, nCtx, dVocab, attnOnly } = model.config;
-    const difference = tf.tidy(() => {
-      const tokens = tf.tensor2d(
-        Array.from('it was the whale, the white whale', (char) => mobyDickCorpus().vocabulary.indexOf(char)),
-        [1, 33],
-        'int32',
-      );
-      const plain = plainGpt2Logits({ nLayers, dModel, nHeads, nCtx, dVocab, attnOnly }, weights, tokens);
-      return tf.max(tf.abs(tf.sub(model.call(tokens), plain))).dataSync()[0] as number;
-    });
-    tf.dispose(Object.values(weights));
-    model.dispose();
-    expect(difference).toBeLessThan(1e-4);
   });
 });

@@ -1,16 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restorePatches } from '@tdhook/backend';
+import { defaultPatches, installPatches } from '@tdhook/backend/patches';
 
 import { mobyDickCorpus, sampleMobyDickWindows } from '../src/index.js';
 import { Adam } from '../src/training/adam.js';
 import { maskedCrossEntropy } from '../src/training/losses.js';
-import { plainLm } from '../src/training/trainable-lm.js';
+import { hookedLm } from '../src/training/trainable-lm.js';
 
 describe('training (smoke test, as the scripts train)', () => {
+  // As the scripts run: with @tdhook/backend's patches (wasm lacks the embedding's gradient kernel).
+  beforeAll(async () => {
+    await installPatches(tf.getBackend() as 'wasm' | 'cpu', defaultPatches);
+  });
+  afterAll(() => {
+    restorePatches();
+  });
+
   it('lowers a tiny character model’s Moby Dick loss within 20 Adam steps, without leaking tensors', () => {
     const before = tf.memory().numTensors;
     const dVocab = mobyDickCorpus().vocabulary.length;
-    const model = plainLm({ nLayers: 1, dModel: 16, nHeads: 2, nCtx: 16, dVocab, attnOnly: false }, 3);
+    const model = hookedLm({ nLayers: 1, dModel: 16, nHeads: 2, nCtx: 16, dVocab, attnOnly: false }, 3);
     const adam = new Adam(model.variables, { learningRate: 1e-2, clipNorm: 1 });
     const losses: number[] = [];
     for (let step = 0; step < 20; step++) {

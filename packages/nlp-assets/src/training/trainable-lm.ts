@@ -1,50 +1,39 @@
-// What the training scripts need of a language model: logits, its trainable variables and its weights in
-// Hugging Face GPT-2 names. Two implementations: the plain forward (plain-gpt2.ts) and @tdhook/adapter-nlp's
-// HookedTransformer.
+// What the training scripts need of a language model: logits, its trainable variables, and a way to save it as
+// a Hugging Face GPT-2 folder: @tdhook/adapter-nlp's HookedTransformer.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import { HookedTransformer, saveGpt2Checkpoint } from '@tdhook/adapter-nlp';
+import {
+  HookedTransformer,
+  saveGpt2Checkpoint,
+  type TdhookTokenizerFile,
+  type TransformerConfig,
+} from '@tdhook/adapter-nlp';
 import { Module, namedModules } from '@tdhook/core';
 
-import { writeModelFolder, type TdhookTokenizerJson } from './model-folder.js';
-import { initPlainGpt2, plainGpt2Logits, type PlainGpt2Config } from './plain-gpt2.js';
+/** The sizes the scripts choose (the rest are GPT-2's defaults). */
+export type LmConfig = Required<
+  Pick<TransformerConfig, 'nLayers' | 'dModel' | 'nHeads' | 'nCtx' | 'dVocab' | 'attnOnly'>
+>;
 
 /** A language model being trained. */
 export interface TrainableLm {
-  readonly config: PlainGpt2Config;
+  readonly config: LmConfig;
   /** Logits `[b, s, dVocab]` of int32 tokens `[b, s]`. */
   logits(tokens: tf.Tensor2D): tf.Tensor3D;
   readonly variables: readonly tf.Variable[];
   /** Writes the model as a Hugging Face GPT-2 folder with its tdhook-tokenizer.json (replacing one there). */
-  save(dir: string, tokenizer: TdhookTokenizerJson): Promise<void>;
+  save(dir: string, tokenizer: TdhookTokenizerFile): Promise<void>;
   dispose(): void;
-}
-
-/** The plain GPT-2 forward over seeded, GPT-2-initialised variables. */
-export function plainLm(config: PlainGpt2Config, seed: number): TrainableLm {
-  const weights = initPlainGpt2(config, seed);
-  return {
-    config,
-    logits: (tokens) => plainGpt2Logits(config, weights, tokens),
-    variables: Object.values(weights),
-    save: (dir, tokenizer) => {
-      writeModelFolder(dir, config, weights, tokenizer);
-      return Promise.resolve();
-    },
-    dispose: () => {
-      for (const variable of Object.values(weights)) variable.dispose();
-    },
-  };
 }
 
 /** Writes a HookedTransformer with saveGpt2Checkpoint (replacing a checkpoint there) and its tokenizer file. */
 export async function saveHookedLm(
   model: HookedTransformer,
   dir: string,
-  tokenizer: TdhookTokenizerJson,
+  tokenizer: TdhookTokenizerFile,
 ): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await saveGpt2Checkpoint(model, dir, { overwrite: true });
@@ -68,7 +57,7 @@ export function moduleVariables(root: Module<never[], unknown>): tf.Variable[] {
  * choice.
  */
 export function hookedLm(
-  config: PlainGpt2Config,
+  config: LmConfig,
   seed: number,
   initStd?: number,
 ): TrainableLm & { readonly model: HookedTransformer } {
