@@ -60,6 +60,8 @@ function scoreBatch(model: HookedTransformer, tokenizer: Tokenizer, prompts: rea
   return { logitDiffs, accuracy };
 }
 
+const trainingFact = (value: unknown): string => (typeof value === 'number' ? String(value) : '?');
+
 const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 /** Scores the prompts with one head's output (`hook_z[:, :, head, :]`) set to zero. */
@@ -188,7 +190,7 @@ export async function ioiSection(context: DemoContext): Promise<ReportSection> {
       title: 'A language model: indirect-object identification',
       shortTitle: 'IOI model',
       paragraphs: [
-        `A ${String(config.nLayers)}-layer attention-only transformer (d_model ${String(config.dModel)}, ${String(config.nHeads)} heads, ${String(config.dVocab)} word tokens) trained in this repository by @tdhook/nlp-assets on IOI prompts (“When Mary and John went to the store, John gave a drink to” → Mary; names from @stdlib's first-name lists, several templates, both name orders). Training: ${String(training.steps ?? '?')} steps, ${String(training.seconds ?? '?')} s. On ${String(prompts.length)} held-out prompts (name pairs never seen in training) it names the indirect object ${(100 * clean.accuracy).toFixed(1)} % of the time, with a mean logit difference logit(answer) − logit(subject) of ${fmt(mean(clean.logitDiffs))}.`,
+        `A ${String(config.nLayers)}-layer attention-only transformer (d_model ${String(config.dModel)}, ${String(config.nHeads)} heads, ${String(config.dVocab)} word tokens) trained in this repository by @tdhook/nlp-assets on IOI prompts (“When Mary and John went to the store, John gave a drink to” → Mary; names from @stdlib's first-name lists, several templates, both name orders). Training: ${trainingFact(training.steps)} steps, ${trainingFact(training.seconds)} s. On ${String(prompts.length)} held-out prompts (name pairs never seen in training) it names the indirect object ${(100 * clean.accuracy).toFixed(1)} % of the time, with a mean logit difference logit(answer) − logit(subject) of ${fmt(mean(clean.logitDiffs))}.`,
         'The model is an @tdhook/adapter-nlp HookedTransformer: every tensor TransformerLens names is a hook point. The patterns come from runWithCache; the ablations zero one head’s hook_z through a core forward hook; the attributions run @tdhook/attribution’s methods through the token embeddings.',
       ],
       figures,

@@ -17,7 +17,7 @@ const sentences: readonly string[] = [
 ];
 
 /** The lande section of the report. */
-export async function landeSection(context: DemoContext): Promise<ReportSection> {
+export function landeSection(context: DemoContext): ReportSection {
   const lande = loadLande();
   try {
     const rows: AttributedText[] = [];
@@ -40,7 +40,8 @@ export async function landeSection(context: DemoContext): Promise<ReportSection>
       oneHot.dispose();
       const features = lande.featurize(text);
       const perCharacter = Array.from(landeCharacterScores(features, attribution));
-      const characters = [...text];
+      // One token per UTF-16 unit: the character scores are indexed by string position.
+      const characters = Array.from({ length: text.length }, (_, index) => text.charAt(index));
       rows.push({
         tokens: characters,
         scores: perCharacter,

@@ -20,7 +20,7 @@ export interface Gpt2Shape {
 
 const conv1d = (x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor => {
   const [rows = 0, columns = 0] = weight.shape;
-  const flat = tf.matMul(tf.reshape(x, [-1, rows]), weight as tf.Tensor2D);
+  const flat = tf.matMul(tf.reshape(x, [-1, rows]), weight);
   return tf.reshape(tf.add(flat, bias), [...x.shape.slice(0, -1), columns]);
 };
 
@@ -60,7 +60,7 @@ export function plainGpt2Forward(
     return tensor;
   };
   const { nLayers, dModel, nHeads, dHead, layerNormEps } = shape;
-  const [batch = 0, positions = 0] = ids.shape;
+  const [batch, positions] = ids.shape;
   const inner = nHeads * dHead;
   const activations = new Map<string, tf.Tensor>();
   const keep = (name: string, value: tf.Tensor): tf.Tensor => {
@@ -115,7 +115,7 @@ export function plainGpt2Forward(
   const final = layerNorm(residual, w('ln_f.weight'), w('ln_f.bias'), layerNormEps);
   keep('ln_final.hook_scale', final.scale);
   keep('ln_final.hook_normalized', final.normalized);
-  const flat = tf.reshape(final.normalized, [-1, dModel]) as tf.Tensor2D;
+  const flat = tf.reshape<tf.Rank.R2>(final.normalized, [-1, dModel]);
   const logits = tf.reshape(tf.matMul(flat, w('wte.weight') as tf.Tensor2D, false, true), [
     batch,
     positions,
