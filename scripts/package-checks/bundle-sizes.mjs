@@ -36,6 +36,12 @@ const budgetsKiB = {
   '{ conceptSelection } from @tdhook/attribution': 37,
   '{ conceptChannelGradient } from @tdhook/attribution': 6,
   '@tdhook/adapter-cv': 280,
+  // Issue 13. Everything includes the drawing code of @tdhook/adapter-cv/render, which the attention PNG
+  // imports on first use; a tokenizer alone must stay small.
+  '@tdhook/adapter-nlp': 340,
+  '{ HookedTransformer } from @tdhook/adapter-nlp': 99,
+  '{ Gpt2Tokenizer } from @tdhook/adapter-nlp': 15,
+  '{ attributeTokens } from @tdhook/adapter-nlp': 148,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -83,6 +89,10 @@ export async function measureBundles(app, problems) {
     ...factories.map(([name]) => named('@tdhook/attribution', name)),
     ...otherAttributionEntries.map((name) => named('@tdhook/attribution', name)),
     { name: '@tdhook/adapter-cv', source: "export * from '@tdhook/adapter-cv';" },
+    { name: '@tdhook/adapter-nlp', source: "export * from '@tdhook/adapter-nlp';" },
+    named('@tdhook/adapter-nlp', 'HookedTransformer'),
+    named('@tdhook/adapter-nlp', 'Gpt2Tokenizer'),
+    named('@tdhook/adapter-nlp', 'attributeTokens'),
   ];
 
   const rows = [];
