@@ -16,6 +16,7 @@ import {
 import {
   fixtureConfig,
   fixtureTensors,
+  rejection,
   temporaryFolder,
   withoutPrefix,
   writeVariant,
@@ -49,15 +50,6 @@ async function loadedLogits(from: string): Promise<number[][][]> {
   } finally {
     model.dispose();
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('loadGpt2Checkpoint on gpt2-tiny', () => {

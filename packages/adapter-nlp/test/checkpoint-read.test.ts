@@ -10,6 +10,7 @@ import { gpt2WeightSpecs, type SafetensorsTensor } from '../src/index.js';
 import {
   fixtureConfig,
   fixtureTensors,
+  rejection,
   temporaryFolder,
   withoutPrefix,
   writeVariant,
@@ -38,16 +39,6 @@ beforeEach(() => {
 afterEach(() => {
   remove();
 });
-
-/** The error a promise rejects with (failing the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Expects `promise` to reject with this code and message, naming `where` (file/tensor/field). */
 async function expectRejected(

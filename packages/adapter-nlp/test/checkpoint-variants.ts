@@ -30,6 +30,16 @@ export function withoutPrefix(tensors: Record<string, SafetensorsTensor>): Recor
   );
 }
 
+/** The error a promise rejects with (failing the test if it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  throw new Error('expected a rejection');
+}
+
 export function temporaryFolder(): { folder: string; remove: () => void } {
   const folder = mkdtempSync(join(tmpdir(), 'tdhook-checkpoint-'));
   return {
