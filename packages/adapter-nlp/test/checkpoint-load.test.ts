@@ -16,12 +16,13 @@ import {
 import {
   fixtureConfig,
   fixtureTensors,
+  rejection,
   temporaryFolder,
   withoutPrefix,
   writeVariant,
   type TensorMap,
 } from './checkpoint-variants.js';
-import { gpt2TinyFolder, gpt2TinyReference } from './gpt2-tiny-fixture.js';
+import { fixtureDirectory, reference as tinyReference } from './model-fixture.js';
 
 let folder = '';
 let remove = (): void => {};
@@ -34,7 +35,7 @@ afterEach(() => {
 
 /** The reference batch's logits from a model, as nested arrays (nothing left allocated). */
 function logitsOf(model: HookedTransformer): number[][][] {
-  const { tokens } = gpt2TinyReference().inputs;
+  const { tokens } = tinyReference().inputs;
   const ids = tf.tensor2d(tokens.data, tokens.shape as [number, number], 'int32');
   const logits = model.call(ids);
   const values = logits.arraySync() as number[][][];
@@ -51,18 +52,9 @@ async function loadedLogits(from: string): Promise<number[][][]> {
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('loadGpt2Checkpoint on gpt2-tiny', () => {
   it('gives the reference logits (atol 1e-5)', async () => {
-    const loaded = await loadGpt2Checkpoint(gpt2TinyFolder());
+    const loaded = await loadGpt2Checkpoint(fixtureDirectory);
     expect(loaded.config).toMatchObject({
       nLayers: 2,
       dModel: 64,
@@ -71,10 +63,10 @@ describe('loadGpt2Checkpoint on gpt2-tiny', () => {
       dVocab: 96,
       dMlp: 256,
     });
-    expect(loaded.folder).toBe(gpt2TinyFolder());
+    expect(loaded.folder).toBe(fixtureDirectory);
     expect(loaded.weightFiles).toEqual(['model.safetensors']);
     expect(loaded.hfConfig['bos_token_id']).toBe(95);
-    expect(logitsOf(loaded.model)).toBeCloseToTensor(gpt2TinyReference().forward.logits.data, {
+    expect(logitsOf(loaded.model)).toBeCloseToTensor(tinyReference().forward.logits.data, {
       rtol: 0,
       atol: 1e-5,
     });
@@ -82,7 +74,7 @@ describe('loadGpt2Checkpoint on gpt2-tiny', () => {
   });
 
   it('holds exactly the file’s weights', async () => {
-    const { model } = await loadGpt2Checkpoint(gpt2TinyFolder());
+    const { model } = await loadGpt2Checkpoint(fixtureDirectory);
     const weights = model.gpt2Weights();
     const stored = fixtureTensors();
     for (const [name, tensor] of Object.entries(weights)) {
@@ -94,7 +86,7 @@ describe('loadGpt2Checkpoint on gpt2-tiny', () => {
 });
 
 describe('hub-style variants load to the same logits', () => {
-  const reference = (): number[][][] => gpt2TinyReference().forward.logits.data;
+  const reference = (): number[][][] => tinyReference().forward.logits.data;
 
   it('without the prefix and with attn.bias / masked_bias buffers and a tied lm_head', async () => {
     const tensors: TensorMap = withoutPrefix(fixtureTensors());
@@ -121,7 +113,7 @@ describe('hub-style variants load to the same logits', () => {
 
 describe('sharded gpt2-tiny', () => {
   it('loads from shards + index to the reference logits', async () => {
-    const { model } = await loadGpt2Checkpoint(gpt2TinyFolder());
+    const { model } = await loadGpt2Checkpoint(fixtureDirectory);
     const saved = await saveGpt2Checkpoint(model, folder, { maxShardBytes: 100_000 });
     model.dispose();
     expect(saved.files).toContain('model.safetensors.index.json');
@@ -129,18 +121,18 @@ describe('sharded gpt2-tiny', () => {
     expect(weightFiles).toHaveLength(6);
     const logits = logitsOf(sharded);
     sharded.dispose();
-    expect(logits).toBeCloseToTensor(gpt2TinyReference().forward.logits.data, { rtol: 0, atol: 1e-5 });
+    expect(logits).toBeCloseToTensor(tinyReference().forward.logits.data, { rtol: 0, atol: 1e-5 });
   });
 });
 
 describe('saveGpt2Checkpoint', () => {
   it('writes gpt2-tiny back byte for byte and loads to the same logits', async () => {
-    const { model } = await loadGpt2Checkpoint(gpt2TinyFolder());
+    const { model } = await loadGpt2Checkpoint(fixtureDirectory);
     const saved = await saveGpt2Checkpoint(model, folder);
     expect(saved.files).toEqual(['config.json', 'model.safetensors']);
     expect(
       readFileSync(join(folder, 'model.safetensors')).equals(
-        readFileSync(join(gpt2TinyFolder(), 'model.safetensors')),
+        readFileSync(join(fixtureDirectory, 'model.safetensors')),
       ),
     ).toBe(true);
     const before = logitsOf(model);

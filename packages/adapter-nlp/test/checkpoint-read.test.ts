@@ -10,12 +10,13 @@ import { gpt2WeightSpecs, type SafetensorsTensor } from '../src/index.js';
 import {
   fixtureConfig,
   fixtureTensors,
+  rejection,
   temporaryFolder,
   withoutPrefix,
   writeVariant,
   type TensorMap,
 } from './checkpoint-variants.js';
-import { gpt2TinyFolder } from './gpt2-tiny-fixture.js';
+import { fixtureDirectory } from './model-fixture.js';
 
 const tinyConfig = {
   nLayers: 2,
@@ -38,16 +39,6 @@ beforeEach(() => {
 afterEach(() => {
   remove();
 });
-
-/** The error a promise rejects with (failing the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Expects `promise` to reject with this code and message, naming `where` (file/tensor/field). */
 async function expectRejected(
@@ -76,7 +67,7 @@ function valuesOf(weights: ReadonlyMap<string, SafetensorsTensor>, name: string)
 
 describe('readGpt2Checkpoint on gpt2-tiny', () => {
   it('maps config.json to the resolved config and every weight by its spec name, in spec order', async () => {
-    const contents = await readGpt2Checkpoint(gpt2TinyFolder(), 'error');
+    const contents = await readGpt2Checkpoint(fixtureDirectory, 'error');
     expect(contents.config).toEqual(tinyConfig);
     expect(contents.weightFiles).toEqual(['model.safetensors']);
     expect(contents.hfConfig['eos_token_id']).toBe(95);
@@ -119,7 +110,7 @@ describe('hub-style variants', () => {
     writeVariant(folder, tensors);
     const { weights } = await readGpt2Checkpoint(folder, 'error');
     const exact = valuesOf(
-      await readGpt2Checkpoint(gpt2TinyFolder(), 'error').then((c) => c.weights),
+      await readGpt2Checkpoint(fixtureDirectory, 'error').then((c) => c.weights),
       'wte.weight',
     );
     const rounded = valuesOf(weights, 'wte.weight');
@@ -155,7 +146,7 @@ describe('hub-style variants', () => {
   });
 
   it('reads a sharded checkpoint through model.safetensors.index.json', async () => {
-    const { weights } = await readGpt2Checkpoint(gpt2TinyFolder(), 'error');
+    const { weights } = await readGpt2Checkpoint(fixtureDirectory, 'error');
     const saved = await writeGpt2Checkpoint(folder, tinyConfig as never, Object.fromEntries(weights), {
       maxShardBytes: 100_000,
     });
@@ -327,7 +318,7 @@ describe('refused checkpoints name what is wrong', () => {
 
   describe('sharded', () => {
     async function sharded(): Promise<void> {
-      const { weights } = await readGpt2Checkpoint(gpt2TinyFolder(), 'error');
+      const { weights } = await readGpt2Checkpoint(fixtureDirectory, 'error');
       await writeGpt2Checkpoint(folder, tinyConfig as never, Object.fromEntries(weights), {
         maxShardBytes: 200_000,
       });
@@ -382,7 +373,7 @@ describe('refused checkpoints name what is wrong', () => {
 
 describe('writeGpt2Checkpoint', () => {
   async function tinyWeights(): Promise<Record<string, SafetensorsTensor>> {
-    return Object.fromEntries((await readGpt2Checkpoint(gpt2TinyFolder(), 'error')).weights);
+    return Object.fromEntries((await readGpt2Checkpoint(fixtureDirectory, 'error')).weights);
   }
 
   it('writes the fixture model.safetensors byte for byte, and a config.json that maps back', async () => {
@@ -392,7 +383,7 @@ describe('writeGpt2Checkpoint', () => {
     expect(saved.files).toEqual(['config.json', 'model.safetensors']);
     expect(
       readFileSync(join(folder, 'model.safetensors')).equals(
-        readFileSync(join(gpt2TinyFolder(), 'model.safetensors')),
+        readFileSync(join(fixtureDirectory, 'model.safetensors')),
       ),
     ).toBe(true);
     const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;

@@ -10,17 +10,17 @@ import {
   type SafetensorsTensor,
   type SafetensorsTensorInput,
 } from '../src/index.js';
-import { gpt2TinyBytes, gpt2TinyFolder } from './gpt2-tiny-fixture.js';
+import { fixtureBytes, fixtureDirectory } from './model-fixture.js';
 
 export type TensorMap = Record<string, SafetensorsTensorInput>;
 
 /** The fixture's tensors by their stored names (`transformer.…`). */
 export function fixtureTensors(): Record<string, SafetensorsTensor> {
-  return { ...readSafetensors(gpt2TinyBytes()).tensors };
+  return { ...readSafetensors(fixtureBytes()).tensors };
 }
 
 export function fixtureConfig(): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(gpt2TinyFolder(), 'config.json'), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(join(fixtureDirectory, 'config.json'), 'utf8')) as Record<string, unknown>;
 }
 
 /** The same tensors without the `transformer.` prefix, as the hub's gpt2 safetensors stores them. */
@@ -28,6 +28,16 @@ export function withoutPrefix(tensors: Record<string, SafetensorsTensor>): Recor
   return Object.fromEntries(
     Object.entries(tensors).map(([name, tensor]) => [name.replace(/^transformer\./, ''), tensor]),
   );
+}
+
+/** The error a promise rejects with (failing the test if it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  throw new Error('expected a rejection');
 }
 
 export function temporaryFolder(): { folder: string; remove: () => void } {

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { generate, HookedTransformer, loadGpt2Checkpoint, type TransformerConfig } from '../src/index.js';
-import { gpt2TinyFolder } from './gpt2-tiny-fixture.js';
+import { fixtureDirectory } from './model-fixture.js';
 
 const measure = process.env['TDHOOK_MEASURE_GENERATION'] === '1';
 const runs = 3;
@@ -56,7 +56,7 @@ describe.skipIf(!measure)('generation wall time (median of 3)', () => {
       );
       console.log(rows[rows.length - 1]); // as it comes: the cpu backend is slow
     };
-    const { model: tiny } = await loadGpt2Checkpoint(gpt2TinyFolder());
+    const { model: tiny } = await loadGpt2Checkpoint(fixtureDirectory);
     await row('gpt2-tiny (2 layers, d 64, nCtx 32)', tiny, 8, 24);
     tiny.dispose();
     const configs: [string, TransformerConfig][] = [

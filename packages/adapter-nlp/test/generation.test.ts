@@ -5,24 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 
 import { generate, loadGpt2Checkpoint, type GenerationStep, type HookedTransformer } from '../src/index.js';
-import { gpt2TinyFolder, gpt2TinyReference } from './gpt2-tiny-fixture.js';
-
-interface SteeringReference {
-  readonly hook: string;
-  readonly coeff: number;
-  readonly prompt: number[][];
-  readonly steer: { shape: number[]; data: number[][] };
-  readonly last_position_argmax_unsteered: number[];
-  readonly last_position_argmax_steered: number[];
-}
+import { fixtureDirectory, reference as tinyReference, tensorOf, type Reference } from './model-fixture.js';
 
 let model: HookedTransformer;
 let prompt: tf.Tensor2D;
 let first: tf.Tensor2D; // the first sequence alone
 
 beforeAll(async () => {
-  ({ model } = await loadGpt2Checkpoint(gpt2TinyFolder()));
-  const { tokens } = gpt2TinyReference().inputs;
+  ({ model } = await loadGpt2Checkpoint(fixtureDirectory));
+  const { tokens } = tinyReference().inputs;
   prompt = tf.tensor2d(tokens.data, tokens.shape as [number, number], 'int32'); // 3 sequences of 12
   first = tf.tensor2d([tokens.data[0] ?? []], [1, 12], 'int32');
 });
@@ -31,8 +22,7 @@ afterAll(() => {
   model.dispose();
 });
 
-const steering = (): SteeringReference =>
-  (gpt2TinyReference() as unknown as { steering: SteeringReference }).steering;
+const steering = (): Reference['steering'] => tinyReference().steering;
 
 /** Runs `fn` with a forward hook on `path` that adds `vector` (broadcast) to the hook point's output. */
 async function withAddedVector<T>(path: string, vector: tf.Tensor, fn: () => Promise<T>): Promise<T> {
@@ -43,7 +33,7 @@ async function withAddedVector<T>(path: string, vector: tf.Tensor, fn: () => Pro
 describe('greedy generation', () => {
   it('starts with the argmax of the reference logits at the last position', async () => {
     const { newTokens } = await generate(model, prompt, { maxNewTokens: 1 });
-    const logits = gpt2TinyReference().forward.logits.data;
+    const logits = tinyReference().forward.logits.data;
     const expected = logits.map((sequence) => {
       const last = sequence[sequence.length - 1] ?? [];
       return [last.indexOf(Math.max(...last))];
@@ -56,7 +46,7 @@ describe('greedy generation', () => {
     const uncached = await generate(model, prompt, { maxNewTokens: 20, useKvCache: false });
     expect(cached).toEqual(uncached);
     expect(cached.newTokens.map((tokens) => tokens.length)).toEqual([20, 20, 20]);
-    expect(cached.tokens[0]?.slice(0, 12)).toEqual(gpt2TinyReference().inputs.tokens.data[0]);
+    expect(cached.tokens[0]?.slice(0, 12)).toEqual(tinyReference().inputs.tokens.data[0]);
     expect(cached.finished).toEqual([false, false, false]);
   });
 
@@ -77,7 +67,7 @@ describe('hooks steer generation at every step', () => {
   it('reproduces the reference steering: the first token moves from 32 to 9', async () => {
     const reference = steering();
     const ids = tf.tensor2d(reference.prompt, [1, 8], 'int32');
-    const steer = tf.tidy(() => tf.mul(tf.tensor2d(reference.steer.data), reference.coeff));
+    const steer = tf.tidy(() => tf.mul(tensorOf(reference.steer), reference.coeff));
     try {
       const plain = await generate(model, ids, { maxNewTokens: 1 });
       const steered = await withAddedVector(reference.hook, steer, () =>
@@ -92,7 +82,7 @@ describe('hooks steer generation at every step', () => {
 
   it('a steering vector on blocks.0.hook_resid_post changes the continuation, identically with and without the cache', async () => {
     const reference = steering();
-    const vector = tf.tidy(() => tf.mul(tf.slice(tf.tensor2d(reference.steer.data), [2, 0], [1, 64]), 8));
+    const vector = tf.tidy(() => tf.mul(tf.slice(tensorOf(reference.steer), [2, 0], [1, 64]), 8));
     try {
       const plain = await generate(model, prompt, { maxNewTokens: 12 });
       const calls: number[] = [];

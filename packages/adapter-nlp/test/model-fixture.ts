@@ -1,6 +1,6 @@
-// The gpt2-tiny reference (packages/testing/reference/gpt2-tiny): its weights through a tiny safetensors
-// reader written for the tests (the package's own loader lives in src/checkpoint), its config as a
-// TransformerConfig and its reference numbers. See the fixture's README for the math and tolerances.
+// The gpt2-tiny reference (packages/testing/reference/gpt2-tiny): its folder and bytes, its weights (read with
+// the package's readSafetensors), its config as a TransformerConfig and its reference numbers. See the
+// fixture's README for the math and tolerances.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,7 +11,7 @@ import { restorePatches } from '@tdhook/backend';
 import { defaultPatches, installPatches } from '@tdhook/backend/patches';
 import { referenceDirectory } from '@tdhook/testing';
 
-import { HookedTransformer, type TransformerConfig } from '../src/index.js';
+import { HookedTransformer, readSafetensors, type TransformerConfig } from '../src/index.js';
 
 export const fixtureDirectory: string = join(referenceDirectory(), 'gpt2-tiny');
 
@@ -42,11 +42,20 @@ interface Grid {
   readonly effect: Spec;
 }
 
+/** A weights_index entry of reference.json: a tensor's shape and checksums. */
+export interface WeightIndexEntry {
+  readonly shape: number[];
+  readonly sha256_le_f32: string;
+  readonly first4: number[];
+  readonly sum_f64: number;
+}
+
 /** The parts of reference.json the tests read. */
 export interface Reference {
-  readonly inputs: { readonly tokens: { readonly data: number[][] } };
+  readonly weights_index: Readonly<Record<string, WeightIndexEntry>>;
+  readonly inputs: { readonly tokens: { readonly shape: number[]; readonly data: number[][] } };
   readonly forward: {
-    readonly logits: Spec;
+    readonly logits: { readonly shape: number[]; readonly data: number[][][] };
     readonly last_position_log_softmax: Spec;
     readonly last_position_argmax: number[];
   };
@@ -92,6 +101,8 @@ export interface Reference {
     readonly steer: Spec;
     readonly logits_steered: Spec;
     readonly logits_unsteered: Spec;
+    readonly last_position_argmax_unsteered: number[];
+    readonly last_position_argmax_steered: number[];
   };
   readonly gradients: {
     readonly clean_metric: {
@@ -132,33 +143,16 @@ export function tinyConfig(): TransformerConfig {
   };
 }
 
-/** The README's reader: F32 tensors by HF name (with the `transformer.` prefix). */
-export function readTinySafetensors(): Record<string, { shape: number[]; data: Float32Array }> {
-  const buffer = readFileSync(join(fixtureDirectory, 'model.safetensors'));
-  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(buffer.subarray(8, 8 + headerLength))) as Record<
-    string,
-    { dtype: string; shape: number[]; data_offsets: [number, number] }
-  >;
-  const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    if (info.dtype !== 'F32') throw new Error(`${name}: ${info.dtype}`);
-    const [begin, end] = info.data_offsets;
-    const bytes = buffer.subarray(8 + headerLength + begin, 8 + headerLength + end);
-    const data = new Float32Array(bytes.byteLength / 4);
-    new Uint8Array(data.buffer).set(bytes);
-    out[name] = { shape: info.shape, data };
-  }
-  return out;
+/** The fixture's model.safetensors bytes. */
+export function fixtureBytes(): Uint8Array {
+  return readFileSync(join(fixtureDirectory, 'model.safetensors'));
 }
 
 /** The fixture's tensors as `fromGpt2Weights` takes them (no prefix); the caller disposes them. */
 export function tinyWeights(): Record<string, tf.Tensor> {
   const weights: Record<string, tf.Tensor> = {};
-  for (const [name, { shape, data }] of Object.entries(readTinySafetensors())) {
-    weights[name.replace(/^transformer\./, '')] = tf.tensor(data, shape, 'float32');
+  for (const [name, { shape, data }] of Object.entries(readSafetensors(fixtureBytes()).tensors)) {
+    weights[name.replace(/^transformer\./, '')] = tf.tensor(data, [...shape], 'float32');
   }
   return weights;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 
 import { readSafetensors, writeSafetensors, type SafetensorsTensorInput } from '../src/index.js';
-import { gpt2TinyBytes, gpt2TinyReference } from './gpt2-tiny-fixture.js';
+import { fixtureBytes, reference } from './model-fixture.js';
 
 /** A safetensors file from a header object and data bytes, with no checks: for building bad files. */
 function rawFile(header: unknown, data: Uint8Array = new Uint8Array(0), headerText?: string): Uint8Array {
@@ -28,8 +28,8 @@ function dataOf(file: Uint8Array): Uint8Array {
 }
 
 describe('readSafetensors on the gpt2-tiny fixture', () => {
-  const { metadata, tensors } = readSafetensors(gpt2TinyBytes(), { file: 'model.safetensors' });
-  const index = gpt2TinyReference().weights_index;
+  const { metadata, tensors } = readSafetensors(fixtureBytes(), { file: 'model.safetensors' });
+  const index = reference().weights_index;
 
   it('holds the 28 tensors of reference.json weights_index and {format: pt}', () => {
     expect(metadata).toEqual({ format: 'pt' });
@@ -52,7 +52,7 @@ describe('readSafetensors on the gpt2-tiny fixture', () => {
   });
 
   it('reads an ArrayBuffer, and bytes at an odd offset of a larger buffer, alike', () => {
-    const bytes = gpt2TinyBytes();
+    const bytes = fixtureBytes();
     const fromBuffer = readSafetensors(new Uint8Array(bytes).buffer);
     const larger = new Uint8Array(bytes.byteLength + 3);
     larger.set(bytes, 1);
@@ -66,7 +66,7 @@ describe('readSafetensors on the gpt2-tiny fixture', () => {
   it('writes the parsed tensors back byte for byte', () => {
     const written = writeSafetensors(tensors);
     expect(written.byteLength).toBe(435_784);
-    expect(Buffer.from(written).equals(Buffer.from(gpt2TinyBytes()))).toBe(true);
+    expect(Buffer.from(written).equals(Buffer.from(fixtureBytes()))).toBe(true);
   });
 });
 

@@ -20,7 +20,8 @@ export interface StoredTensor {
   readonly tensor: SafetensorsTensor;
 }
 
-async function isFile(path: string): Promise<boolean> {
+/** Whether `path` is a file (false for a folder or nothing). */
+export async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
   } catch {
@@ -89,7 +90,7 @@ function indexError(folder: string, what: string): CheckpointError {
 }
 
 /** The shard of each tensor, from model.safetensors.index.json, validated. */
-async function readWeightMap(folder: string): Promise<Map<string, string>> {
+export async function readWeightMap(folder: string): Promise<Map<string, string>> {
   const index = await readJsonFile(folder, checkpointFileNames.index);
   const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {

@@ -2,14 +2,14 @@
 // maxShardBytes, model-0000i-of-0000n.safetensors shards with model.safetensors.index.json. Every byte is
 // prepared before the first file is touched; files are written under temporary names and renamed at the end,
 // so a failure leaves the folder as it was.
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { InvalidValueError } from '@tdhook/core';
 
 import { gpt2WeightSpecs, type ResolvedTransformerConfig } from '../model/config.js';
 import { CheckpointError } from './checkpoint-error.js';
-import { checkpointFileNames } from './checkpoint-files.js';
+import { checkpointFileNames, isFile, readWeightMap } from './checkpoint-files.js';
 import { gpt2ConfigToJson } from './gpt2-config.js';
 import { dtypeBytes } from './safetensors-dtype.js';
 import { writeSafetensors, type SafetensorsTensorInput } from './safetensors-write.js';
@@ -117,30 +117,14 @@ function jsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The weight files of the checkpoint now in the folder (to remove those the new one does not replace). */
 async function existingWeightFiles(folder: string): Promise<string[]> {
   const files: string[] = [];
-  if (await exists(join(folder, checkpointFileNames.weights))) files.push(checkpointFileNames.weights);
-  if (await exists(join(folder, checkpointFileNames.index))) {
+  if (await isFile(join(folder, checkpointFileNames.weights))) files.push(checkpointFileNames.weights);
+  if (await isFile(join(folder, checkpointFileNames.index))) {
     files.push(checkpointFileNames.index);
     try {
-      const index = JSON.parse(await readFile(join(folder, checkpointFileNames.index), 'utf8')) as {
-        weight_map?: Record<string, unknown>;
-      };
-      for (const shard of Object.values(index.weight_map ?? {})) {
-        if (typeof shard === 'string' && !/[/\\]/.test(shard) && shard !== '..' && !files.includes(shard)) {
-          files.push(shard);
-        }
-      }
+      for (const shard of new Set((await readWeightMap(folder)).values())) files.push(shard);
     } catch {
       // An unreadable old index lists no shards to remove; the new checkpoint is written all the same.
     }
@@ -230,7 +214,7 @@ async function commitFiles(
     });
   }
   const old = await existingWeightFiles(folder);
-  const hasConfig = await exists(join(folder, checkpointFileNames.config));
+  const hasConfig = await isFile(join(folder, checkpointFileNames.config));
   if (!overwrite && (hasConfig || old.length > 0)) {
     throw new CheckpointError('E_CHECKPOINT_FILE', {
       what: `${folder} already holds a checkpoint (${[...(hasConfig ? [checkpointFileNames.config] : []), ...old].join(', ')})`,
