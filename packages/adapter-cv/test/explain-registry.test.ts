@@ -1,49 +1,27 @@
 // explainImages runs methods from a registry: the six built-ins by short name or id, third-party methods by id.
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 import { integratedGradients, noiseTunnel, saliency, type OutputGradientFromData } from '@tdhook/attribution';
 import { createMethodRegistry, TensorDict, type MethodFactory } from '@tdhook/core';
 import { defineMethod } from '@tdhook/core/plugin';
-import { digitPaths, mnistCnnDir } from '@tdhook/cv-assets';
 
 import {
   explainDefaults,
   explainImages,
-  loadModel,
   methodDisplay,
-  readImageBatch,
   visionMethodId,
   visionMethodNames,
   visionMethodRegistry,
 } from '../src/index.js';
+import { maxDifference } from './max-difference.js';
+import { useMnistDigits } from './mnist-digits.js';
 import { useBackendPatches } from './use-backend-patches.js';
 
 useBackendPatches();
 
-let mnist: tfl.LayersModel;
-let digits: tf.Tensor4D;
+const mnist = useMnistDigits();
 const labels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-
-beforeAll(async () => {
-  const loaded = await loadModel(mnistCnnDir);
-  if (loaded.kind !== 'layers') throw new Error('the MNIST CNN is a Layers model');
-  mnist = loaded.model;
-  digits = tf.keep(await readImageBatch(digitPaths, { channels: 1, normalisation: 'unit' }));
-});
-
-afterAll(() => {
-  digits.dispose();
-  mnist.dispose();
-});
-
-function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
-  const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
-  const value = difference.dataSync()[0] ?? NaN;
-  difference.dispose();
-  return value;
-}
 
 interface TestPluginOptions {
   readonly target?: unknown;
@@ -101,10 +79,10 @@ describe('explainImages with a method registry', () => {
 
   it('runs a third-party method by id: its attribution, the model’s scores, argmax targets, a signed display', () => {
     const registry = visionMethodRegistry().use(scaledInput);
-    const explanation = explainImages(mnist, digits, { method: 'test/scaled-input', registry });
-    const expected = tf.mul(digits, 2);
+    const explanation = explainImages(mnist.model, mnist.digits, { method: 'test/scaled-input', registry });
+    const expected = tf.mul(mnist.digits, 2);
     expect(maxDifference(explanation.attribution, expected)).toBe(0);
-    const logits = mnist.predict(digits) as tf.Tensor;
+    const logits = mnist.model.predict(mnist.digits) as tf.Tensor;
     expect(maxDifference(explanation.scores, logits)).toBeLessThan(1e-5);
     expect(explanation.target).toEqual(labels);
     expect(explanation).toMatchObject({
@@ -116,13 +94,13 @@ describe('explainImages with a method registry', () => {
     });
     explanation.dispose();
     // methodOptions reach the plugin; a method that publishes no scores gets the model's predictions.
-    const tripled = explainImages(mnist, digits, {
+    const tripled = explainImages(mnist.model, mnist.digits, {
       method: 'test/scaled-input',
       registry,
       target: 4,
       methodOptions: { scale: 3, publishOutputs: false },
     });
-    const expectedTripled = tf.mul(digits, 3);
+    const expectedTripled = tf.mul(mnist.digits, 3);
     expect(maxDifference(tripled.attribution, expectedTripled)).toBe(0);
     expect(maxDifference(tripled.scores, logits)).toBeLessThan(1e-5);
     expect(tripled.target).toEqual(new Array(10).fill(4));
@@ -133,19 +111,18 @@ describe('explainImages with a method registry', () => {
 
   it('refuses, with E_CV_METHOD, an unregistered id and methods that write no image attribution', () => {
     const registry = visionMethodRegistry().use(scaledInput);
-    expect(() => explainImages(mnist, digits, { method: 'test/missing', registry })).toThrowTdhookError(
-      'E_CV_METHOD',
-      /No method 'test\/missing' is registered.*test\/scaled-input/,
-    );
     expect(() =>
-      explainImages(mnist, digits, {
+      explainImages(mnist.model, mnist.digits, { method: 'test/missing', registry }),
+    ).toThrowTdhookError('E_CV_METHOD', /No method 'test\/missing' is registered.*test\/scaled-input/);
+    expect(() =>
+      explainImages(mnist.model, mnist.digits, {
         method: 'test/scaled-input',
         registry,
         methodOptions: { key: 'norms' },
       }),
     ).toThrowTdhookError('E_CV_METHOD', /writes norms\/input, not an attribution at attr\/input/);
     expect(() =>
-      explainImages(mnist, digits, {
+      explainImages(mnist.model, mnist.digits, {
         method: 'test/scaled-input',
         registry,
         methodOptions: { perSample: true },
@@ -153,19 +130,21 @@ describe('explainImages with a method registry', () => {
     ).toThrowTdhookError('E_CV_METHOD', /shaped \[10\], not like the images \[10, 28, 28, 1\]/);
     // A built-in missing from a custom registry is named the same way.
     const onlySaliency = createMethodRegistry().use(saliency);
-    expect(() => explainImages(mnist, digits, { method: 'lrp', registry: onlySaliency })).toThrowTdhookError(
-      'E_CV_METHOD',
-      /No method 'attribution\/lrp' is registered/,
-    );
+    expect(() =>
+      explainImages(mnist.model, mnist.digits, { method: 'lrp', registry: onlySaliency }),
+    ).toThrowTdhookError('E_CV_METHOD', /No method 'attribution\/lrp' is registered/);
   });
 
   it('runs a built-in by id as by short name, merges methodOptions, and leaves defaults to configure', () => {
-    const byName = explainImages(mnist, digits, { method: 'ig', steps: 8 });
-    const byId = explainImages(mnist, digits, { method: 'attribution/integrated-gradients', steps: 8 });
+    const byName = explainImages(mnist.model, mnist.digits, { method: 'ig', steps: 8 });
+    const byId = explainImages(mnist.model, mnist.digits, {
+      method: 'attribution/integrated-gradients',
+      steps: 8,
+    });
     expect(maxDifference(byName.attribution, byId.attribution)).toBe(0);
     expect(byId.display).toEqual(methodDisplay.ig);
     byId.dispose();
-    const trapezoid = explainImages(mnist, digits, {
+    const trapezoid = explainImages(mnist.model, mnist.digits, {
       method: 'ig',
       steps: 8,
       methodOptions: { method: 'riemann_trapezoid' },
@@ -176,8 +155,8 @@ describe('explainImages with a method registry', () => {
       method: 'riemann_trapezoid',
       baselines: 0,
       chunkSize: 256,
-    }).prepare(mnist);
-    using data = new TensorDict({ input: tf.clone(digits) }, { batchShape: [10] });
+    }).prepare(mnist.model);
+    using data = new TensorDict({ input: tf.clone(mnist.digits) }, { batchShape: [10] });
     using result = prepared.run(data);
     expect(maxDifference(trapezoid.attribution, result.getTensor(['attr', 'input']))).toBe(0);
     expect(maxDifference(trapezoid.attribution, byName.attribution)).toBeGreaterThan(1e-4);
@@ -185,12 +164,12 @@ describe('explainImages with a method registry', () => {
     byName.dispose();
     // Steps and samples left out are the methods' own defaults, set once in their configure. Two digits:
     // 50 steps and 10 samples on all ten would take most of a minute on the cpu backend.
-    const two = tf.slice(digits, [0, 0, 0, 0], [2, -1, -1, -1]);
-    const ig = explainImages(mnist, two, { method: 'ig' });
+    const two = tf.slice(mnist.digits, [0, 0, 0, 0], [2, -1, -1, -1]);
+    const ig = explainImages(mnist.model, two, { method: 'ig' });
     expect(ig.options).toMatchObject({ steps: integratedGradients({}).options.steps, baselines: 0 });
     expect(integratedGradients({}).options.steps).toBe(50);
     ig.dispose();
-    const smooth = explainImages(mnist, two, { method: 'smoothgrad' });
+    const smooth = explainImages(mnist.model, two, { method: 'smoothgrad' });
     expect(smooth.options).toMatchObject({
       samples: noiseTunnel(saliency({}), {}).options.samples,
       seed: 1,
@@ -212,14 +191,14 @@ describe('explainImages options', () => {
       fit: 'stretch',
     });
     expect(Object.isFrozen(explainDefaults)).toBe(true);
-    const two = tf.slice(digits, [0], [2]);
+    const two = tf.slice(mnist.digits, [0], [2]);
     for (const [method, expected] of [
       ['ig', { baselines: explainDefaults.baseline }],
       ['smoothgrad', { seed: explainDefaults.seed }],
       ['lrp', { composite: explainDefaults.composite }],
     ] as const) {
       const knobs = method === 'ig' ? { steps: 2 } : method === 'smoothgrad' ? { samples: 2 } : {};
-      const explanation = explainImages(mnist, two, { method, ...knobs });
+      const explanation = explainImages(mnist.model, two, { method, ...knobs });
       expect(explanation.options, method).toMatchObject(expected);
       explanation.dispose();
     }
@@ -230,7 +209,7 @@ describe('explainImages options', () => {
     const registry = visionMethodRegistry().use(scaledInput);
     for (const method of ['saliency', 'test/scaled-input']) {
       expect(() =>
-        explainImages(mnist, digits, {
+        explainImages(mnist.model, mnist.digits, {
           method,
           registry,
           target: 3,
@@ -252,7 +231,7 @@ describe('explainImages options', () => {
     };
     // The test setup's leak guard fails the test if the attribution or the scores stay behind.
     expect(() =>
-      explainImages(mnist, digits, {
+      explainImages(mnist.model, mnist.digits, {
         method: 'test/scaled-input',
         registry,
         methodOptions: { extra: undescribable },
@@ -263,9 +242,15 @@ describe('explainImages options', () => {
   it('passes output gradients chosen from the run’s data through to the method, as fixed ones', () => {
     const halve = (gradient: tf.Tensor): tf.Tensor => tf.mul(gradient, 0.5);
     const fromData: OutputGradientFromData = { inKeys: ['input'], fromData: () => halve };
-    const fixed = explainImages(mnist, digits, { method: 'saliency', outputGradients: { conv2: halve } });
-    const chosen = explainImages(mnist, digits, { method: 'saliency', outputGradients: { conv2: fromData } });
-    const plain = explainImages(mnist, digits, { method: 'saliency' });
+    const fixed = explainImages(mnist.model, mnist.digits, {
+      method: 'saliency',
+      outputGradients: { conv2: halve },
+    });
+    const chosen = explainImages(mnist.model, mnist.digits, {
+      method: 'saliency',
+      outputGradients: { conv2: fromData },
+    });
+    const plain = explainImages(mnist.model, mnist.digits, { method: 'saliency' });
     expect(maxDifference(chosen.attribution, fixed.attribution)).toBe(0);
     // saliency is |gradient|: halving the gradient at conv2 halves the map.
     const halfPlain = tf.mul(plain.attribution, 0.5);

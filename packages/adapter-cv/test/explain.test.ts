@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 import { registerHook, TensorDict, type MethodLike } from '@tdhook/core';
 import { guidedBackprop, integratedGradients, lrp, noiseTunnel, saliency } from '@tdhook/attribution';
 import {
   digitPaths,
   emotionModelDir,
-  mnistCnnDir,
   mobileNetV2Classes,
   mobileNetV2Dir,
   photoPaths,
@@ -25,33 +23,15 @@ import {
   type GraphModule,
   type VisionMethodName,
 } from '../src/index.js';
+import { maxDifference } from './max-difference.js';
+import { useMnistDigits } from './mnist-digits.js';
 import { useBackendPatches } from './use-backend-patches.js';
 
 useBackendPatches();
 
 const backend = inject('tdhookBackend');
-let mnist: tfl.LayersModel;
-let digits: tf.Tensor4D;
+const mnist = useMnistDigits();
 const labels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-
-beforeAll(async () => {
-  const loaded = await loadModel(mnistCnnDir);
-  if (loaded.kind !== 'layers') throw new Error('the MNIST CNN is a Layers model');
-  mnist = loaded.model;
-  digits = tf.keep(await readImageBatch(digitPaths, { channels: 1, normalisation: 'unit' }));
-});
-
-afterAll(() => {
-  digits.dispose();
-  mnist.dispose();
-});
-
-function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
-  const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
-  const value = difference.dataSync()[0] ?? NaN;
-  difference.dispose();
-  return value;
-}
 
 function maxAbs(a: tf.Tensor): number {
   const extreme = tf.tidy(() => tf.max(tf.abs(a)));
@@ -64,28 +44,28 @@ function maxAbs(a: tf.Tensor): number {
 function absoluteGradient(x: tf.Tensor4D, targets: readonly number[]): tf.Tensor {
   return tf.tidy(() => {
     const mask = tf.oneHot(tf.tensor1d([...targets], 'int32'), 10);
-    const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(mnist.predict(input) as tf.Tensor, mask)))(
-      x,
-    );
+    const gradient = tf.grad((input: tf.Tensor) =>
+      tf.sum(tf.mul(mnist.model.predict(input) as tf.Tensor, mask)),
+    )(x);
     return tf.abs(gradient);
   });
 }
 
 /** What a method puts under `['attr', key]` when run directly on the digits. */
 function runDirectly(method: MethodLike, key = 'input'): tf.Tensor {
-  using prepared = method.prepare(mnist);
-  using data = new TensorDict({ input: tf.clone(digits) }, { batchShape: [10] });
+  using prepared = method.prepare(mnist.model);
+  using data = new TensorDict({ input: tf.clone(mnist.digits) }, { batchShape: [10] });
   using result = prepared.run(data);
   return tf.clone(result.getTensor(['attr', key]));
 }
 
 describe('explainImages on the MNIST CNN', () => {
   it('runs every method: attributions shaped like the images, scores, target = argmax', () => {
-    const predicted = tf.tidy(() => tf.argMax(mnist.predict(digits) as tf.Tensor, 1));
+    const predicted = tf.tidy(() => tf.argMax(mnist.model.predict(mnist.digits) as tf.Tensor, 1));
     expect(Array.from(predicted.dataSync())).toEqual(labels);
     predicted.dispose();
     for (const method of visionMethodNames) {
-      const explanation = explainImages(mnist, digits, { method, steps: 8, samples: 4 });
+      const explanation = explainImages(mnist.model, mnist.digits, { method, steps: 8, samples: 4 });
       expect(explanation.method).toBe(method);
       expect(explanation.attribution.shape).toEqual([10, 28, 28, 1]);
       expect(explanation.scores.shape).toEqual([10, 10]);
@@ -100,20 +80,20 @@ describe('explainImages on the MNIST CNN', () => {
   });
 
   it('saliency is |∂ logit / ∂ x| exactly', () => {
-    const explanation = explainImages(mnist, digits, { method: 'saliency' });
-    const expected = absoluteGradient(digits, labels);
+    const explanation = explainImages(mnist.model, mnist.digits, { method: 'saliency' });
+    const expected = absoluteGradient(mnist.digits, labels);
     // Measured: 0 on wasm and cpu.
     expect(maxDifference(explanation.attribution, expected)).toBe(0);
     // The scores are the logits of the method's recorded pass. Measured: equal to model.predict's on cpu;
     // on wasm they differ by up to 2.6e-6 (float rounding; the logits are of order 10).
-    const logits = mnist.predict(digits) as tf.Tensor;
+    const logits = mnist.model.predict(mnist.digits) as tf.Tensor;
     expect(maxDifference(explanation.scores, logits)).toBeLessThan(1e-5);
     tf.dispose([expected, logits]);
     explanation.dispose();
   });
 
   it('integrated gradients equal the method called directly, and are complete: Σ attr ≈ f(x) − f(0)', () => {
-    const explanation = explainImages(mnist, digits, { method: 'ig', steps: 32 });
+    const explanation = explainImages(mnist.model, mnist.digits, { method: 'ig', steps: 32 });
     const direct = runDirectly(
       integratedGradients({
         target: { select: 'argmax' },
@@ -126,8 +106,8 @@ describe('explainImages on the MNIST CNN', () => {
     expect(maxDifference(explanation.attribution, direct)).toBe(0);
     const gap = tf.tidy(() => {
       const mask = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
-      const score = (x: tf.Tensor): tf.Tensor => tf.sum(tf.mul(mnist.predict(x) as tf.Tensor, mask), 1);
-      const difference = tf.sub(score(digits), score(tf.zerosLike(digits)));
+      const score = (x: tf.Tensor): tf.Tensor => tf.sum(tf.mul(mnist.model.predict(x) as tf.Tensor, mask), 1);
+      const difference = tf.sub(score(mnist.digits), score(tf.zerosLike(mnist.digits)));
       const total = tf.sum(explanation.attribution, [1, 2, 3]);
       return tf.max(tf.div(tf.abs(tf.sub(total, difference)), tf.abs(difference)));
     });
@@ -139,7 +119,7 @@ describe('explainImages on the MNIST CNN', () => {
   });
 
   it('SmoothGrad, guided backprop and LRP equal the methods called directly', () => {
-    const range = tf.tidy(() => tf.sub(tf.max(digits), tf.min(digits)));
+    const range = tf.tidy(() => tf.sub(tf.max(mnist.digits), tf.min(mnist.digits)));
     const stdev = 0.15 * (range.dataSync()[0] ?? 0);
     range.dispose();
     const target = { select: 'argmax' as const };
@@ -157,44 +137,44 @@ describe('explainImages on the MNIST CNN', () => {
       ['lrp', lrp({ target, composite: 'epsilonPlus', warnOnMissingRule: false, chunkSize: 256 })],
     ];
     for (const [method, direct] of cases) {
-      const explanation = explainImages(mnist, digits, { method });
+      const explanation = explainImages(mnist.model, mnist.digits, { method });
       const expected = runDirectly(direct);
       expect(maxDifference(explanation.attribution, expected), method).toBe(0);
       tf.dispose(expected);
       explanation.dispose();
     }
     // SmoothGrad is reproducible: the default seed (1) is a seed for TF.js (0 would draw a random one).
-    const first = explainImages(mnist, digits, { method: 'smoothgrad', samples: 4 });
-    const again = explainImages(mnist, digits, { method: 'smoothgrad', samples: 4 });
+    const first = explainImages(mnist.model, mnist.digits, { method: 'smoothgrad', samples: 4 });
+    const again = explainImages(mnist.model, mnist.digits, { method: 'smoothgrad', samples: 4 });
     expect(maxDifference(first.attribution, again.attribution)).toBe(0);
     first.dispose();
     again.dispose();
     // SmoothGrad is not saliency: the noise changes the map.
-    const smooth = explainImages(mnist, digits, { method: 'smoothgrad', samples: 4 });
-    const plain = explainImages(mnist, digits, { method: 'saliency' });
+    const smooth = explainImages(mnist.model, mnist.digits, { method: 'smoothgrad', samples: 4 });
+    const plain = explainImages(mnist.model, mnist.digits, { method: 'saliency' });
     expect(maxDifference(smooth.attribution, plain.attribution)).toBeGreaterThan(1e-3);
     smooth.dispose();
     plain.dispose();
   });
 
   it('Grad-CAM at pool2 is relu(Σ_k mean(∂y/∂A_k)·A_k), upsampled bilinearly to 28×28', () => {
-    const explanation = explainImages(mnist, digits, { method: 'gradcam' });
+    const explanation = explainImages(mnist.model, mnist.digits, { method: 'gradcam' });
     // A at pool2 by a capture, ∂y/∂A by replacing pool2's output with A and differentiating through the rest.
     let activation: tf.Tensor | undefined;
-    const capture = registerHook(mnist, 'pool2', 'forward', (output) => {
+    const capture = registerHook(mnist.model, 'pool2', 'forward', (output) => {
       activation = tf.keep(tf.clone(output as tf.Tensor));
       return undefined;
     });
-    tf.dispose(mnist.predict(digits));
+    tf.dispose(mnist.model.predict(mnist.digits));
     capture.remove();
     const a = activation as tf.Tensor4D;
     const expected = tf.tidy(() => {
       const mask = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
       const gradient = tf.grad((replacement: tf.Tensor) => {
         // A clone: the Layers executor disposes a layer's output once the next layer has read it.
-        const replace = registerHook(mnist, 'pool2', 'forward', () => tf.clone(replacement));
+        const replace = registerHook(mnist.model, 'pool2', 'forward', () => tf.clone(replacement));
         try {
-          return tf.sum(tf.mul(mnist.predict(digits) as tf.Tensor, mask));
+          return tf.sum(tf.mul(mnist.model.predict(mnist.digits) as tf.Tensor, mask));
         } finally {
           replace.remove();
         }
@@ -207,7 +187,7 @@ describe('explainImages on the MNIST CNN', () => {
     expect(maxAbs(expected)).toBeGreaterThan(0.1);
     tf.dispose([a, expected]);
     // Another layer by name: conv2, also upsampled to the input.
-    const atConv2 = explainImages(mnist, digits, { method: 'gradcam', layer: 'conv2' });
+    const atConv2 = explainImages(mnist.model, mnist.digits, { method: 'gradcam', layer: 'conv2' });
     expect(atConv2.layer).toBe('conv2');
     expect(atConv2.attribution.shape).toEqual([10, 28, 28, 1]);
     atConv2.dispose();
@@ -215,17 +195,17 @@ describe('explainImages on the MNIST CNN', () => {
   });
 
   it('explains one class for all images, or one class per image', () => {
-    const three = explainImages(mnist, digits, { method: 'saliency', target: 3 });
+    const three = explainImages(mnist.model, mnist.digits, { method: 'saliency', target: 3 });
     expect(three.target).toEqual(new Array(10).fill(3));
-    const expectedThree = absoluteGradient(digits, new Array<number>(10).fill(3));
+    const expectedThree = absoluteGradient(mnist.digits, new Array<number>(10).fill(3));
     expect(maxDifference(three.attribution, expectedThree)).toBe(0);
     const reversed = [...labels].reverse();
-    const perImage = explainImages(mnist, digits, { method: 'saliency', target: reversed });
+    const perImage = explainImages(mnist.model, mnist.digits, { method: 'saliency', target: reversed });
     expect(perImage.target).toEqual(reversed);
-    const expectedPerImage = absoluteGradient(digits, reversed);
+    const expectedPerImage = absoluteGradient(mnist.digits, reversed);
     expect(maxDifference(perImage.attribution, expectedPerImage)).toBe(0);
     // Not the argmax maps.
-    const argmax = absoluteGradient(digits, labels);
+    const argmax = absoluteGradient(mnist.digits, labels);
     expect(maxDifference(perImage.attribution, argmax)).toBeGreaterThan(1e-3);
     tf.dispose([expectedThree, expectedPerImage, argmax]);
     three.dispose();
@@ -233,22 +213,22 @@ describe('explainImages on the MNIST CNN', () => {
   });
 
   it('leaves the model as it was: same predictions, no hooks left', () => {
-    const before = mnist.predict(digits) as tf.Tensor;
+    const before = mnist.model.predict(mnist.digits) as tf.Tensor;
     for (const method of visionMethodNames)
-      explainImages(mnist, digits, { method, steps: 4, samples: 2 }).dispose();
-    const after = mnist.predict(digits) as tf.Tensor;
+      explainImages(mnist.model, mnist.digits, { method, steps: 4, samples: 2 }).dispose();
+    const after = mnist.model.predict(mnist.digits) as tf.Tensor;
     expect(maxDifference(before, after)).toBe(0);
     tf.dispose([before, after]);
   });
 
   it('names unknown methods (E_CV_METHOD) and layers (E_UNKNOWN_PATH)', () => {
-    expect(() => explainImages(mnist, digits, { method: 'occlusion' })).toThrowTdhookError(
+    expect(() => explainImages(mnist.model, mnist.digits, { method: 'occlusion' })).toThrowTdhookError(
       'E_CV_METHOD',
       /No method 'occlusion' is registered.*saliency, ig, smoothgrad, guided, gradcam, lrp/,
     );
-    expect(() => explainImages(mnist, digits, { method: 'gradcam', layer: 'conv9' })).toThrowTdhookError(
-      'E_UNKNOWN_PATH',
-    );
+    expect(() =>
+      explainImages(mnist.model, mnist.digits, { method: 'gradcam', layer: 'conv9' }),
+    ).toThrowTdhookError('E_UNKNOWN_PATH');
   });
 });
 
@@ -278,9 +258,9 @@ describe('explainImages on the emotion Graph model', () => {
 describe('renderExplanation', () => {
   it('draws the heatmap at the model’s resolution and the overlay at the original’s', async () => {
     const explanations: Explanation[] = [
-      explainImages(mnist, digits, { method: 'saliency' }),
-      explainImages(mnist, digits, { method: 'ig', steps: 8 }),
-      explainImages(mnist, digits, { method: 'gradcam' }),
+      explainImages(mnist.model, mnist.digits, { method: 'saliency' }),
+      explainImages(mnist.model, mnist.digits, { method: 'ig', steps: 8 }),
+      explainImages(mnist.model, mnist.digits, { method: 'gradcam' }),
     ];
     const digit = await readImage(digitPaths[7] as string);
     const large = createImage(84, 56);

@@ -8,6 +8,7 @@ import { emotionModelDir, photoPaths } from '@tdhook/cv-assets';
 import { withGradientOverride } from '@tdhook/tfjs-internals';
 
 import { loadModel, readImageBatch, type GraphModule } from '../src/index.js';
+import { maxDifference } from './max-difference.js';
 import { useBackendPatches } from './use-backend-patches.js';
 
 useBackendPatches();
@@ -36,13 +37,6 @@ afterAll(() => {
 
 function execute(feeds: tf.NamedTensorMap, output: string = graph.outputNames[0] as string): tf.Tensor {
   return graph.graphModel.execute(feeds, output) as tf.Tensor;
-}
-
-function maxDifference(a: tf.Tensor, b: tf.Tensor): number {
-  const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
-  const value = difference.dataSync()[0] ?? NaN;
-  difference.dispose();
-  return value;
 }
 
 describe('GraphModule', () => {

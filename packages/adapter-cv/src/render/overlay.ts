@@ -91,15 +91,15 @@ export function overlay(
   );
   const top = Math.max(Math.abs(range[0]), Math.abs(range[1]));
   const underlay = options.underlay ?? (signed ? 'gray' : 'color');
-  const under = underlay === 'gray' ? lightGray(base.data) : base.data;
-  const data = new Uint8Array(under);
+  // A fresh copy either way, blended in place: each pixel is read before it is written.
+  const data = underlay === 'gray' ? lightGray(base.data) : new Uint8Array(base.data);
   for (let p = 0; p < resized.length; p++) {
     const value = resized[p] ?? 0;
     const strength = signed ? Math.abs(value) / top : Math.max(0, value - range[0]) / (range[1] - range[0]);
     const a = blend === 'constant' ? alpha : alpha * Math.min(1, Number.isNaN(strength) ? 0 : strength);
     const i = lutIndex(rangePosition(value, range)) * 3;
     for (let c = 0; c < 3; c++) {
-      const below = under[p * 4 + c] ?? 0;
+      const below = data[p * 4 + c] ?? 0;
       data[p * 4 + c] = Math.round(below + a * ((lut[i + c] ?? 0) - below));
     }
   }
