@@ -2,7 +2,7 @@
 // @tdhook/adapter-nlp's loader, and records the numbers in its training.json (heldOut.bitsPerChar on 64
 // held-out windows, heldOut.first8BitsPerChar on the first 8 of them, which the tests check on both
 // backends). `pnpm --filter @tdhook/nlp-assets measure-moby-char`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadGpt2Checkpoint } from '@tdhook/adapter-nlp';
@@ -11,6 +11,7 @@ import { initBackend } from '@tdhook/backend';
 import { modelDirs } from '../src/model-dirs.js';
 import { loadedLm } from '../src/training/loaded-lm.js';
 import { mobyBitsPerChar } from '../src/training/moby-metrics.js';
+import { log, writeJsonFile } from '../src/training/script-io.js';
 
 await initBackend({ backend: 'wasm' });
 const dir = modelDirs['moby-char'];
@@ -21,7 +22,7 @@ lm.dispose();
 const path = join(dir, 'training.json');
 const facts = JSON.parse(readFileSync(path, 'utf8')) as { heldOut: Record<string, unknown> };
 facts.heldOut = { ...facts.heldOut, windows: 64, seed: 7, bitsPerChar, first8BitsPerChar };
-writeFileSync(path, `${JSON.stringify(facts, null, 2)}\n`);
-process.stderr.write(
-  `measure-moby-char: ${bitsPerChar.toFixed(4)} bits/char (64 windows), ${first8BitsPerChar.toFixed(4)} (first 8)\n`,
+writeJsonFile(path, facts);
+log(
+  `measure-moby-char: ${bitsPerChar.toFixed(4)} bits/char (64 windows), ${first8BitsPerChar.toFixed(4)} (first 8)`,
 );

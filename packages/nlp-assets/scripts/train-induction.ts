@@ -4,7 +4,7 @@
 // sequences reaches TARGET. Environment: STEPS (default 4000), TARGET (0.96), D_MODEL (64), N_HEADS (4),
 // LR (2e-3), SEED (1), OUT (the folder; default models/induction), RESUME=1 (continue the model in OUT),
 // DECAY=1 (cosine decay of LR to 0 over STEPS instead of warmup + constant).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadGpt2Checkpoint } from '@tdhook/adapter-nlp';
@@ -15,6 +15,7 @@ import { generateInductionBatch } from '../src/tasks/induction.js';
 import { Adam } from '../src/training/adam.js';
 import { inductionAccuracy, inductionLoss } from '../src/training/induction-training.js';
 import { loadedLm } from '../src/training/loaded-lm.js';
+import { envNumber, log, writeJsonFile } from '../src/training/script-io.js';
 import { hookedLm } from '../src/training/trainable-lm.js';
 
 interface PreviousRun {
@@ -34,29 +35,25 @@ const command = [
   'pnpm --filter @tdhook/nlp-assets train-induction',
 ].join(' ');
 
-const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
-const steps = env('STEPS', 4000);
-const target = env('TARGET', 0.96);
+const steps = envNumber('STEPS', 4000);
+const target = envNumber('TARGET', 0.96);
 const decay = process.env.DECAY === '1';
-const learningRate = env('LR', 2e-3);
-const seed = env('SEED', 1);
+const learningRate = envNumber('LR', 2e-3);
+const seed = envNumber('SEED', 1);
 const batch = 64;
 const vocabSize = 32;
 const length = 32;
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 const report = await initBackend({ backend: 'wasm' });
 const config = {
   nLayers: 2,
-  dModel: env('D_MODEL', 64),
-  nHeads: env('N_HEADS', 4),
+  dModel: envNumber('D_MODEL', 64),
+  nHeads: envNumber('N_HEADS', 4),
   nCtx: length,
   dVocab: vocabSize,
   attnOnly: true,
 };
-const initStd = env('INIT_STD', 1 / Math.sqrt(config.dModel));
+const initStd = envNumber('INIT_STD', 1 / Math.sqrt(config.dModel));
 const out = process.env.OUT ?? modelDirs.induction;
 // RESUME=1 continues the model in OUT (its training.json's steps, seconds and history carry on).
 const resume = process.env.RESUME === '1';
@@ -98,50 +95,42 @@ log(
 );
 const vocab = Array.from({ length: vocabSize }, (_, i) => String.fromCharCode(65 + i + (i >= 26 ? 6 : 0)));
 await model.save(out, { kind: 'char', vocab, unknown: null, lowercase: false });
-writeFileSync(
-  join(out, 'training.json'),
-  `${JSON.stringify(
+writeJsonFile(join(out, 'training.json'), {
+  model: 'induction',
+  command,
+  backend: report.backend,
+  config,
+  params,
+  data: `generateInductionBatch: vocabulary ${vocabSize}, length ${length}, one span of 4–10 tokens copied to a random later place`,
+  tokens: 'token i is written as the character vocab[i] (A–Z, then a–f), so a sequence is a 32-letter string',
+  batch,
+  init: {
+    std: initStd,
+    note: 'N(0, std²) matrices and embeddings, residual projections std/√(2·nLayers), zero biases, unit LayerNorm weights',
+  },
+  optimizer: { name: 'adam', clipNorm: 1 },
+  phases: [
+    ...(previous === undefined
+      ? []
+      : (previous.phases ?? [
+          {
+            steps: previous.steps,
+            learningRate: previous.optimizer?.learningRate,
+            schedule: 'warmup 100 steps, then constant',
+            command: previous.command,
+          },
+        ])),
     {
-      model: 'induction',
+      steps: step - startStep,
+      learningRate,
+      schedule: decay ? 'cosine to 0' : 'warmup 100 steps, then constant',
       command,
-      backend: report.backend,
-      config,
-      params,
-      data: `generateInductionBatch: vocabulary ${vocabSize}, length ${length}, one span of 4–10 tokens copied to a random later place`,
-      tokens:
-        'token i is written as the character vocab[i] (A–Z, then a–f), so a sequence is a 32-letter string',
-      batch,
-      init: {
-        std: initStd,
-        note: 'N(0, std²) matrices and embeddings, residual projections std/√(2·nLayers), zero biases, unit LayerNorm weights',
-      },
-      optimizer: { name: 'adam', clipNorm: 1 },
-      phases: [
-        ...(previous === undefined
-          ? []
-          : (previous.phases ?? [
-              {
-                steps: previous.steps,
-                learningRate: previous.optimizer?.learningRate,
-                schedule: 'warmup 100 steps, then constant',
-                command: previous.command,
-              },
-            ])),
-        {
-          steps: step - startStep,
-          learningRate,
-          schedule: decay ? 'cosine to 0' : 'warmup 100 steps, then constant',
-          command,
-        },
-      ],
-      seed,
-      steps: step,
-      seconds,
-      heldOut: { seed: 123_456, sequences: 512, ...heldOut },
-      history,
     },
-    null,
-    2,
-  )}\n`,
-);
+  ],
+  seed,
+  steps: step,
+  seconds,
+  heldOut: { seed: 123_456, sequences: 512, ...heldOut },
+  history,
+});
 model.dispose();

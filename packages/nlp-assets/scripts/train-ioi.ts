@@ -1,7 +1,6 @@
 // Trains the IOI model (models/ioi/) on the wasm backend: a 2-layer attention-only transformer on word-level
 // IOI prompts of the train name pairs; evaluates on prompts of held-out name pairs (isHeldOutPair). Environment: STEPS (default
 // 400), D_MODEL (64), N_HEADS (4), LR (3e-3), SEED (1).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { initBackend } from '@tdhook/backend';
@@ -11,26 +10,23 @@ import { generateIoiPrompts, ioiTemplates } from '../src/tasks/ioi.js';
 import { Adam } from '../src/training/adam.js';
 import { ioiAccuracy, ioiLoss, ioiTokenVocabulary } from '../src/training/ioi-training.js';
 import { hookedLm } from '../src/training/trainable-lm.js';
+import { envNumber, log, writeJsonFile } from '../src/training/script-io.js';
 
-const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
-const steps = env('STEPS', 400);
-const learningRate = env('LR', 3e-3);
-const seed = env('SEED', 1);
+const steps = envNumber('STEPS', 400);
+const learningRate = envNumber('LR', 3e-3);
+const seed = envNumber('SEED', 1);
 const batch = 64;
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 const report = await initBackend({ backend: 'wasm' });
 const config = {
   nLayers: 2,
-  dModel: env('D_MODEL', 64),
-  nHeads: env('N_HEADS', 4),
+  dModel: envNumber('D_MODEL', 64),
+  nHeads: envNumber('N_HEADS', 4),
   nCtx: 24,
   dVocab: ioiTokenVocabulary.length,
   attnOnly: true,
 };
-const initStd = env('INIT_STD', 1 / Math.sqrt(config.dModel));
+const initStd = envNumber('INIT_STD', 1 / Math.sqrt(config.dModel));
 const model = hookedLm(config, seed, initStd);
 const params = model.variables.reduce((sum, v) => sum + v.size, 0);
 log(`train-ioi: backend ${report.backend}, ${params} parameters, ${JSON.stringify(config)}`);
@@ -70,30 +66,23 @@ await model.save(modelDirs.ioi, {
   unknown: '<unk>',
   lowercase: false,
 });
-writeFileSync(
-  join(modelDirs.ioi, 'training.json'),
-  `${JSON.stringify(
-    {
-      model: 'ioi',
-      command: 'pnpm --filter @tdhook/nlp-assets train-ioi',
-      backend: report.backend,
-      config,
-      params,
-      data: 'generateIoiPrompts (6 templates, ABB and BAB, 40 names), train name pairs; one template per batch',
-      batch,
-      init: {
-        std: initStd,
-        note: 'N(0, std²) matrices and embeddings, residual projections std/√(2·nLayers), zero biases, unit LayerNorm weights',
-      },
-      optimizer: { name: 'adam', learningRate, warmupSteps: 50, clipNorm: 1 },
-      seed,
-      steps: step,
-      seconds,
-      heldOut: { split: 'held-out name pairs', seed: 1000, perTemplate: 64, ...heldOut },
-      train: { seed: 2000, perTemplate: 64, ...train },
-    },
-    null,
-    2,
-  )}\n`,
-);
+writeJsonFile(join(modelDirs.ioi, 'training.json'), {
+  model: 'ioi',
+  command: 'pnpm --filter @tdhook/nlp-assets train-ioi',
+  backend: report.backend,
+  config,
+  params,
+  data: 'generateIoiPrompts (6 templates, ABB and BAB, 40 names), train name pairs; one template per batch',
+  batch,
+  init: {
+    std: initStd,
+    note: 'N(0, std²) matrices and embeddings, residual projections std/√(2·nLayers), zero biases, unit LayerNorm weights',
+  },
+  optimizer: { name: 'adam', learningRate, warmupSteps: 50, clipNorm: 1 },
+  seed,
+  steps: step,
+  seconds,
+  heldOut: { split: 'held-out name pairs', seed: 1000, perTemplate: 64, ...heldOut },
+  train: { seed: 2000, perTemplate: 64, ...train },
+});
 model.dispose();

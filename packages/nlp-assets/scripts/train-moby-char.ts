@@ -3,7 +3,6 @@
 // measured every EVAL_EVERY steps; the folder (and training.json) is rewritten at every evaluation, so a
 // stopped run keeps its last weights. Environment: TRAIN_SECONDS (budget, default 3000), D_MODEL (128),
 // N_LAYERS (2), N_HEADS (4), N_CTX (128), BATCH (32), LR (3e-3), EVAL_EVERY (200), SEED (1).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { initBackend } from '@tdhook/backend';
@@ -14,27 +13,24 @@ import { mobyDickCorpus, sampleMobyDickWindows } from '../src/tasks/moby-dick.js
 import { Adam } from '../src/training/adam.js';
 import { maskedCrossEntropy } from '../src/training/losses.js';
 import { mobyBitsPerChar } from '../src/training/moby-metrics.js';
+import { envNumber, log, writeJsonFile } from '../src/training/script-io.js';
 import { hookedLm } from '../src/training/trainable-lm.js';
 
-const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
-const budgetSeconds = env('TRAIN_SECONDS', 3000);
-const batch = env('BATCH', 32);
-const baseRate = env('LR', 3e-3);
-const evalEvery = env('EVAL_EVERY', 200);
-const seed = env('SEED', 1);
+const budgetSeconds = envNumber('TRAIN_SECONDS', 3000);
+const batch = envNumber('BATCH', 32);
+const baseRate = envNumber('LR', 3e-3);
+const evalEvery = envNumber('EVAL_EVERY', 200);
+const seed = envNumber('SEED', 1);
 const warmup = 100;
 const evalWindows = 64;
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 const report = await initBackend({ backend: 'wasm' });
 const corpus = mobyDickCorpus();
 const config = {
-  nLayers: env('N_LAYERS', 2),
-  dModel: env('D_MODEL', 128),
-  nHeads: env('N_HEADS', 4),
-  nCtx: env('N_CTX', 128),
+  nLayers: envNumber('N_LAYERS', 2),
+  dModel: envNumber('D_MODEL', 128),
+  nHeads: envNumber('N_HEADS', 4),
+  nCtx: envNumber('N_CTX', 128),
   dVocab: corpus.vocabulary.length,
   attnOnly: false,
 };
@@ -87,7 +83,7 @@ async function save(finished: boolean): Promise<void> {
     },
     history,
   };
-  writeFileSync(join(dir, 'training.json'), `${JSON.stringify(facts, null, 2)}\n`);
+  writeJsonFile(join(dir, 'training.json'), facts);
 }
 
 while (elapsed() < budgetSeconds) {

@@ -1,9 +1,6 @@
 // The IOI model trained in this repository (@tdhook/nlp-assets): its held-out accuracy, the attention patterns
 // of one prompt, token attributions for the answer (integrated gradients and LRP), and head ablations: which
 // heads carry the circuit, measured as the drop of the logit difference when a head's output is zeroed.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import * as tf from '@tensorflow/tfjs-core';
 import { registerHook } from '@tdhook/core';
 import {
@@ -110,14 +107,13 @@ async function attentionFigures(
         title: `IOI model, layer ${String(layer)}: attention of every head`,
         columns: model.config.nHeads,
       });
-      const file = `nlp-ioi-attention-layer${String(layer)}.png`;
-      writeFileSync(join(context.outDir, file), png);
-      figures.push({
-        kind: 'png',
-        file,
-        png,
-        caption: `Attention patterns of layer ${String(layer)} (hook_pattern, one panel per head; rows: query position, columns: key position) on “${prompt.text}”.`,
-      });
+      figures.push(
+        context.png(
+          `nlp-ioi-attention-layer${String(layer)}.png`,
+          png,
+          `Attention patterns of layer ${String(layer)} (hook_pattern, one panel per head; rows: query position, columns: key position) on “${prompt.text}”.`,
+        ),
+      );
     }
   } finally {
     cache.dispose();

@@ -16,9 +16,12 @@ export class DemoContext {
     mkdirSync(outDir, { recursive: true });
   }
 
-  /** Writes `image` as `file` (a PNG) and returns it as a report figure, with an optional note. */
-  png(file: string, image: RgbaImage, caption: string, note = ''): Figure {
-    const png = encodePng(image);
+  /**
+   * Writes `image` (or PNG bytes already encoded) as `file` and returns it as a report figure, with an
+   * optional note.
+   */
+  png(file: string, image: RgbaImage | Uint8Array, caption: string, note = ''): Figure {
+    const png = image instanceof Uint8Array ? image : encodePng(image);
     writeFileSync(join(this.outDir, file), png);
     return { kind: 'png', file, png, caption, ...(note === '' ? {} : { note }) };
   }

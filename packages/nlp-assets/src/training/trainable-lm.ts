@@ -1,17 +1,11 @@
 // What the training scripts need of a language model: logits, its trainable variables, and a way to save it as
 // a Hugging Face GPT-2 folder: @tdhook/adapter-nlp's HookedTransformer.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import * as tf from '@tensorflow/tfjs-core';
 
-import {
-  HookedTransformer,
-  saveGpt2Checkpoint,
-  type TdhookTokenizerFile,
-  type TransformerConfig,
-} from '@tdhook/adapter-nlp';
+import { HookedTransformer, type TdhookTokenizerFile, type TransformerConfig } from '@tdhook/adapter-nlp';
 import { Module, namedModules } from '@tdhook/core';
+
+import { loadedLm } from './loaded-lm.js';
 
 /** The sizes the scripts choose (the rest are GPT-2's defaults). */
 export type LmConfig = Required<
@@ -27,26 +21,6 @@ export interface TrainableLm {
   /** Writes the model as a Hugging Face GPT-2 folder with its tdhook-tokenizer.json (replacing one there). */
   save(dir: string, tokenizer: TdhookTokenizerFile): Promise<void>;
   dispose(): void;
-}
-
-/** Writes a HookedTransformer with saveGpt2Checkpoint (replacing a checkpoint there) and its tokenizer file. */
-export async function saveHookedLm(
-  model: HookedTransformer,
-  dir: string,
-  tokenizer: TdhookTokenizerFile,
-): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  await saveGpt2Checkpoint(model, dir, { overwrite: true });
-  writeFileSync(join(dir, 'tdhook-tokenizer.json'), `${JSON.stringify(tokenizer, null, 2)}\n`);
-}
-
-/** Every variable of a core Module tree (a HookedTransformer's parameters), in module order. */
-export function moduleVariables(root: Module<never[], unknown>): tf.Variable[] {
-  const found: tf.Variable[] = [];
-  for (const [, node] of namedModules(root)) {
-    if (node instanceof Module) for (const [, parameter] of node.namedParameters()) found.push(parameter);
-  }
-  return found;
 }
 
 /**
@@ -86,14 +60,5 @@ export function hookedLm(
       }
     }
   }
-  return {
-    model,
-    config,
-    logits: (tokens) => model.call(tokens) as tf.Tensor3D,
-    variables: moduleVariables(model),
-    save: (dir, tokenizer) => saveHookedLm(model, dir, tokenizer),
-    dispose: () => {
-      model.dispose();
-    },
-  };
+  return { ...loadedLm(model), model, config };
 }
