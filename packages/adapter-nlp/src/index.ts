@@ -81,8 +81,34 @@ export {
 export { saveGpt2Checkpoint } from './checkpoint/save-gpt2-checkpoint.js';
 export type { SaveGpt2CheckpointOptions, SavedGpt2Checkpoint } from './checkpoint/write-gpt2-checkpoint.js';
 export type { UnexpectedTensors } from './checkpoint/gpt2-weight-match.js';
-export * from './views/index.js';
-export * from './attribution/index.js';
+export {
+  ansiColorSupport,
+  attentionPatternPng,
+  attributionAnsi,
+  attributionHtml,
+  escapeHtml,
+  TextViewError,
+  tokenLabel,
+  type AnsiColorMode,
+  type AnsiViewOptions,
+  type AttentionPattern,
+  type AttentionPngOptions,
+  type AttributedText,
+  type ColorScale,
+  type HtmlViewOptions,
+} from './views/index.js';
+export {
+  attributeTokens,
+  isFusedQkvProjection,
+  LogitsFromEmbeddings,
+  TextAttributionError,
+  tokenAttributionMethods,
+  transformerLrpComposite,
+  type TokenAttribution,
+  type TokenAttributionMethod,
+  type TokenAttributionOptions,
+  type TokenTarget,
+} from './attribution/index.js';
 export { generate, type GenerationResult } from './generation/generate.js';
 export type {
   GenerateOptions,

@@ -61,8 +61,6 @@ describe('tdhook explain on bad input', () => {
   });
 
   it('refuses a read-only scores.json, leaving it as it was', () => {
-    // Root may write anywhere: as root, the command runs as nobody (65534), for whom the file is read-only.
-    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
     chmodSync(scratch, 0o755);
     const out = join(scratch, 'read-only');
     mkdirSync(out, { recursive: true, mode: 0o777 });
@@ -84,7 +82,7 @@ describe('tdhook explain on bad input', () => {
         '--out',
         out,
       ],
-      user === undefined ? {} : { user },
+      nobody(),
     );
     expect(run.status, run.stderr).toBe(1);
     expectOneLineError(run.stderr, /Cannot overwrite .*read-only\/scores\.json \(EACCES\)/);

@@ -29,6 +29,19 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** `tdhook explain` of the digit 7 by the MNIST CNN with `method`, after loading `plugins`. */
+const explainSeven = (plugins: readonly string[], method: string, ...args: string[]) =>
+  explain(
+    ...plugins.flatMap((plugin) => ['--plugin', plugin]),
+    '--model',
+    mnistCnnDir,
+    '--input',
+    seven,
+    '--method',
+    method,
+    ...args,
+  );
+
 interface Scores {
   method: string;
   methodId: string;
@@ -63,18 +76,7 @@ async function referenceInputTimesGradient(): Promise<{ sum: number; min: number
 describe('tdhook explain --plugin', () => {
   it('runs the example plugin’s input × gradient by id, loaded by package name, equal to attribution’s', async () => {
     const out = join(scratch, 'by-name');
-    const run = explain(
-      '--plugin',
-      '@tdhook/example-plugin',
-      '--model',
-      mnistCnnDir,
-      '--input',
-      seven,
-      '--method',
-      'example/input-times-gradient',
-      '--out',
-      out,
-    );
+    const run = explainSeven(['@tdhook/example-plugin'], 'example/input-times-gradient', '--out', out);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/digit-7-test0\.png: predicted 7 .* explained 7/);
     expect(filesIn(out)).toEqual([
@@ -101,14 +103,8 @@ describe('tdhook explain --plugin', () => {
   it('loads a plugin by path (its built module or its folder) and passes --target and --options to it', () => {
     for (const plugin of [join(examplePlugin, 'dist/index.js'), examplePlugin]) {
       const out = join(scratch, 'by-path');
-      const run = explain(
-        '--plugin',
-        plugin,
-        '--model',
-        mnistCnnDir,
-        '--input',
-        seven,
-        '--method',
+      const run = explainSeven(
+        [plugin],
         'example/input-times-gradient',
         '--target',
         '3',
@@ -209,13 +205,8 @@ describe('tdhook explain --plugin', () => {
       ],
     ];
     for (const [plugins, method, phrase] of cases) {
-      const run = explain(
-        ...plugins.flatMap((plugin) => ['--plugin', plugin]),
-        '--model',
-        mnistCnnDir,
-        '--input',
-        seven,
-        '--method',
+      const run = explainSeven(
+        plugins,
         method,
         ...(method === 'example/activation-norms' ? ['--options', '{"paths":["fc1"]}'] : []),
         '--out',
@@ -229,31 +220,13 @@ describe('tdhook explain --plugin', () => {
 
   it('needs --plugin for a plugin id, takes plugin options only as --options, and cleans up a failing run', () => {
     const out = join(scratch, 'plugin-usage');
-    const missing = explain(
-      '--model',
-      mnistCnnDir,
-      '--input',
-      seven,
-      '--method',
-      'example/input-times-gradient',
-    );
+    const missing = explainSeven([], 'example/input-times-gradient');
     expect(missing.status).toBe(2);
     expectOneLineError(
       missing.stderr,
       /--method must be one of saliency, .*lrp \(a plugin method needs --plugin <module>\), got 'example\/input-times-gradient'/,
     );
-    const steps = explain(
-      '--plugin',
-      '@tdhook/example-plugin',
-      '--model',
-      mnistCnnDir,
-      '--input',
-      seven,
-      '--method',
-      'example/input-times-gradient',
-      '--steps',
-      '8',
-    );
+    const steps = explainSeven(['@tdhook/example-plugin'], 'example/input-times-gradient', '--steps', '8');
     expect(steps.status).toBe(2);
     expectOneLineError(
       steps.stderr,
@@ -263,14 +236,8 @@ describe('tdhook explain --plugin', () => {
     mkdirSync(join(scratch, 'kept'), { recursive: true });
     writeFileSync(join(scratch, 'kept', 'before.txt'), 'mine');
     for (const folder of [out, join(scratch, 'kept')]) {
-      const failing = explain(
-        '--plugin',
-        fixture('fails-while-running.mjs'),
-        '--model',
-        mnistCnnDir,
-        '--input',
-        seven,
-        '--method',
+      const failing = explainSeven(
+        [fixture('fails-while-running.mjs')],
         'test/fails-while-running',
         '--out',
         folder,

@@ -1,10 +1,4 @@
-import {
-  checkAttributedText,
-  rowLimits,
-  textSegments,
-  type AttributedText,
-  type ColorScale,
-} from './attributed-text.js';
+import { textSegments, viewRows, type AttributedText, type ColorScale } from './attributed-text.js';
 import { formatScore, inkOn, scoreColor, type Rgb } from './score-color.js';
 import { visibleText } from './visible-text.js';
 
@@ -107,12 +101,8 @@ export function attributionAnsi(
   rows: AttributedText | readonly AttributedText[],
   options: AnsiViewOptions = {},
 ): string {
-  const list: readonly AttributedText[] = Array.isArray(rows) ? rows : [rows as AttributedText];
-  list.forEach((row, i) => {
-    checkAttributedText(row, `attributionAnsi rows[${i}]`);
-  });
   const mode = options.color ?? 'truecolor';
-  const limits = rowLimits(list, options.scale ?? 'shared', 'attributionAnsi options.scale');
+  const { list, limits } = viewRows(rows, options.scale ?? 'shared', 'attributionAnsi');
   const barWidth = Math.max(1, Math.round(options.barWidth ?? 20));
   const blocks = list.map((row, i) => {
     const limit = limits[i] ?? 0;

@@ -41,7 +41,7 @@ export interface TextSegment {
 }
 
 /** Throws unless `row` is well formed (see {@link AttributedText}); `where` names it in the message. */
-export function checkAttributedText(row: AttributedText, where: string): void {
+function checkAttributedText(row: AttributedText, where: string): void {
   const fail = (what: string, fix: string): never => {
     throw new TextViewError({ what, where, fix });
   };
@@ -118,7 +118,7 @@ export function maxMagnitude(rows: readonly AttributedText[]): number {
 export type ColorScale = 'shared' | 'row' | number;
 
 /** The |score| that gets the full colour in each row, per {@link ColorScale}. */
-export function rowLimits(rows: readonly AttributedText[], scale: ColorScale, where: string): number[] {
+function rowLimits(rows: readonly AttributedText[], scale: ColorScale, where: string): number[] {
   if (typeof scale === 'number') {
     if (!(scale > 0) || !Number.isFinite(scale))
       throw new TextViewError({
@@ -136,4 +136,20 @@ export function rowLimits(rows: readonly AttributedText[], scale: ColorScale, wh
     });
   const shared = maxMagnitude(rows);
   return rows.map((row) => (scale === 'row' ? maxMagnitude([row]) : shared));
+}
+
+/**
+ * What a view draws: `rows` (one row or a list) as a list, each row checked, with the |score| that gets the
+ * full colour in each, per `scale` (checked too; `view` names the function in errors).
+ */
+export function viewRows(
+  rows: AttributedText | readonly AttributedText[],
+  scale: ColorScale,
+  view: string,
+): { list: readonly AttributedText[]; limits: number[] } {
+  const list: readonly AttributedText[] = Array.isArray(rows) ? rows : [rows as AttributedText];
+  list.forEach((row, i) => {
+    checkAttributedText(row, `${view} rows[${i}]`);
+  });
+  return { list, limits: rowLimits(list, scale, `${view} options.scale`) };
 }

@@ -1,10 +1,4 @@
-import {
-  checkAttributedText,
-  rowLimits,
-  textSegments,
-  type AttributedText,
-  type ColorScale,
-} from './attributed-text.js';
+import { textSegments, viewRows, type AttributedText, type ColorScale } from './attributed-text.js';
 import { formatScore, hexColor, inkOn, scoreColor } from './score-color.js';
 
 /**
@@ -88,11 +82,7 @@ export function attributionHtml(
   rows: AttributedText | readonly AttributedText[],
   options: HtmlViewOptions = {},
 ): string {
-  const list: readonly AttributedText[] = Array.isArray(rows) ? rows : [rows as AttributedText];
-  list.forEach((row, i) => {
-    checkAttributedText(row, `attributionHtml rows[${i}]`);
-  });
-  const limits = rowLimits(list, options.scale ?? 'shared', 'attributionHtml options.scale');
+  const { list, limits } = viewRows(rows, options.scale ?? 'shared', 'attributionHtml');
   const heading = options.title === undefined ? '' : `<h2>${escapeHtml(options.title)}</h2>`;
   const section = `<section class="tdhook-text-attribution"><style>${style}</style>${heading}${list.map((row, i) => rowHtml(row, limits[i] ?? 0)).join('')}</section>`;
   if (options.standalone === false) return section;

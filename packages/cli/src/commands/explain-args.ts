@@ -11,7 +11,7 @@ import {
 import { lrpComposites, type LrpCompositeName } from '@tdhook/attribution';
 import type { MethodRegistry } from '@tdhook/core';
 
-import { joinNegativeValues } from '../argv.js';
+import { joinNegativeValues, valueOptionNames, wholeNumberArg } from '../argv.js';
 import { explainLimits } from '../limits.js';
 import { UsageError } from '../usage-error.js';
 
@@ -43,9 +43,7 @@ const options = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-const valueOptions = new Set(
-  Object.entries(options).flatMap(([name, option]) => (option.type === 'string' ? [name] : [])),
-);
+const valueOptions = valueOptionNames(options);
 
 /** The built-in method each method-specific flag belongs to. */
 const flagMethods: Readonly<
@@ -85,22 +83,8 @@ export interface ExplainArgs {
 }
 
 /** What one step or sample costs, for the limit messages. */
-const passNoun = { '--steps': 'step', '--samples': 'sample', steps: 'step', samples: 'sample' } as const;
-
-function wholeNumber(
-  value: string | undefined,
-  flag: '--steps' | '--samples',
-  most: number,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 1 || number > most) {
-    const limit =
-      number > most ? ` (${most} is tdhook explain's limit: each ${passNoun[flag]} is a backward pass)` : '';
-    throw new UsageError(`${flag} must be a whole number from 1 to ${most}, got '${value}'${limit}`);
-  }
-  return number;
-}
+const passNoun = { steps: 'step', samples: 'sample' } as const;
+const explainLimit = "tdhook explain's limit";
 
 function oneOf<T extends string>(
   value: string | undefined,
@@ -180,9 +164,9 @@ export function parseExplainArgs(argv: readonly string[]): ExplainArgs | 'help' 
     target: values.target,
     out: values.out,
     layer: values.layer,
-    steps: wholeNumber(values.steps, '--steps', explainLimits.steps),
+    steps: wholeNumberArg(values.steps, '--steps', explainLimits.steps, explainLimit),
     baseline,
-    samples: wholeNumber(values.samples, '--samples', explainLimits.samples),
+    samples: wholeNumberArg(values.samples, '--samples', explainLimits.samples, explainLimit),
     composite: oneOf(values.composite, composites, '--composite'),
     normalise: oneOf(values.normalise, Object.keys(normalisations) as NormalisationName[], '--normalise'),
     fit: oneOf(values.fit, fits, '--fit'),

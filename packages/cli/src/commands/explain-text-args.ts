@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 import { tokenAttributionMethods, type TokenAttributionMethod } from '@tdhook/adapter-nlp';
 
-import { joinNegativeValues } from '../argv.js';
+import { joinNegativeValues, valueOptionNames, wholeNumberArg } from '../argv.js';
 import { explainLimits } from '../limits.js';
 import { UsageError } from '../usage-error.js';
 import { defaultOut } from './explain-args.js';
@@ -24,9 +24,7 @@ const options = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-const valueOptions = new Set(
-  Object.entries(options).flatMap(([name, option]) => (option.type === 'string' ? [name] : [])),
-);
+const valueOptions = valueOptionNames(options);
 
 /** `--color`'s values: `auto` follows the terminal (NO_COLOR, FORCE_COLOR, a pipe). */
 export const colorChoices = ['auto', 'truecolor', '256', 'never'] as const;
@@ -64,17 +62,6 @@ function methodsOf(values: readonly string[] | undefined): TokenAttributionMetho
   return [...new Set(names as TokenAttributionMethod[])];
 }
 
-function stepsOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const steps = Number(value);
-  if (!Number.isSafeInteger(steps) || steps < 1 || steps > explainLimits.steps) {
-    throw new UsageError(
-      `--steps must be a whole number from 1 to ${explainLimits.steps}, got '${value}'${steps > explainLimits.steps ? ` (${explainLimits.steps} is the limit: each step is a backward pass)` : ''}`,
-    );
-  }
-  return steps;
-}
-
 function positionOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const position = Number(value);
@@ -97,7 +84,7 @@ export function parseExplainTextArgs(argv: readonly string[]): ExplainTextArgs |
   if (values.text === undefined) throw new UsageError('--text "<text>" is required');
   if (values.text === '') throw new UsageError('--text is empty: give the text to explain');
   const methods = methodsOf(values.method);
-  const steps = stepsOf(values.steps);
+  const steps = wholeNumberArg(values.steps, '--steps', explainLimits.steps, 'the limit');
   if (!methods.includes('ig') && (steps !== undefined || values.baseline !== undefined))
     throw new UsageError(
       `--${steps !== undefined ? 'steps' : 'baseline'} is an option of ig, not of ${methods.join(', ')}`,
