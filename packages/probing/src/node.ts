@@ -1,0 +1,3 @@
+// @tdhook/probing/node: what needs the file system: activation caches written to and streamed from
+// safetensors shards on disk.
+export {};

@@ -1,0 +1,3 @@
+import { defineTdhookVitestConfig } from '@tdhook/testing/vitest';
+
+export default defineTdhookVitestConfig();
