@@ -19,7 +19,16 @@ const sharedReference = fileURLToPath(new URL('../../../../shared/reference/', i
 
 describe('reference fixtures', () => {
   it.runIf(existsSync(sharedReference))('are byte-identical copies of the shared reference set', () => {
-    for (const file of ['mlp.json', 'cnn.json', 'reference-mlp.json', 'reference-cnn.json']) {
+    for (const file of [
+      'mlp.json',
+      'cnn.json',
+      'reference-mlp.json',
+      'reference-cnn.json',
+      'probing/README.md',
+      'probing/dimension-estimation.json',
+      'probing/representation-similarity.json',
+      'probing/probing.json',
+    ]) {
       const shipped = readFileSync(join(referenceDirectory(), file));
       expect(shipped.equals(readFileSync(join(sharedReference, file))), file).toBe(true);
     }
