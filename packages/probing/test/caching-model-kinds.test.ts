@@ -75,7 +75,7 @@ describe('activation caching on every kind of model', () => {
     const cached = await cacheDataset(cnn, batches(), { select: /./ });
     expect(cached.keys().map(([name]) => name)).toEqual(names);
     for (const name of names) {
-      const sub = tfl.model({ inputs: cnn.inputs, outputs: cnn.getLayer(name).output as tfl.SymbolicTensor });
+      const sub = tfl.model({ inputs: cnn.inputs, outputs: cnn.getLayer(name).output });
       const expected = sub.predict(all) as tf.Tensor;
       expect(cached.getTensor(name), name).toBeCloseToTensor(expected, close);
       expected.dispose();
@@ -124,7 +124,7 @@ describe('activation caching on every kind of model', () => {
     const session = new HookSession(model);
     const forward = points.map((point) => session.capture(point));
     const gradient = session.capture({ path: 'blocks.1.hook_resid_post', kind: 'gradient' });
-    const ran = session.run(() => tf.variableGrads(() => tf.sum(model.call(tokens) as tf.Tensor)));
+    const ran = session.run(() => tf.variableGrads(() => tf.sum(model.call(tokens))));
     session.close();
     if (!ran.stopped) tf.dispose([ran.value.value, ...Object.values(ran.value.grads)]);
     {
@@ -145,7 +145,7 @@ describe('activation caching on every kind of model', () => {
         close,
       );
     }
-    tf.dispose([...forward.map((unit) => unit.value as tf.Tensor), gradient.value as tf.Tensor, tokens]);
+    tf.dispose([...forward.map((unit) => unit.value as tf.Tensor), gradient.value, tokens]);
     model.dispose();
   });
 });
