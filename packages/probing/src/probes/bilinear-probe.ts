@@ -134,7 +134,9 @@ export class BilinearProbe {
     if (stepType === 'fit') {
       this.estimator.fit(h1, h2, labels as tf.Tensor);
       const callback = this.#fitCallback;
-      return callback === undefined ? undefined : withPredictions(this.estimator.predict(h1, h2), labels, callback);
+      return callback === undefined
+        ? undefined
+        : withPredictions(this.estimator.predict(h1, h2), labels, callback);
     }
     return withPredictions(this.estimator.predict(h1, h2), labels, this.#predictCallback);
   }

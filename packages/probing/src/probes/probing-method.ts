@@ -142,8 +142,10 @@ function additionalItems(given: unknown): Readonly<Record<string, KeyPath>> {
   const items: Record<string, KeyPath> = {};
   if (Array.isArray(given)) {
     for (const key of given as unknown[]) {
-      if (typeof key !== 'string' || key === '') fail(`additionalKeys lists ${describeStructure(key)}, not a top-level key`);
-      if ((key as string) === 'stepType') fail("additionalKeys may not name an item 'stepType' (the step type's name)");
+      if (typeof key !== 'string' || key === '')
+        fail(`additionalKeys lists ${describeStructure(key)}, not a top-level key`);
+      if ((key as string) === 'stepType')
+        fail("additionalKeys may not name an item 'stepType' (the step type's name)");
       items[key as string] = keyPath(key as string);
     }
   } else if (typeof given === 'object' && given !== null) {
@@ -192,7 +194,8 @@ function readStep(options: ConfiguredProbing, data: TensorDict, made: tf.Tensor[
     return flat;
   };
   const step: Record<string, unknown> = {};
-  for (const [name, key] of Object.entries(options.additionalKeys)) step[name] = read(key, `additional '${name}'`);
+  for (const [name, key] of Object.entries(options.additionalKeys))
+    step[name] = read(key, `additional '${name}'`);
   if (options.stepKey !== null) step.stepType = read(options.stepKey, 'step type');
   return step;
 }
@@ -249,11 +252,9 @@ export const probing: MethodFactory<ProbingOptions, ConfiguredProbing> = /* @__P
             detail: { modules: `paths matching ${String(selectionPattern(options.select, where))}` },
           }))
         : options.directions.flatMap((direction) =>
-            selectedPaths(
-              node,
-              selectionPattern(options.select, where),
-              options.filter ?? notContainer,
-            ).map((path) => ({ path, direction, operation: 'probe' })),
+            selectedPaths(node, selectionPattern(options.select, where), options.filter ?? notContainer).map(
+              (path) => ({ path, direction, operation: 'probe' }),
+            ),
           );
     const inKeys = [...model.inKeys];
     for (const key of keys) if (!inKeys.some((known) => keyId(known) === keyId(key))) inKeys.push(key);
