@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Lambda, Module, resolveModule, Sequential, TensorDict, Workflow } from '@tdhook/core';
-import { hookCounts } from '@tdhook/core/plugin';
+import { hookCounts, isTensor } from '@tdhook/core/plugin';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
@@ -14,18 +14,20 @@ import {
 } from '../src/index.js';
 import { accuracyOf, Linear, scalarOf, testMlp, ZeroEstimator } from './probes-models.js';
 
+/** A step item as plain data: a tensor's shape and values, anything else as is. */
+function described(item: unknown): unknown {
+  if (!isTensor(item)) return item;
+  const shape: number[] = [...item.shape];
+  const values: number[] = Array.from(item.dataSync());
+  return { shape, values };
+}
+
 /** A probe that records what each step got. */
 class RecordingProbe implements ProbeLike {
   readonly steps: { shape: number[]; step: Record<string, unknown> }[] = [];
   step(value: tf.Tensor, step: ProbeStep): void {
     const seen: Record<string, unknown> = {};
-    for (const name of Object.keys(step)) {
-      const item: unknown = step[name];
-      seen[name] =
-        item instanceof tf.Tensor
-          ? { shape: item.shape, values: Array.from(item.dataSync() as Float32Array) }
-          : item;
-    }
+    for (const name of Object.keys(step)) seen[name] = described(step[name]);
     this.steps.push({ shape: [...value.shape], step: seen });
   }
 }
