@@ -141,7 +141,7 @@ describe('probing: the method', () => {
       /not a valid regular expression/,
     );
     expect(() =>
-      probing({ select: 'a', probeFactory: factory, directions: ['backward' as never] }),
+      probing({ select: 'a', probeFactory: factory, directions: ['sideways' as never] }),
     ).toThrowTdhookError('E_INVALID_VALUE', /directions must be a non-empty list/);
     model.dispose();
   });
@@ -336,6 +336,72 @@ describe('probing: the method', () => {
       manager.afterAll();
     }).toThrowTdhookError('E_INVALID_VALUE', /still waiting on keys/);
     for (const data of batches) data.dispose();
+    model.dispose();
+  });
+});
+
+describe('probing: gradient directions', () => {
+  it("'backward-pre' and 'backward' step probes with the objective's gradient w.r.t. a module's output and input", () => {
+    const model = testMlp();
+    const { created, probes, factory } = recordingFactory();
+    const data = batch('predict', 2, 5);
+    const method = probing({
+      select: 'linear3$',
+      probeFactory: factory,
+      directions: ['forward', 'backward-pre', 'backward'],
+      additionalKeys: [],
+      // d/d(output) of Σ output[:, 2]: the one-hot column 2.
+      objective: ([logits]) => tf.slice(logits as tf.Tensor, [0, 2], [-1, 1]),
+    });
+    expect(method.requirements.gradients).toBe('required');
+    {
+      using prepared = method.prepare(model);
+      using result = prepared.run(data);
+      expect(result.getTensor('output').shape).toEqual([2, 5]);
+      expect(program(prepared.program)).toEqual([
+        ['', 'forward-pre', 'capture-inputs'],
+        ['linear3', 'forward', 'probe'],
+        ['linear3', 'backward-pre', 'probe'],
+        ['linear3', 'backward', 'probe'],
+      ]);
+    }
+    expect(created).toEqual([
+      ['linear3', 'forward'],
+      ['linear3', 'backward-pre'],
+      ['linear3', 'backward'],
+    ]);
+    const row = [0, 0, 1, 0, 0];
+    expect(probes.get('linear3 backward-pre')?.steps).toEqual([
+      { shape: [2, 5], step: { stepType: 'predict' } },
+    ]);
+    // Through linear3 (x·W + b): the input gradient is W's column 2, for each row.
+    const linear3 = resolveModule(model, 'linear3') as Linear;
+    const column = tf.tidy(() =>
+      Array.from(tf.reshape(tf.slice(linear3.weight, [0, 2], [-1, 1]), [-1]).dataSync()),
+    );
+    const recorded = probes.get('linear3 backward')?.steps[0]?.step;
+    expect(recorded).toEqual({ stepType: 'predict' });
+    // The values themselves: a probe that keeps them.
+    const kept: tf.Tensor[] = [];
+    const keeping = probing({
+      select: 'linear3$',
+      probeFactory: () => ({ step: (value) => void kept.push(tf.clone(value)) }),
+      directions: ['backward-pre', 'backward'],
+      additionalKeys: [],
+      objective: ([logits]) => tf.slice(logits as tf.Tensor, [0, 2], [-1, 1]),
+    });
+    {
+      using prepared = keeping.prepare(model);
+      prepared.run(data).dispose();
+    }
+    expect(kept[0]).toBeCloseToTensor([row, row], { atol: 0, rtol: 0 });
+    expect(kept[1]).toBeCloseToTensor([column, column], { atol: 1e-6, rtol: 1e-6 });
+    tf.dispose(kept);
+    expect(hookCounts(resolveModule(model, 'linear3')).backward).toBe(0);
+    expect(() =>
+      probing({ select: 'a', probeFactory: factory, objective: () => tf.scalar(0) }),
+    ).toThrowTdhookError('E_INVALID_VALUE', /objective is set, but no gradient direction is probed/);
+    data.dispose();
     model.dispose();
   });
 });

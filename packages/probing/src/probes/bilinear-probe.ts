@@ -126,7 +126,7 @@ export class BilinearProbe {
   }
 
   #rows(data: tf.Tensor): tf.Tensor {
-    const rows = this.#preprocess(data);
+    const rows = tf.tidy(() => this.#preprocess(data));
     return rows === data ? tf.clone(data) : rows;
   }
 

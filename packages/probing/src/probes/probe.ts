@@ -53,7 +53,8 @@ export function flattenRows(activation: tf.Tensor): tf.Tensor {
  * const rows = withRows(activation, flattenRows, (x) => x.shape[1]);
  */
 export function withRows<T>(activation: tf.Tensor, preprocess: Preprocess, use: (rows: tf.Tensor) => T): T {
-  const rows = preprocess(activation);
+  // Tidy: intermediates of a user's preprocess go, its result (or the activation itself) stays.
+  const rows = tf.tidy(() => preprocess(activation));
   try {
     return use(rows);
   } finally {
