@@ -16,3 +16,4 @@ export type { Classifier, Estimator, PairEstimator } from './estimators/estimato
 // Representation similarity
 
 // Dimension workflows
+export * from './dimension-workflow/index.js';
