@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineOperator, Lambda, TensorDict, Workflow, type KeyPath } from '@tdhook/core';
 import type {} from '@tdhook/testing/vitest';
+import { expectClose, stored, valuesOf } from './dimension-workflow-stored.js';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -10,6 +11,8 @@ import {
   channelConditionedSamples,
   dimensionEstimation,
   dimensionSummary,
+  getShapeNeutralTensor,
+  ShapeNeutralTensor,
   spatialConditionedSamples,
   type DimensionEstimator,
 } from '../src/index.js';
@@ -113,10 +116,10 @@ describe('activationSamples, dimensionEstimation (scenarios 84, 85)', () => {
     expect(plan.modelPasses).toBe(0);
     expect(plan.executions.map((execution) => execution.kind)).toEqual(['operator', 'operator']);
     const { data: result } = workflow.run(identity, data);
-    expect(result.getTensor(['activations', 'first']).shape).toEqual([4, 8, 4]);
-    expect(result.getTensor(['activations', 'second']).shape).toEqual([4, 8, 4]);
+    expect(stored(result, ['activations', 'first']).shape).toEqual([4, 8, 4]);
+    expect(stored(result, ['activations', 'second']).shape).toEqual([4, 8, 4]);
     // The second is spatial: position 0 of sample 0 holds channels 0..3 of first + 1.
-    expect(Array.from(result.getTensor(['activations', 'second']).dataSync().slice(0, 4))).toEqual(
+    expect(valuesOf(stored(result, ['activations', 'second'])).slice(0, 4)).toEqual(
       [1, 1.4, 1.8, 2.2].map(Math.fround),
     );
     result.dispose();
@@ -131,7 +134,7 @@ describe('activationSamples, dimensionEstimation (scenarios 84, 85)', () => {
     expect(step.outKeys).toEqual([['metrics', 'dimension']]);
     using result = step.run(data);
     expect(result.keys()).toEqual([['metrics', 'dimension']]);
-    expect(result.getTensor(['metrics', 'dimension'])).toBeCloseToTensor([3], { rtol: 0, atol: 0 });
+    expectClose(stored(result, ['metrics', 'dimension']), [3], { rtol: 0, atol: 0 });
     data.dispose();
   });
 
@@ -159,7 +162,7 @@ describe('activationSamples, dimensionEstimation (scenarios 84, 85)', () => {
     ]);
     const data = new TensorDict({ activations: { samples: tf.ones([5, 2]) } });
     using result = step.run(data);
-    expect(result.getTensor(['metrics', 'twonn_y'])).toBeCloseToTensor([3, 4], { rtol: 0, atol: 0 });
+    expectClose(stored(result, ['metrics', 'twonn_y']), [3, 4], { rtol: 0, atol: 0 });
     expect(result.has('other')).toBe(false);
     data.dispose();
   });
@@ -201,9 +204,7 @@ describe('activationSamples, dimensionEstimation (scenarios 84, 85)', () => {
     expect(tf.memory().numTensors).toBe(before); // a failing step leaves nothing behind
     // An identity transform: the samples get their own handle, the cache keeps its own.
     using same = activationSamples({ activationKey: 'value', transform: (x) => x }).run(cache);
-    expect(same.getTensor(['activations', 'samples'])).not.toBe(
-      cache.getTensor(['activations', 'cache', 'value']),
-    );
+    expect(valuesOf(stored(same, ['activations', 'samples']))).toEqual(new Array(12).fill(1));
     cache.dispose();
 
     for (const estimator of [
@@ -233,22 +234,29 @@ describe('activationSamples, dimensionEstimation (scenarios 84, 85)', () => {
     samples.dispose();
   });
 
-  it('scenario 85: results that do not start with the batch shape are rejected with a fix, leaving nothing behind', () => {
+  it('results are stored shape-neutral, whatever the batch shape; getShapeNeutralTensor reads either kind', () => {
     const data = new TensorDict(
       { activations: { cache: { conv: tf.ones([8, 2, 2, 4]) } } },
       { batchShape: [8] },
     );
-    const before = tf.memory().numTensors;
-    expect(() =>
-      activationSamples({ activationKey: 'conv', transform: channelConditionedSamples }).run(data),
-    ).toThrowTdhookError('E_SHAPE_MISMATCH', 'batchShape [] is the default');
-    expect(tf.memory().numTensors).toBe(before);
-    // Samples that keep the batch leading fit: the identity on [8, ...] flattened.
-    using flat = activationSamples({ activationKey: 'conv', transform: (x) => tf.reshape(x, [8, -1]) }).run(
+    using result = activationSamples({ activationKey: 'conv', transform: channelConditionedSamples }).run(
       data,
     );
-    expect(flat.batchShape).toEqual([8]);
-    expect(flat.getTensor(['activations', 'samples']).shape).toEqual([8, 16]);
+    expect(result.batchShape).toEqual([8]);
+    expect(stored(result, ['activations', 'samples']).shape).toEqual([4, 8, 4]);
+    // Batch operations keep a shape-neutral leaf as it is.
+    using first = result.index(0);
+    expect(stored(first, ['activations', 'samples']).shape).toEqual([4, 8, 4]);
+    const samples = getShapeNeutralTensor(result, ['activations', 'samples']);
+    const cached = getShapeNeutralTensor(data, ['activations', 'cache', 'conv']);
+    expect(samples.shape).toEqual([4, 8, 4]);
+    expect(cached.shape).toEqual([8, 2, 2, 4]);
+    tf.dispose([samples, cached]);
+    expect(() => getShapeNeutralTensor(result, 'missing')).toThrowTdhookError('E_MISSING_KEY', 'Nothing at');
+    expect(() => new ShapeNeutralTensor(new Float32Array(3), [2, 2], 'float32')).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      'do not fill shape',
+    );
     data.dispose();
   });
 });
@@ -271,41 +279,39 @@ describe('dimensionSummary (scenario 86)', () => {
       ]),
       -1,
     );
-    expect(summary.getTensor(['metrics', 'dimension_summary', 'count'])).toBeCloseToTensor([2, 3], {
+    expectClose(stored(summary, ['metrics', 'dimension_summary', 'count']), [2, 3], {
       rtol: 0,
       atol: 0,
     });
-    expect(summary.getTensor(['metrics', 'dimension_summary', 'count']).dtype).toBe('int32');
-    expect(summary.getTensor(['metrics', 'dimension_summary', 'mean'])).toBeCloseToTensor([2, 4], {
+    expect(stored(summary, ['metrics', 'dimension_summary', 'count']).dtype).toBe('int32');
+    expectClose(stored(summary, ['metrics', 'dimension_summary', 'mean']), [2, 4], {
       rtol: 1e-7,
       atol: 0,
     });
-    expect(summary.getTensor(['metrics', 'dimension_summary', 'std'])).toBeCloseToTensor(
-      [1, Math.sqrt(8 / 3)],
-      {
-        rtol: 1e-7,
-        atol: 0,
-      },
-    );
+    expectClose(stored(summary, ['metrics', 'dimension_summary', 'std']), [1, Math.sqrt(8 / 3)], {
+      rtol: 1e-7,
+      atol: 0,
+    });
   });
 
   it('scenario 86: a scalar gives count 1; all-NaN slices give count 0 and NaN mean and std; Infinity is not finite', () => {
     using scalar = summaryOf(tf.scalar(2.5));
-    expect(scalar.getTensor(['metrics', 'dimension_summary', 'count']).arraySync()).toBe(1);
-    expect(scalar.getTensor(['metrics', 'dimension_summary', 'mean']).arraySync()).toBe(2.5);
-    expect(scalar.getTensor(['metrics', 'dimension_summary', 'std']).arraySync()).toBe(0);
+    expect(valuesOf(stored(scalar, ['metrics', 'dimension_summary', 'count']))).toEqual([1]);
+    expect(valuesOf(stored(scalar, ['metrics', 'dimension_summary', 'mean']))).toEqual([2.5]);
+    expect(valuesOf(stored(scalar, ['metrics', 'dimension_summary', 'std']))).toEqual([0]);
+    expect(stored(scalar, ['metrics', 'dimension_summary', 'count']).shape).toEqual([]);
     using empty = summaryOf(tf.fill([2, 3], NaN), -1);
-    expect(empty.getTensor(['metrics', 'dimension_summary', 'count']).arraySync()).toEqual([0, 0]);
-    expect(empty.getTensor(['metrics', 'dimension_summary', 'mean']).arraySync()).toEqual([NaN, NaN]);
-    expect(empty.getTensor(['metrics', 'dimension_summary', 'std']).arraySync()).toEqual([NaN, NaN]);
+    expect(valuesOf(stored(empty, ['metrics', 'dimension_summary', 'count']))).toEqual([0, 0]);
+    expect(valuesOf(stored(empty, ['metrics', 'dimension_summary', 'mean']))).toEqual([NaN, NaN]);
+    expect(valuesOf(stored(empty, ['metrics', 'dimension_summary', 'std']))).toEqual([NaN, NaN]);
     using all = summaryOf(
       tf.tensor2d([
         [1, Infinity, 3],
         [2, 4, 6],
       ]),
     );
-    expect(all.getTensor(['metrics', 'dimension_summary', 'count']).arraySync()).toBe(5);
-    expect(all.getTensor(['metrics', 'dimension_summary', 'mean']).arraySync()).toBeCloseTo(16 / 5, 6);
+    expect(valuesOf(stored(all, ['metrics', 'dimension_summary', 'count']))).toEqual([5]);
+    expect(valuesOf(stored(all, ['metrics', 'dimension_summary', 'mean']))[0]).toBeCloseTo(16 / 5, 6);
     // Over axes 0 and 2 of [2, 2, 2]: the kept axis 1 in order.
     using twoAxes = summaryOf(
       tf.tensor3d([
@@ -320,7 +326,7 @@ describe('dimensionSummary (scenario 86)', () => {
       ]),
       [0, -1],
     );
-    expect(twoAxes.getTensor(['metrics', 'dimension_summary', 'mean'])).toBeCloseToTensor([2.5, 25], {
+    expectClose(stored(twoAxes, ['metrics', 'dimension_summary', 'mean']), [2.5, 25], {
       rtol: 1e-7,
       atol: 0,
     });

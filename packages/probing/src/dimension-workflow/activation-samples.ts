@@ -94,24 +94,26 @@ export function activationSamples(options: ActivationSamplesOptions): TensorDict
         where,
         'Cache it first with activationCaching({ select, cacheKey }) and use the same cacheKey here.',
       );
-      // In a tidy: what the transform makes on the way is disposed, its result kept.
-      const samples: unknown = tf.tidy(() => (transform as SampleTransform)(activations));
-      if (!isTensor(samples)) {
-        throw new InvalidValueError({
-          what: 'The activation sample transform must return a tensor',
-          where,
-          fix: 'Return the samples as one tf.Tensor [..., points, features].',
-        });
-      }
-      // An identity transform hands back the lent activations: the result needs its own handle.
-      const owned = samples === activations ? tf.clone(samples) : samples;
       try {
-        checkSamplesRank(owned, where);
-      } catch (error) {
-        owned.dispose();
-        throw error;
+        // In a tidy: what the transform makes on the way is disposed, its result kept.
+        const samples: unknown = tf.tidy(() => (transform as SampleTransform)(activations));
+        if (!isTensor(samples)) {
+          throw new InvalidValueError({
+            what: 'The activation sample transform must return a tensor',
+            where,
+            fix: 'Return the samples as one tf.Tensor [..., points, features].',
+          });
+        }
+        try {
+          checkSamplesRank(samples, where);
+        } catch (error) {
+          samples.dispose();
+          throw error;
+        }
+        return resultDict(data, [[outKey, samples]]);
+      } finally {
+        activations.dispose();
       }
-      return resultDict(data, [[outKey, owned]], where);
     },
   });
 }

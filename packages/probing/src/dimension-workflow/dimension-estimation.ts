@@ -134,21 +134,25 @@ export function dimensionEstimation(options: DimensionEstimationOptions): Tensor
         where,
         'Write them first with activationSamples({ activationKey, transform }), or set inKey.',
       );
-      checkSamplesRank(samples, where);
-      // The estimator sees its own keys on a batch-free TensorDict: the samples are one dataset.
-      const input = new TensorDict([[keys.inKey, tf.clone(samples)]]);
+      try {
+        checkSamplesRank(samples, where);
+      } catch (error) {
+        samples.dispose();
+        throw error;
+      }
+      // The estimator sees its own keys on a batch-free TensorDict (which takes the samples): one dataset.
+      const input = new TensorDict([[keys.inKey, samples]]);
       let output: TensorDict | undefined;
       try {
         output = estimator.run(input);
+        const produced = output;
         const read = (key: KeyPath): tf.Tensor =>
-          tf.clone(
-            readTensor(
-              output as TensorDict,
-              key,
-              'The estimate',
-              where,
-              `The estimator did not write ${formatKey(key)}, which it declares; check its run().`,
-            ),
+          readTensor(
+            produced,
+            key,
+            'The estimate',
+            where,
+            `The estimator did not write ${formatKey(key)}, which it declares; check its run().`,
           );
         const entries: [KeyPath, tf.Tensor][] = [];
         try {
@@ -158,7 +162,7 @@ export function dimensionEstimation(options: DimensionEstimationOptions): Tensor
           tf.dispose(entries.map(([, tensor]) => tensor));
           throw error;
         }
-        return resultDict(data, entries, where);
+        return resultDict(data, entries);
       } finally {
         input.dispose();
         if (output !== undefined && output !== input) output.dispose();

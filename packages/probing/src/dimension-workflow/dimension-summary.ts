@@ -1,14 +1,15 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { defineOperator, InvalidValueError, type Key, type TensorDictOperator } from '@tdhook/core';
+import {
+  defineOperator,
+  InvalidValueError,
+  TensorDict,
+  type Key,
+  type TensorDictOperator,
+} from '@tdhook/core';
 import { joinKeys } from '@tdhook/core/plugin';
 
-import {
-  defaultDimensionKey,
-  defaultSummaryKey,
-  keyOption,
-  readTensor,
-  resultDict,
-} from './workflow-keys.js';
+import { ShapeNeutralTensor } from './shape-neutral-tensor.js';
+
+import { defaultDimensionKey, defaultSummaryKey, keyOption, readTensor } from './workflow-keys.js';
 
 /**
  * Options of {@link dimensionSummary}.
@@ -136,16 +137,21 @@ export function dimensionSummary(options: DimensionSummaryOptions = {}): TensorD
         where,
         'Estimate them first with dimensionEstimation({ estimator }), or set inKey.',
       );
+      let values: ArrayLike<number>;
+      try {
+        values = dimensions.dataSync();
+      } finally {
+        dimensions.dispose();
+      }
       const axes = reducedAxes(dims, dimensions.rank);
-      const { keptShape, count, mean, std } = summarise(dimensions.dataSync(), dimensions.shape, axes);
-      return resultDict(
-        data,
+      const { keptShape, count, mean, std } = summarise(values, dimensions.shape, axes);
+      return new TensorDict(
         [
-          [joinKeys(outKey, ['count']), tf.tensor(count, keptShape, 'int32')],
-          [joinKeys(outKey, ['mean']), tf.tensor(mean, keptShape, 'float32')],
-          [joinKeys(outKey, ['std']), tf.tensor(std, keptShape, 'float32')],
+          [joinKeys(outKey, ['count']), new ShapeNeutralTensor(count, keptShape, 'int32')],
+          [joinKeys(outKey, ['mean']), new ShapeNeutralTensor(mean, keptShape, 'float32')],
+          [joinKeys(outKey, ['std']), new ShapeNeutralTensor(std, keptShape, 'float32')],
         ],
-        where,
+        { batchShape: data.batchShape },
       );
     },
   });

@@ -18,3 +18,4 @@ export {
   type DimensionEstimator,
 } from './dimension-estimation.js';
 export { dimensionSummary, type DimensionSummaryOptions } from './dimension-summary.js';
+export { getShapeNeutralTensor, ShapeNeutralTensor } from './shape-neutral-tensor.js';

@@ -14,6 +14,8 @@ import {
 } from '@tdhook/core';
 import { isKey, isTensor } from '@tdhook/core/plugin';
 
+import { ShapeNeutralTensor } from './shape-neutral-tensor.js';
+
 /** Where `activationCaching` publishes for the dimension workflow: `['activations', 'cache']`. */
 export const defaultCacheKey: KeyPath = Object.freeze(['activations', 'cache']) as unknown as KeyPath;
 /** Where the samples go: `['activations', 'samples']`. */
@@ -41,7 +43,10 @@ export function keyOption(key: Key | undefined, fallback: KeyPath, name: string,
   }
 }
 
-/** The tensor at `key`, lent; a typed error if it is missing or not a tensor. */
+/**
+ * The value at `key` as a new tensor (the caller owns it): a tensor, or a {@link ShapeNeutralTensor} an
+ * earlier step wrote; a typed error if it is missing or neither.
+ */
 export function readTensor(
   data: TensorDict,
   key: KeyPath,
@@ -53,10 +58,11 @@ export function readTensor(
     throw new MissingKeyError({ what: `${what} at ${formatKey(key)} is missing`, where, fix });
   }
   const value = data.get(key);
+  if (value instanceof ShapeNeutralTensor) return value.toTensor();
   if (!isTensor(value)) {
     throw new InvalidValueError({ what: `${what} at ${formatKey(key)} must be a tensor`, where, fix });
   }
-  return value;
+  return tf.clone(value);
 }
 
 /** Rejects samples that are not `[..., points, features]`. */
@@ -71,37 +77,21 @@ export function checkSamplesRank(samples: tf.Tensor, where: string): void {
 }
 
 /**
- * A new TensorDict holding `entries` (it takes the tensors, also when it throws: they are disposed then),
- * with the batch shape of `data`. The dimension workflow's results describe datasets, not samples (the
- * original stores them shape-neutral), so they fit a TensorDict whose batch shape they start with: the
- * default `[]`.
+ * A new TensorDict with the batch shape of `data` holding `entries` stored shape-neutral (see
+ * {@link ShapeNeutralTensor}): the dimension workflow's results describe datasets, not samples. The tensors
+ * are disposed, also when this throws.
  */
 export function resultDict(
   data: TensorDict,
   entries: readonly (readonly [KeyPath, tf.Tensor])[],
-  where: string,
 ): TensorDict {
-  const batchShape = data.batchShape;
-  const misfit = entries.find(
-    ([, tensor]) =>
-      tensor.rank < batchShape.length || batchShape.some((size, axis) => tensor.shape[axis] !== size),
-  );
-  if (misfit !== undefined) {
-    tf.dispose(entries.map(([, tensor]) => tensor));
-    throw new ShapeMismatchError({
-      what: `The result at ${formatKey(misfit[0])} has shape [${misfit[1].shape.join(', ')}], which does not start with the TensorDict's batch shape [${batchShape.join(', ')}]: the dimension workflow's results describe datasets, not samples`,
-      where,
-      fix: 'Run it on a TensorDict without batch dims: new TensorDict({ input: x }) (batchShape [] is the default).',
-    });
-  }
   try {
     return new TensorDict(
-      entries.map(([key, tensor]) => [key, tensor] as [KeyPath, tf.Tensor]),
-      { batchShape },
+      entries.map(([key, tensor]) => [key, ShapeNeutralTensor.from(tensor)] as [KeyPath, ShapeNeutralTensor]),
+      { batchShape: data.batchShape },
     );
-  } catch (error) {
+  } finally {
     tf.dispose(entries.map(([, tensor]) => tensor));
-    throw error;
   }
 }
 
