@@ -3,7 +3,7 @@
 // operators that compose them in a Workflow. Browser-safe: nothing here touches the file system.
 
 // Estimators: the shared contract
-export type { Classifier, Estimator, PairEstimator } from './estimators/estimator.js';
+export type { Classifier, Estimator, LinearModel, PairEstimator } from './estimators/estimator.js';
 
 // Activation caching
 export { activationCaching } from './caching/activation-caching.js';
@@ -46,6 +46,32 @@ export { lowRankBilinearEstimator } from './probes/trained/low-rank-bilinear-est
 export type { TrainingOptions, TrainingProgress } from './probes/trained/training-options.js';
 
 // Estimators and metrics
+export {
+  meanDifferenceClassifier,
+  type MeanDifferenceClassifier,
+  type MeanDifferenceOptions,
+} from './estimators/mean-difference-classifier.js';
+export {
+  logisticRegression,
+  type LogisticRegression,
+  type LogisticRegressionOptions,
+} from './estimators/logistic-regression.js';
+export { chooseSolver, type LogisticSolver } from './estimators/solver-choice.js';
+export { ridgeRegression, type RidgeRegressionOptions } from './estimators/ridge-regression.js';
+export { linearRegression } from './estimators/linear-regression.js';
+export type { LinearRegressor } from './estimators/linear-regressor.js';
+export { accuracy, balancedAccuracy, f1Score, type F1Options } from './metrics/classification-metrics.js';
+export { rocAuc } from './metrics/roc-auc.js';
+export { meanSquaredError, r2Score } from './metrics/regression-metrics.js';
+export type { MetricInput } from './metrics/metric-values.js';
+export { kFoldSplits, type FoldSplit, type KFoldOptions } from './cross-validation/k-fold-splits.js';
+export {
+  crossValidate,
+  type CrossValidateOptions,
+  type CrossValidationMetric,
+  type CrossValidationResult,
+  type FoldResult,
+} from './cross-validation/cross-validate.js';
 
 // Intrinsic dimension
 export { caPca, caPcaScore, type CaPcaOptions } from './dimension/ca-pca.js';

@@ -57,3 +57,20 @@ export interface PairEstimator {
   predict(x1: tf.Tensor, x2: tf.Tensor): tf.Tensor;
   dispose(): void;
 }
+
+/**
+ * The fitted parameters of a linear estimator, in float64: scores are `x · coef[k] + intercept[k]`. Reading
+ * them before `fit` raises an `InvalidValueError` ("Model not fitted").
+ *
+ * @example
+ * const ridge = ridgeRegression({ alpha: 1 });
+ * ridge.fit(x, targets); // x [n, d], targets [n]
+ * const [weights] = ridge.coef; // d numbers
+ * const [bias] = ridge.intercept;
+ */
+export interface LinearModel {
+  /** `[outputs, features]`: one row per class score (one for a binary classifier) or per regression target. */
+  readonly coef: readonly (readonly number[])[];
+  /** `[outputs]`. */
+  readonly intercept: readonly number[];
+}

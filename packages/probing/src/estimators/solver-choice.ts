@@ -1,0 +1,32 @@
+// Which logistic-regression solver `solver: 'auto'` picks, from the problem's size alone (so the choice is
+// predictable and documented): Newton while its Hessian is small, L-BFGS while the rows fit comfortably in
+// float64 passes, mini-batch on TF.js beyond.
+
+/** The logistic-regression solvers. */
+export type LogisticSolver = 'newton' | 'lbfgs' | 'minibatch';
+
+/** Newton's limit: parameters P = rows·(d + 1); its Hessian has P² entries (256 → 512 KiB, one Cholesky in ms). */
+export const newtonMaxParameters = 256;
+
+/** L-BFGS's limit on n·d: 2²⁴ values (64 MiB as float32), a float64 gradient pass of ~30 ms. */
+export const lbfgsMaxValues: number = 2 ** 24;
+
+/**
+ * The solver for `samples` rows of `features` features and `scoreRows` score rows (1 for binary, else the
+ * class count): Newton if P ≤ 256, else L-BFGS if n·d ≤ 2²⁴, else mini-batch.
+ *
+ * @example
+ * chooseSolver(300, 32, 1, true); // 'newton'
+ * chooseSolver(10_000, 768, 10, true); // 'lbfgs'
+ * chooseSolver(100_000, 4096, 2, true); // 'minibatch'
+ */
+export function chooseSolver(
+  samples: number,
+  features: number,
+  scoreRows: number,
+  fitIntercept: boolean,
+): LogisticSolver {
+  if (scoreRows * (features + (fitIntercept ? 1 : 0)) <= newtonMaxParameters) return 'newton';
+  if (samples * features <= lbfgsMaxValues) return 'lbfgs';
+  return 'minibatch';
+}
