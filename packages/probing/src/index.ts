@@ -17,6 +17,9 @@ export type {
   CacheObjective,
   CacheSelection,
 } from './caching/cache-options.js';
+export { cacheDataset, type CacheDatasetOptions, type CacheProgress } from './caching/cache-dataset.js';
+export type { ActivationSink, ActivationSinkConfig } from './caching/activation-sink.js';
+export { memoryActivationSink } from './caching/memory-sink.js';
 
 // Probes
 export {
