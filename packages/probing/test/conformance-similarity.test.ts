@@ -11,6 +11,7 @@ import {
   probingReference,
   type ArraySpec,
 } from './dimension-reference-data.js';
+import { must } from './dimension-sample-data.js';
 
 interface Result {
   readonly id: string;
@@ -61,7 +62,7 @@ const table = new ErrorTable();
 
 afterAll(() => {
   console.log(
-    table.format(`representation-similarity.json + fixtures/cka-kernels.json (${String(tf.getBackend())})`),
+    table.format(`representation-similarity.json + fixtures/cka-kernels.json (${tf.getBackend()})`),
   );
 });
 
@@ -69,7 +70,7 @@ function specOf(name: string): ArraySpec {
   if (name === 'a') return datasets.a.x;
   if (name === 'batched.a') return datasets.batched.a;
   if (name === 'batched.b') return datasets.batched.b;
-  return datasets.b[name]!.x;
+  return must(datasets.b[name]).x;
 }
 
 function compare(
@@ -104,11 +105,11 @@ describe('conformance: representation-similarity.json', () => {
   );
 
   it.each(ckaResults.map((r) => [r.id, r] as const))('%s: linear CKA atol 1e-6, NaN exact', (_id, result) => {
-    const a = inputTensor(specOf(result.a!));
-    const b = inputTensor(specOf(result.b!));
+    const a = inputTensor(specOf(must(result.a)));
+    const b = inputTensor(specOf(must(result.b)));
     const out = cka(a, b);
     try {
-      compare('linear CKA', 1e-6, out, result.cka!);
+      compare('linear CKA', 1e-6, out, must(result.cka));
     } finally {
       tf.dispose([a, b, out]);
     }
@@ -117,8 +118,8 @@ describe('conformance: representation-similarity.json', () => {
   it.each(imbalanceResults.map((r) => [r.id, r] as const))(
     '%s: both directions atol 1e-6 (exact ranks: fragile rows need no skipping)',
     (_id, result) => {
-      const a = inputTensor(specOf(result.a!));
-      const b = inputTensor(specOf(result.b!));
+      const a = inputTensor(specOf(must(result.a)));
+      const b = inputTensor(specOf(must(result.b)));
       const out = informationImbalance(a, b);
       try {
         const fragile = (rows: unknown[] | undefined): number => (rows ?? []).flat().length;
@@ -126,14 +127,14 @@ describe('conformance: representation-similarity.json', () => {
           'information imbalance A→B',
           1e-6,
           out.aToB,
-          result.a_to_b!,
+          must(result.a_to_b),
           fragile(result.fragile_rows_a_to_b),
         );
         compare(
           'information imbalance B→A',
           1e-6,
           out.bToA,
-          result.b_to_a!,
+          must(result.b_to_a),
           fragile(result.fragile_rows_b_to_a),
         );
       } finally {
@@ -172,8 +173,8 @@ describe('conformance: representation-similarity.json', () => {
         );
         return;
       }
-      const a = inputTensor(errorCase.input!);
-      const b = inputTensor(errorCase.input_b!);
+      const a = inputTensor(must(errorCase.input));
+      const b = inputTensor(must(errorCase.input_b));
       try {
         const call =
           errorCase.estimator === 'CkaEstimator'

@@ -14,7 +14,7 @@ import {
   twoNn,
   twoNnEstimator,
 } from '../src/index.js';
-import { circlePoints, finiteMean, gaussianPoints, planePoints } from './dimension-sample-data.js';
+import { circlePoints, finiteMean, gaussianPoints, planePoints, must } from './dimension-sample-data.js';
 
 function values(tensor: tf.Tensor): number[] {
   return Array.from(tensor.dataSync());
@@ -45,17 +45,17 @@ describe('TwoNN', () => {
     try {
       expect(values(onPlane.dimension)[0]).toBeGreaterThan(1.5);
       expect(values(onPlane.dimension)[0]).toBeLessThan(2.5);
-      const d = values(onCircle.dimension)[0]!;
+      const d = must(values(onCircle.dimension)[0]);
       expect(d).toBeGreaterThan(0.5);
       expect(d).toBeLessThan(1.5);
-      const x = values(onCircle.x!).filter(Number.isFinite);
-      const y = values(onCircle.y!).filter(Number.isFinite);
+      const x = values(must(onCircle.x)).filter(Number.isFinite);
+      const y = values(must(onCircle.y)).filter(Number.isFinite);
       const meanY = y.reduce((a, b) => a + b, 0) / y.length;
-      const residual = x.reduce((sum, xi, i) => sum + (y[i]! - d * xi) ** 2, 0);
+      const residual = x.reduce((sum, xi, i) => sum + (must(y[i]) - d * xi) ** 2, 0);
       const total = y.reduce((sum, yi) => sum + (yi - meanY) ** 2, 0);
       expect(1 - residual / total).toBeGreaterThan(0.9);
     } finally {
-      tf.dispose([plane, circle, onPlane.dimension, onCircle.dimension, onCircle.x!, onCircle.y!]);
+      tf.dispose([plane, circle, onPlane.dimension, onCircle.dimension, must(onCircle.x), must(onCircle.y)]);
     }
   });
 
@@ -66,19 +66,19 @@ describe('TwoNN', () => {
       const out = twoNn(points, { returnXY: true });
       try {
         expect(out.dimension.shape).toEqual(shape.slice(0, -2));
-        expect(out.x!.shape).toEqual([...shape.slice(0, -2), shape[shape.length - 2]! - 1]);
-        expect(out.y!.shape).toEqual(out.x!.shape);
+        expect(must(out.x).shape).toEqual([...shape.slice(0, -2), must(shape[shape.length - 2]) - 1]);
+        expect(must(out.y).shape).toEqual(must(out.x).shape);
         // Each slice equals the estimate of that slice alone.
-        const n = shape[shape.length - 2]!;
-        const d = shape[shape.length - 1]!;
+        const n = must(shape[shape.length - 2]);
+        const d = must(shape[shape.length - 1]);
         const first = tf.tidy(() =>
           tf.reshape(tf.slice(tf.reshape(points, [-1, n, d]), [0, 0, 0], [1, n, d]), [n, d]),
         );
         const alone = twoNn(first);
-        expect(values(out.dimension)[0]).toBeCloseTo(values(alone.dimension)[0]!, 6);
+        expect(values(out.dimension)[0]).toBeCloseTo(must(values(alone.dimension)[0]), 6);
         tf.dispose([first, alone.dimension]);
       } finally {
-        tf.dispose([points, out.dimension, out.x!, out.y!]);
+        tf.dispose([points, out.dimension, must(out.x), must(out.y)]);
       }
     },
   );
@@ -170,9 +170,9 @@ describe('LocalPca', () => {
         expect(finiteMean(out.dataSync())).toBeGreaterThan(1);
         expect(finiteMean(out.dataSync())).toBeLessThan(5);
       }
-      expect(finiteMean(outs[2]!.dataSync())).toBeGreaterThan(0.5);
-      expect(finiteMean(outs[2]!.dataSync())).toBeLessThan(3);
-      expect(outs[3]!.shape).toEqual([2, 20]);
+      expect(finiteMean(must(outs[2]).dataSync())).toBeGreaterThan(0.5);
+      expect(finiteMean(must(outs[2]).dataSync())).toBeLessThan(3);
+      expect(must(outs[3]).shape).toEqual([2, 20]);
     } finally {
       tf.dispose([plane, circle, batch, ...outs]);
     }

@@ -34,7 +34,7 @@ export function planePoints(n: number, ambient: number, seed: number): tf.Tensor
     const u = next();
     const v = next();
     for (let k = 0; k < ambient; k += 1)
-      values[i * ambient + k] = u * (basis[0]![k] as number) + v * (basis[1]![k] as number);
+      values[i * ambient + k] = u * (must(basis[0])[k] as number) + v * (must(basis[1])[k] as number);
   }
   return tf.tensor2d(values, [n, ambient]);
 }
@@ -62,4 +62,10 @@ export function finiteMean(values: ArrayLike<number>): number {
     }
   }
   return sum / count;
+}
+
+/** The value, or a thrown error if it is missing (tests index arrays they just built). */
+export function must<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new Error('missing value');
+  return value;
 }

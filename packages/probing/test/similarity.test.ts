@@ -3,7 +3,7 @@ import { Lambda, TensorDict, Workflow } from '@tdhook/core';
 import { describe, expect, it } from 'vitest';
 
 import { cka, ckaEstimator, informationImbalance, informationImbalanceEstimator } from '../src/index.js';
-import { gaussianPoints, normalSource } from './dimension-sample-data.js';
+import { gaussianPoints, normalSource, must } from './dimension-sample-data.js';
 
 function scalar(tensor: tf.Tensor): number {
   return tensor.dataSync()[0] as number;
@@ -16,13 +16,13 @@ function orthogonal(d: number, seed: number): tf.Tensor2D {
   for (let c = 0; c < d; c += 1) {
     let v = Array.from({ length: d }, next);
     for (const u of columns) {
-      const dot = v.reduce((sum, value, i) => sum + value * u[i]!, 0);
-      v = v.map((value, i) => value - dot * u[i]!);
+      const dot = v.reduce((sum, value, i) => sum + value * must(u[i]), 0);
+      v = v.map((value, i) => value - dot * must(u[i]));
     }
     const norm = Math.sqrt(v.reduce((sum, value) => sum + value * value, 0));
     columns.push(v.map((value) => value / norm));
   }
-  return tf.tensor2d(Array.from({ length: d }, (_, r) => columns.map((column) => column[r]!)));
+  return tf.tensor2d(Array.from({ length: d }, (_, r) => columns.map((column) => must(column[r]))));
 }
 
 describe('CKA', () => {
@@ -35,10 +35,10 @@ describe('CKA', () => {
     const b = gaussianPoints([512, 24], 43);
     const outs = [cka(x, x), cka(x, scaled), cka(x, rotated), cka(a, b)];
     try {
-      expect(Math.abs(scalar(outs[0]!) - 1)).toBeLessThan(1e-6);
-      expect(Math.abs(scalar(outs[1]!) - 1)).toBeLessThan(1e-5);
-      expect(Math.abs(scalar(outs[2]!) - 1)).toBeLessThan(1e-5);
-      expect(scalar(outs[3]!)).toBeLessThan(0.2);
+      expect(Math.abs(scalar(must(outs[0])) - 1)).toBeLessThan(1e-6);
+      expect(Math.abs(scalar(must(outs[1])) - 1)).toBeLessThan(1e-5);
+      expect(Math.abs(scalar(must(outs[2])) - 1)).toBeLessThan(1e-5);
+      expect(scalar(must(outs[3]))).toBeLessThan(0.2);
     } finally {
       tf.dispose([x, rotation, scaled, rotated, a, b, ...outs]);
     }
@@ -84,10 +84,10 @@ describe('CKA', () => {
     );
     const outs = [cka(x, constant), cka(ints, ints), cka(x, x), cka(x, x)];
     try {
-      expect(scalar(outs[0]!)).toBeNaN();
-      expect(outs[1]!.dtype).toBe('float32');
-      expect(scalar(outs[1]!)).toBeCloseTo(1, 6);
-      expect(scalar(outs[2]!)).toBe(scalar(outs[3]!));
+      expect(scalar(must(outs[0]))).toBeNaN();
+      expect(must(outs[1]).dtype).toBe('float32');
+      expect(scalar(must(outs[1]))).toBeCloseTo(1, 6);
+      expect(scalar(must(outs[2]))).toBe(scalar(must(outs[3])));
     } finally {
       tf.dispose([x, constant, ints, ...outs]);
     }
