@@ -51,22 +51,11 @@ export function linearHsicTerms(
 ): { cross: number; selfA: number; selfB: number } {
   const ca = centreColumns(a, n, da);
   const cb = centreColumns(b, n, db);
-  const [cross, selfA, selfB] = tf
-    .tidy(() => {
-      const ta = tf.tensor2d(ca.centred, [n, da], 'float32');
-      const tb = tf.tensor2d(cb.centred, [n, db], 'float32');
-      // Materialised transposes: wasm's matMul with a transposed operand is many times slower.
-      const at = tf.transpose(ta);
-      const bt = tf.transpose(tb);
-      return [tf.matMul(at, tb), tf.matMul(at, ta), tf.matMul(bt, tb)];
-    })
-    .map((product) => {
-      const values = product.dataSync();
-      product.dispose();
-      let sum = 0;
-      for (const value of values) sum += value * value;
-      return sum;
-    }) as [number, number, number];
+  // ‖AᵀB‖²_F = ⟨AAᵀ, BBᵀ⟩_F: with more features than samples the n×n Gram matrices are the cheaper route.
+  const [cross, selfA, selfB] =
+    n < Math.max(da, db)
+      ? gramTerms(ca.centred, cb.centred, n, da, db)
+      : featureTerms(ca.centred, cb.centred, n, da, db);
   if (!debiased) return { cross, selfA, selfB };
   const correct = (h: number, x: Float64Array, y: Float64Array): number => {
     let paired = 0;
@@ -84,4 +73,62 @@ export function linearHsicTerms(
     selfA: correct(selfA, ca.rowNorms, ca.rowNorms),
     selfB: correct(selfB, cb.rowNorms, cb.rowNorms),
   };
+}
+
+/** ‖AᵀB‖²_F, ‖AᵀA‖²_F, ‖BᵀB‖²_F from the d×d cross-products (few features). */
+function featureTerms(
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+  da: number,
+  db: number,
+): [number, number, number] {
+  return tf
+    .tidy(() => {
+      const ta = tf.tensor2d(a, [n, da], 'float32');
+      const tb = tf.tensor2d(b, [n, db], 'float32');
+      // Materialised transposes: wasm's matMul with a transposed operand is many times slower.
+      const at = tf.transpose(ta);
+      const bt = tf.transpose(tb);
+      return [tf.matMul(at, tb), tf.matMul(at, ta), tf.matMul(bt, tb)];
+    })
+    .map((product) => {
+      const values = product.dataSync();
+      product.dispose();
+      let sum = 0;
+      for (const value of values) sum += value * value;
+      return sum;
+    }) as [number, number, number];
+}
+
+/** The same three sums from the n×n Gram matrices K = AAᵀ, L = BBᵀ: ⟨K, L⟩, ⟨K, K⟩, ⟨L, L⟩ (many features). */
+function gramTerms(
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+  da: number,
+  db: number,
+): [number, number, number] {
+  const [k, l] = tf
+    .tidy(() => {
+      const ta = tf.tensor2d(a, [n, da], 'float32');
+      const tb = tf.tensor2d(b, [n, db], 'float32');
+      return [tf.matMul(ta, tf.transpose(ta)), tf.matMul(tb, tf.transpose(tb))];
+    })
+    .map((gram) => {
+      const values = gram.dataSync();
+      gram.dispose();
+      return values;
+    }) as [Float32Array, Float32Array];
+  let cross = 0;
+  let selfA = 0;
+  let selfB = 0;
+  for (let i = 0; i < n * n; i += 1) {
+    const x = k[i] as number;
+    const y = l[i] as number;
+    cross += x * y;
+    selfA += x * x;
+    selfB += y * y;
+  }
+  return [cross, selfA, selfB];
 }
