@@ -63,7 +63,7 @@ export async function studyLayers(context: DemoContext, study: LayerStudy): Prom
     context.png(
       `${id}-probes.png`,
       probePlot(`${study.shortModel}: probe accuracy`, probes),
-      `Held-out balanced accuracy (the mean of the two classes' recalls, so 0.5 is chance whatever the class balance) of a logistic-regression probe for “${concept}” at each layer (red), and of the same probe trained on shuffled labels (grey: what a probe of that width fits without the concept). ${String(trainRows)} training rows, ${String(testRows)} held out. Layers by index: ${names.map((name, index) => `${String(index)} ${name}`).join(', ')}.`,
+      `Held-out balanced accuracy (the mean of the two classes' recalls, so 0.5 is chance whatever the class balance) of a logistic-regression probe for “${concept}” at each layer (red), and of the same probe trained on shuffled labels (grey: what a probe of that width fits without the concept; where it answers one class everywhere it lies on the blue chance line). ${String(trainRows)} training rows, ${String(testRows)} held out. Layers by index: ${names.map((name, index) => `${String(index)} ${name}`).join(', ')}.`,
     ),
     context.png(
       `${id}-dimension.png`,
