@@ -20,7 +20,12 @@ export type CrossValidationMetric = (
   fold: { readonly estimator: Estimator; readonly x: tf.Tensor; readonly index: number },
 ) => number;
 
-/** Options of {@link crossValidate}. */
+/**
+ * Options of {@link crossValidate}.
+ *
+ * @example
+ * const options: CrossValidateOptions = { folds: 5, shuffle: true, seed: 0, metrics: { accuracy } };
+ */
 export interface CrossValidateOptions {
   /**
    * The number of k-fold folds (see {@link kFoldSplits}), or explicit test folds: disjoint lists of row
@@ -35,13 +40,24 @@ export interface CrossValidateOptions {
   readonly metrics: Readonly<Record<string, CrossValidationMetric>>;
 }
 
-/** One fold's rows and metrics. */
+/**
+ * One fold's rows and metrics.
+ *
+ * @example
+ * const fold: FoldResult = { fold: 0, train: [1, 2], test: [0], metrics: { accuracy: 1 } };
+ */
 export interface FoldResult extends FoldSplit {
   readonly fold: number;
   readonly metrics: Readonly<Record<string, number>>;
 }
 
-/** Per-fold metrics and their means over the folds. */
+/**
+ * Per-fold metrics and their means over the folds.
+ *
+ * @example
+ * const result: CrossValidationResult = crossValidate(() => ridgeRegression(), x, y, { metrics: { r2: r2Score } });
+ * result.mean.r2;
+ */
 export interface CrossValidationResult {
   readonly folds: readonly FoldResult[];
   readonly mean: Readonly<Record<string, number>>;

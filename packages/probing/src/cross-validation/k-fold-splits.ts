@@ -1,13 +1,23 @@
 import { InvalidValueError } from '@tdhook/core';
 import { seededRandom } from '@tdhook/core/plugin';
 
-/** One fold: the rows to fit on and the rows to score, both ascending. */
+/**
+ * One fold: the rows to fit on and the rows to score, both ascending.
+ *
+ * @example
+ * const split: FoldSplit = { train: [0, 2, 4], test: [1, 3] };
+ */
 export interface FoldSplit {
   readonly train: readonly number[];
   readonly test: readonly number[];
 }
 
-/** Options of {@link kFoldSplits}. */
+/**
+ * Options of {@link kFoldSplits}.
+ *
+ * @example
+ * const options: KFoldOptions = { folds: 10, shuffle: true, seed: 7 };
+ */
 export interface KFoldOptions {
   /** The number of folds, 2 ≤ folds ≤ n. Default `5`. */
   readonly folds?: number;

@@ -4,6 +4,7 @@ import type { SmoothObjective } from './logistic-objective.js';
 import { dot, maxAbs, stalledButConverged, type SolverOptions, type SolverResult } from './solver-result.js';
 
 const memory = 10;
+const patience = 50;
 const emptyPair = { step: new Float64Array(0), change: new Float64Array(0), rho: 0 };
 
 /**
@@ -24,6 +25,8 @@ export function lbfgsSolve(objective: SmoothObjective, options: SolverOptions): 
   const candidateGradient = new Float64Array(size);
   const alphas = new Float64Array(memory);
   let iterations = 0;
+  let best = maxAbs(gradient);
+  let lastProgress = 0;
   while (iterations < options.maxIterations) {
     const gradientMax = maxAbs(gradient);
     if (gradientMax <= threshold) return { theta, iterations, converged: true, gradientMax };
@@ -55,10 +58,16 @@ export function lbfgsSolve(objective: SmoothObjective, options: SolverOptions): 
     }
     let t = 1;
     let accepted = false;
-    for (let halvings = 0; halvings < 60; halvings++) {
+    for (let halvings = 0; halvings < 40; halvings++) {
       for (let i = 0; i < size; i++) candidate[i] = (theta[i] ?? 0) + t * (direction[i] ?? 0);
       const next = objective.valueAndGradient(candidate, candidateGradient);
-      if (next <= value + 1e-4 * t * slope) {
+      const derivative = dot(candidateGradient, direction);
+      // Armijo's sufficient decrease, or, where the objective's change drowns in rounding near the
+      // minimiser, Hager and Zhang's approximate Wolfe conditions, which judge the step by the derivative.
+      const armijo = next < value && next <= value + 1e-4 * t * slope;
+      const approximateWolfe =
+        next <= value + 1e-12 * Math.abs(value) && derivative >= 0.9 * slope && derivative <= -0.8 * slope;
+      if (armijo || approximateWolfe) {
         const step = new Float64Array(size);
         const change = new Float64Array(size);
         for (let i = 0; i < size; i++) {
@@ -80,6 +89,19 @@ export function lbfgsSolve(objective: SmoothObjective, options: SolverOptions): 
       t /= 2;
     }
     iterations++;
+    const now = maxAbs(gradient);
+    if (now < best * 0.5) {
+      best = now;
+      lastProgress = iterations;
+    } else if (iterations - lastProgress > patience) {
+      // No halving of the gradient in `patience` iterations: float64 can do no better here.
+      return {
+        theta,
+        iterations,
+        converged: stalledButConverged(now, threshold, options.tolerance),
+        gradientMax: now,
+      };
+    }
     if (!accepted && pairs.length > 0) {
       // The curvature pairs misled the search: forget them and retry from steepest descent.
       pairs = [];

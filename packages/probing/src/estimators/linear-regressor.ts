@@ -5,7 +5,12 @@ import { centredLeastSquares, type LeastSquaresFit } from './centred-least-squar
 import { checkFeatureCount, notFittedError, readRows, readTargets } from './dense-rows.js';
 import type { Estimator, LinearModel } from './estimator.js';
 
-/** A linear regressor with float64 {@link LinearModel} parameters; `predict` returns float32 `[n]` or `[n, k]`. */
+/**
+ * A linear regressor with float64 {@link LinearModel} parameters; `predict` returns float32 `[n]` or `[n, k]`.
+ *
+ * @example
+ * const regressor: LinearRegressor = ridgeRegression();
+ */
 export interface LinearRegressor extends Estimator, LinearModel {}
 
 interface Fitted extends LeastSquaresFit {

@@ -18,7 +18,12 @@ import { sigmoid } from './sigmoid.js';
 import { chooseSolver, type LogisticSolver } from './solver-choice.js';
 import { maxAbs } from './solver-result.js';
 
-/** Options of {@link logisticRegression}. */
+/**
+ * Options of {@link logisticRegression}.
+ *
+ * @example
+ * const options: LogisticRegressionOptions = { c: 0.1, solver: 'lbfgs' };
+ */
 export interface LogisticRegressionOptions {
   /** Inverse L2 strength: the objective is Σ log-loss + ‖W‖²/(2C). Default `1` (scikit-learn's). */
   readonly c?: number;
@@ -44,7 +49,14 @@ export interface LogisticRegressionOptions {
   readonly seed?: number;
 }
 
-/** A fitted-or-not logistic regression: a {@link Classifier} with float64 parameters and solver facts. */
+/**
+ * A fitted-or-not logistic regression: a {@link Classifier} with float64 parameters and solver facts.
+ *
+ * @example
+ * const classifier: LogisticRegression = logisticRegression();
+ * classifier.fit(x, labels);
+ * console.log(classifier.solverUsed, classifier.iterations, classifier.converged);
+ */
 export interface LogisticRegression extends Classifier, LinearModel {
   /** The solver `fit` used (`'auto'` resolved). */
   readonly solverUsed: LogisticSolver;

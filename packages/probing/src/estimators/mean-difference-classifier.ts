@@ -5,13 +5,23 @@ import { checkFeatureCount, notFittedError, readRows, readTargets, type DenseRow
 import type { Classifier, LinearModel } from './estimator.js';
 import { sigmoid } from './sigmoid.js';
 
-/** Options of {@link meanDifferenceClassifier}. */
+/**
+ * Options of {@link meanDifferenceClassifier}.
+ *
+ * @example
+ * const options: MeanDifferenceOptions = { normalize: false }; // coef = μ₊ − μ₋ as is
+ */
 export interface MeanDifferenceOptions {
   /** Divide coef and intercept by ‖coef‖ (skipped when ‖coef‖ = 0), so the decision is a signed distance. Default `true`. */
   readonly normalize?: boolean;
 }
 
-/** The mean-difference classifier: a {@link Classifier} with float64 {@link LinearModel} parameters. */
+/**
+ * The mean-difference classifier: a {@link Classifier} with float64 {@link LinearModel} parameters.
+ *
+ * @example
+ * const classifier: MeanDifferenceClassifier = meanDifferenceClassifier();
+ */
 export interface MeanDifferenceClassifier extends Classifier, LinearModel {}
 
 interface Fitted {

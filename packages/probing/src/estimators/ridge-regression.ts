@@ -2,7 +2,12 @@ import { InvalidValueError } from '@tdhook/core';
 
 import { linearRegressor, type LinearRegressor } from './linear-regressor.js';
 
-/** Options of {@link ridgeRegression}. */
+/**
+ * Options of {@link ridgeRegression}.
+ *
+ * @example
+ * const options: RidgeRegressionOptions = { alpha: 0.1 };
+ */
 export interface RidgeRegressionOptions {
   /** The L2 strength: minimises ‖y − Xw − b‖² + α‖w‖². Default `1` (scikit-learn's). */
   readonly alpha?: number;

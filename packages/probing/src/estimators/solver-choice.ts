@@ -2,7 +2,12 @@
 // predictable and documented): Newton while its Hessian is small, L-BFGS while the rows fit comfortably in
 // float64 passes, mini-batch on TF.js beyond.
 
-/** The logistic-regression solvers. */
+/**
+ * The logistic-regression solvers.
+ *
+ * @example
+ * const solver: LogisticSolver = chooseSolver(300, 32, 1, true); // 'newton'
+ */
 export type LogisticSolver = 'newton' | 'lbfgs' | 'minibatch';
 
 /** Newton's limit: parameters P = rows·(d + 1); its Hessian has P² entries (256 → 512 KiB, one Cholesky in ms). */

@@ -38,7 +38,12 @@ export function balancedAccuracy(predicted: MetricInput, truth: MetricInput): nu
   return sum / support.size;
 }
 
-/** Options of {@link f1Score}. */
+/**
+ * Options of {@link f1Score}.
+ *
+ * @example
+ * const options: F1Options = { average: 'macro' };
+ */
 export interface F1Options {
   /** `'binary'`: F1 of `positiveLabel`; `'macro'`: the unweighted mean of every label's F1. Default `'binary'`. */
   readonly average?: 'binary' | 'macro';

@@ -2,7 +2,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, ShapeMismatchError } from '@tdhook/core';
 
-/** What the metrics take: a tensor (any dtype; bool reads as 0/1) or an array of numbers or booleans. */
+/**
+ * What the metrics take: a tensor (any dtype; bool reads as 0/1) or an array of numbers or booleans.
+ *
+ * @example
+ * const predicted: MetricInput = [true, false, true];
+ */
 export type MetricInput = tf.Tensor | ArrayLike<number> | readonly boolean[];
 
 /** Values and shape (`[n]` for arrays, `[n]` or `[n, k]` for tensors). */
