@@ -143,9 +143,18 @@ describe('conformance: dimension-estimation.json', () => {
             : 'CaPca (integers, abs)';
         let compared = 0;
         let worst = 0;
+        let fragileDiffering = 0;
         want.forEach((value, i) => {
           expect(Number.isNaN(got[i] as number), `NaN at ${i}`).toBe(nan.has(i));
-          if (fragile.has(i) || Number.isNaN(value)) return;
+          if (fragile.has(i)) {
+            // Not asserted (the README allows a float32 port to differ there); counted for the report.
+            const differs = knn
+              ? Math.abs((got[i] as number) - value) > 1e-6 * Math.abs(value)
+              : got[i] !== value;
+            if (differs) fragileDiffering += 1;
+            return;
+          }
+          if (Number.isNaN(value)) return;
           compared += 1;
           const error = knn
             ? Math.abs((got[i] as number) - value) / Math.abs(value)
@@ -155,6 +164,12 @@ describe('conformance: dimension-estimation.json', () => {
           else expect(got[i], `point ${i}`).toBe(value);
         });
         table.record(group, knn ? 'rtol 1e-6' : 'exact', worst, compared, fragile.size);
+        table.record(
+          `${group}: fragile points that differ (count)`,
+          'not asserted',
+          fragileDiffering,
+          fragile.size,
+        );
       } finally {
         x.dispose();
         out.dispose();
