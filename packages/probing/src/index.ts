@@ -22,13 +22,16 @@ export type { ActivationSink, ActivationSinkConfig } from './caching/activation-
 export { memoryActivationSink } from './caching/memory-sink.js';
 
 // Probes
-export {
-  BilinearProbe,
-  type BilinearProbeStep,
-} from './probes/bilinear-probe.js';
+export { BilinearProbe, type BilinearProbeStep } from './probes/bilinear-probe.js';
 export { BilinearProbeManager } from './probes/bilinear-probe-manager.js';
 export { notContainer, type ModuleFilter } from './probes/module-selection.js';
-export { flattenRows, Probe, type Preprocess, type ProbeCallback, type ProbeOptions } from './probes/probe.js';
+export {
+  flattenRows,
+  Probe,
+  type Preprocess,
+  type ProbeCallback,
+  type ProbeOptions,
+} from './probes/probe.js';
 export { ProbeManager, type ProbeManagerOptions } from './probes/probe-manager.js';
 export type { ComputeMetrics } from './probes/probe-results.js';
 export { checkStepType, type ProbeLike, type ProbeStep, type StepType } from './probes/probe-step.js';
@@ -44,7 +47,11 @@ export {
   type BilinearOptions,
   type TrainedPairEstimator,
 } from './probes/trained/bilinear-estimator.js';
-export { linearProbe, type LinearProbeOptions, type TrainedEstimator } from './probes/trained/linear-probe.js';
+export {
+  linearProbe,
+  type LinearProbeOptions,
+  type TrainedEstimator,
+} from './probes/trained/linear-probe.js';
 export { lowRankBilinearEstimator } from './probes/trained/low-rank-bilinear-estimator.js';
 export type { TrainingOptions, TrainingProgress } from './probes/trained/training-options.js';
 

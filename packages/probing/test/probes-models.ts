@@ -39,7 +39,7 @@ export class ZeroEstimator implements Estimator {
     this.fitted = true;
   }
   predict(x: tf.Tensor): tf.Tensor {
-    return tf.zeros([x.shape[0] ?? 0], 'int32');
+    return tf.zeros([x.shape[0]], 'int32');
   }
   dispose(): void {}
 }
@@ -55,7 +55,7 @@ export class ZeroPairEstimator implements PairEstimator {
   }
   predict(h1: tf.Tensor, h2: tf.Tensor): tf.Tensor {
     this.calls.push(['predict', [...h1.shape], [...h2.shape]]);
-    return tf.zeros([h1.shape[0] ?? 0], 'int32');
+    return tf.zeros([h1.shape[0]], 'int32');
   }
   dispose(): void {}
 }
@@ -63,7 +63,12 @@ export class ZeroPairEstimator implements PairEstimator {
 /** The share of equal entries: a number. */
 export function accuracyOf(predictions: tf.Tensor, labels: tf.Tensor | undefined): number {
   if (labels === undefined) throw new Error('no labels');
-  return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.cast(predictions, 'int32'), tf.cast(labels, 'int32')), 'float32')).dataSync()[0] as number);
+  return tf.tidy(
+    () =>
+      tf
+        .mean(tf.cast(tf.equal(tf.cast(predictions, 'int32'), tf.cast(labels, 'int32')), 'float32'))
+        .dataSync()[0] as number,
+  );
 }
 
 /** A scalar tensor's value. */

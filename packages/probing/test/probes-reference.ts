@@ -12,14 +12,23 @@ interface Array2 {
 
 interface ProbingReference {
   readonly datasets: Readonly<
-    Record<string, { readonly x: Array2; readonly y: Array2; readonly train_idx: number[]; readonly test_idx: number[] }>
+    Record<
+      string,
+      { readonly x: Array2; readonly y: Array2; readonly train_idx: number[]; readonly test_idx: number[] }
+    >
   >;
-  readonly results: readonly { readonly id: string; readonly train_accuracy?: number; readonly test_accuracy?: number }[];
+  readonly results: readonly {
+    readonly id: string;
+    readonly train_accuracy?: number;
+    readonly test_accuracy?: number;
+  }[];
 }
 
 let parsed: ProbingReference | undefined;
 const reference = (): ProbingReference =>
-  (parsed ??= JSON.parse(readFileSync(join(referenceDirectory(), 'probing', 'probing.json'), 'utf8')) as ProbingReference);
+  (parsed ??= JSON.parse(
+    readFileSync(join(referenceDirectory(), 'probing', 'probing.json'), 'utf8'),
+  ) as ProbingReference);
 
 /** Train and test tensors of a data set (the caller disposes them); labels int32. */
 export function referenceSplit(name: 'binary' | 'multiclass'): {
@@ -33,8 +42,15 @@ export function referenceSplit(name: 'binary' | 'multiclass'): {
   const rows = set.x.data as number[][];
   const labels = set.y.data as number[];
   const pick = (index: number[]) => ({
-    x: tf.tensor2d(index.map((i) => rows[i] as number[]), undefined, 'float32'),
-    y: tf.tensor1d(index.map((i) => labels[i] as number), 'int32'),
+    x: tf.tensor2d(
+      index.map((i) => rows[i] as number[]),
+      undefined,
+      'float32',
+    ),
+    y: tf.tensor1d(
+      index.map((i) => labels[i] as number),
+      'int32',
+    ),
   });
   const train = pick(set.train_idx);
   const test = pick(set.test_idx);

@@ -2,37 +2,56 @@ import * as tf from '@tensorflow/tfjs-core';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
-import { bilinearEstimator, linearProbe, lowRankBilinearEstimator, type TrainingProgress } from '../src/index.js';
+import {
+  bilinearEstimator,
+  linearProbe,
+  lowRankBilinearEstimator,
+  type TrainingProgress,
+} from '../src/index.js';
 import { accuracyOf } from './probes-models.js';
 import { referenceSplit, sklearnTestAccuracy } from './probes-reference.js';
 
 const valuesOf = (tensor: tf.Tensor): number[] => Array.from(tensor.dataSync());
 
 describe('linearProbe (TorchEstimator + LinearEstimator)', () => {
-  it('reaches scikit-learn logistic regression test accuracy on the reference binary set within 0.03, seeded and repeatable', () => {
-    const split = referenceSplit('binary');
-    const options = { classes: 2, epochs: 100, learningRate: 1e-2, batchSize: 32, seed: 0 } as const;
-    const predictions: number[][] = [];
-    for (let run = 0; run < 2; run++) {
-      const probe = linearProbe(options);
-      probe.fit(split.xTrain, split.yTrain);
-      const predicted = probe.predict(split.xTest);
-      expect(predicted.dtype).toBe('int32');
-      expect(predicted.shape).toEqual([100]);
-      const accuracy = accuracyOf(predicted, split.yTest);
-      // sklearn (C = 1, lbfgs, float64): 0.93 on these 100 test rows; measured here: 0.94 on wasm and cpu.
-      expect(Math.abs(accuracy - sklearnTestAccuracy('binary'))).toBeLessThanOrEqual(0.03);
-      predictions.push(valuesOf(predicted));
-      predicted.dispose();
-      probe.dispose();
-    }
-    expect(predictions[1]).toEqual(predictions[0]); // the same seed gives the same probe
-    for (const tensor of Object.values(split)) tensor.dispose();
-  });
+  // sklearn (C = 1, lbfgs, float64) on the 100 test rows: 0.93 (binary), 0.84 (4 classes). Measured here, on wasm
+  // and cpu alike: 0.94 and 0.84.
+  it.each([
+    ['binary', 2],
+    ['multiclass', 4],
+  ] as const)(
+    'reaches scikit-learn logistic regression test accuracy on the reference %s set within 0.03, seeded and repeatable',
+    (name, classes) => {
+      const split = referenceSplit(name);
+      const options = { classes, epochs: 100, learningRate: 1e-2, batchSize: 32, seed: 0 };
+      const predictions: number[][] = [];
+      for (let run = 0; run < 2; run++) {
+        const probe = linearProbe(options);
+        probe.fit(split.xTrain, split.yTrain);
+        const predicted = probe.predict(split.xTest);
+        expect(predicted.dtype).toBe('int32');
+        expect(predicted.shape).toEqual([100]);
+        const accuracy = accuracyOf(predicted, split.yTest);
+        expect(Math.abs(accuracy - sklearnTestAccuracy(name))).toBeLessThanOrEqual(0.03);
+        predictions.push(valuesOf(predicted));
+        predicted.dispose();
+        probe.dispose();
+      }
+      expect(predictions[1]).toEqual(predictions[0]); // the same seed gives the same probe
+      for (const tensor of Object.values(split)) tensor.dispose();
+    },
+  );
 
   it('scenario 129: progress reports "Epoch 10/10" every 10 epochs with the mean loss', () => {
     const reports: TrainingProgress[] = [];
-    const probe = linearProbe({ classes: 2, epochs: 20, batchSize: 2, onProgress: (p) => reports.push(p) });
+    const probe = linearProbe({
+      classes: 2,
+      epochs: 20,
+      batchSize: 2,
+      onProgress: (p) => {
+        reports.push(p);
+      },
+    });
     const x = tf.tensor2d([
       [1, 0, 0],
       [0, 1, 0],
@@ -46,7 +65,14 @@ describe('linearProbe (TorchEstimator + LinearEstimator)', () => {
     expect(reports.map((report) => report.message)).toEqual(['Epoch 10/20', 'Epoch 20/20']);
     expect(reports.every((report) => Number.isFinite(report.loss) && report.loss > 0)).toBe(true);
     const short: string[] = [];
-    const tenEpochs = linearProbe({ classes: 2, epochs: 10, batchSize: 2, onProgress: (p) => short.push(p.message) });
+    const tenEpochs = linearProbe({
+      classes: 2,
+      epochs: 10,
+      batchSize: 2,
+      onProgress: (p) => {
+        short.push(p.message);
+      },
+    });
     tenEpochs.fit(x, y);
     expect(short).toEqual(['Epoch 10/10']);
     probe.dispose();
@@ -58,26 +84,33 @@ describe('linearProbe (TorchEstimator + LinearEstimator)', () => {
   it('scenario 129: rejects two inputs and target shapes that do not match the output, for regression and classification', () => {
     const x = tf.randomNormal([5, 3]);
     const probe = linearProbe({ classes: 3 });
-    expect(() => (probe.fit as (...args: unknown[]) => void)(x, x, x)).toThrowTdhookError(
-      'E_INVALID_VALUE',
-      /Linear probe expects 1 input tensor, got 2/,
-    );
+    expect(() => {
+      (probe.fit as (...args: unknown[]) => void)(x, x, x);
+    }).toThrowTdhookError('E_INVALID_VALUE', /Linear probe expects 1 input tensor, got 2/);
     const wrongLabels = tf.zeros([5, 2]);
-    expect(() => probe.fit(x, wrongLabels)).toThrowTdhookError(
-      'E_SHAPE_MISMATCH',
-      /Output shape \[5, 3\] does not match target shape \[5, 2\]/,
-    );
+    expect(() => {
+      probe.fit(x, wrongLabels);
+    }).toThrowTdhookError('E_SHAPE_MISMATCH', /Output shape \[5, 3\] does not match target shape \[5, 2\]/);
     const outOfRange = tf.tensor1d([0, 1, 2, 3, 0], 'int32');
-    expect(() => probe.fit(x, outOfRange)).toThrowTdhookError('E_INVALID_VALUE', /Label 3 is not a class index 0…2/);
-    expect(() => probe.predict(x)).toThrowTdhookError('E_INVALID_VALUE', /not fitted/);
+    expect(() => {
+      probe.fit(x, outOfRange);
+    }).toThrowTdhookError('E_INVALID_VALUE', /Label 3 is not a class index 0…2/);
+    expect(() => {
+      probe.predict(x);
+    }).toThrowTdhookError('E_INVALID_VALUE', /not fitted/);
     const regression = linearProbe();
     const flatTargets = tf.randomNormal([5]);
-    expect(() => regression.fit(x, flatTargets)).toThrowTdhookError(
-      'E_SHAPE_MISMATCH',
-      /Output shape \[5, 1\] does not match target shape \[5\]/,
+    expect(() => {
+      regression.fit(x, flatTargets);
+    }).toThrowTdhookError('E_SHAPE_MISMATCH', /Output shape \[5, 1\] does not match target shape \[5\]/);
+    expect(() => linearProbe({ classes: 2, outputs: 2 })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /exclude each other/,
     );
-    expect(() => linearProbe({ classes: 2, outputs: 2 })).toThrowTdhookError('E_INVALID_VALUE', /exclude each other/);
-    expect(() => linearProbe({ epochs: 1.5 })).toThrowTdhookError('E_INVALID_VALUE', /epochs must be a whole number/);
+    expect(() => linearProbe({ epochs: 1.5 })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /epochs must be a whole number/,
+    );
     for (const tensor of [x, wrongLabels, outOfRange, flatTargets]) tensor.dispose();
     probe.dispose();
     regression.dispose();
@@ -93,7 +126,10 @@ describe('linearProbe (TorchEstimator + LinearEstimator)', () => {
     expect(bias).toBeCloseToTensor([0.3], { atol: 2e-2, rtol: 0 });
     const predicted = probe.predict(x);
     expect(predicted.shape).toEqual([64, 1]);
-    expect(predicted).toBeCloseToTensor(valuesOf(y).map((v) => [v]), { atol: 5e-2, rtol: 0 });
+    expect(predicted).toBeCloseToTensor(
+      valuesOf(y).map((v) => [v]),
+      { atol: 5e-2, rtol: 0 },
+    );
     predicted.dispose();
     probe.dispose();
     x.dispose();
@@ -124,7 +160,8 @@ describe('bilinearEstimator and lowRankBilinearEstimator', () => {
       w.map((wk, k) => {
         let sum = b[k] as number;
         for (let i = 0; i < 4; i++)
-          for (let j = 0; j < 5; j++) sum += (a[i] as number) * (wk[i]?.[j] as number) * (h2Values[n]?.[j] as number);
+          for (let j = 0; j < 5; j++)
+            sum += (a[i] as number) * (wk[i]?.[j] as number) * (h2Values[n]?.[j] as number);
         return sum;
       }),
     );
@@ -162,10 +199,13 @@ describe('bilinearEstimator and lowRankBilinearEstimator', () => {
       expect(y.shape).toEqual([7, 3]);
       const { u, uBias, v, vBias } = pair.parameters as Record<string, tf.Tensor>;
       const expected = tf.tidy(() =>
-        tf.mul(tf.add(tf.matMul(h1, u as tf.Tensor), uBias as tf.Tensor), tf.add(tf.matMul(h2, v as tf.Tensor), vBias as tf.Tensor)),
+        tf.mul(
+          tf.add(tf.matMul(h1, u as tf.Tensor), uBias as tf.Tensor),
+          tf.add(tf.matMul(h2, v as tf.Tensor), vBias as tf.Tensor),
+        ),
       );
       // The output bias starts at 0.
-      expect(y).toBeCloseToTensor(expected.arraySync() as number[][], { atol: 1e-5, rtol: 1e-5 });
+      expect(y).toBeCloseToTensor(expected.arraySync(), { atol: 1e-5, rtol: 1e-5 });
       expected.dispose();
       y.dispose();
       pair.dispose();

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { BilinearProbe, BilinearProbeManager, Probe, ProbeManager } from '../src/index.js';
 import { accuracyOf, scalarOf, ZeroEstimator, ZeroPairEstimator } from './probes-models.js';
 
-const metrics = (predictions: tf.Tensor, labels: tf.Tensor | undefined) => ({ acc: accuracyOf(predictions, labels) });
+const metrics = (predictions: tf.Tensor, labels: tf.Tensor | undefined) => ({
+  acc: accuracyOf(predictions, labels),
+});
 
 describe('Probe', () => {
   it("scenario 130: an invalid step type raises \"step_type must be 'fit' or 'predict'\" before anything runs", () => {
@@ -28,8 +30,10 @@ describe('Probe', () => {
     const fitSeen: number[][][] = [];
     const predictSeen: number[][][] = [];
     const probe = new Probe(estimator, {
-      fitCallback: (predictions, labels) => fitSeen.push([[...predictions.shape], [...(labels?.shape ?? [])]]),
-      predictCallback: (predictions, labels) => predictSeen.push([[...predictions.shape], [...(labels?.shape ?? [])]]),
+      fitCallback: (predictions, labels) =>
+        fitSeen.push([[...predictions.shape], [...(labels?.shape ?? [])]]),
+      predictCallback: (predictions, labels) =>
+        predictSeen.push([[...predictions.shape], [...(labels?.shape ?? [])]]),
     });
     const data = tf.ones([4, 2, 3]);
     const labels = tf.zeros([4], 'int32');
@@ -81,7 +85,10 @@ describe('ProbeManager', () => {
 
   it('scenario 131: computeMetrics returning something other than a dict raises (TypeError in the original)', () => {
     for (const bad of [1.0, 'x', null, [1]]) {
-      using manager = new ProbeManager(() => new ZeroEstimator(), () => bad as never);
+      using manager = new ProbeManager(
+        () => new ZeroEstimator(),
+        () => bad as never,
+      );
       const data = tf.ones([2, 1]);
       expect(() =>
         manager.probeFactory('linear1', 'forward').step(data, { labels: data, stepType: 'predict' }),
@@ -90,7 +97,10 @@ describe('ProbeManager', () => {
       data.dispose();
     }
     // A tensor is taken over (not leaked) even when it is the wrong answer.
-    using manager = new ProbeManager(() => new ZeroEstimator(), () => tf.scalar(1) as never);
+    using manager = new ProbeManager(
+      () => new ZeroEstimator(),
+      () => tf.scalar(1) as never,
+    );
     const data = tf.ones([2, 1]);
     expect(() => manager.probeFactory('a', 'forward').step(data, { stepType: 'predict' })).toThrowTdhookError(
       'E_INVALID_VALUE',
@@ -102,7 +112,10 @@ describe('ProbeManager', () => {
   it('overwriteResults replaces a result; tensor metrics are kept by the manager', () => {
     using manager = new ProbeManager(
       () => new ZeroEstimator(),
-      (predictions, labels) => ({ acc: accuracyOf(predictions, labels), rows: tf.scalar(predictions.shape[0] ?? 0) }),
+      (predictions, labels) => ({
+        acc: accuracyOf(predictions, labels),
+        rows: tf.scalar(predictions.shape[0]),
+      }),
       { overwriteResults: true },
     );
     const probe = manager.probeFactory('fc', 'forward-pre');
@@ -120,8 +133,14 @@ describe('ProbeManager', () => {
 describe('BilinearProbeManager', () => {
   it('scenario 132: keyPattern is the sorted, escaped keys anchored at the end', () => {
     const factory = () => new ZeroPairEstimator();
-    const pattern = (pairs: [string, string][]): string => new BilinearProbeManager(pairs, factory, metrics).keyPattern;
-    expect(pattern([['linear1', 'linear2'], ['linear2', 'linear3']])).toBe('linear1$|linear2$|linear3$');
+    const pattern = (pairs: [string, string][]): string =>
+      new BilinearProbeManager(pairs, factory, metrics).keyPattern;
+    expect(
+      pattern([
+        ['linear1', 'linear2'],
+        ['linear2', 'linear3'],
+      ]),
+    ).toBe('linear1$|linear2$|linear3$');
     expect(pattern([['a', 'b']])).toBe('a$|b$');
     expect(pattern([['x', 'x']])).toBe('x$');
     expect(pattern([['blocks.0.hook_resid_post', 'b']])).toBe('b$|blocks\\.0\\.hook_resid_post$');
@@ -177,7 +196,9 @@ describe('BilinearProbeManager', () => {
   });
 
   it('scenario 133: isWaiting and afterAll report the pending pair, also when only h2 arrived', () => {
-    const probe = new BilinearProbe('linear1', 'linear2', new ZeroPairEstimator(), { predictCallback: () => undefined });
+    const probe = new BilinearProbe('linear1', 'linear2', new ZeroPairEstimator(), {
+      predictCallback: () => undefined,
+    });
     const data = tf.randomNormal([3, 5]);
     const labels = tf.zeros([3], 'int32');
     probe.step(data, { key: 'linear1', labels, stepType: 'predict' });
@@ -241,21 +262,29 @@ describe('BilinearProbeManager', () => {
   });
 
   it('scenario 135: afterAll raises "still waiting" when a pair is incomplete and succeeds when it is complete', () => {
-    using manager = new BilinearProbeManager([['linear1', 'linear2']], () => new ZeroPairEstimator(), () => ({}));
+    using manager = new BilinearProbeManager(
+      [['linear1', 'linear2']],
+      () => new ZeroPairEstimator(),
+      () => ({}),
+    );
     manager.probeFactory('linear1', 'forward');
     manager.beforeAll();
     const data = tf.randomNormal([4, 20]);
     const labels = tf.zeros([4], 'int32');
     const probe = manager.probes.get('linear1_linear2_forward');
     probe?.step(data, { key: 'linear1', labels, stepType: 'predict' });
-    expect(() => manager.afterAll()).toThrowTdhookError(
+    expect(() => {
+      manager.afterAll();
+    }).toThrowTdhookError(
       'E_INVALID_VALUE',
       /Bilinear probes still waiting on keys: \["linear1","linear2"\]. Unresolved pairs: \[\["linear1","linear2"\]\]/,
     );
     manager.beforeAll();
     manager.probeFactory('linear1', 'forward').step(data, { labels, stepType: 'predict' });
     manager.probeFactory('linear2', 'forward').step(data, { labels, stepType: 'predict' });
-    expect(() => manager.afterAll()).not.toThrow();
+    expect(() => {
+      manager.afterAll();
+    }).not.toThrow();
     data.dispose();
     labels.dispose();
   });

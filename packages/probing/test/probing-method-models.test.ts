@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { linearProbe, probing, ProbeManager } from '../src/index.js';
 import { accuracyOf, scalarOf } from './probes-models.js';
 
-const metrics = (predictions: tf.Tensor, labels: tf.Tensor | undefined) => ({ accuracy: accuracyOf(predictions, labels) });
+const metrics = (predictions: tf.Tensor, labels: tf.Tensor | undefined) => ({
+  accuracy: accuracyOf(predictions, labels),
+});
 
 describe('probing on other kinds of models', () => {
   it('MNIST CNN (Layers): a linear probe on fc1 trained on 300 digits classifies 200 unseen ones above 95%', async () => {
@@ -49,9 +51,12 @@ describe('probing on other kinds of models', () => {
   });
 
   it("HookedTransformer hook points: a probe on blocks.0.hook_resid_post's first position decodes the first token", () => {
-    const model = HookedTransformer.create({ nLayers: 2, dModel: 32, nHeads: 4, nCtx: 8, dVocab: 6 }, { seed: 3 });
+    const model = HookedTransformer.create(
+      { nLayers: 2, dModel: 32, nHeads: 4, nCtx: 8, dVocab: 6 },
+      { seed: 3 },
+    );
     const tokens = (count: number, seed: number, stepType: string): TensorDict => {
-      const ids = tf.randomUniformInt([count, 5], 0, 6, { seed });
+      const ids = tf.randomUniformInt([count, 5], 0, 6, seed);
       const first = tf.tidy(() => tf.reshape(tf.slice(ids, [0, 0], [count, 1]), [count]));
       return new TensorDict({ input: ids, labels: first, step_type: stepType }, { batchShape: [count] });
     };
@@ -59,18 +64,27 @@ describe('probing on other kinds of models', () => {
       () => linearProbe({ classes: 6, epochs: 100, learningRate: 5e-2, batchSize: 32, seed: 1 }),
       metrics,
       // Position 0 of the residual stream [n, pos, d] (causal attention: it sees the first token only).
-      { preprocess: (x) => tf.reshape(tf.slice(x, [0, 0, 0], [-1, 1, -1]), [x.shape[0] ?? 1, -1]) },
+      { preprocess: (x) => tf.reshape(tf.slice(x, [0, 0, 0], [-1, 1, -1]), [x.shape[0], -1]) },
     );
     const train = tokens(120, 7, 'fit');
     const test = tokens(60, 8, 'predict');
     {
-      using prepared = probing({ select: /^blocks\.\d+\.hook_resid_post$/, probeFactory: manager.probeFactory }).prepare(model);
-      expect(prepared.program.map((spec) => spec.path)).toEqual(['', 'blocks.0.hook_resid_post', 'blocks.1.hook_resid_post']);
+      using prepared = probing({
+        select: /^blocks\.\d+\.hook_resid_post$/,
+        probeFactory: manager.probeFactory,
+      }).prepare(model);
+      expect(prepared.program.map((spec) => spec.path)).toEqual([
+        '',
+        'blocks.0.hook_resid_post',
+        'blocks.1.hook_resid_post',
+      ]);
       prepared.run(train).dispose();
       prepared.run(test).dispose();
     }
     for (const layer of [0, 1]) {
-      const accuracy = scalarOf(manager.results.getTensor(['predict', `blocks.${layer}.hook_resid_post_forward`, 'accuracy']));
+      const accuracy = scalarOf(
+        manager.results.getTensor(['predict', `blocks.${layer}.hook_resid_post_forward`, 'accuracy']),
+      );
       expect(accuracy).toBe(1); // six token embeddings, linearly separable
     }
     train.dispose();

@@ -1,20 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Lambda, Module, resolveModule, Sequential, TensorDict, Workflow } from '@tdhook/core';
-import { hookCounts } from '@tdhook/core/plugin';
+import { hookCounts, isTensor } from '@tdhook/core/plugin';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
-import { bilinearEstimator, probing, ProbeManager, BilinearProbeManager, type ProbeLike, type ProbeStep } from '../src/index.js';
+import {
+  bilinearEstimator,
+  probing,
+  ProbeManager,
+  BilinearProbeManager,
+  type ProbeLike,
+  type ProbeStep,
+} from '../src/index.js';
 import { accuracyOf, Linear, scalarOf, testMlp, ZeroEstimator } from './probes-models.js';
+
+/** A step item as plain data: a tensor's shape and values, anything else as is. */
+function described(item: unknown): unknown {
+  if (!isTensor(item)) return item;
+  const shape: number[] = [...item.shape];
+  const values: number[] = Array.from(item.dataSync());
+  return { shape, values };
+}
 
 /** A probe that records what each step got. */
 class RecordingProbe implements ProbeLike {
   readonly steps: { shape: number[]; step: Record<string, unknown> }[] = [];
   step(value: tf.Tensor, step: ProbeStep): void {
     const seen: Record<string, unknown> = {};
-    for (const [name, item] of Object.entries(step)) {
-      seen[name] = item instanceof tf.Tensor ? { shape: item.shape, values: Array.from(item.dataSync()) } : item;
-    }
+    for (const name of Object.keys(step)) seen[name] = described(step[name]);
     this.steps.push({ shape: [...value.shape], step: seen });
   }
 }
@@ -50,7 +63,12 @@ describe('probing: the method', () => {
     const { created, probes, factory } = recordingFactory();
     const data = batch(undefined);
     {
-      using prepared = probing({ select: 'linear2', probeFactory: factory, additionalKeys: [], stepKey: null }).prepare(model);
+      using prepared = probing({
+        select: 'linear2',
+        probeFactory: factory,
+        additionalKeys: [],
+        stepKey: null,
+      }).prepare(model);
       prepared.run(data).dispose();
       expect(created).toEqual([['linear2', 'forward']]);
       expect(probes.get('linear2')?.steps).toEqual([{ shape: [2, 20], step: {} }]);
@@ -93,7 +111,12 @@ describe('probing: the method', () => {
       id: 'latent/probing',
       options: { select: 'linear1', probeFactory: { callback: 'recording' }, stepKey: ['step_type'] },
       hooks: [
-        { path: '', direction: 'forward-pre', operation: 'capture-inputs', detail: { keys: [['labels'], ['step_type']] } },
+        {
+          path: '',
+          direction: 'forward-pre',
+          operation: 'capture-inputs',
+          detail: { keys: [['labels'], ['step_type']] },
+        },
         { path: 'linear1', direction: 'forward', operation: 'probe' },
       ],
     });
@@ -109,16 +132,17 @@ describe('probing: the method', () => {
       'probe',
     ]);
     for (const additionalKeys of [[{}], [['nested', 'key']], { labels: 3 }, 'labels']) {
-      expect(() => probing({ select: 'linear1', probeFactory: factory, additionalKeys: additionalKeys as never })).toThrowTdhookError(
-        'E_INVALID_VALUE',
-        /additionalKeys must contain TensorDict keys/,
-      );
+      expect(() =>
+        probing({ select: 'linear1', probeFactory: factory, additionalKeys: additionalKeys as never }),
+      ).toThrowTdhookError('E_INVALID_VALUE', /additionalKeys must contain TensorDict keys/);
     }
-    expect(() => probing({ select: '(', probeFactory: factory })).toThrowTdhookError('E_INVALID_VALUE', /not a valid regular expression/);
-    expect(() => probing({ select: 'a', probeFactory: factory, directions: ['backward' as never] })).toThrowTdhookError(
+    expect(() => probing({ select: '(', probeFactory: factory })).toThrowTdhookError(
       'E_INVALID_VALUE',
-      /directions must be a non-empty list/,
+      /not a valid regular expression/,
     );
+    expect(() =>
+      probing({ select: 'a', probeFactory: factory, directions: ['sideways' as never] }),
+    ).toThrowTdhookError('E_INVALID_VALUE', /directions must be a non-empty list/);
     model.dispose();
   });
 
@@ -155,7 +179,11 @@ describe('probing: the method', () => {
     const data = batch('predict', 3);
     const { created, probes, factory } = recordingFactory();
     {
-      using prepared = probing({ select: /.*/, probeFactory: factory, directions: ['forward-pre', 'forward'] }).prepare(model);
+      using prepared = probing({
+        select: /.*/,
+        probeFactory: factory,
+        directions: ['forward-pre', 'forward'],
+      }).prepare(model);
       prepared.run(data).dispose();
     }
     expect(created).toEqual([
@@ -170,7 +198,11 @@ describe('probing: the method', () => {
     expect(probes.get('head')?.steps.map((s) => s.shape)).toEqual([[3, 2]]); // its output
     const filtered = recordingFactory();
     {
-      using prepared = probing({ select: /.*/, probeFactory: filtered.factory, filter: (path) => path === 'stack' }).prepare(model);
+      using prepared = probing({
+        select: /.*/,
+        probeFactory: filtered.factory,
+        filter: (path) => path === 'stack',
+      }).prepare(model);
       prepared.run(data).dispose();
     }
     expect(filtered.created).toEqual([['stack', 'forward']]);
@@ -178,18 +210,32 @@ describe('probing: the method', () => {
     model.dispose();
   });
 
-  it('flattens the labels\' batch dims like the model\'s, and a missing step key raises before the model runs', () => {
+  it("flattens the labels' batch dims like the model's, and a missing step key raises before the model runs", () => {
     const model = testMlp();
     const { probes, factory } = recordingFactory();
     const data = new TensorDict(
-      { input: tf.ones([2, 3, 10]), labels: tf.tensor2d([[0, 1, 2], [3, 4, 5]], undefined, 'int32'), step_type: 'fit' },
+      {
+        input: tf.ones([2, 3, 10]),
+        labels: tf.tensor2d(
+          [
+            [0, 1, 2],
+            [3, 4, 5],
+          ],
+          undefined,
+          'int32',
+        ),
+        step_type: 'fit',
+      },
       { batchShape: [2, 3] },
     );
     using prepared = probing({ select: 'linear1', probeFactory: factory }).prepare(model);
     prepared.run(data).dispose();
     expect(probes.get('linear1')?.steps[0]?.step.labels).toEqual({ shape: [6], values: [0, 1, 2, 3, 4, 5] });
     data.delete('step_type');
-    expect(() => prepared.run(data)).toThrowTdhookError('E_MISSING_KEY', /The step type key "step_type" is missing/);
+    expect(() => prepared.run(data)).toThrowTdhookError(
+      'E_MISSING_KEY',
+      /The step type key "step_type" is missing/,
+    );
     expect(probes.get('linear1')?.steps).toHaveLength(1);
     expect(prepared.active).toBe(false); // a failed run restores the model
     expect(hookCounts(resolveModule(model, 'linear1')).forward).toBe(0);
@@ -255,7 +301,7 @@ describe('probing: the method', () => {
       const data = new TensorDict(
         {
           input: tf.randomNormal([8, 10], 0, 1, 'float32', 100 + i),
-          labels: tf.randomUniformInt([8], 0, 5, { seed: 200 + i }),
+          labels: tf.randomUniformInt([8], 0, 5, 200 + i),
           step_type: stepType,
         },
         { batchShape: [8] },
@@ -286,8 +332,76 @@ describe('probing: the method', () => {
       using prepared = probing({ select: 'linear1$', probeFactory: manager.probeFactory }).prepare(model);
       prepared.run(batches[0] as TensorDict).dispose();
     }
-    expect(() => manager.afterAll()).toThrowTdhookError('E_INVALID_VALUE', /still waiting on keys/);
+    expect(() => {
+      manager.afterAll();
+    }).toThrowTdhookError('E_INVALID_VALUE', /still waiting on keys/);
     for (const data of batches) data.dispose();
+    model.dispose();
+  });
+});
+
+describe('probing: gradient directions', () => {
+  it("'backward-pre' and 'backward' step probes with the objective's gradient w.r.t. a module's output and input", () => {
+    const model = testMlp();
+    const { created, probes, factory } = recordingFactory();
+    const data = batch('predict', 2, 5);
+    const method = probing({
+      select: 'linear3$',
+      probeFactory: factory,
+      directions: ['forward', 'backward-pre', 'backward'],
+      additionalKeys: [],
+      // d/d(output) of Σ output[:, 2]: the one-hot column 2.
+      objective: ([logits]) => tf.slice(logits as tf.Tensor, [0, 2], [-1, 1]),
+    });
+    expect(method.requirements.gradients).toBe('required');
+    {
+      using prepared = method.prepare(model);
+      using result = prepared.run(data);
+      expect(result.getTensor('output').shape).toEqual([2, 5]);
+      expect(program(prepared.program)).toEqual([
+        ['', 'forward-pre', 'capture-inputs'],
+        ['linear3', 'forward', 'probe'],
+        ['linear3', 'backward-pre', 'probe'],
+        ['linear3', 'backward', 'probe'],
+      ]);
+    }
+    expect(created).toEqual([
+      ['linear3', 'forward'],
+      ['linear3', 'backward-pre'],
+      ['linear3', 'backward'],
+    ]);
+    const row = [0, 0, 1, 0, 0];
+    expect(probes.get('linear3 backward-pre')?.steps).toEqual([
+      { shape: [2, 5], step: { stepType: 'predict' } },
+    ]);
+    // Through linear3 (x·W + b): the input gradient is W's column 2, for each row.
+    const linear3 = resolveModule(model, 'linear3') as Linear;
+    const column = tf.tidy(() =>
+      Array.from(tf.reshape(tf.slice(linear3.weight, [0, 2], [-1, 1]), [-1]).dataSync()),
+    );
+    const recorded = probes.get('linear3 backward')?.steps[0]?.step;
+    expect(recorded).toEqual({ stepType: 'predict' });
+    // The values themselves: a probe that keeps them.
+    const kept: tf.Tensor[] = [];
+    const keeping = probing({
+      select: 'linear3$',
+      probeFactory: () => ({ step: (value) => void kept.push(tf.clone(value)) }),
+      directions: ['backward-pre', 'backward'],
+      additionalKeys: [],
+      objective: ([logits]) => tf.slice(logits as tf.Tensor, [0, 2], [-1, 1]),
+    });
+    {
+      using prepared = keeping.prepare(model);
+      prepared.run(data).dispose();
+    }
+    expect(kept[0]).toBeCloseToTensor([row, row], { atol: 0, rtol: 0 });
+    expect(kept[1]).toBeCloseToTensor([column, column], { atol: 1e-6, rtol: 1e-6 });
+    tf.dispose(kept);
+    expect(hookCounts(resolveModule(model, 'linear3')).backward).toBe(0);
+    expect(() =>
+      probing({ select: 'a', probeFactory: factory, objective: () => tf.scalar(0) }),
+    ).toThrowTdhookError('E_INVALID_VALUE', /objective is set, but no gradient direction is probed/);
+    data.dispose();
     model.dispose();
   });
 });

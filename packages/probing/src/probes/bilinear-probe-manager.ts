@@ -16,7 +16,9 @@ function checkPairs(pairs: unknown): (readonly [string, string])[] {
     Array.isArray(pairs) &&
     pairs.every(
       (pair) =>
-        Array.isArray(pair) && pair.length === 2 && pair.every((key) => typeof key === 'string' && key !== ''),
+        Array.isArray(pair) &&
+        pair.length === 2 &&
+        pair.every((key) => typeof key === 'string' && key !== ''),
     );
   if (!ok) {
     throw new InvalidValueError({

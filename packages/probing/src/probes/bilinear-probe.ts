@@ -126,7 +126,7 @@ export class BilinearProbe {
   }
 
   #rows(data: tf.Tensor): tf.Tensor {
-    const rows = this.#preprocess(data);
+    const rows = tf.tidy(() => this.#preprocess(data));
     return rows === data ? tf.clone(data) : rows;
   }
 
@@ -134,7 +134,9 @@ export class BilinearProbe {
     if (stepType === 'fit') {
       this.estimator.fit(h1, h2, labels as tf.Tensor);
       const callback = this.#fitCallback;
-      return callback === undefined ? undefined : withPredictions(this.estimator.predict(h1, h2), labels, callback);
+      return callback === undefined
+        ? undefined
+        : withPredictions(this.estimator.predict(h1, h2), labels, callback);
     }
     return withPredictions(this.estimator.predict(h1, h2), labels, this.#predictCallback);
   }

@@ -59,7 +59,8 @@ export class ProbeResults {
         fix: 'Call resetResults() between runs, or construct the manager with { overwriteResults: true }.',
       });
     }
-    const metrics: unknown = this.#computeMetrics(predictions, labels);
+    // Tidy: intermediates of the user's metrics go, the tensors it returns stay (and become the manager's).
+    const metrics: unknown = tf.tidy(() => this.#computeMetrics(predictions, labels) as tf.TensorContainer);
     const entry = new TensorDict({}, { batchShape: [] });
     try {
       if (!isPlainObject(metrics)) {

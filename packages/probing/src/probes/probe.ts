@@ -43,7 +43,7 @@ export interface ProbeOptions {
  * flattenRows(tf.zeros([4, 2, 3])).shape; // [4, 6]
  */
 export function flattenRows(activation: tf.Tensor): tf.Tensor {
-  return tf.reshape(activation, [activation.shape[0] ?? 1, -1]);
+  return tf.reshape(activation, [activation.rank === 0 ? 1 : activation.shape[0], -1]);
 }
 
 /**
@@ -53,7 +53,8 @@ export function flattenRows(activation: tf.Tensor): tf.Tensor {
  * const rows = withRows(activation, flattenRows, (x) => x.shape[1]);
  */
 export function withRows<T>(activation: tf.Tensor, preprocess: Preprocess, use: (rows: tf.Tensor) => T): T {
-  const rows = preprocess(activation);
+  // Tidy: intermediates of a user's preprocess go, its result (or the activation itself) stays.
+  const rows = tf.tidy(() => preprocess(activation));
   try {
     return use(rows);
   } finally {
@@ -114,7 +115,9 @@ export class Probe implements ProbeLike {
       if (stepType === 'fit') {
         this.estimator.fit(rows, labels as tf.Tensor);
         const callback = this.#fitCallback;
-        return callback === undefined ? undefined : withPredictions(this.estimator.predict(rows), labels, callback);
+        return callback === undefined
+          ? undefined
+          : withPredictions(this.estimator.predict(rows), labels, callback);
       }
       return withPredictions(this.estimator.predict(rows), labels, this.#predictCallback);
     });

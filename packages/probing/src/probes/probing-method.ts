@@ -10,16 +10,22 @@ import {
 } from '@tdhook/core';
 import { defineMethod, describeStructure, isKey, isTensor, keyId, patternPath } from '@tdhook/core/plugin';
 
+import type { CacheObjective } from '../caching/cache-options.js';
+import { runWithGradients } from '../caching/gradient-run.js';
 import { notContainer, selectedPaths, selectionPattern, type ModuleFilter } from './module-selection.js';
 import type { ProbeLike, ProbeStep } from './probe-step.js';
 
 /**
- * Where a probe reads a module: its output (`'forward'`) or its first input (`'forward-pre'`).
+ * Where a probe reads a module: its output (`'forward'`), its first input (`'forward-pre'`), or the gradient
+ * of the objective w.r.t. its first output (`'backward-pre'`) or first input (`'backward'`).
  *
  * @example
- * const directions: ProbingDirection[] = ['forward-pre', 'forward'];
+ * const directions: ProbingDirection[] = ['forward', 'backward-pre'];
  */
-export type ProbingDirection = 'forward' | 'forward-pre';
+export type ProbingDirection = 'forward' | 'forward-pre' | 'backward' | 'backward-pre';
+
+const probingDirections: readonly ProbingDirection[] = ['forward', 'forward-pre', 'backward', 'backward-pre'];
+const isGradient = (direction: ProbingDirection): boolean => direction.startsWith('backward');
 
 /**
  * Makes the probe of one module and direction. `probing` calls it once per selected module and direction
@@ -44,8 +50,13 @@ export interface ProbingOptions {
    */
   readonly select: RegExp | string;
   readonly probeFactory: ProbeFactory;
-  /** Default `['forward']`: probes read module outputs. */
+  /** Default `['forward']`: probes read module outputs. A gradient direction makes the run differentiate `objective`. */
   readonly directions?: readonly ProbingDirection[];
+  /**
+   * With a gradient direction: the function of the model's outputs (in `outKeys` order, batch dims flattened)
+   * whose sum is differentiated. Default: the sum of every output (the original's `output.sum().backward()`).
+   */
+  readonly objective?: CacheObjective;
   /**
    * TensorDict entries given to every probe step besides the step type, read before the model runs: a list
    * of top-level keys (each item named by its key) or a record of item name → key (for nested keys).
@@ -68,6 +79,7 @@ export interface ConfiguredProbing {
   readonly select: RegExp | string;
   readonly probeFactory: ProbeFactory;
   readonly directions: readonly ProbingDirection[];
+  readonly objective?: CacheObjective;
   readonly additionalKeys: Readonly<Record<string, KeyPath>>;
   readonly stepKey: KeyPath | null;
   readonly filter?: ModuleFilter;
@@ -92,17 +104,33 @@ function configureProbing(options: ProbingOptions): ConfiguredProbing {
       fix: 'Pass manager.probeFactory, or a function returning an object with step(value, step).',
     });
   }
-  const directions = options.directions ?? ['forward'];
+  const directions: readonly ProbingDirection[] = options.directions ?? ['forward'];
+  const given: unknown = directions;
   if (
-    !Array.isArray(directions) ||
-    directions.length === 0 ||
-    directions.some((direction) => direction !== 'forward' && direction !== 'forward-pre')
+    !Array.isArray(given) ||
+    given.length === 0 ||
+    given.some((direction) => !probingDirections.includes(direction as ProbingDirection))
   ) {
     throw new InvalidValueError({
-      what: `directions must be a non-empty list of 'forward' and 'forward-pre', got ${describeStructure(directions)}`,
+      what: `directions must be a non-empty list of ${probingDirections.map((d) => `'${d}'`).join(', ')}, got ${describeStructure(directions)}`,
       where: `${where}: directions`,
-      fix: "Probes read activations; to probe gradients, cache them with activationCaching({ directions: ['backward'] }) and step a Probe on the cache.",
+      fix: "E.g. ['forward'] (module outputs) or ['forward', 'backward-pre'] (outputs and their gradients).",
     });
+  }
+  if (options.objective !== undefined) {
+    if (typeof options.objective !== 'function') {
+      throw new InvalidValueError({
+        what: `objective must be a function (outputs) => tensor, got ${describeStructure(options.objective)}`,
+        where: `${where}: objective`,
+      });
+    }
+    if (!directions.some(isGradient)) {
+      throw new InvalidValueError({
+        what: 'objective is set, but no gradient direction is probed',
+        where: `${where}: objective`,
+        fix: "Add 'backward' or 'backward-pre' to directions, or remove objective.",
+      });
+    }
   }
   if (options.filter !== undefined && typeof options.filter !== 'function') {
     throw new InvalidValueError({
@@ -122,6 +150,7 @@ function configureProbing(options: ProbingOptions): ConfiguredProbing {
     select: options.select,
     probeFactory: options.probeFactory,
     directions: Object.freeze([...new Set(directions)]),
+    ...(options.objective === undefined ? {} : { objective: options.objective }),
     additionalKeys: additionalItems(options.additionalKeys ?? ['labels']),
     stepKey: stepKey === null ? null : keyPath(stepKey),
     ...(options.filter === undefined ? {} : { filter: options.filter }),
@@ -142,8 +171,10 @@ function additionalItems(given: unknown): Readonly<Record<string, KeyPath>> {
   const items: Record<string, KeyPath> = {};
   if (Array.isArray(given)) {
     for (const key of given as unknown[]) {
-      if (typeof key !== 'string' || key === '') fail(`additionalKeys lists ${describeStructure(key)}, not a top-level key`);
-      if ((key as string) === 'stepType') fail("additionalKeys may not name an item 'stepType' (the step type's name)");
+      if (typeof key !== 'string' || key === '')
+        fail(`additionalKeys lists ${describeStructure(key)}, not a top-level key`);
+      if ((key as string) === 'stepType')
+        fail("additionalKeys may not name an item 'stepType' (the step type's name)");
       items[key as string] = keyPath(key as string);
     }
   } else if (typeof given === 'object' && given !== null) {
@@ -192,7 +223,8 @@ function readStep(options: ConfiguredProbing, data: TensorDict, made: tf.Tensor[
     return flat;
   };
   const step: Record<string, unknown> = {};
-  for (const [name, key] of Object.entries(options.additionalKeys)) step[name] = read(key, `additional '${name}'`);
+  for (const [name, key] of Object.entries(options.additionalKeys))
+    step[name] = read(key, `additional '${name}'`);
   if (options.stepKey !== null) step.stepType = read(options.stepKey, 'step type');
   return step;
 }
@@ -209,12 +241,13 @@ function firstTensor(value: unknown, path: string, direction: ProbingDirection):
 
 /**
  * Linear probing and concept activation vectors (SPEC §2.3 "Probing"): a reading hook on every module
- * `select` picks calls `probe.step(value, { stepType, labels, … })` with the module's output (or, for
- * `'forward-pre'`, its first input), where the step type and the additional items come from the
- * TensorDict of the run (`'step_type'` and `'labels'` by default; their batch dims flattened like the
- * model's). `probeFactory(path, direction)` is called once per module and direction each time the method is
- * prepared, never by `plan()` or `describe()`. The plan reads the model's keys plus these keys; a missing one
- * raises a `MissingKeyError` before the model runs. The run returns the model's outputs.
+ * `select` picks keeps the module's output (or, by direction, its first input, or the gradient of `objective`
+ * w.r.t. its first output or input), and after the pass each probe gets `probe.step(value, { stepType,
+ * labels, … })`, in hook order, where the step type and the additional items come from the TensorDict of the
+ * run (`'step_type'` and `'labels'` by default; their batch dims flattened like the model's).
+ * `probeFactory(path, direction)` is called once per module and direction each time the method is prepared,
+ * never by `plan()` or `describe()`. The plan reads the model's keys plus these keys; a missing one raises a
+ * `MissingKeyError` before the model runs. The run returns the model's outputs.
  *
  * @example
  * using manager = new ProbeManager(() => logisticRegression(), metrics);
@@ -234,8 +267,11 @@ export const probing: MethodFactory<ProbingOptions, ConfiguredProbing> = /* @__P
   id,
   summary: 'Fit and evaluate probes on module activations, one batch per run',
   configure: configureProbing,
-  // Probes fit estimators inside the hooks: no tape may be recording around them.
-  requirements: () => ({ modelPasses: 1, gradients: 'disabled' }),
+  // Probes step after the pass, outside any tape; gradient directions differentiate the objective.
+  requirements: ({ directions }) => ({
+    modelPasses: 1,
+    gradients: directions.some(isGradient) ? 'required' : 'disabled',
+  }),
   plan: (options, model) => {
     const keys = probingKeys(options);
     const inputs = keys.length === 0 ? [] : [captureInputsSpec(keys)];
@@ -249,11 +285,9 @@ export const probing: MethodFactory<ProbingOptions, ConfiguredProbing> = /* @__P
             detail: { modules: `paths matching ${String(selectionPattern(options.select, where))}` },
           }))
         : options.directions.flatMap((direction) =>
-            selectedPaths(
-              node,
-              selectionPattern(options.select, where),
-              options.filter ?? notContainer,
-            ).map((path) => ({ path, direction, operation: 'probe' })),
+            selectedPaths(node, selectionPattern(options.select, where), options.filter ?? notContainer).map(
+              (path) => ({ path, direction, operation: 'probe' }),
+            ),
           );
     const inKeys = [...model.inKeys];
     for (const key of keys) if (!inKeys.some((known) => keyId(known) === keyId(key))) inKeys.push(key);
@@ -266,22 +300,26 @@ export const probing: MethodFactory<ProbingOptions, ConfiguredProbing> = /* @__P
       selectionPattern(options.select, where),
       options.filter ?? notContainer,
     );
-    let pending: ProbeStep | undefined; // read by run(), before the model is called
-    let active: ProbeStep | undefined = keys.length === 0 ? {} : undefined; // what the probes see
+    // Activations are kept in the hooks and stepped after the pass: outside the model call's tidy and any
+    // gradient tape, so estimators fit freely. `armed` is set only while run() drives the model.
+    let armed = false;
+    const captured: { readonly probe: ProbeLike; readonly value: tf.Tensor }[] = [];
+    const capture = (probe: ProbeLike, path: string, value: tf.Tensor): void => {
+      if (!armed) {
+        throw new InvalidValueError({
+          what: `Module '${path}' ran outside the prepared model's run(), so no step type or labels were read`,
+          where,
+          fix: 'Run the model through prepared.run(data) (or a Workflow) while probing is prepared.',
+        });
+      }
+      captured.push({ probe, value: tf.keep(tf.clone(value)) });
+    };
     if (keys.length > 0) {
       context.hook(captureInputsSpec(keys), () => {
-        active = pending;
+        armed = true;
         return undefined;
       });
     }
-    const stepOf = (path: string): ProbeStep => {
-      if (active !== undefined) return active;
-      throw new InvalidValueError({
-        what: `Module '${path}' ran outside the prepared model's run(), so no step type or labels were read`,
-        where,
-        fix: 'Run the model through prepared.run(data) (or a Workflow) while probing is prepared.',
-      });
-    };
     for (const direction of options.directions) {
       for (const path of paths) {
         const probe = options.probeFactory(path, direction);
@@ -292,31 +330,55 @@ export const probing: MethodFactory<ProbingOptions, ConfiguredProbing> = /* @__P
             fix: 'Return an object with step(value, step), e.g. a Probe.',
           });
         }
-        const spec = { path, direction, operation: 'probe' } as const;
         if (direction === 'forward') {
-          context.hook(spec, (output: unknown) => {
-            probe.step(firstTensor(output, path, direction), stepOf(path));
+          context.hook({ path, direction, operation: 'probe' }, (output: unknown) => {
+            capture(probe, path, firstTensor(output, path, direction));
+            return undefined;
+          });
+        } else if (direction === 'forward-pre') {
+          context.hook({ path, direction, operation: 'probe' }, (args: readonly unknown[]) => {
+            capture(probe, path, firstTensor(args, path, direction));
             return undefined;
           });
         } else {
-          context.hook({ ...spec, direction }, (args: readonly unknown[]) => {
-            probe.step(firstTensor(args, path, direction), stepOf(path));
+          // The gradient w.r.t. the first output (backward-pre) or first input (backward).
+          context.hook({ path, direction, operation: 'probe' }, (gradient: tf.Tensor, { index }) => {
+            if (index === 0) capture(probe, path, gradient);
             return undefined;
           });
         }
       }
     }
+    const gradients = options.directions.some(isGradient);
+    const release = (): void => {
+      for (const { value } of captured.splice(0)) value.dispose();
+    };
     return {
       run: (data) => {
         const made: tf.Tensor[] = [];
         try {
-          if (keys.length > 0) pending = readStep(options, data, made);
-          return context.model.run(data);
-        } finally {
-          if (keys.length > 0) {
-            pending = undefined;
-            active = undefined;
+          const step = keys.length > 0 ? readStep(options, data, made) : {};
+          armed = keys.length === 0;
+          const result = gradients
+            ? runWithGradients(context.model, data, options.objective)
+            : context.model.run(data);
+          armed = false;
+          try {
+            for (let next = captured.shift(); next !== undefined; next = captured.shift()) {
+              try {
+                next.probe.step(next.value, step);
+              } finally {
+                next.value.dispose();
+              }
+            }
+            return result;
+          } catch (error) {
+            result.dispose();
+            throw error;
           }
+        } finally {
+          armed = false;
+          release();
           for (const tensor of made) tensor.dispose();
         }
       },

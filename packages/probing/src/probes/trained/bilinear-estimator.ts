@@ -86,6 +86,11 @@ const bilinearArchitecture = (bias: boolean): Architecture => ({
  */
 export function bilinearEstimator(options: BilinearOptions = {}): TrainedPairEstimator {
   const where = 'bilinearEstimator';
-  const model = new TrainedModel(bilinearArchitecture(options.bias ?? true), trainingOf(options, where), options.inputs, where);
+  const model = new TrainedModel(
+    bilinearArchitecture(options.bias ?? true),
+    trainingOf(options, where),
+    options.inputs,
+    where,
+  );
   return pairEstimator('bilinear', model);
 }

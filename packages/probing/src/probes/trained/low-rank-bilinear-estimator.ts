@@ -42,6 +42,11 @@ const lowRankArchitecture = (bias: boolean): Architecture => ({
  */
 export function lowRankBilinearEstimator(options: BilinearOptions = {}): TrainedPairEstimator {
   const where = 'lowRankBilinearEstimator';
-  const model = new TrainedModel(lowRankArchitecture(options.bias ?? true), trainingOf(options, where), options.inputs, where);
+  const model = new TrainedModel(
+    lowRankArchitecture(options.bias ?? true),
+    trainingOf(options, where),
+    options.inputs,
+    where,
+  );
   return pairEstimator('low-rank-bilinear', model);
 }

@@ -66,7 +66,12 @@ export class TrainedModel {
   #fitted = false;
   #disposed = false;
 
-  constructor(architecture: Architecture, training: Training, dims: readonly number[] | undefined, where: string) {
+  constructor(
+    architecture: Architecture,
+    training: Training,
+    dims: readonly number[] | undefined,
+    where: string,
+  ) {
     this.#architecture = architecture;
     this.#training = training;
     this.#random = seededRandom(training.seed);
@@ -116,22 +121,22 @@ export class TrainedModel {
         let lossSum = 0;
         let batches = 0;
         for (let start = 0; start < n; start += batchSize) {
-          let cost: tf.Scalar | null = null;
-          tf.tidy(() => {
-            const index = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
-            const batch = inputs.map((input) => tf.gather(input, index));
-            const expected = tf.gather(target, index);
-            const loss = optimizer.minimize(
+          const index = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
+          const batch = inputs.map((input) => tf.gather(input, index));
+          const expected = tf.gather(target, index);
+          try {
+            // minimize tidies its own intermediates; only the cost (when asked for) comes back.
+            const cost = optimizer.minimize(
               () => lossOf(this.#architecture.forward(parameters, batch), expected),
               report,
               variables,
             );
-            if (loss !== null) cost = tf.keep(loss);
-          });
-          if (cost !== null) {
-            const scalar: tf.Scalar = cost;
-            lossSum += scalar.dataSync()[0] as number;
-            scalar.dispose();
+            if (cost !== null) {
+              lossSum += cost.dataSync()[0] as number;
+              cost.dispose();
+            }
+          } finally {
+            tf.dispose([index, ...batch, expected]);
           }
           batches++;
         }
@@ -164,13 +169,17 @@ export class TrainedModel {
   }
 
   dispose(): void {
-    if (this.#parameters !== undefined) for (const variable of Object.values(this.#parameters)) variable.dispose();
+    if (this.#parameters !== undefined)
+      for (const variable of Object.values(this.#parameters)) variable.dispose();
     this.#parameters = undefined;
     this.#disposed = true;
   }
 
   #build(dims: readonly number[]): void {
-    if (dims.length !== this.#architecture.inputs || dims.some((dim) => !Number.isSafeInteger(dim) || dim < 1)) {
+    if (
+      dims.length !== this.#architecture.inputs ||
+      dims.some((dim) => !Number.isSafeInteger(dim) || dim < 1)
+    ) {
       throw new InvalidValueError({
         what: `${this.#architecture.name} needs ${this.#architecture.inputs} input width(s), got ${describeStructure(dims)}`,
         where: `${this.#where}: inputs`,
@@ -190,7 +199,11 @@ export class TrainedModel {
   #checkInputs(inputs: readonly tf.Tensor[], method: string): number {
     const where = `${this.#where}.${method}`;
     if (this.#disposed) {
-      throw new InvalidValueError({ what: `${this.#architecture.name} was disposed`, where, fix: 'Make a new one.' });
+      throw new InvalidValueError({
+        what: `${this.#architecture.name} was disposed`,
+        where,
+        fix: 'Make a new one.',
+      });
     }
     if (inputs.length !== this.#architecture.inputs) {
       throw new InvalidValueError({
@@ -225,7 +238,11 @@ export class TrainedModel {
     const { classes, features } = this.#training;
     const outputShape = [n, features];
     const expectedShape = classes === undefined ? outputShape : [n];
-    if (!isTensor(y) || y.shape.length !== expectedShape.length || y.shape.some((dim, i) => dim !== expectedShape[i])) {
+    if (
+      !isTensor(y) ||
+      y.shape.length !== expectedShape.length ||
+      y.shape.some((dim, i) => dim !== expectedShape[i])
+    ) {
       throw new ShapeMismatchError({
         what: `Output shape ${shapeText(outputShape)} does not match target shape ${isTensor(y) ? shapeText(y.shape) : describeStructure(y)}`,
         where,
@@ -238,7 +255,7 @@ export class TrainedModel {
     if (classes === undefined) return tf.cast(y, 'float32');
     const values = y.dataSync();
     for (const value of values) {
-      const label = Number(value);
+      const label = value;
       if (!Number.isInteger(label) || label < 0 || label >= classes) {
         throw new InvalidValueError({
           what: `Label ${label} is not a class index 0…${classes - 1}`,
