@@ -1,6 +1,7 @@
 // SPEC scenario 71: activation caching and probing composed in one Workflow, on the test MLP M.
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, resolveModule, TensorDict, Workflow } from '@tdhook/core';
+import type { Module } from '@tdhook/core';
+import { resolveModule, TensorDict, Workflow } from '@tdhook/core';
 import { hookCounts } from '@tdhook/core/plugin';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
@@ -54,8 +55,7 @@ describe('activationCaching + probing in one Workflow (scenario 71)', () => {
     expect(cache.shape).toEqual([2, 20]);
     // What linear2 computes on this input, step by step.
     const expected = tf.tidy(() => {
-      const call = (path: string, x: tf.Tensor): tf.Tensor =>
-        (resolveModule(model, path) as Module).call(x) as tf.Tensor;
+      const call = (path: string, x: tf.Tensor): tf.Tensor => (resolveModule(model, path) as Module).call(x);
       return call('linear2', call('relu1', call('linear1', data.getTensor('input'))));
     });
     expect(cache).toBeCloseToTensor(expected, { rtol: 1e-6, atol: 1e-6 });
