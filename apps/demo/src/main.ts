@@ -2,8 +2,9 @@
 // attribution of the two reference models through @tdhook/attribution, time integrated gradients for all ten
 // classes in one call, then explain real vision models (the repository's MNIST CNN, MobileNetV2, a Graph
 // model) with every method, the concept pipeline and pixel flipping, then language models (a GPT-2 checkpoint
-// against PyTorch/captum, the IOI model trained here, lande), and write PNGs plus one self-contained HTML
-// report to demo-output/. Exits non-zero on a mismatch or a tensor leak.
+// against PyTorch/captum, the IOI model trained here, lande), then probe the MNIST CNN's layers and the
+// character model's residual stream (linear probes, intrinsic dimension, CKA), and write PNGs plus one
+// self-contained HTML report to demo-output/. Exits non-zero on a mismatch or a tensor leak.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +28,8 @@ import { photoSection } from './vision/photo-section.js';
 import { gpt2TinySection } from './nlp/gpt2-tiny-section.js';
 import { ioiSection } from './nlp/ioi-section.js';
 import { landeSection } from './nlp/lande-section.js';
+import { mnistProbingSection } from './probing/mnist-probing-section.js';
+import { nlpProbingSection } from './probing/nlp-probing-section.js';
 
 // The repository root's demo-output/ (dist/main.js lives in apps/demo/dist), unless TDHOOK_DEMO_OUT says.
 const outDir = resolve(
@@ -115,6 +118,13 @@ async function main(): Promise<number> {
     endStage(done.shortTitle);
   }
   sections.push(gpt2Tiny);
+
+  console.log('\nProbing: linear probes, intrinsic dimension and CKA per layer (@tdhook/probing):');
+  for (const section of [mnistProbingSection, nlpProbingSection]) {
+    const done = await section(context);
+    sections.push(done);
+    endStage(done.shortTitle);
+  }
   sections.push({
     id: 'conformance',
     title: 'Conformance with captum and zennit',

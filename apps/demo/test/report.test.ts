@@ -102,6 +102,12 @@ describe('pnpm demo', () => {
       'mobilenet-methods.png',
       'nlp-ioi-attention-layer0.png',
       'nlp-ioi-attention-layer1.png',
+      'probing-mnist-cka.png',
+      'probing-mnist-dimension.png',
+      'probing-mnist-probes.png',
+      'probing-nlp-cka.png',
+      'probing-nlp-dimension.png',
+      'probing-nlp-probes.png',
     ]);
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     // Self-contained: no file or network references, pictures as data URIs.
@@ -139,6 +145,35 @@ describe('pnpm demo', () => {
     expect(text).toMatch(
       /<p class="note">Grad-CAM's tile for the 9 is empty, not broken\. .* the weighted sum is negative at all \d+×\d+ positions of conv2 \(its largest value is -[\d.]+\)/,
     );
+  });
+
+  it('probes the MNIST CNN and the character model layer by layer, with the numbers in tables', () => {
+    const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as {
+      sections: { id: string; tables: { caption: string; header: string[]; rows: string[][] }[] }[];
+    };
+    for (const [id, layers] of [
+      ['probing-mnist', 7],
+      ['probing-nlp', 5],
+    ] as const) {
+      const section = summary.sections.find((candidate) => candidate.id === id);
+      const [probes, dimensions, cka] = section?.tables ?? [];
+      expect(probes?.rows).toHaveLength(layers);
+      expect(dimensions?.rows).toHaveLength(layers);
+      expect(cka?.rows).toHaveLength(layers);
+      const percent = (cell: string | undefined): number => Number.parseFloat(cell ?? 'NaN');
+      // The probe beats its shuffled-label control (balanced accuracy) at the last layer; the control stays near chance.
+      const last = probes?.rows.at(-1);
+      expect(percent(last?.[3])).toBeGreaterThan(percent(last?.[5]) + 20);
+      for (const row of probes?.rows ?? []) expect(Math.abs(percent(row[5]) - 50)).toBeLessThan(10);
+      // CKA is 1 on the diagonal and within [0, 1].
+      cka?.rows.forEach((row, index) => {
+        expect(row[index + 1]).toBe('1.000');
+        for (const cell of row.slice(1)) expect(Number(cell)).toBeLessThanOrEqual(1);
+      });
+    }
+    const cka = decodeImage(readFileSync(join(outDir, 'probing-mnist-cka.png')));
+    expect(hasColourBar(cka, 'viridis')).toBe(true);
+    expect(String(demo.stdout)).toMatch(/MNIST CNN: TwoNN and local kNN per layer \(one operator Workflow\)/);
   });
 
   it('draws colour bars into the heatmap figures', () => {
