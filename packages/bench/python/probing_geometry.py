@@ -22,107 +22,156 @@ import time
 import numpy as np
 
 EPS = 1e-5  # TwoNN's duplicate rule: a neighbour at distance <= eps is no neighbour (the original's default)
-CHUNK = 1024  # rows per block of the distance matrix: a 1024 x N float32 block, 40 MB at N = 10,000
-CANDIDATES = 8  # neighbours kept from the expanded distances, whose exact distances are then computed
+BLOCK_VALUES = 1 << 22  # values of the N x N matrix alive at once (16 MiB of float32), as in @tdhook/probing
+EXTRA_CANDIDATES = 8  # candidates beyond the m neighbours asked for, as in @tdhook/probing
+FLOAT32_UNIT = 2.0**-24
 
 
-def centred(x):
-    """Columns centred: distances do not change, and the expansion |x|^2 + |y|^2 - 2 x.y loses less."""
-    return x - x.mean(axis=0, dtype=np.float64).astype(np.float32)
+class ScoreBlocks:
+    """The N x N squared distances by the fast expansion, in row blocks: centred float32 rows c (as TF.js
+    centres them), norms ||c_i||^2, and scores ||c_j||^2 - 2 c_i.c_j from one BLAS product per block, so that
+    approx(i, j) = norms[i] + scores. `bound[i]` bounds |approx - exact| (worst-case float32 error analysis, the
+    same bound as @tdhook/probing), so exact float64 distances are computed only where the expansion cannot
+    decide."""
+
+    def __init__(self, x):
+        n, d = x.shape
+        self.x64 = x.astype(np.float64)  # exact distances: direct differences of the float32 inputs
+        self.c = x - x.mean(axis=0, dtype=np.float32)
+        self.norms = np.einsum("nd,nd->n", self.c, self.c)
+        largest = float(self.norms.max()) if n > 0 else 0.0
+        self.bound = (2 * d + 32) * FLOAT32_UNIT * (self.norms.astype(np.float64) + largest) + 1e-30
+        self.rows = max(1, BLOCK_VALUES // max(1, n))
+
+    def ranges(self):
+        n = self.c.shape[0]
+        return [(start, min(start + self.rows, n)) for start in range(0, n, self.rows)]
+
+    def block(self, start, stop):
+        """scores for rows start..stop (float32; approx = norms[i] + scores, in float64 where compared), self
+        set to +inf."""
+        block = self.c[start:stop] @ self.c.T
+        block *= -2.0
+        block += self.norms[None, :]
+        rows = np.arange(stop - start)
+        block[rows, start + rows] = np.inf
+        return block
+
+    def exact(self, i, j):
+        """Exact squared distances of the pairs (i[k], j[k]) (any matching shapes), float64."""
+        diff = self.x64[i] - self.x64[j]
+        return np.einsum("...d,...d->...", diff, diff)
+
+    def exact_row(self, i):
+        diff = self.x64 - self.x64[i]
+        return np.einsum("nd,nd->n", diff, diff)
 
 
-def squared_distance_block(x, sq, start, stop):
-    """Rows start..stop of the squared-distance matrix by expansion (one BLAS product), self set to +inf."""
-    block = sq[start:stop, None] + sq[None, :] - 2.0 * (x[start:stop] @ x.T)
-    np.maximum(block, 0.0, out=block)
-    rows = np.arange(stop - start)
-    block[rows, start + rows] = np.inf
-    return block
-
-
-def exact_distances(x, start, stop, columns):
-    """Direct differences sqrt(sum (x_i - x_j)^2) for row i = start + r and the columns[r] it names."""
-    diff = x[start:stop, None, :] - x[columns]
-    return np.sqrt(np.einsum("rkd,rkd->rk", diff, diff))
-
-
-def two_nearest(x, eps=EPS, chunk=CHUNK, candidates=CANDIDATES):
-    """r1, r2: each point's two nearest valid neighbours (self and distances <= eps excluded), exact.
-
-    The expanded squared distances (centred data) choose `candidates` neighbours per row; their exact distances
-    decide. A row whose candidates hold fewer than two valid ones (many duplicates) is redone exactly."""
-    n = x.shape[0]
-    sq = np.einsum("nd,nd->n", x, x)
-    keep = min(candidates, n - 1)
-    r = np.empty((n, 2), dtype=np.float32)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        block = squared_distance_block(x, sq, start, stop)
-        columns = np.argpartition(block, keep - 1, axis=1)[:, :keep]
-        d = exact_distances(x, start, stop, columns)
-        d[d <= eps] = np.inf
-        d.sort(axis=1)
-        r[start:stop] = d[:, :2] if keep >= 2 else np.inf
-        for row in np.nonzero(~np.isfinite(d[:, 1]) if keep >= 2 else np.arange(stop - start))[0]:
-            i = start + row
-            full = np.sqrt(np.einsum("nd,nd->n", x - x[i], x - x[i]))
-            full[i] = np.inf
-            full[full <= eps] = np.inf
-            full.sort()
-            r[i] = full[:2]
-    return r
+def nearest_valid(scores, block, start, m, eps):
+    """The first m valid neighbours of rows start..start+len(approx): exact distances (float64), the eps rule
+    (a point is never its own neighbour, nor any point at distance <= eps), ties by the lower index; -1 and
+    +inf where a point has fewer. Candidates: the m + 8 smallest approx by argpartition; a row is settled when
+    its m-th exact distance is below the smallest approx left out minus the bound, else redone exactly."""
+    rows, n = block.shape
+    index = np.full((rows, m), -1, dtype=np.int64)
+    distance = np.full((rows, m), np.inf)
+    if m == 0 or n < 2:
+        return index, distance
+    i = start + np.arange(rows)
+    size = min(n - 1, m + EXTRA_CANDIDATES)
+    complete = size >= n - 1
+    part = np.argpartition(block, size - 1 if complete else size, axis=1)  # approx orders as the scores do
+    candidates = part[:, :size]
+    threshold = np.full(rows, np.inf) if complete else block[np.arange(rows), part[:, size]].astype(np.float64)
+    exact = scores.exact(i[:, None], candidates)
+    exact[np.sqrt(exact) <= eps] = np.inf
+    exact[candidates == i[:, None]] = np.inf
+    order = np.lexsort((candidates, exact), axis=1)
+    exact = np.take_along_axis(exact, order, axis=1)[:, :m]
+    candidates = np.take_along_axis(candidates, order, axis=1)[:, :m]
+    settled = complete | (exact[:, -1] < scores.norms[i].astype(np.float64) + threshold - scores.bound[i])
+    index[settled] = np.where(np.isfinite(exact[settled]), candidates[settled], -1)
+    distance[settled] = np.sqrt(exact[settled])
+    for row in np.nonzero(~settled)[0]:  # rare: more near-ties or duplicates than candidates
+        full = scores.exact_row(i[row])
+        full[i[row]] = np.inf
+        full[np.sqrt(full) <= eps] = np.inf
+        order = np.lexsort((np.arange(n), full))[:m]
+        finite = np.isfinite(full[order])
+        index[row, : finite.sum()] = order[finite]
+        distance[row, : finite.sum()] = np.sqrt(full[order][finite])
+    return index, distance
 
 
 def two_nn(x, eps=EPS):
-    """TwoNN (Facco et al.): mu = r2/r1 over valid points, sorted; the largest dropped; d = sum(xy)/sum(x^2)
-    through the origin with x = log mu, y = -log(1 - i/N_valid)."""
-    r = two_nearest(centred(x), eps)
+    """TwoNN (Facco et al.): r1, r2 of each point (nearest_valid), mu = r2/r1 over the valid points, sorted,
+    the largest dropped; d = sum(xy)/sum(x^2) through the origin with x = log mu, y = -log(1 - i/N_valid)."""
+    scores = ScoreBlocks(x)
+    r = np.empty((x.shape[0], 2))
+    for start, stop in scores.ranges():
+        r[start:stop] = nearest_valid(scores, scores.block(start, stop), start, 2, eps)[1]
     valid = np.isfinite(r[:, 0]) & np.isfinite(r[:, 1])
     nv = int(valid.sum())
     if nv < 3:
         raise ValueError("At least 3 valid points")
     mu = np.sort(r[valid, 1] / r[valid, 0])
     xs = np.log(mu[:-1])
-    ys = -np.log(1.0 - np.arange(1, nv, dtype=np.float32) / nv)
+    ys = -np.log(1.0 - np.arange(1, nv) / nv)
     sxx = float(np.dot(xs, xs))
     return [0.0 if sxx == 0.0 else float(np.dot(xs, ys)) / sxx]
 
 
+def centre_columns(x):
+    """Column means and the subtraction in float64, rounded to float32 (as @tdhook/probing's CKA)."""
+    x64 = x.astype(np.float64)
+    return (x64 - x64.mean(axis=0)).astype(np.float32)
+
+
 def linear_cka(a, b, eps=1e-12):
-    """Centred linear CKA in feature space: |A'B|_F^2 / sqrt(|A'A|_F^2 |B'B|_F^2); NaN when the denominator is
-    <= eps or not finite."""
-    a = centred(a)
-    b = centred(b)
-    num = float(np.square(a.T @ b).sum())
-    den = float(np.sqrt(float(np.square(a.T @ a).sum()) * float(np.square(b.T @ b).sum())))
+    """Centred linear CKA in feature space: |A'B|_F^2 / sqrt(|A'A|_F^2 |B'B|_F^2), the d x d products in
+    float32 (BLAS), their squared sums in float64; NaN when the denominator is <= eps or not finite."""
+    a = centre_columns(a)
+    b = centre_columns(b)
+    frobenius2 = lambda m: float(np.square(m, dtype=np.float64).sum())
+    num = frobenius2(a.T @ b)
+    den = float(np.sqrt(frobenius2(a.T @ a) * frobenius2(b.T @ b)))
     return [num / den if np.isfinite(den) and den > eps else float("nan")]
 
 
-def imbalance_ranks(a, b, chunk=CHUNK):
-    """For each i, both ways: j = i's nearest neighbour in one space (self excluded) and j's rank among i's
-    neighbours in the other (self rank 0, the others 1..N-1 by ascending distance), that is
-    1 + #{k != i : d(i, k) < d(i, j)}. One block of each space's squared distances per chunk of rows."""
-    n = a.shape[0]
-    sqa = np.einsum("nd,nd->n", a, a)
-    sqb = np.einsum("nd,nd->n", b, b)
-    a_to_b = np.empty(n, dtype=np.int64)
-    b_to_a = np.empty(n, dtype=np.int64)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        rows = np.arange(stop - start)
-        da = squared_distance_block(a, sqa, start, stop)  # self is +inf: never counted as closer
-        db = squared_distance_block(b, sqb, start, stop)
-        nearest_a = np.argmin(da, axis=1)
-        nearest_b = np.argmin(db, axis=1)
-        a_to_b[start:stop] = 1 + (db < db[rows, nearest_a][:, None]).sum(axis=1)
-        b_to_a[start:stop] = 1 + (da < da[rows, nearest_b][:, None]).sum(axis=1)
-    return a_to_b, b_to_a
+def ranks_of(scores, block, start, target):
+    """The rank of target[r] in row i = start + r of the distance matrix (self 0, the others 1..N-1 ascending,
+    ties by index): 1 + the points surely closer by the expansion, plus those within the bound of the target's
+    exact distance that are closer exactly."""
+    rows = block.shape[0]
+    r = np.arange(rows)
+    i = start + r
+    t = scores.exact(i, target)
+    bound = scores.bound[i]
+    base = scores.norms[i].astype(np.float64)
+    block[r, target] = np.inf  # the target itself is not counted (self is +inf already)
+    lower = (t - bound - base)[:, None]  # approx < t - bound  <=>  score < t - bound - norms[i]
+    upper = (t + bound - base)[:, None]
+    surely = (block < lower).sum(axis=1)
+    band_rows, band_cols = np.nonzero((block >= lower) & (block <= upper))
+    exact = scores.exact(i[band_rows], band_cols)
+    closer = (exact < t[band_rows]) | ((exact == t[band_rows]) & (band_cols < target[band_rows]))
+    return 1 + surely + np.bincount(band_rows[closer], minlength=rows)
 
 
 def information_imbalance(a, b):
-    """Delta(A->B) = (2/N) mean_i r_B(i, nn_A(i)), and Delta(B->A) the other way round."""
+    """Delta(A->B) = (2/N) mean_i r_B(i, nn_A(i)) and Delta(B->A), exact: each point's nearest other point
+    (duplicates included) and its rank in the other space. One block of each space per chunk of rows serves
+    both directions."""
     n = a.shape[0]
-    a_to_b, b_to_a = imbalance_ranks(centred(a), centred(b))
+    sa, sb = ScoreBlocks(a), ScoreBlocks(b)
+    a_to_b = np.empty(n)
+    b_to_a = np.empty(n)
+    for start, stop in sa.ranges():
+        block_a, block_b = sa.block(start, stop), sb.block(start, stop)
+        nearest_a = nearest_valid(sa, block_a, start, 1, -np.inf)[0][:, 0]
+        nearest_b = nearest_valid(sb, block_b, start, 1, -np.inf)[0][:, 0]
+        a_to_b[start:stop] = ranks_of(sb, block_b, start, nearest_a)
+        b_to_a[start:stop] = ranks_of(sa, block_a, start, nearest_b)
     return [2.0 * float(a_to_b.mean()) / n, 2.0 * float(b_to_a.mean()) / n]
 
 
@@ -182,7 +231,7 @@ def brute_sorted(x, eps):
 
 
 def self_test():
-    """The chunked functions against brute force (float64, full matrices) on small data far from the origin."""
+    """The block functions against brute force (float64, full matrices) on small data far from the origin."""
     rng = np.random.default_rng(0)
     x = (rng.normal(size=(300, 4)) @ rng.normal(size=(4, 20)) + 10.0).astype(np.float32)
     b = np.tanh(x @ rng.normal(size=(20, 12)).astype(np.float32) / 10).astype(np.float32)
@@ -206,8 +255,10 @@ def self_test():
     np.fill_diagonal(d, np.inf)
     d[d <= EPS] = np.inf
     brute = np.sort(d, axis=1)[:, :2]
-    fast = two_nearest(centred(x), EPS, chunk=64, candidates=3)
-    assert np.allclose(fast, brute, rtol=1e-4), np.abs(fast - brute).max()
+    scores = ScoreBlocks(x)
+    scores.rows = 64
+    fast = np.concatenate([nearest_valid(scores, scores.block(lo, hi), lo, 2, EPS)[1] for lo, hi in scores.ranges()])
+    assert np.array_equal(fast, brute), np.abs(fast - brute).max()
 
     # Linear CKA in feature space equals the Gram-matrix (HSIC) form.
     xc, bc = x - x.mean(0), b - b.mean(0)

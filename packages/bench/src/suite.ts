@@ -11,11 +11,7 @@ import { generationKvCache } from './scenarios/generation.js';
 import { gpt2Cache, runWithCacheSelection } from './scenarios/gpt2-cache.js';
 import { lrpEpsilonPlus } from './scenarios/lrp-epsilon.js';
 import { probingDiskCache } from './scenarios/probing-disk-cache.js';
-import {
-  probingCka,
-  probingInformationImbalance,
-  probingTwoNn,
-} from './scenarios/probing-geometry.js';
+import { probingCka, probingInformationImbalance, probingTwoNn } from './scenarios/probing-geometry.js';
 
 export const suite: Suite = [
   igMultiTarget,

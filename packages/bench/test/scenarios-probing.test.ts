@@ -65,7 +65,9 @@ describe('probing-disk-cache', () => {
     const total = layers.reduce((bytes, name) => bytes + statSync(join(out, `${name}.f32`)).size, 0);
     expect(total).toBe(45 * activationBytesPerImage(cnn.model));
     const bytes = readFileSync(join(out, 'logits.f32'));
-    const logits = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const logits = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
     for await (const { images } of mnistBatches(45, 45)) {
       const predicted = tf.tidy(() => (cnn.model.predict(images) as tf.Tensor).dataSync());
       images.dispose();
@@ -105,17 +107,22 @@ describe('probing-geometry', () => {
 
   it('finds a Python with numpy where it is required', () => {
     if (!requireNumpy && numpy === null) {
-      console.warn('No Python with numpy here: the numpy side of probing-geometry is skipped (a note in the report).');
+      console.warn(
+        'No Python with numpy here: the numpy side of probing-geometry is skipped (a note in the report).',
+      );
     }
     if (requireNumpy) expect(numpy).not.toBeNull();
   });
 
-  it.runIf(numpy !== null || requireNumpy)('passes the numpy script’s self-test (chunked vs brute force)', () => {
-    const script = fileURLToPath(new URL('../python/probing_geometry.py', import.meta.url));
-    const result = spawnSync(numpy ?? 'python3', [script, '--self-test'], { encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/^ok: /);
-  });
+  it.runIf(numpy !== null || requireNumpy)(
+    'passes the numpy script’s self-test (chunked vs brute force)',
+    () => {
+      const script = fileURLToPath(new URL('../python/probing_geometry.py', import.meta.url));
+      const result = spawnSync(numpy ?? 'python3', [script, '--self-test'], { encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(/^ok: /);
+    },
+  );
 
   it.runIf(numpy !== null || requireNumpy)('reports a numpy error as the variant’s error', async () => {
     const process = await startNumpy();

@@ -40,7 +40,10 @@ export async function plainDiskCache(
       try {
         for (const [index, output] of outputs.entries()) {
           const values = (await output.data()) as Float32Array;
-          writeSync(files[index] as number, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+          writeSync(
+            files[index] as number,
+            new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+          );
         }
       } finally {
         tf.dispose(outputs);

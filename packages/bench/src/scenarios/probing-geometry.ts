@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type * as ProbingModule from '@tdhook/probing';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { defineScenario, type PreparedVariant, type RunResult, type Scenario } from '../scenario.js';
@@ -24,7 +25,7 @@ export type ProbingGeometryParams = {
 /** The computation a scenario measures, by its name in python/probing_geometry.py. */
 type Measure = 'two-nn' | 'cka' | 'information-imbalance';
 
-type Probing = typeof import('@tdhook/probing');
+type Probing = typeof ProbingModule;
 
 // The data: a 10-dimensional Gaussian mapped linearly into d features plus a little noise (TwoNN near 10, no
 // duplicates), and a second representation of the same samples, tanh of a random rotation-and-scale of the
@@ -43,9 +44,9 @@ export function geometryData({ n, d }: ProbingGeometryParams): { a: tf.Tensor2D;
     const latent = tf.randomNormal([n, latentDimension], 0, 1, 'float32', 11);
     const mixing = tf.randomNormal([latentDimension, d], 0, 1 / Math.sqrt(latentDimension), 'float32', 12);
     const noise = tf.randomNormal([n, d], 0, 0.01, 'float32', 13);
-    const a = tf.add(tf.matMul(latent, mixing), noise) as tf.Tensor2D;
+    const a = tf.add<tf.Tensor2D>(tf.matMul(latent, mixing), noise);
     const rotation = tf.randomNormal([d, d], 0, 1 / Math.sqrt(d), 'float32', 14);
-    const b = tf.tanh(tf.matMul(a, rotation)) as tf.Tensor2D;
+    const b = tf.tanh(tf.matMul(a, rotation));
     return { a, b };
   });
 }

@@ -94,7 +94,8 @@ export async function startNumpy(): Promise<NumpyProcess> {
     waiting.shift()?.(JSON.parse(line) as NumpyReply);
   });
   const fail = (why: string): void => {
-    for (const resolve of waiting.splice(0)) resolve({ ok: false, error: `${python} ${why}: ${stderr.trim()}` });
+    for (const resolve of waiting.splice(0))
+      resolve({ ok: false, error: `${python} ${why}: ${stderr.trim()}` });
   };
   child.on('exit', (code) => {
     fail(`exited with code ${String(code)}`);
