@@ -12,7 +12,34 @@ export type { Classifier, Estimator, PairEstimator } from './estimators/estimato
 // Estimators and metrics
 
 // Intrinsic dimension
+export { caPca, caPcaScore, type CaPcaOptions } from './dimension/ca-pca.js';
+export {
+  caPcaEstimator,
+  localKnnEstimator,
+  localPcaEstimator,
+  twoNnEstimator,
+  type DimensionEstimatorKeys,
+} from './dimension/dimension-estimators.js';
+export { localKnn, type LocalKnnOptions } from './dimension/local-knn.js';
+export { localPca, type LocalPcaOptions } from './dimension/local-pca.js';
+export { explainedVariance, maxGapDimension, ratioDimension } from './dimension/pca-spectrum.js';
+export { twoNn, type TwoNnOptions, type TwoNnResult } from './dimension/two-nn.js';
+export type { EstimatorOperator, SingleInputEstimatorOperator } from './geometry/estimator-operator.js';
+export type { NeighbourCount } from './geometry/neighbour-count.js';
 
 // Representation similarity
+export { cka, type CkaOptions } from './similarity/cka.js';
+export {
+  informationImbalance,
+  type InformationImbalanceOptions,
+  type InformationImbalanceResult,
+} from './similarity/information-imbalance.js';
+export {
+  ckaEstimator,
+  informationImbalanceEstimator,
+  type CkaEstimatorOptions,
+  type InformationImbalanceEstimatorOptions,
+  type PairEstimatorOperator,
+} from './similarity/similarity-estimators.js';
 
 // Dimension workflows

@@ -1,0 +1,131 @@
+import { exactSquaredDistance } from './exact-distance.js';
+import { forEachScoreBlock, type CentredNorms } from './score-blocks.js';
+
+/**
+ * The first `m` valid neighbours of every point, ascending: `index[i·m + r]` and the exact L2 `distance[i·m + r]`
+ * of point `i`'s r-th neighbour, or `-1` and `+Infinity` where it has fewer than `m` valid neighbours.
+ *
+ * @example
+ * const table = nearestValidNeighbours(rows, n, d, 2, 1e-5);
+ * const r1 = table.distance[i * 2]; // nearest valid distance of point i
+ */
+export interface NeighbourTable {
+  readonly n: number;
+  readonly m: number;
+  readonly index: Int32Array;
+  readonly distance: Float64Array;
+}
+
+/**
+ * Sorted neighbours with the eps rule of the original's `sorted_neighbors`: a point is never its own neighbour,
+ * and neither is any point at distance ≤ `eps` (duplicates; pass `-Infinity` to keep them). Distances are exact
+ * (float64 direct differences); the float32 expansion from TF.js only proposes candidates, and a candidate set is
+ * accepted only once its error bound proves that no other point can come before the m-th neighbour. Ties keep
+ * the lower index first (a stable sort).
+ *
+ * @example
+ * const { distance } = nearestValidNeighbours(rows, 300, 32, 2, 1e-5); // TwoNN's r₁, r₂
+ */
+export function nearestValidNeighbours(
+  rows: Float32Array,
+  n: number,
+  d: number,
+  m: number,
+  eps: number,
+): NeighbourTable {
+  const index = new Int32Array(n * m).fill(-1);
+  const distance = new Float64Array(n * m).fill(Infinity);
+  const table: NeighbourTable = { n, m, index, distance };
+  if (m === 0 || n < 2) return table;
+  forEachScoreBlock(rows, n, d, (block, centred) => {
+    for (let r = 0; r < block.rows; r += 1) {
+      const i = block.start + r;
+      fillRow(rows, n, d, m, eps, i, block.scores.subarray(r * n, (r + 1) * n), centred, table);
+    }
+  });
+  return table;
+}
+
+interface Candidate {
+  readonly j: number;
+  readonly squared: number;
+}
+
+function fillRow(
+  rows: Float32Array,
+  n: number,
+  d: number,
+  m: number,
+  eps: number,
+  i: number,
+  scores: Float32Array,
+  centred: CentredNorms,
+  table: NeighbourTable,
+): void {
+  const bound = centred.bound(i);
+  const base = centred.norms[i] as number;
+  let size = Math.min(n - 1, m + 8);
+  for (;;) {
+    const { indices, threshold } = smallestScores(scores, i, size);
+    const valid: Candidate[] = [];
+    for (const j of indices) {
+      const squared = exactSquaredDistance(rows, d, i, j);
+      // The original compares the distance itself with eps: dist ≤ eps is a duplicate.
+      if (Math.sqrt(squared) > eps) valid.push({ j, squared });
+    }
+    valid.sort((p, q) => p.squared - q.squared || p.j - q.j);
+    const complete = size >= n - 1;
+    // Everything outside the candidates has approx ≥ base + threshold, so exact ≥ base + threshold − bound.
+    const settled =
+      complete || (valid.length >= m && (valid[m - 1] as Candidate).squared < base + threshold - bound);
+    if (settled) {
+      const count = Math.min(m, valid.length);
+      for (let r = 0; r < count; r += 1) {
+        const candidate = valid[r] as Candidate;
+        table.index[i * m + r] = candidate.j;
+        table.distance[i * m + r] = Math.sqrt(candidate.squared);
+      }
+      return;
+    }
+    size = Math.min(n - 1, size * 4);
+  }
+}
+
+/**
+ * The `size` smallest scores of a row except the point itself, and the smallest score left out (+Infinity if
+ * none is): an insertion buffer, since most values fail the first comparison.
+ */
+function smallestScores(
+  scores: Float32Array,
+  self: number,
+  size: number,
+): { indices: Int32Array; threshold: number } {
+  const keptIndex = new Int32Array(size + 1);
+  const keptScore = new Float64Array(size + 1);
+  let count = 0;
+  let threshold = Infinity;
+  const n = scores.length;
+  for (let j = 0; j < n; j += 1) {
+    if (j === self) continue;
+    const score = scores[j] as number;
+    if (count === size && score >= (keptScore[size - 1] as number)) {
+      if (score < threshold) threshold = score;
+      continue;
+    }
+    let position = count;
+    while (position > 0 && (keptScore[position - 1] as number) > score) {
+      keptScore[position] = keptScore[position - 1] as number;
+      keptIndex[position] = keptIndex[position - 1] as number;
+      position -= 1;
+    }
+    keptScore[position] = score;
+    keptIndex[position] = j;
+    if (count < size) count += 1;
+    else {
+      // The displaced largest is now the smallest left out, unless something smaller was left out before.
+      const displaced = keptScore[size] as number;
+      if (displaced < threshold) threshold = displaced;
+    }
+  }
+  return { indices: keptIndex.subarray(0, count), threshold };
+}

@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** At most this many float32 values of the N×N matrix exist at once (16 MiB). */
+const blockElements = 1 << 22;
+
+const float32Unit = 2 ** -24;
+
+/**
+ * One row block of approximate squared distances from the fast expansion, computed by TF.js on centred rows:
+ * `approx(i, j) = norms[i] + scores[(i − start)·n + j]` with `scores = ‖c_j‖² − 2 c_i·c_j` in float32.
+ *
+ * @example
+ * forEachScoreBlock(rows, n, d, (block) => console.log(block.start, block.rows));
+ */
+export interface ScoreBlock {
+  readonly start: number;
+  readonly rows: number;
+  readonly scores: Float32Array;
+}
+
+/**
+ * The squared norms of the centred rows (float32, as TF.js computed them) and a bound on the error of
+ * `approx(i, j)`, so that callers can keep only the candidates the fast expansion cannot rule out.
+ *
+ * @example
+ * const { norms, bound } = centredNorms;
+ * const lowerBound = norms[i] + score - bound(i);
+ */
+export interface CentredNorms {
+  readonly norms: Float32Array;
+  /** A bound on |approx(i, j) − exact(i, j)| over every j (worst-case float32 error analysis, slack included). */
+  bound(i: number): number;
+}
+
+/**
+ * Walks the N×N approximate squared-distance matrix of `rows` (`n × d` float32) in row blocks of at most 4 Mi
+ * values: centre (the expansion loses everything far from the origin otherwise), then one TF.js matMul per
+ * block. Only `visit`'s block is alive at a time; every tensor is disposed before this returns.
+ *
+ * @example
+ * forEachScoreBlock(rows, n, d, (block, centred) => {
+ *   const approx = centred.norms[block.start] + block.scores[0];
+ * });
+ */
+export function forEachScoreBlock(
+  rows: Float32Array,
+  n: number,
+  d: number,
+  visit: (block: ScoreBlock, centred: CentredNorms) => void,
+): void {
+  if (n === 0) return;
+  const centred = tf.tidy(() => {
+    const x = tf.tensor2d(rows, [n, d], 'float32');
+    return tf.sub(x, tf.mean(x, 0, true));
+  });
+  try {
+    const normsTensor = tf.tidy(() => tf.sum(tf.square(centred), 1));
+    const norms = normsTensor.dataSync() as Float32Array;
+    normsTensor.dispose();
+    let largest = 0;
+    for (const value of norms) largest = Math.max(largest, value);
+    // Centring, the norms, the dot products (any summation order) and the final sums each lose at most
+    // (d + small)·u relative to ‖c_i‖² + ‖c_j‖²; twice that plus slack is a safe bound.
+    const factor = (2 * d + 32) * float32Unit;
+    const centredNorms: CentredNorms = {
+      norms,
+      bound: (i) => factor * ((norms[i] as number) + largest) + 1e-30,
+    };
+    const rowsPerBlock = Math.max(1, Math.floor(blockElements / n));
+    const normsRow = tf.tensor2d(norms, [1, n], 'float32');
+    try {
+      for (let start = 0; start < n; start += rowsPerBlock) {
+        const size = Math.min(rowsPerBlock, n - start);
+        const block = tf.tidy(() =>
+          tf.sub(
+            normsRow,
+            tf.mul(tf.scalar(2), tf.matMul(tf.slice(centred, [start, 0], [size, d]), centred, false, true)),
+          ),
+        );
+        const scores = block.dataSync() as Float32Array;
+        block.dispose();
+        visit({ start, rows: size, scores }, centredNorms);
+      }
+    } finally {
+      normsRow.dispose();
+    }
+  } finally {
+    centred.dispose();
+  }
+}
