@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""The numpy side of @tdhook/bench's probing-geometry scenarios: TwoNN, linear CKA and information imbalance,
-the same maths as @tdhook/probing, vectorised (BLAS matrix products over row chunks, argpartition), float32
-like TF.js.
+"""The numpy side of @tdhook/bench's probing-geometry scenarios: TwoNN, linear CKA and information imbalance
+with the same maths and the same algorithm as @tdhook/probing (so that the ratio measures the runtime, not
+the algorithm), vectorised: the squared distances by expansion on centred float32 rows, one BLAS product per
+block of 16 MiB; candidates by argpartition; exact float64 distances where the expansion's error bound
+cannot decide; the d x d products of CKA in float32.
 
 The bench starts this script once per measured process (`/usr/bin/python3 probing_geometry.py`) and talks to
 it in JSON lines on stdin/stdout, so that Python's start-up and numpy's import count as set-up, not run:
@@ -12,7 +14,7 @@ it in JSON lines on stdin/stdout, so that Python's start-up and numpy's import c
   {"op": "run", "measure": "two-nn"|"cka"|"information-imbalance"}
                                                    -> {"ok": true, "values": [...], "seconds": t}
 
-`python3 probing_geometry.py --self-test` checks the chunked functions against brute force on small data.
+`python3 probing_geometry.py --self-test` checks the block functions against brute force on small data.
 """
 
 import json
@@ -160,18 +162,20 @@ def ranks_of(scores, block, start, target):
 
 def information_imbalance(a, b):
     """Delta(A->B) = (2/N) mean_i r_B(i, nn_A(i)) and Delta(B->A), exact: each point's nearest other point
-    (duplicates included) and its rank in the other space. One block of each space per chunk of rows serves
-    both directions."""
+    (duplicates included) in each space, then its rank in the other space. Four passes over the blocks, as
+    @tdhook/probing makes them (nearest in A, in B; ranks in B, in A)."""
     n = a.shape[0]
     sa, sb = ScoreBlocks(a), ScoreBlocks(b)
+    nearest_a = np.empty(n, dtype=np.int64)
+    nearest_b = np.empty(n, dtype=np.int64)
+    for start, stop in sa.ranges():
+        nearest_a[start:stop] = nearest_valid(sa, sa.block(start, stop), start, 1, -np.inf)[0][:, 0]
+        nearest_b[start:stop] = nearest_valid(sb, sb.block(start, stop), start, 1, -np.inf)[0][:, 0]
     a_to_b = np.empty(n)
     b_to_a = np.empty(n)
     for start, stop in sa.ranges():
-        block_a, block_b = sa.block(start, stop), sb.block(start, stop)
-        nearest_a = nearest_valid(sa, block_a, start, 1, -np.inf)[0][:, 0]
-        nearest_b = nearest_valid(sb, block_b, start, 1, -np.inf)[0][:, 0]
-        a_to_b[start:stop] = ranks_of(sb, block_b, start, nearest_a)
-        b_to_a[start:stop] = ranks_of(sa, block_a, start, nearest_b)
+        a_to_b[start:stop] = ranks_of(sb, sb.block(start, stop), start, nearest_a[start:stop])
+        b_to_a[start:stop] = ranks_of(sa, sa.block(start, stop), start, nearest_b[start:stop])
     return [2.0 * float(a_to_b.mean()) / n, 2.0 * float(b_to_a.mean()) / n]
 
 

@@ -57,7 +57,8 @@ export const tdhookDiskCache: CacheTo = async ({ model, layerNames }, { images, 
     import('@tdhook/probing/node'),
   ]);
   async function* batches() {
-    for await (const { images: x } of mnistBatches(images, batch)) yield new TensorDict({ input: x });
+    for await (const { images: x } of mnistBatches(images, batch))
+      yield new TensorDict({ input: x }, { batchShape: [x.shape[0]] });
   }
   await cacheDataset(model, batches(), {
     select: layerNames,
