@@ -61,7 +61,7 @@ export {
   type CheckpointErrorCode,
   type CheckpointErrorInit,
 } from './checkpoint/checkpoint-error.js';
-export type { SafetensorsDtype } from './checkpoint/safetensors-dtype.js';
+export type { SafetensorsDtype } from '@tdhook/core/plugin';
 export {
   readSafetensors,
   type ReadSafetensorsOptions,

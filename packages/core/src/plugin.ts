@@ -44,3 +44,23 @@ export { describeTarget, normalizeTarget } from './session/target.js';
 export { targetFromJSON, targetToJSON } from './session/target-json.js';
 export { validateTarget } from './session/validate-target.js';
 export { checkUnits, replaceUnits, selectUnits } from './session/selection.js';
+
+// Safetensors: the byte codec (no file system), shared by checkpoint loaders and activation caches
+export {
+  isSafetensorsDtype,
+  isSafetensorsFloatDtype,
+  safetensorsDtypeBytes,
+  type SafetensorsDtype,
+} from './io/safetensors-dtype.js';
+export { SafetensorsError, type SafetensorsErrorCode, type SafetensorsErrorInit } from './io/safetensors-error.js';
+export {
+  readSafetensors,
+  type ReadSafetensorsOptions,
+  type SafetensorsContents,
+  type SafetensorsTensor,
+} from './io/safetensors-read.js';
+export {
+  writeSafetensors,
+  type SafetensorsTensorInput,
+  type WriteSafetensorsOptions,
+} from './io/safetensors-write.js';

@@ -6,6 +6,20 @@
 export type { Classifier, Estimator, PairEstimator } from './estimators/estimator.js';
 
 // Activation caching
+export { activationCaching } from './caching/activation-caching.js';
+export { ActivationCache } from './caching/activation-cache.js';
+export type { ConfiguredActivationCaching } from './caching/cache-configure.js';
+export type {
+  ActivationCachingOptions,
+  CacheCallback,
+  CacheCallbackContext,
+  CacheDirection,
+  CacheObjective,
+  CacheSelection,
+} from './caching/cache-options.js';
+export { cacheDataset, type CacheDatasetOptions, type CacheProgress } from './caching/cache-dataset.js';
+export type { ActivationSink, ActivationSinkConfig } from './caching/activation-sink.js';
+export { memoryActivationSink } from './caching/memory-sink.js';
 
 // Probes
 

@@ -5,7 +5,7 @@ import { gpt2WeightSpecs } from '../model/config.js';
 import { CheckpointError } from './checkpoint-error.js';
 import type { Gpt2ConfigMapping } from './gpt2-config.js';
 import type { StoredTensor } from './checkpoint-files.js';
-import { isFloatDtype } from './safetensors-dtype.js';
+import { isSafetensorsFloatDtype } from '@tdhook/core/plugin';
 import type { SafetensorsTensor } from './safetensors-read.js';
 
 const prefix = 'transformer.';
@@ -92,7 +92,7 @@ export function matchGpt2Weights(
         fix: `config.json describes a model with ${describeConfig(mapping)}; check that config.json belongs to these weights.`,
       });
     }
-    if (!isFloatDtype(dtype)) {
+    if (!isSafetensorsFloatDtype(dtype)) {
       throw new CheckpointError('E_CHECKPOINT_TENSOR', {
         what: `Tensor ${entry.name} is ${dtype}, not a float dtype`,
         file: entry.file,

@@ -11,7 +11,7 @@ import { gpt2WeightSpecs, type ResolvedTransformerConfig } from '../model/config
 import { CheckpointError } from './checkpoint-error.js';
 import { checkpointFileNames, isFile, readWeightMap } from './checkpoint-files.js';
 import { gpt2ConfigToJson } from './gpt2-config.js';
-import { dtypeBytes } from './safetensors-dtype.js';
+import { safetensorsDtypeBytes } from '@tdhook/core/plugin';
 import { writeSafetensors, type SafetensorsTensorInput } from './safetensors-write.js';
 
 /**
@@ -163,7 +163,7 @@ export async function writeGpt2Checkpoint(
         fix: 'Pass the weights of the model the config describes (model.gpt2Weights()).',
       });
     }
-    sizes.set(spec.name, spec.shape.reduce((product, size) => product * size, 1) * dtypeBytes.F32);
+    sizes.set(spec.name, spec.shape.reduce((product, size) => product * size, 1) * safetensorsDtypeBytes.F32);
   }
   const names = specs.map(({ name }) => name);
   const shards = planShards(names, sizes, options.maxShardBytes ?? Number.POSITIVE_INFINITY);

@@ -10,8 +10,13 @@
  */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64';
 
-/** Bytes per element of each dtype. */
-export const dtypeBytes: Readonly<Record<SafetensorsDtype, number>> = {
+/**
+ * Bytes per element of each safetensors dtype.
+ *
+ * @example
+ * safetensorsDtypeBytes.F16; // 2
+ */
+export const safetensorsDtypeBytes: Readonly<Record<SafetensorsDtype, number>> = {
   F32: 4,
   F16: 2,
   BF16: 2,
@@ -19,13 +24,24 @@ export const dtypeBytes: Readonly<Record<SafetensorsDtype, number>> = {
   I64: 8,
 };
 
-/** The dtypes that decode to float32 (the others decode to int32). */
-export function isFloatDtype(dtype: SafetensorsDtype): boolean {
+/**
+ * True for the dtypes that decode to float32 (`F32`, `F16`, `BF16`); the others decode to int32.
+ *
+ * @example
+ * isSafetensorsFloatDtype('BF16'); // true
+ */
+export function isSafetensorsFloatDtype(dtype: SafetensorsDtype): boolean {
   return dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
 }
 
+/**
+ * True for a dtype name tdhook reads and writes.
+ *
+ * @example
+ * isSafetensorsDtype('F64'); // false
+ */
 export function isSafetensorsDtype(value: unknown): value is SafetensorsDtype {
-  return typeof value === 'string' && Object.hasOwn(dtypeBytes, value);
+  return typeof value === 'string' && Object.hasOwn(safetensorsDtypeBytes, value);
 }
 
 const scratch = new DataView(new ArrayBuffer(4));
@@ -98,7 +114,7 @@ export function decodeValues(
   dtype: SafetensorsDtype,
 ): Float32Array | Int32Array | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const count = bytes.byteLength / dtypeBytes[dtype];
+  const count = bytes.byteLength / safetensorsDtypeBytes[dtype];
   switch (dtype) {
     case 'F32': {
       if (littleEndian) return new Float32Array(copyOf(bytes).buffer);
