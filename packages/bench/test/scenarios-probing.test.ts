@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Scenario } from '../src/scenario.js';
 import { plainDiskCache } from '../src/scenarios/probing-disk-cache-plain.js';
-import { probingDiskCache } from '../src/scenarios/probing-disk-cache.js';
+import { probingDiskCache, tdhookDiskCache } from '../src/scenarios/probing-disk-cache.js';
 import {
   geometryData,
   probingCka,
@@ -72,6 +72,31 @@ describe('probing-disk-cache', () => {
       const predicted = tf.tidy(() => (cnn.model.predict(images) as tf.Tensor).dataSync());
       images.dispose();
       expect(logits).toBeCloseToTensor(predicted, { rtol: 1e-5, atol: 1e-5 });
+    }
+  });
+
+  it('caches the same activations through cacheDataset into safetensors shards as the hand-written loop', async () => {
+    const { readActivationCache, readShardManifest } = await import('@tdhook/probing/node');
+    const out = join(dir, 'tdhook');
+    await tdhookDiskCache(cnn, { images: 45, batch: 20 }, out);
+    const manifest = await readShardManifest(out);
+    expect([manifest.rows, manifest.complete, manifest.shards.length]).toEqual([45, true, 3]);
+    const cached = await readActivationCache(out);
+    const plain = join(dir, 'plain-for-tdhook');
+    await plainDiskCache(cnn.model, 45, 20, plain);
+    try {
+      expect(cached.keys().map(String).sort()).toEqual([...layers].sort());
+      for (const name of layers) {
+        const bytes = readFileSync(join(plain, `${name}.f32`));
+        const values = new Float32Array(
+          bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+        );
+        const tensor = cached.getTensor(name);
+        expect(tensor.shape[0]).toBe(45);
+        expect(values).toBeCloseToTensor(tensor.dataSync(), { rtol: 1e-6, atol: 1e-6 });
+      }
+    } finally {
+      cached.dispose();
     }
   });
 
