@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Scenario } from '../src/scenario.js';
-import { plainDiskCache } from '../src/scenarios/probing-disk-cache-plain.js';
+import { plainDiskCache, plainDurableDiskCache } from '../src/scenarios/probing-disk-cache-plain.js';
 import { probingDiskCache, tdhookDiskCache } from '../src/scenarios/probing-disk-cache.js';
 import {
   geometryData,
@@ -98,6 +98,29 @@ describe('probing-disk-cache', () => {
     } finally {
       cached.dispose();
     }
+  });
+
+  it('the durable hand-written loop writes one file per batch with every layer’s bytes', async () => {
+    const out = join(dir, 'plain-fsync');
+    await plainDurableDiskCache(cnn.model, 45, 20, out);
+    expect(readdirSync(out).sort()).toEqual(['batch-00000.f32', 'batch-00001.f32', 'batch-00002.f32']);
+    const perImage = activationBytesPerImage(cnn.model);
+    expect(readdirSync(out).map((name) => statSync(join(out, name)).size)).toEqual([
+      20 * perImage,
+      20 * perImage,
+      5 * perImage,
+    ]);
+    // The last batch's logits are its last 5 × 10 values, equal to the plain loop's last rows.
+    const bytes = readFileSync(join(out, 'batch-00002.f32'));
+    const last = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const plainBytes = readFileSync(join(dir, 'plain', 'logits.f32'));
+    const plainLogits = new Float32Array(
+      plainBytes.buffer.slice(plainBytes.byteOffset, plainBytes.byteOffset + plainBytes.byteLength),
+    );
+    expect(last.subarray(last.length - 50)).toBeCloseToTensor(plainLogits.subarray(40 * 10), {
+      rtol: 0,
+      atol: 0,
+    });
   });
 
   it('has the issue’s grid: up to 10,000 images, a quick point for CI', () => {

@@ -1,13 +1,14 @@
 // Activation caching at dataset scale: every layer of the MNIST CNN over MNIST test images, to disk. tdhook
 // streams the batches through @tdhook/probing's cacheDataset into safetensors shards (diskActivationSink of
-// @tdhook/probing/node); the baseline is the loop one writes by hand (probing-disk-cache-plain.ts). Peak RSS
-// is the point as much as time: both hold one batch, so it stays flat as the number of images grows.
+// @tdhook/probing/node); the baseline is the loop one writes by hand (probing-disk-cache-plain.ts), also
+// with the shards' fsyncs to tell what crash safety costs. Peak RSS is the point as much as time: every
+// variant holds one batch, so it stays flat as the number of images grows.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { defineScenario, type PreparedVariant, type Scenario } from '../scenario.js';
-import { plainDiskCache } from './probing-disk-cache-plain.js';
+import { plainDiskCache, plainDurableDiskCache } from './probing-disk-cache-plain.js';
 import { loadMnistCnn, mnistBatches, type MnistCnn } from './probing-mnist.js';
 
 /**
@@ -67,11 +68,14 @@ export const tdhookDiskCache: CacheTo = async ({ model, layerNames }, { images, 
 };
 
 const plain: CacheTo = ({ model }, { images, batch }, dir) => plainDiskCache(model, images, batch, dir);
+const plainFsync: CacheTo = ({ model }, { images, batch }, dir) =>
+  plainDurableDiskCache(model, images, batch, dir);
 
 /**
  * Activation caching to disk at dataset scale: every layer of the MNIST CNN (conv1 … logits, 38,152 bytes of
  * float32 activations per image) over up to 10,000 MNIST test images. `tdhook` is @tdhook/probing's
- * `cacheDataset` into safetensors shards; `plain` a hand-written loop writing raw float32 files.
+ * `cacheDataset` into safetensors shards; `plain` a hand-written loop writing raw float32 files;
+ * `plain-fsync` that loop with the shards' durability (one file per batch, fsync, rename).
  *
  * @example
  * const suite: Suite = [probingDiskCache];
@@ -80,7 +84,7 @@ export const probingDiskCache: Scenario<ProbingDiskCacheParams> = defineScenario
   id: 'probing-disk-cache',
   title: 'Activation caching to disk: every layer of the MNIST CNN over MNIST',
   description:
-    'Every layer of the MNIST CNN (conv1, pool1, conv2, pool2, flatten, fc1, logits: 38,152 bytes of float32 activations per image, 381 MB for 10,000 images) cached over the MNIST test images, read from the IDX file batch by batch, into a fresh folder on disk: @tdhook/probing’s cacheDataset with diskActivationSink (safetensors shards, one per batch, and a JSON manifest) vs a hand-written loop (a plain TF.js forward applying the layers one by one and keeping each output, each appended to a raw float32 file per layer). Peak RSS and the tensor peak follow the batch size, not the number of images.',
+    'Every layer of the MNIST CNN (conv1, pool1, conv2, pool2, flatten, fc1, logits: 38,152 bytes of float32 activations per image, 381 MB for 10,000 images) cached over the MNIST test images, read from the IDX file batch by batch, into a fresh folder on disk. tdhook: @tdhook/probing’s cacheDataset with diskActivationSink (one safetensors shard per batch and a JSON manifest, each written to a temporary name, fsynced and renamed, so that a crash leaves whole shards and the run resumes). plain (the baseline): a hand-written loop, a plain TF.js forward applying the layers one by one and keeping each output, each appended to a raw float32 file per layer, no fsync. plain-fsync: the same loop with the shards’ durability (one raw file per batch, fsync, rename, folder fsync; no manifest). Peak RSS and the tensor peak follow the batch size, not the number of images.',
   grid: {
     quick: [{ images: 1000, batch: 250 }],
     // The images grow at one batch size, then the batch changes at 10,000 images: memory follows the batch.
@@ -91,6 +95,6 @@ export const probingDiskCache: Scenario<ProbingDiskCacheParams> = defineScenario
     ],
   },
   baseline: 'plain',
-  variants: { tdhook: setup(tdhookDiskCache), plain: setup(plain) },
+  variants: { tdhook: setup(tdhookDiskCache), plain: setup(plain), 'plain-fsync': setup(plainFsync) },
   repetitions: { full: { warmup: 1, runs: 5 } },
 });
