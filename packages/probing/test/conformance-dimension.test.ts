@@ -19,6 +19,7 @@ import {
   probingReference,
   type ArraySpec,
 } from './dimension-reference-data.js';
+import { must } from './dimension-sample-data.js';
 
 interface Result {
   readonly id: string;
@@ -58,7 +59,7 @@ const errors = reference.errors as ErrorCase[];
 const table = new ErrorTable();
 
 afterAll(() => {
-  console.log(table.format(`dimension-estimation.json (${String(tf.getBackend())})`));
+  console.log(table.format(`dimension-estimation.json (${tf.getBackend()})`));
 });
 
 function run(result: Result, x: tf.Tensor): tf.Tensor {
@@ -85,7 +86,7 @@ describe('conformance: dimension-estimation.json', () => {
   it.each(twoNnResults.map((r) => [r.id, r] as const))(
     '%s: dimension rtol 1e-6, x/y atol 1e-6, NaN padding exact',
     (_id, result) => {
-      const x = inputTensor(datasets[result.dataset]!.x);
+      const x = inputTensor(must(datasets[result.dataset]).x);
       const out = twoNn(x, { eps: result.params.eps ?? 1e-5, returnXY: true });
       try {
         const expected = flatValues(result.dimension);
@@ -98,8 +99,8 @@ describe('conformance: dimension-estimation.json', () => {
           expect(error).toBeLessThanOrEqual(1e-6);
         });
         for (const [name, spec, tensor] of [
-          ['x', result.x!, out.x!],
-          ['y', result.y!, out.y!],
+          ['x', must(result.x), must(out.x)],
+          ['y', must(result.y), must(out.y)],
         ] as const) {
           expect(tensor.shape).toEqual(spec.shape);
           const want = flatValues(spec);
@@ -126,7 +127,7 @@ describe('conformance: dimension-estimation.json', () => {
   it.each(perPoint.map((r) => [r.id, r] as const))(
     '%s: per-point values, NaN positions exact, fragile points skipped',
     (_id, result) => {
-      const x = inputTensor(datasets[result.dataset]!.x);
+      const x = inputTensor(must(datasets[result.dataset]).x);
       const out = run(result, x);
       try {
         expect(out.shape).toEqual(result.dimension.shape);
@@ -142,9 +143,18 @@ describe('conformance: dimension-estimation.json', () => {
             : 'CaPca (integers, abs)';
         let compared = 0;
         let worst = 0;
+        let fragileDiffering = 0;
         want.forEach((value, i) => {
           expect(Number.isNaN(got[i] as number), `NaN at ${i}`).toBe(nan.has(i));
-          if (fragile.has(i) || Number.isNaN(value)) return;
+          if (fragile.has(i)) {
+            // Not asserted (the README allows a float32 port to differ there); counted for the report.
+            const differs = knn
+              ? Math.abs((got[i] as number) - value) > 1e-6 * Math.abs(value)
+              : got[i] !== value;
+            if (differs) fragileDiffering += 1;
+            return;
+          }
+          if (Number.isNaN(value)) return;
           compared += 1;
           const error = knn
             ? Math.abs((got[i] as number) - value) / Math.abs(value)
@@ -154,6 +164,12 @@ describe('conformance: dimension-estimation.json', () => {
           else expect(got[i], `point ${i}`).toBe(value);
         });
         table.record(group, knn ? 'rtol 1e-6' : 'exact', worst, compared, fragile.size);
+        table.record(
+          `${group}: fragile points that differ (count)`,
+          'not asserted',
+          fragileDiffering,
+          fragile.size,
+        );
       } finally {
         x.dispose();
         out.dispose();
@@ -197,17 +213,17 @@ describe('conformance: dimension-estimation.json', () => {
             return { run: (x) => caPca(x, { ...(k === undefined ? {} : { k }) }) };
           },
         };
-      const factory = factories[errorCase.estimator]!;
+      const factory = must(factories[errorCase.estimator]);
       if (errorCase.stage === 'construct') {
         expect(factory).toThrowTdhookError('E_INVALID_VALUE', errorCase.match);
         return;
       }
       const estimator = factory();
-      const x = inputTensor(errorCase.input!);
+      const x = inputTensor(must(errorCase.input));
       try {
         if (errorCase.expect === 'no_error') {
           const out = estimator.run(x) as tf.Tensor;
-          expect(out.shape).toEqual(errorCase.output!.shape);
+          expect(out.shape).toEqual(must(errorCase.output).shape);
           expect(Array.from(out.dataSync()).every(Number.isNaN)).toBe(true);
           out.dispose();
           return;
@@ -216,7 +232,7 @@ describe('conformance: dimension-estimation.json', () => {
         expect(() => estimator.run(x)).toThrowTdhookError(
           /At least \d+k?\+?\d* points|At least 3 points|At least 2k\+1|At least k\+/.test(
             errorCase.match ?? '',
-          ) && !errorCase.match!.includes('valid')
+          ) && !must(errorCase.match).includes('valid')
             ? 'E_SHAPE_MISMATCH'
             : 'E_INVALID_VALUE',
           errorCase.match,

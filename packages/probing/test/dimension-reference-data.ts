@@ -77,7 +77,7 @@ export class ErrorTable {
 
   format(title: string): string {
     const lines = [
-      `${title}`,
+      title,
       '| item group | tolerance | max error | values compared | fragile skipped |',
       '|---|---|---|---|---|',
     ];

@@ -67,7 +67,7 @@ export function localPca(points: tf.Tensor, options: LocalPcaOptions = {}): tf.T
     },
     estimate: (rows, d, i, table) => {
       const base = i * table.m;
-      if (!Number.isFinite(table.distance[base + resolved - 1] as number)) return NaN;
+      if (!Number.isFinite(table.distance[base + resolved - 1])) return NaN;
       if (criterion !== 'maxgap' && criterion !== 'ratio') {
         throw new InvalidValueError({
           what: `Unknown criterion: '${String(criterion)}'`,

@@ -32,15 +32,19 @@ export function nearestValidNeighbours(
   d: number,
   m: number,
   eps: number,
+  visitRow?: (i: number, scores: Float32Array, centred: CentredNorms) => void,
 ): NeighbourTable {
   const index = new Int32Array(n * m).fill(-1);
   const distance = new Float64Array(n * m).fill(Infinity);
   const table: NeighbourTable = { n, m, index, distance };
-  if (m === 0 || n < 2) return table;
+  if ((m === 0 && visitRow === undefined) || n < 2) return table;
   forEachScoreBlock(rows, n, d, (block, centred) => {
     for (let r = 0; r < block.rows; r += 1) {
       const i = block.start + r;
-      fillRow(rows, n, d, m, eps, i, block.scores.subarray(r * n, (r + 1) * n), centred, table);
+      const scores = block.scores.subarray(r * n, (r + 1) * n);
+      if (m > 0) fillRow(rows, n, d, m, eps, i, scores, centred, table);
+      // Callers that need more from the same row (ranks) read it here, saving a pass over the N×N matrix.
+      visitRow?.(i, scores, centred);
     }
   });
   return table;

@@ -1,37 +1,58 @@
 import { exactPowerDistance, exactSquaredDistance } from './exact-distance.js';
 import { nearestValidNeighbours } from './nearest-neighbours.js';
-import { forEachScoreBlock } from './score-blocks.js';
+import { forEachScoreBlock, type CentredNorms } from './score-blocks.js';
 
 /**
- * Each point's nearest other point under the p-norm (duplicates included: the rank-1 point of its row), exact.
+ * For information imbalance: each point's nearest other point under the p-norm (duplicates included: the
+ * rank-1 point of its row) and, when `target` is given, the rank of `target[i]` in row i (self is rank 0, the
+ * others 1..N−1 in ascending distance, ties by index: a stable sort). Everything is exact: for p = 2 the TF.js
+ * expansion settles each point its error bound can, and only the rest are recomputed by direct differences;
+ * both answers come from one pass over the N×N matrix. Other p use direct float64 differences throughout.
  *
  * @example
- * const nearest = nearestOther(rows, n, d, 2); // Int32Array(n)
+ * const { nearest } = nearestAndRanks(rowsA, n, da, 2);
+ * const { ranks } = nearestAndRanks(rowsB, n, db, 2, nearest); // ranks in B of A's nearest neighbours
  */
-export function nearestOther(rows: Float32Array, n: number, d: number, p: number): Int32Array {
-  if (p === 2) return nearestValidNeighbours(rows, n, d, 1, -Infinity).index;
+export function nearestAndRanks(
+  rows: Float32Array,
+  n: number,
+  d: number,
+  p: number,
+  target?: Int32Array,
+): { nearest: Int32Array; ranks: Float64Array } {
+  const ranks = new Float64Array(n);
+  if (p === 2) {
+    const table = nearestValidNeighbours(rows, n, d, 1, -Infinity, (i, scores, centred) => {
+      if (target !== undefined) ranks[i] = rankInRow(rows, n, d, i, target[i] as number, scores, centred);
+    });
+    return { nearest: table.index, ranks };
+  }
   const nearest = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i += 1) {
     let best = Infinity;
-    for (let j = 0; j < n; j += 1) {
-      if (j === i) continue;
-      const distance = exactPowerDistance(rows, d, i, j, p);
+    const j = target?.[i] ?? -1;
+    const t = j < 0 ? 0 : exactPowerDistance(rows, d, i, j, p);
+    let rank = 1;
+    for (let l = 0; l < n; l += 1) {
+      if (l === i) continue;
+      const distance = exactPowerDistance(rows, d, i, l, p);
       if (distance < best) {
         best = distance;
-        nearest[i] = j;
+        nearest[i] = l;
       }
+      if (l !== j && (distance < t || (distance === t && l < j))) rank += 1;
     }
+    ranks[i] = rank;
   }
-  return nearest;
+  return { nearest, ranks };
 }
 
 /**
- * The rank of `target[i]` in row i of the p-norm distance matrix of `rows`: self is rank 0, the others 1..N−1
- * in ascending distance, ties by index (a stable sort). Exact: for p = 2 the TF.js expansion settles every
- * point its error bound can, and only the rest are recomputed by direct differences.
+ * The rank of `target[i]` in every row i, without the nearest neighbours (the last pass of information
+ * imbalance).
  *
  * @example
- * const ranks = ranksOf(rowsB, n, db, nearestOther(rowsA, n, da, 2), 2);
+ * const ranks = ranksOf(rowsA, n, da, nearestInB, 2);
  */
 export function ranksOf(
   rows: Float32Array,
@@ -40,41 +61,51 @@ export function ranksOf(
   target: Int32Array,
   p: number,
 ): Float64Array {
+  if (p !== 2) return nearestAndRanks(rows, n, d, p, target).ranks;
   const ranks = new Float64Array(n);
-  if (p !== 2) {
-    for (let i = 0; i < n; i += 1) {
-      const j = target[i] as number;
-      const t = exactPowerDistance(rows, d, i, j, p);
-      let rank = 1;
-      for (let l = 0; l < n; l += 1) {
-        if (l === i || l === j) continue;
-        const distance = exactPowerDistance(rows, d, i, l, p);
-        if (distance < t || (distance === t && l < j)) rank += 1;
-      }
-      ranks[i] = rank;
-    }
-    return ranks;
-  }
   forEachScoreBlock(rows, n, d, (block, centred) => {
     for (let r = 0; r < block.rows; r += 1) {
       const i = block.start + r;
-      const j = target[i] as number;
-      const t = exactSquaredDistance(rows, d, i, j);
-      const bound = centred.bound(i);
-      const base = centred.norms[i] as number;
-      const offset = r * n;
-      let rank = 1;
-      for (let l = 0; l < n; l += 1) {
-        if (l === i || l === j) continue;
-        const approx = base + (block.scores[offset + l] as number);
-        if (approx < t - bound) rank += 1;
-        else if (approx <= t + bound) {
-          const distance = exactSquaredDistance(rows, d, i, l);
-          if (distance < t || (distance === t && l < j)) rank += 1;
-        }
-      }
-      ranks[i] = rank;
+      ranks[i] = rankInRow(
+        rows,
+        n,
+        d,
+        i,
+        target[i] as number,
+        block.scores.subarray(r * n, (r + 1) * n),
+        centred,
+      );
     }
   });
   return ranks;
+}
+
+function rankInRow(
+  rows: Float32Array,
+  n: number,
+  d: number,
+  i: number,
+  j: number,
+  scores: Float32Array,
+  centred: CentredNorms,
+): number {
+  const t = exactSquaredDistance(rows, d, i, j);
+  const bound = centred.bound(i);
+  const base = centred.norms[i] as number;
+  const below = t - bound - base;
+  const above = t + bound - base;
+  let rank = 1;
+  for (let l = 0; l < n; l += 1) {
+    const score = scores[l] as number;
+    if (score < below) rank += 1;
+    else if (score <= above && l !== i && l !== j) {
+      const distance = exactSquaredDistance(rows, d, i, l);
+      if (distance < t || (distance === t && l < j)) rank += 1;
+    }
+  }
+  // Self and the target were counted if their scores fell below the band (the target cannot be: its exact
+  // distance is t; self's approximate distance may be ~0).
+  if ((scores[i] as number) < below) rank -= 1;
+  if ((scores[j] as number) < below) rank -= 1;
+  return rank;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, ShapeMismatchError } from '@tdhook/core';
 
-import { nearestOther, ranksOf } from '../geometry/neighbour-ranks.js';
+import { nearestAndRanks, ranksOf } from '../geometry/neighbour-ranks.js';
 import { sliceRows } from '../geometry/point-sets.js';
 import { readPairedPointSets } from './paired-point-sets.js';
 
@@ -58,10 +58,11 @@ export function informationImbalance(
   for (let s = 0; s < count; s += 1) {
     const rowsA = sliceRows(setsA, s);
     const rowsB = sliceRows(setsB, s);
-    const nearestA = nearestOther(rowsA, n, setsA.d, p);
-    const nearestB = nearestOther(rowsB, n, setsB.d, p);
-    aToB[s] = imbalance(ranksOf(rowsB, n, setsB.d, nearestA, p), n);
-    bToA[s] = imbalance(ranksOf(rowsA, n, setsA.d, nearestB, p), n);
+    // Three passes over the N×N matrices: A's neighbours; B's neighbours with the ranks of A's; ranks in A.
+    const nearestA = nearestAndRanks(rowsA, n, setsA.d, p).nearest;
+    const inB = nearestAndRanks(rowsB, n, setsB.d, p, nearestA);
+    aToB[s] = imbalance(inB.ranks, n);
+    bToA[s] = imbalance(ranksOf(rowsA, n, setsA.d, inB.nearest, p), n);
   }
   return {
     aToB: tf.tensor(aToB, [...batchShape], 'float32'),

@@ -55,7 +55,10 @@ export function linearHsicTerms(
     .tidy(() => {
       const ta = tf.tensor2d(ca.centred, [n, da], 'float32');
       const tb = tf.tensor2d(cb.centred, [n, db], 'float32');
-      return [tf.matMul(ta, tb, true, false), tf.matMul(ta, ta, true, false), tf.matMul(tb, tb, true, false)];
+      // Materialised transposes: wasm's matMul with a transposed operand is many times slower.
+      const at = tf.transpose(ta);
+      const bt = tf.transpose(tb);
+      return [tf.matMul(at, tb), tf.matMul(at, ta), tf.matMul(bt, tb)];
     })
     .map((product) => {
       const values = product.dataSync();
