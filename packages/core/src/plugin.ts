@@ -52,7 +52,11 @@ export {
   safetensorsDtypeBytes,
   type SafetensorsDtype,
 } from './io/safetensors-dtype.js';
-export { SafetensorsError, type SafetensorsErrorCode, type SafetensorsErrorInit } from './io/safetensors-error.js';
+export {
+  SafetensorsError,
+  type SafetensorsErrorCode,
+  type SafetensorsErrorInit,
+} from './io/safetensors-error.js';
 export {
   readSafetensors,
   type ReadSafetensorsOptions,

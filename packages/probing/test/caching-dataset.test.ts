@@ -60,7 +60,7 @@ describe('cacheDataset: activations over a dataset in batches', () => {
   it('takes async iterables and gradient directions ([direction, path] keys)', async () => {
     const model = mlp();
     async function* source(): AsyncGenerator<TensorDict> {
-      yield* batches(6, 4);
+      for (const batch of batches(6, 4)) yield await Promise.resolve(batch);
     }
     const cached = await cacheDataset(model, source(), {
       select: 'linear3',

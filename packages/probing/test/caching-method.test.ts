@@ -5,7 +5,8 @@ import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
 import { ActivationCache, activationCaching } from '../src/index.js';
-import { Dense, inputs, manualMlp, mlp, Stack } from './caching-models.js';
+import type { Dense } from './caching-models.js';
+import { inputs, manualMlp, mlp, Stack } from './caching-models.js';
 
 const exact = { rtol: 0, atol: 0 };
 const close = { rtol: 1e-5, atol: 1e-6 };
@@ -174,7 +175,7 @@ describe('activationCaching (SPEC §2.3)', () => {
   it('scenario 32: a HookSession capture of Target(linear2) and activationCaching("linear2") give the same hook specs', () => {
     withModel((model) => {
       const session = new HookSession(model);
-      session.capture({ path: 'linear2' }).dispose?.();
+      session.capture({ path: 'linear2' }).dispose();
       session.close();
       const fromSession = session.program.map(({ path, operation, direction }) => ({
         path,
@@ -276,7 +277,7 @@ describe('activationCaching (SPEC §2.3)', () => {
       const l2 = resolveModule(model, 'linear2') as Dense;
       const l3 = resolveModule(model, 'linear3') as Dense;
       const expected = manualMlp(model, x);
-      const [gradOut, gradIn] = tf.tidy(() => {
+      const [gradOut, gradIn] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
         const tail = (h2: tf.Tensor): tf.Scalar => tf.sum(tf.add(tf.matMul(tf.relu(h2), l3.kernel), l3.bias));
         const dOut = tf.grad(tail)(expected['linear2'] as tf.Tensor);
         return [dOut, tf.matMul(dOut, l2.kernel, false, true)];
@@ -285,14 +286,8 @@ describe('activationCaching (SPEC §2.3)', () => {
         expected['linear2'] as tf.Tensor,
         close,
       );
-      expect(result.getTensor(['cache', 'backward-pre', 'linear2'])).toBeCloseToTensor(
-        gradOut as tf.Tensor,
-        close,
-      );
-      expect(result.getTensor(['cache', 'backward', 'linear2'])).toBeCloseToTensor(
-        gradIn as tf.Tensor,
-        close,
-      );
+      expect(result.getTensor(['cache', 'backward-pre', 'linear2'])).toBeCloseToTensor(gradOut, close);
+      expect(result.getTensor(['cache', 'backward', 'linear2'])).toBeCloseToTensor(gradIn, close);
       expect(result.getTensor('output')).toBeCloseToTensor(expected['linear3'] as tf.Tensor, close);
       tf.dispose([gradOut, gradIn, ...Object.values(expected)]);
     });

@@ -46,7 +46,7 @@ afterEach(async () => {
 });
 
 describe('diskActivationSink: safetensors shards and a manifest', () => {
-  it('writes one file per shard and a manifest (keys, shapes, dtypes, row ranges); streamed back it equals the in-memory cache', async () => {
+  it('scenario 116 (a memory-mapped cache becomes shards on disk): one file per shard and a manifest (keys, shapes, dtypes, row ranges); streamed back it equals the in-memory cache', async () => {
     const model = mlp();
     const options = { select: /linear[12]/, passThrough: ['label'] } as const;
     const folder = join(root, 'mlp');

@@ -77,10 +77,20 @@ function plannedHooks(options: ConfiguredActivationCaching, node: ModelNode | un
   return entries.flatMap((entry) => directions.map((direction) => hookSpec(entry, direction)));
 }
 
-/** The method's own store when the caller gives no cache: emptied after each publication and on failure. */
+/**
+ * The method's own store when the caller gives no cache: emptied after each publication and on failure. It
+ * takes values only while a pass is expected (from bind, for a pass a workflow shares, and during run) and
+ * until they are published: model calls made outside those, while the method is prepared, leave nothing
+ * behind that restore could not free.
+ */
 class PassStore implements CaptureStore {
   readonly values = new Map<string, { readonly key: KeyPath; readonly value: tf.Tensor }>();
+  armed = true;
   set(key: KeyPath, value: tf.Tensor): void {
+    if (!this.armed) {
+      value.dispose();
+      return;
+    }
     const id = JSON.stringify(key);
     this.values.get(id)?.value.dispose();
     this.values.set(id, { key, value });
@@ -148,6 +158,7 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
       throw error;
     } finally {
       own?.clear();
+      if (own !== undefined) own.armed = false;
     }
   };
 
@@ -156,6 +167,7 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
     forwardOnly ? context.model.run(data) : runWithGradients(context.model, data, options.objective);
   const run = (data: TensorDict): TensorDict => {
     own?.clear();
+    if (own !== undefined) own.armed = true;
     let result: TensorDict | undefined;
     try {
       result = pass(data);
@@ -168,6 +180,7 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
       return result;
     } catch (error) {
       own?.clear();
+      if (own !== undefined) own.armed = false;
       result?.dispose();
       throw error;
     }

@@ -146,8 +146,9 @@ export async function cacheDataset<Result = TensorDict>(
   const sink = given ?? (memoryActivationSink() as unknown as ActivationSink<Result>);
   const iterable = batches as Partial<Iterable<TensorDict> & AsyncIterable<TensorDict>>;
   if (
-    typeof iterable?.[Symbol.iterator] !== 'function' &&
-    typeof iterable?.[Symbol.asyncIterator] !== 'function'
+    (typeof batches !== 'object' && typeof batches !== 'function') ||
+    (batches as unknown) === null ||
+    (typeof iterable[Symbol.iterator] !== 'function' && typeof iterable[Symbol.asyncIterator] !== 'function')
   ) {
     throw new InvalidValueError({
       what: 'batches is neither an iterable nor an async iterable',

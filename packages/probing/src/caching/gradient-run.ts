@@ -33,6 +33,21 @@ function scalarOf(value: unknown): tf.Scalar {
   return tf.sum(value);
 }
 
+/** tf.variableGrads, with its refusal of a model without trainable variables said in tdhook's terms. */
+function variableGradients(forward: () => tf.Scalar): void {
+  try {
+    tf.variableGrads(forward);
+  } catch (error) {
+    if (!(error instanceof Error) || !/variableGrads/.test(error.message)) throw error;
+    throw new InvalidValueError({
+      what: 'The gradient directions need something to differentiate: the model has no float input and no trainable variables',
+      where: 'activationCaching directions',
+      fix: 'Cache forward directions only, or give the model a float input (e.g. embeddings).',
+      cause: error,
+    });
+  }
+}
+
 /**
  * Runs the model once under differentiation, so that backward hooks see the gradient of `objective` (its
  * sum). TF.js has no deferred `.backward()`: the gradient is taken here, with respect to the model's float
@@ -57,13 +72,6 @@ export function runWithGradients(
     return data.getTensor(key);
   });
   const floatInputs = inputs.flatMap((input, index) => (input.dtype === 'float32' ? [index] : []));
-  if (floatInputs.length === 0 && Object.keys(tf.engine().registeredVariables).length === 0) {
-    throw new InvalidValueError({
-      what: 'The gradient directions need something to differentiate: the model has no float input and no variables',
-      where: 'activationCaching directions',
-      fix: 'Cache forward directions only, or give the model a float input (e.g. embeddings).',
-    });
-  }
   let outputs: tf.Tensor[] = [];
   try {
     withGradientCleanup(() => {
@@ -86,7 +94,7 @@ export function runWithGradients(
         if (floatInputs.length > 0) {
           tf.grads((...xs: tf.Tensor[]) => forward(xs))(floatInputs.map((index) => flat[index] as tf.Tensor));
         } else {
-          tf.variableGrads(() => forward([]));
+          variableGradients(() => forward([]));
         }
       });
     });

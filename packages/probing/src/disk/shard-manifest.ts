@@ -87,9 +87,16 @@ function checkManifest(value: unknown, folder: string): ShardManifest {
     throw malformed(folder, `${manifestFile} lacks keys, shards, rows, complete or config`);
   }
   let next = 0;
-  for (const shard of manifest.shards) {
-    const [start, end] = shard.rows;
-    if (start !== next || !(end > start) || !/^shard-\d{5,}\.safetensors$/.test(shard.file)) {
+  for (const shard of manifest.shards as readonly unknown[]) {
+    const { rows, file } = (typeof shard === 'object' && shard !== null ? shard : {}) as Partial<ShardEntry>;
+    const [start, end] = Array.isArray(rows) ? rows : [];
+    if (
+      start !== next ||
+      typeof end !== 'number' ||
+      !(end > start) ||
+      typeof file !== 'string' ||
+      !/^shard-\d{5,}\.safetensors$/.test(file)
+    ) {
       throw malformed(folder, `${manifestFile} lists shard ${JSON.stringify(shard)} out of row order`);
     }
     next = end;
