@@ -162,19 +162,21 @@ def ranks_of(scores, block, start, target):
 
 def information_imbalance(a, b):
     """Delta(A->B) = (2/N) mean_i r_B(i, nn_A(i)) and Delta(B->A), exact: each point's nearest other point
-    (duplicates included) in each space, then its rank in the other space. Four passes over the blocks, as
-    @tdhook/probing makes them (nearest in A, in B; ranks in B, in A)."""
+    (duplicates included) in each space, then its rank in the other space. Three passes over the blocks, as
+    @tdhook/probing makes them: A's nearest; B's nearest with the ranks of A's; the ranks in A of B's."""
     n = a.shape[0]
     sa, sb = ScoreBlocks(a), ScoreBlocks(b)
     nearest_a = np.empty(n, dtype=np.int64)
     nearest_b = np.empty(n, dtype=np.int64)
-    for start, stop in sa.ranges():
-        nearest_a[start:stop] = nearest_valid(sa, sa.block(start, stop), start, 1, -np.inf)[0][:, 0]
-        nearest_b[start:stop] = nearest_valid(sb, sb.block(start, stop), start, 1, -np.inf)[0][:, 0]
     a_to_b = np.empty(n)
     b_to_a = np.empty(n)
     for start, stop in sa.ranges():
-        a_to_b[start:stop] = ranks_of(sb, sb.block(start, stop), start, nearest_a[start:stop])
+        nearest_a[start:stop] = nearest_valid(sa, sa.block(start, stop), start, 1, -np.inf)[0][:, 0]
+    for start, stop in sb.ranges():
+        block = sb.block(start, stop)
+        nearest_b[start:stop] = nearest_valid(sb, block, start, 1, -np.inf)[0][:, 0]
+        a_to_b[start:stop] = ranks_of(sb, block, start, nearest_a[start:stop])
+    for start, stop in sa.ranges():
         b_to_a[start:stop] = ranks_of(sa, sa.block(start, stop), start, nearest_b[start:stop])
     return [2.0 * float(a_to_b.mean()) / n, 2.0 * float(b_to_a.mean()) / n]
 
