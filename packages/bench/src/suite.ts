@@ -1,5 +1,7 @@
-// tdhook's own benchmark suite, in report order (the NLP scenarios need the optional peer @tdhook/adapter-nlp). Each scenario compares tdhook with the plain TF.js code doing
-// the same math (backend-kernels: patched against stock wasm kernels).
+// tdhook's own benchmark suite, in report order (the NLP scenarios need the optional peer @tdhook/adapter-nlp; the
+// probing ones import @tdhook/probing, @tdhook/adapter-cv and @tdhook/cv-assets when set up, so the suite loads
+// without them). Each scenario compares tdhook with the plain TF.js code doing the same math (backend-kernels:
+// patched against stock wasm kernels; probing-geometry-*: numpy in a Python process).
 import type { Suite } from './scenario.js';
 import { activationCaching } from './scenarios/activation-caching.js';
 import { backendKernels } from './scenarios/backend-kernels.js';
@@ -8,6 +10,8 @@ import { interventionChains } from './scenarios/intervention-chains.js';
 import { generationKvCache } from './scenarios/generation.js';
 import { gpt2Cache, runWithCacheSelection } from './scenarios/gpt2-cache.js';
 import { lrpEpsilonPlus } from './scenarios/lrp-epsilon.js';
+import { probingDiskCache } from './scenarios/probing-disk-cache.js';
+import { probingCka, probingInformationImbalance, probingTwoNn } from './scenarios/probing-geometry.js';
 
 export const suite: Suite = [
   igMultiTarget,
@@ -17,5 +21,9 @@ export const suite: Suite = [
   gpt2Cache,
   runWithCacheSelection,
   generationKvCache,
+  probingDiskCache,
+  probingTwoNn,
+  probingCka,
+  probingInformationImbalance,
   backendKernels,
 ];
