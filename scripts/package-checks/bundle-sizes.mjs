@@ -43,6 +43,15 @@ const budgetsKiB = {
   '{ HookedTransformer } from @tdhook/adapter-nlp': 99,
   '{ Gpt2Tokenizer } from @tdhook/adapter-nlp': 15,
   '{ attributeTokens } from @tdhook/adapter-nlp': 148,
+  // Issue 14. ml-matrix (float64 SVD, Cholesky) comes with the estimators and local PCA; a method alone
+  // (activationCaching, probing) or a measure that needs no float64 decomposition must not carry it.
+  '@tdhook/probing': 265,
+  '@tdhook/probing/node': 45,
+  '{ activationCaching } from @tdhook/probing': 92,
+  '{ probing } from @tdhook/probing': 58,
+  '{ logisticRegression } from @tdhook/probing': 96,
+  '{ twoNn } from @tdhook/probing': 8,
+  '{ cka } from @tdhook/probing': 11,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -94,6 +103,11 @@ export async function measureBundles(app, problems) {
     named('@tdhook/adapter-nlp', 'HookedTransformer'),
     named('@tdhook/adapter-nlp', 'Gpt2Tokenizer'),
     named('@tdhook/adapter-nlp', 'attributeTokens'),
+    { name: '@tdhook/probing', source: "export * from '@tdhook/probing';" },
+    { name: '@tdhook/probing/node', source: "export * from '@tdhook/probing/node';" },
+    ...['activationCaching', 'probing', 'logisticRegression', 'twoNn', 'cka'].map((name) =>
+      named('@tdhook/probing', name),
+    ),
   ];
 
   const rows = [];
