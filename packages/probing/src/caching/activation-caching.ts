@@ -78,10 +78,11 @@ function plannedHooks(options: ConfiguredActivationCaching, node: ModelNode | un
 }
 
 /**
- * The method's own store when the caller gives no cache: emptied after each publication and on failure. It
- * takes values only while a pass is expected (from bind, for a pass a workflow shares, and during run) and
- * until they are published: model calls made outside those, while the method is prepared, leave nothing
- * behind that restore could not free.
+ * The method's own store when the caller gives no cache: emptied after each publication, on failure and at
+ * restore. It takes values from bind on (a workflow's shared pass calls collect, not run) until they are
+ * published; afterwards only during run. A model call made directly on the prepared model before its first
+ * run (or a shared pass that fails before collect) leaves at most one value per key, which the next run,
+ * collect or the restore frees.
  */
 class PassStore implements CaptureStore {
   readonly values = new Map<string, { readonly key: KeyPath; readonly value: tf.Tensor }>();
@@ -109,6 +110,13 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
   const entries = resolveSelection(options.select, context.model.model);
   const own = cache === undefined ? new PassStore() : undefined;
   const store: CaptureStore = cache ?? (own as PassStore);
+  if (own !== undefined) {
+    // Registered first, so it runs after the hooks are gone: no capture can arrive once it has freed the store.
+    context.onRestore(() => {
+      own.clear();
+      own.armed = false;
+    });
+  }
   if (cache !== undefined && options.clearCache) cache.clear();
   const keys: { key: KeyPath; entry: CacheEntry; direction: CacheDirection }[] = [];
   for (const entry of entries) {
