@@ -136,10 +136,10 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
   const cached = (key: KeyPath): tf.Tensor | undefined =>
     cache === undefined ? own?.get(key) : cache.has(key) ? cache.get(key) : undefined;
 
-  const collect = (data: TensorDict): TensorDict => {
-    const result = new TensorDict({}, { batchShape: data.batchShape });
+  // Publishes into `target` (the data's batch shape) and empties the own store, also on failure.
+  const publish = (data: TensorDict, target: TensorDict): void => {
     try {
-      if (cacheKey === null) return result;
+      if (cacheKey === null) return;
       const rows = data.batchShape.reduce((product, size) => product * size, 1);
       for (const { key, entry, direction } of keys) {
         const value = cached(key);
@@ -157,16 +157,24 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
             fix: 'Cache a batch-major tensor (a callback may transpose it), or publish nothing (cacheKey: null) and read the cache.',
           });
         }
-        // A new handle on the same data: the published copy survives later runs and cache clears.
-        result.set([...cacheKey, ...key], tf.reshape(value, [...data.batchShape, ...value.shape.slice(1)]));
+        // A new handle on the same data (a reshape shares it on every backend, where tf.clone copies on
+        // wasm): the published value survives later runs and cache clears, and costs no copy.
+        target.set([...cacheKey, ...key], tf.reshape(value, [...data.batchShape, ...value.shape.slice(1)]));
       }
+    } finally {
+      own?.clear();
+      if (own !== undefined) own.armed = false;
+    }
+  };
+
+  const collect = (data: TensorDict): TensorDict => {
+    const result = new TensorDict({}, { batchShape: data.batchShape });
+    try {
+      publish(data, result);
       return result;
     } catch (error) {
       result.dispose();
       throw error;
-    } finally {
-      own?.clear();
-      if (own !== undefined) own.armed = false;
     }
   };
 
@@ -179,12 +187,8 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
     let result: TensorDict | undefined;
     try {
       result = pass(data);
-      const published = collect(result);
-      try {
-        result.update(published);
-      } finally {
-        published.dispose();
-      }
+      // Straight into the result: collecting into a new dict and merging it would copy every value on wasm.
+      publish(result, result);
       return result;
     } catch (error) {
       own?.clear();
