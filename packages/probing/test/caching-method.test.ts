@@ -381,7 +381,7 @@ describe('activationCaching (SPEC §2.3)', () => {
     withModel((model, data, x) => {
       const before = tf.memory().numTensors;
       {
-        using prepared = activationCaching({ select: /linear[12]/ }).prepare(model);
+        using _prepared = activationCaching({ select: /linear[12]/ }).prepare(model);
         // Called directly, not through run: each hook keeps its capture for a pass a workflow may share.
         tf.tidy(() => {
           model.call(x);

@@ -3,7 +3,7 @@ import {
   formatKey,
   InvalidValueError,
   MissingKeyError,
-  TensorDict,
+  type TensorDict,
   toKeyPath,
   type JsonValue,
   type Key,
