@@ -182,11 +182,13 @@ export async function cacheDataset<Result = TensorDict>(
           const input = skip > 0 ? batch.slice(skip) : batch;
           try {
             const result = prepared.run(input);
+            let rows: TensorDict;
             try {
-              await sink.write(rowsOf(result, input, passThrough));
+              rows = rowsOf(result, input, passThrough);
             } finally {
-              result.dispose();
+              result.dispose(); // before the sink's write: the model outputs need not wait for it
             }
+            await sink.write(rows);
           } finally {
             if (input !== batch) input.dispose();
           }
