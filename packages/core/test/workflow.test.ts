@@ -421,6 +421,46 @@ describe('plans are checked', () => {
     net.dispose();
   });
 
+  it('onRestore() runs its release once at restore (also after a failed run) and is not in the program', () => {
+    const net = smallNet();
+    const data = dataFor();
+    const spec = { path: 'relu', direction: 'forward', operation: 'capture' } as const;
+    let released = 0;
+    const freeing = (fail: boolean) =>
+      scripted('test/frees', [spec], (context) => {
+        context.onRestore(() => {
+          released += 1;
+        });
+        context.hook(spec, () => undefined);
+        return {
+          run: (input) => {
+            if (fail) throw new Error('boom');
+            return context.model.run(input);
+          },
+        };
+      })(null);
+    const prepared = freeing(false).prepare(net);
+    expect(prepared.program).toEqual([spec]);
+    expect(released).toBe(0);
+    prepared.restore();
+    prepared.restore();
+    expect(released).toBe(1);
+    const failing = freeing(true).prepare(net);
+    expect(() => failing.run(data)).toThrow(/boom/);
+    expect(released).toBe(2);
+    const noRelease = scripted('test/no-release', [], (context) => {
+      context.onRestore(undefined as never);
+      return { run: (input) => context.model.run(input) };
+    });
+    expect(() => noRelease(null).prepare(net)).toThrowTdhookError(
+      'E_CONTRACT',
+      /onRestore without a function/,
+    );
+    expect(clean(net)).toBe(true);
+    data.dispose();
+    net.dispose();
+  });
+
   it('a hook installed after bind returned is refused, and the model is restored', () => {
     const net = smallNet();
     const data = dataFor();

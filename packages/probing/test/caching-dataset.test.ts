@@ -132,4 +132,45 @@ describe('cacheDataset: activations over a dataset in batches', () => {
     empty.dispose();
     model.dispose();
   });
+  it('takes over every batch it receives (an array included); batches it never reached stay the caller’s', async () => {
+    const model = mlp();
+    const held = [...batches(12, 4)];
+    const cached = await cacheDataset(model, held, { select: 'linear1' });
+    expect(held.map((batch) => batch.isDisposed)).toEqual([true, true, true]);
+    expect(cached.batchShape).toEqual([12]);
+    cached.dispose();
+    // The second batch lacks the pass-through key: the run stops there, the third batch was never taken.
+    const [first, second, third] = [...batches(12, 4)] as [TensorDict, TensorDict, TensorDict];
+    second.delete('label');
+    expect(
+      await rejection(
+        cacheDataset(model, [first, second, third], { select: 'linear1', passThrough: ['label'] }),
+      ),
+    ).toThrowTdhookError('E_MISSING_KEY', /"label"/);
+    expect([first.isDisposed, second.isDisposed, third.isDisposed]).toEqual([true, true, false]);
+    third.dispose();
+    model.dispose();
+  });
+
+  it('copies no activation on the way to the sink: the copies do not grow with the modules cached', async () => {
+    const model = mlp();
+    // tf.clone is a copy on the wasm backend (its Identity kernel copies), a reshape shares the data.
+    const copiesFor = async (select: RegExp): Promise<number> => {
+      const sink: ActivationSink<number> = {
+        open: () => Promise.resolve(0),
+        write: (rows) => {
+          rows.dispose();
+          return Promise.resolve();
+        },
+        finish: () => Promise.resolve(0),
+        abort: () => Promise.resolve(),
+      };
+      const profile = await tf.profile(async () => {
+        await cacheDataset(model, batches(4, 4), { select, sink, passThrough: ['label'] });
+      });
+      return profile.kernels.filter(({ name }) => name === 'Identity').length;
+    };
+    expect(await copiesFor(/linear[123]/)).toBe(await copiesFor(/linear1/));
+    model.dispose();
+  });
 });

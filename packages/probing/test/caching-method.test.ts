@@ -377,4 +377,45 @@ describe('activationCaching (SPEC §2.3)', () => {
       expect(() => prepared.run(data)).toThrow(/not a tensor/);
     });
   });
+  it('frees captures that no run published: a direct model call before the first run, then restore', () => {
+    withModel((model, data, x) => {
+      const before = tf.memory().numTensors;
+      {
+        using _prepared = activationCaching({ select: /linear[12]/ }).prepare(model);
+        // Called directly, not through run: each hook keeps its capture for a pass a workflow may share.
+        tf.tidy(() => {
+          model.call(x);
+        });
+        expect(tf.memory().numTensors).toBe(before + 2);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      expect(hookCounts(resolveModule(model, 'linear1')).forward).toBe(0);
+      // Data untouched (the shared-pass data is what a workflow would collect from).
+      expect(data.getTensor('input').isDisposed).toBe(false);
+    });
+  });
+
+  it('frees the captures of a later method when an earlier one fails to collect a shared pass', () => {
+    withModel((model, data) => {
+      const before = tf.memory().numTensors;
+      const workflow = new Workflow([
+        // Caches a [features, rows] tensor: its collect refuses it (not batch-major).
+        activationCaching({
+          select: 'linear1',
+          cacheKey: 'first',
+          callback: (value) => tf.transpose(value as tf.Tensor),
+        }),
+        activationCaching({ select: /linear[23]/, cacheKey: 'second' }),
+      ]);
+      expect(workflow.plan(model, data).executions[0]?.coexecuted).toBe(true);
+      expect(() => workflow.run(model, data)).toThrowTdhookError(
+        'E_SHAPE_MISMATCH',
+        /first axis is not the 2 batch rows/,
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      for (const path of ['linear1', 'linear2', 'linear3']) {
+        expect(hookCounts(resolveModule(model, path)).forward).toBe(0);
+      }
+    });
+  });
 });

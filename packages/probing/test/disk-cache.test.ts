@@ -135,6 +135,10 @@ describe('diskActivationSink: safetensors shards and a manifest', () => {
     expect(interrupted.rows).toBe(15);
     expect(interrupted.complete).toBe(false);
     expect((await readdir(resumed)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    // What a power cut mid-flush can leave: a shard renamed before the manifest listed it, a temporary file.
+    await writeFile(join(resumed, 'shard-00003.safetensors'), 'renamed, never listed');
+    await writeFile(join(resumed, 'shard-00009.safetensors'), 'renamed, never listed');
+    await writeFile(join(resumed, 'manifest.json.tmp'), '{"torn');
 
     let runs = 0;
     const counting = (function* () {
@@ -163,6 +167,7 @@ describe('diskActivationSink: safetensors shards and a manifest', () => {
     const model = mlp();
     const folder = join(root, 'mismatch');
     await cacheDataset(model, batches(4, 4), { select: 'linear1', sink: diskActivationSink(folder) });
+    await writeFile(join(folder, 'shard-00001.safetensors.tmp'), 'left by a crash');
     const before = await folderBytes(folder);
     for (const [options, pattern] of [
       [{ select: 'linear2', sink: diskActivationSink(folder) }, /another fingerprint/],

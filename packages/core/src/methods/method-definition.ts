@@ -70,6 +70,12 @@ export interface BindContext {
   hook<D extends HookDirection>(spec: HookSpec & { readonly direction: D }, hook: HookByDirection[D]): void;
   /** Records a change that is not a hook (declared in the plan with `direction: null`) and how to undo it. */
   record(spec: HookSpec & { readonly direction: null }, undo: () => void): void;
+  /**
+   * Registers `release`, run when the prepared model is restored (also after an error): it frees what the
+   * method itself holds (tensors its hooks captured but nothing published yet). It changes nothing on the
+   * model, so it needs no plan entry and is not part of the program.
+   */
+  onRestore(release: () => void): void;
 }
 
 /**

@@ -91,6 +91,17 @@ export class PreparedModel {
         this.#undo.push(undo);
         this.#program.push(spec);
       },
+      onRestore: (release) => {
+        this.#assertBinding();
+        if (typeof release !== 'function') {
+          throw new ContractError({
+            what: `Method '${source.id}' called onRestore without a function`,
+            where: 'bind (context.onRestore)',
+            fix: 'Pass the function that frees what the method holds: context.onRestore(() => { … }).',
+          });
+        }
+        this.#undo.push(release);
+      },
     };
     try {
       const runner = source.bind(context);

@@ -78,10 +78,11 @@ function plannedHooks(options: ConfiguredActivationCaching, node: ModelNode | un
 }
 
 /**
- * The method's own store when the caller gives no cache: emptied after each publication and on failure. It
- * takes values only while a pass is expected (from bind, for a pass a workflow shares, and during run) and
- * until they are published: model calls made outside those, while the method is prepared, leave nothing
- * behind that restore could not free.
+ * The method's own store when the caller gives no cache: emptied after each publication, on failure and at
+ * restore. It takes values from bind on (a workflow's shared pass calls collect, not run) until they are
+ * published; afterwards only during run. A model call made directly on the prepared model before its first
+ * run (or a shared pass that fails before collect) leaves at most one value per key, which the next run,
+ * collect or the restore frees.
  */
 class PassStore implements CaptureStore {
   readonly values = new Map<string, { readonly key: KeyPath; readonly value: tf.Tensor }>();
@@ -109,6 +110,13 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
   const entries = resolveSelection(options.select, context.model.model);
   const own = cache === undefined ? new PassStore() : undefined;
   const store: CaptureStore = cache ?? (own as PassStore);
+  if (own !== undefined) {
+    // Registered first, so it runs after the hooks are gone: no capture can arrive once it has freed the store.
+    context.onRestore(() => {
+      own.clear();
+      own.armed = false;
+    });
+  }
   if (cache !== undefined && options.clearCache) cache.clear();
   const keys: { key: KeyPath; entry: CacheEntry; direction: CacheDirection }[] = [];
   for (const entry of entries) {
@@ -128,10 +136,10 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
   const cached = (key: KeyPath): tf.Tensor | undefined =>
     cache === undefined ? own?.get(key) : cache.has(key) ? cache.get(key) : undefined;
 
-  const collect = (data: TensorDict): TensorDict => {
-    const result = new TensorDict({}, { batchShape: data.batchShape });
+  // Publishes into `target` (the data's batch shape) and empties the own store, also on failure.
+  const publish = (data: TensorDict, target: TensorDict): void => {
     try {
-      if (cacheKey === null) return result;
+      if (cacheKey === null) return;
       const rows = data.batchShape.reduce((product, size) => product * size, 1);
       for (const { key, entry, direction } of keys) {
         const value = cached(key);
@@ -149,16 +157,24 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
             fix: 'Cache a batch-major tensor (a callback may transpose it), or publish nothing (cacheKey: null) and read the cache.',
           });
         }
-        // A new handle on the same data: the published copy survives later runs and cache clears.
-        result.set([...cacheKey, ...key], tf.reshape(value, [...data.batchShape, ...value.shape.slice(1)]));
+        // A new handle on the same data (a reshape shares it on every backend, where tf.clone copies on
+        // wasm): the published value survives later runs and cache clears, and costs no copy.
+        target.set([...cacheKey, ...key], tf.reshape(value, [...data.batchShape, ...value.shape.slice(1)]));
       }
+    } finally {
+      own?.clear();
+      if (own !== undefined) own.armed = false;
+    }
+  };
+
+  const collect = (data: TensorDict): TensorDict => {
+    const result = new TensorDict({}, { batchShape: data.batchShape });
+    try {
+      publish(data, result);
       return result;
     } catch (error) {
       result.dispose();
       throw error;
-    } finally {
-      own?.clear();
-      if (own !== undefined) own.armed = false;
     }
   };
 
@@ -171,12 +187,8 @@ function bindCaching(options: ConfiguredActivationCaching, context: BindContext)
     let result: TensorDict | undefined;
     try {
       result = pass(data);
-      const published = collect(result);
-      try {
-        result.update(published);
-      } finally {
-        published.dispose();
-      }
+      // Straight into the result: collecting into a new dict and merging it would copy every value on wasm.
+      publish(result, result);
       return result;
     } catch (error) {
       own?.clear();

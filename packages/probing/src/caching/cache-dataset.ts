@@ -1,8 +1,9 @@
+import * as tf from '@tensorflow/tfjs-core';
 import {
   formatKey,
   InvalidValueError,
   MissingKeyError,
-  TensorDict,
+  type TensorDict,
   toKeyPath,
   type JsonValue,
   type Key,
@@ -94,9 +95,9 @@ function fingerprintOf(
 
 /** The cached rows of one batch: the activations, then the pass-through keys; the caller owns it. */
 function rowsOf(result: TensorDict, input: TensorDict, passThrough: readonly Key[]): TensorDict {
-  const rows = new TensorDict({}, { batchShape: input.batchShape });
+  // New handles on the published activations' data (update would copy them on the wasm backend).
+  const rows = result.getDict(publicationKey).apply((tensor) => tf.reshape(tensor, tensor.shape));
   try {
-    rows.update(result.getDict(publicationKey));
     for (const key of passThrough) {
       if (!input.has(key)) {
         throw new MissingKeyError({
@@ -124,10 +125,15 @@ function rowsOf(result: TensorDict, input: TensorDict, passThrough: readonly Key
  * {@link activationCaching} (same selection, directions and keys; the activations are keyed `path` or
  * `[direction, path]` at the top level), and its rows go to `sink`, which by default concatenates them in
  * memory into one TensorDict `[rows, ...]`. Only one batch's tensors are alive at a time (plus what the sink
- * keeps). `batches` is any iterable or async iterable of TensorDicts with one batch dim, in a fixed order;
- * cacheDataset takes over each batch it receives and disposes it. A sink that stored rows before (a resumed
- * disk cache) has them skipped: batches wholly before that point are not run. The model is restored when the
- * run ends, also after an error (then the sink keeps what it stored, for a resume).
+ * keeps). `batches` is any iterable or async iterable of TensorDicts with one batch dim, in a fixed order.
+ * A sink that stored rows before (a resumed disk cache) has them skipped: batches wholly before that point
+ * are not run. The model is restored when the run ends, also after an error (then the sink keeps what it
+ * stored, for a resume).
+ *
+ * Ownership: cacheDataset takes over every batch it receives and disposes it (cached, skipped or refused), as
+ * a `tf.data` pipeline does, so that a generator may yield fresh TensorDicts. An array's batches are disposed
+ * too: pass clones of those you still need. After a failure, the batches not yet received stay the caller's
+ * (a generator's `finally` blocks run, since the loop closes it).
  *
  * @example
  * function* batches() {
@@ -176,11 +182,13 @@ export async function cacheDataset<Result = TensorDict>(
           const input = skip > 0 ? batch.slice(skip) : batch;
           try {
             const result = prepared.run(input);
+            let rows: TensorDict;
             try {
-              await sink.write(rowsOf(result, input, passThrough));
+              rows = rowsOf(result, input, passThrough);
             } finally {
-              result.dispose();
+              result.dispose(); // before the sink's write: the model outputs need not wait for it
             }
+            await sink.write(rows);
           } finally {
             if (input !== batch) input.dispose();
           }

@@ -34,10 +34,11 @@ function onlyTensor(value: unknown, path: string, direction: CacheDirection): tf
   return only;
 }
 
-// Kept: the model runs inside a tidy (or tf.grad's) that would dispose it. A clone shares the data, so
-// keeping costs no copy, and the cache's handle is independent of the model's.
+// Kept: the model runs inside a tidy (or tf.grad's) that would dispose it. A new handle on the same data, so
+// that the cache's handle is independent of the model's: a reshape to the same shape, which every backend
+// answers by sharing the data (tf.clone would too on cpu, but the wasm backend copies it).
 function keepCopy(value: tf.Tensor): tf.Tensor {
-  return tf.keep(tf.clone(value));
+  return tf.keep(tf.reshape(value, value.shape));
 }
 
 function fromCallback(

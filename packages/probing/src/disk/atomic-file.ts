@@ -1,11 +1,11 @@
 import { open, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
 
-// A crash leaves either the old file or the new one, never a torn one: the bytes go to a temporary name,
-// reach the disk (fsync), and only then take the real name (rename is atomic on one file system); the
-// folder is synced so that the rename itself survives a power loss.
+// A crash leaves either the old file or the new one, never a torn one: the bytes go to a temporary name and
+// reach the disk (fsync) before the rename gives them the real name (atomic on one file system). A rename
+// itself reaches the disk only when its folder is synced; the disk sink decides when that is needed.
 
-async function syncFolder(folder: string): Promise<void> {
+/** Syncs `folder`, so that the renames made in it survive a power loss. */
+export async function syncFolder(folder: string): Promise<void> {
   const handle = await open(folder, 'r');
   try {
     await handle.sync();
@@ -16,8 +16,16 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-/** Writes `bytes` to `file` atomically (temporary name, fsync, rename, folder fsync). */
-export async function writeFileAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
+/**
+ * Replaces `file` with `bytes` atomically: writes and fsyncs `file.tmp`, runs `beforeRename` (the disk sink
+ * syncs the folder there, once for the shard renamed before and this file), then renames. The rename is not
+ * synced: until the folder is synced, a power loss may give back the old file, never a torn one.
+ */
+export async function writeFileAtomic(
+  file: string,
+  bytes: Uint8Array | string,
+  beforeRename?: () => Promise<void>,
+): Promise<void> {
   const temporary = `${file}.tmp`;
   const handle = await open(temporary, 'w');
   try {
@@ -26,6 +34,6 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array | string):
   } finally {
     await handle.close();
   }
+  await beforeRename?.();
   await rename(temporary, file);
-  await syncFolder(dirname(file));
 }

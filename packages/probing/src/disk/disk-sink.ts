@@ -5,7 +5,7 @@ import { formatKey, InvalidValueError, type TensorDict } from '@tdhook/core';
 import { writeSafetensors, type SafetensorsDtype } from '@tdhook/core/plugin';
 
 import type { ActivationSink, ActivationSinkConfig } from '../caching/activation-sink.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { syncFolder, writeFileAtomic } from './atomic-file.js';
 import { DiskCacheError } from './disk-cache-error.js';
 import {
   findShardManifest,
@@ -87,6 +87,16 @@ function sameLayout(a: readonly ShardKey[], b: readonly ShardKey[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * Removes what a run that stopped mid-write left (a temporary file, or a shard renamed before the manifest
+ * listed it): never part of the cache, and the resumed run writes them again.
+ */
+async function removeUnlisted(folder: string, manifest: ShardManifest | undefined): Promise<void> {
+  const listed = new Set([manifestFile, ...(manifest?.shards ?? []).map(({ file }) => file)]);
+  const names = await readdir(folder);
+  await Promise.all(names.filter((name) => !listed.has(name)).map((name) => rm(join(folder, name))));
+}
+
 async function checkFolder(folder: string, manifest: ShardManifest | undefined): Promise<void> {
   const names = await readdir(folder);
   const stranger = names.find((name) => !ours.test(name));
@@ -96,8 +106,6 @@ async function checkFolder(folder: string, manifest: ShardManifest | undefined):
       fix: 'Cache into an empty (or new) folder.',
     });
   }
-  // Left by a run that stopped mid-write: never part of the cache.
-  await Promise.all(names.filter((name) => name.endsWith('.tmp')).map((name) => rm(join(folder, name))));
   for (const shard of manifest?.shards ?? []) {
     const found = await stat(join(folder, shard.file)).catch(() => undefined);
     if (found === undefined) {
@@ -113,9 +121,10 @@ async function checkFolder(folder: string, manifest: ShardManifest | undefined):
  * An {@link ActivationSink} writing safetensors shards (one file per `shardRows` rows) and a JSON
  * `manifest.json` (keys, row shapes, dtypes, row ranges) into `folder`; `cacheDataset` with it resolves to
  * the manifest. Crash-safe and resumable: each shard goes to a temporary name, is synced and renamed, and
- * only then is the manifest replaced the same way, so a crash leaves whole shards and a manifest that lists
- * exactly them; a later run with the same configuration resumes after the listed rows (rows buffered for an
- * unfinished shard are computed again), and one with another configuration is refused
+ * only then is the manifest replaced the same way (two file syncs and one folder sync per shard), so a crash
+ * leaves whole shards and a manifest that lists only whole shards; a later run with the same configuration
+ * removes what the manifest does not list and resumes after the listed rows (rows buffered for an unfinished
+ * shard are computed again), and one with another configuration is refused
  * (`DiskCacheError` `E_CACHE_MISMATCH`). Host memory holds one shard's rows at most.
  *
  * @example
@@ -136,8 +145,13 @@ export function diskActivationSink(
     if (manifest === undefined) throw new Error('diskActivationSink: open() was not called');
     return manifest;
   };
+  // The folder is synced before the manifest's rename: the shard renamed just before is then on disk before
+  // any manifest can list it. The manifest's own rename is synced by the next one (or by finish): lost in a
+  // power cut, it leaves the previous manifest, and a resumed run computes that shard again.
   const saveManifest = async (next: ShardManifest): Promise<void> => {
-    await writeFileAtomic(join(folder, manifestFile), `${JSON.stringify(next, null, 2)}\n`);
+    await writeFileAtomic(join(folder, manifestFile), `${JSON.stringify(next, null, 2)}\n`, () =>
+      syncFolder(folder),
+    );
     manifest = next;
   };
   const allocate = (keys: readonly ShardKey[]): Buffered[] =>
@@ -188,10 +202,12 @@ export function diskActivationSink(
             fix: 'Resume with the same options, or cache into another folder (or delete this one).',
           });
         }
+        await removeUnlisted(folder, found);
         manifest = found;
         buffers = found.keys.length === 0 ? undefined : allocate(found.keys);
         return found.rows;
       }
+      await removeUnlisted(folder, undefined);
       await saveManifest({ format: manifestFormat, config, keys: [], shards: [], rows: 0, complete: false });
       return 0;
     },
@@ -210,7 +226,8 @@ export function diskActivationSink(
       }
       const current = state();
       if (current.keys.length === 0) {
-        await saveManifest({ ...current, keys: layout });
+        // Saved with the first shard: a manifest without shards needs no keys to resume.
+        manifest = { ...current, keys: layout };
         buffers = allocate(layout);
       } else if (!sameLayout(current.keys, layout)) {
         throw new DiskCacheError('E_CACHE_MISMATCH', folder, {
@@ -234,6 +251,7 @@ export function diskActivationSink(
     finish: async () => {
       await flush();
       await saveManifest({ ...state(), complete: true });
+      await syncFolder(folder); // the complete manifest is on disk when the promise resolves
       return state();
     },
     abort: () => {
