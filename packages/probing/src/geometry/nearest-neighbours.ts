@@ -98,8 +98,11 @@ function fillRow(
 /**
  * The `size` smallest scores of a row except the point itself, and the smallest score left out (+Infinity if
  * none is): an insertion buffer, since most values fail the first comparison.
+ *
+ * @example
+ * const { indices, threshold } = smallestScores(scores, i, 16);
  */
-function smallestScores(
+export function smallestScores(
   scores: Float32Array,
   self: number,
   size: number,
