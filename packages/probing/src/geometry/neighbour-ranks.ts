@@ -1,6 +1,10 @@
 import { exactPowerDistance, exactSquaredDistance } from './exact-distance.js';
-import { nearestValidNeighbours, smallestScores } from './nearest-neighbours.js';
+import { nearestValidNeighbours, nearestWithCandidates } from './nearest-neighbours.js';
+import { type RowCandidates } from './row-candidates.js';
 import { forEachScoreBlock, type CentredNorms } from './score-blocks.js';
+
+/** Candidates kept per point by {@link nearestAndRanks}' pass without a target. */
+const keptCandidates = 32;
 
 /**
  * For information imbalance: each point's nearest other point under the p-norm (duplicates included: the
@@ -21,24 +25,16 @@ export function nearestAndRanks(
   target?: Int32Array,
 ): { nearest: Int32Array; ranks: Float64Array; candidates?: RowCandidates } {
   const ranks = new Float64Array(n);
-  if (p === 2) {
-    const size = Math.min(n - 1, keptCandidates);
-    const candidates: RowCandidates = {
-      size,
-      index: new Int32Array(n * size),
-      threshold: new Float64Array(n),
-      centred: undefined,
-    };
+  if (p === 2 && target === undefined) {
+    // Half a pass (each pair once), keeping candidates that usually settle the later ranks of these points.
+    const { table, candidates } = nearestWithCandidates(rows, n, d, 1, -Infinity, keptCandidates);
+    return { nearest: table.index, ranks, candidates };
+  }
+  if (p === 2 && target !== undefined) {
     const table = nearestValidNeighbours(rows, n, d, 1, -Infinity, (i, scores, centred) => {
-      if (target !== undefined) ranks[i] = rankInRow(rows, n, d, i, target[i] as number, scores, centred);
-      else {
-        const kept = smallestScores(scores, i, size);
-        candidates.index.set(kept.indices, i * size);
-        candidates.threshold[i] = kept.threshold;
-        candidates.centred = centred;
-      }
+      ranks[i] = rankInRow(rows, n, d, i, target[i] as number, scores, centred);
     });
-    return { nearest: table.index, ranks, ...(target === undefined ? { candidates } : {}) };
+    return { nearest: table.index, ranks };
   }
   const nearest = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i += 1) {
@@ -134,25 +130,6 @@ function rankInRow(
   return rank;
 }
 
-/** Candidates kept per point by {@link nearestAndRanks}' pass without a target. */
-const keptCandidates = 32;
-
-/**
- * What a pass over the N×N matrix keeps so that a later rank query can often skip another pass: per point i,
- * the `size` points of smallest score (`index[i·size ..]`, self excluded) and the smallest score left out.
- *
- * @example
- * const { candidates } = nearestAndRanks(rowsA, n, da, 2);
- * const ranks = ranksOf(rowsA, n, da, nearestInB, 2, candidates); // most rows settled without a pass
- */
-export interface RowCandidates {
-  readonly size: number;
-  readonly index: Int32Array;
-  readonly threshold: Float64Array;
-  /** The norms and error bound of the pass (undefined until a row has been visited). */
-  centred: CentredNorms | undefined;
-}
-
 /**
  * The ranks that `candidates` settle: when every point left out has `approx ≥ threshold` and the bound shows
  * that this puts it strictly beyond the target's exact distance, the rank counts the candidates only (exactly,
@@ -169,7 +146,7 @@ function ranksFromCandidates(
   const unsettled: number[] = [];
   for (let i = 0; i < ranks.length; i += 1) {
     const j = target[i] as number;
-    if (centred === undefined || j < 0) {
+    if (j < 0) {
       unsettled.push(i);
       continue;
     }

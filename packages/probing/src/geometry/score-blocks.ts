@@ -55,23 +55,9 @@ export function forEachScoreBlock(
 ): void {
   const count = points?.length ?? n;
   if (n === 0 || count === 0) return;
-  const centred = tf.tidy(() => {
-    const x = tf.tensor2d(rows, [n, d], 'float32');
-    return tf.sub(x, tf.mean(x, 0, true));
-  });
+  const { centred, centredNorms } = centreRows(rows, n, d);
   try {
-    const normsTensor = tf.tidy(() => tf.sum(tf.square(centred), 1));
-    const norms = normsTensor.dataSync() as Float32Array;
-    normsTensor.dispose();
-    let largest = 0;
-    for (const value of norms) largest = Math.max(largest, value);
-    // Centring, the norms, the dot products (any summation order) and the final sums each lose at most
-    // (d + small)·u relative to ‖c_i‖² + ‖c_j‖²; twice that plus slack is a safe bound.
-    const factor = (2 * d + 32) * float32Unit;
-    const centredNorms: CentredNorms = {
-      norms,
-      bound: (i) => factor * ((norms[i] as number) + largest) + 1e-30,
-    };
+    const norms = centredNorms.norms;
     const rowsPerBlock = Math.max(1, Math.floor(blockElements / n));
     const normsRow = tf.tensor2d(norms, [1, n], 'float32');
     // −2·Cᵀ materialised once: wasm's matMul with transposeB is many times slower than a plain product, and
@@ -98,4 +84,35 @@ export function forEachScoreBlock(
   } finally {
     centred.dispose();
   }
+}
+
+/**
+ * The rows centred on TF.js (the caller disposes `centred`), their squared norms as TF.js computed them, and
+ * the error bound of the expansion built on them.
+ *
+ * @example
+ * const { centred, centredNorms } = centreRows(rows, n, d);
+ * centred.dispose();
+ */
+export function centreRows(
+  rows: Float32Array,
+  n: number,
+  d: number,
+): { centred: tf.Tensor2D; centredNorms: CentredNorms } {
+  const centred = tf.tidy(() => {
+    const x = tf.tensor2d(rows, [n, d], 'float32');
+    return tf.sub<tf.Tensor2D>(x, tf.mean(x, 0, true));
+  });
+  const normsTensor = tf.tidy(() => tf.sum(tf.square(centred), 1));
+  const norms = normsTensor.dataSync() as Float32Array;
+  normsTensor.dispose();
+  let largest = 0;
+  for (const value of norms) largest = Math.max(largest, value);
+  // Centring, the norms, the dot products (any summation order) and the final sums each lose at most
+  // (d + small)·u relative to ‖c_i‖² + ‖c_j‖²; twice that plus slack is a safe bound.
+  const factor = (2 * d + 32) * float32Unit;
+  return {
+    centred,
+    centredNorms: { norms, bound: (i) => factor * ((norms[i] as number) + largest) + 1e-30 },
+  };
 }
