@@ -44,6 +44,8 @@ interface KernelResult {
   readonly debiased: boolean;
   readonly sigma_fraction?: number;
   readonly sigma?: number;
+  /** Only the first `rows` samples of both inputs (fewer samples than features). */
+  readonly rows?: number;
   readonly cka: number | ArraySpec;
 }
 
@@ -196,13 +198,19 @@ describe('conformance: fixtures/cka-kernels.json (RBF and debiased CKA, numpy fl
     kernels.results.map(
       (r) =>
         [
-          `${r.b} ${r.kernel}${r.debiased ? ' debiased' : ''}${r.sigma_fraction === undefined ? '' : ` sigmaFraction=${r.sigma_fraction}`}${r.sigma === undefined ? '' : ` sigma=${r.sigma}`}`,
+          `${r.b} ${r.kernel}${r.debiased ? ' debiased' : ''}${r.sigma_fraction === undefined ? '' : ` sigmaFraction=${r.sigma_fraction}`}${r.sigma === undefined ? '' : ` sigma=${r.sigma}`}${r.rows === undefined ? '' : ` first ${r.rows} rows (N < D: Gram route)`}`,
           r,
         ] as const,
     ),
   )('%s', (_name, result) => {
-    const a = inputTensor(specOf(result.a));
-    const b = inputTensor(specOf(result.b));
+    const firstRows = (x: tf.Tensor): tf.Tensor => {
+      if (result.rows === undefined) return x;
+      const head = tf.slice(x, 0, result.rows);
+      x.dispose();
+      return head;
+    };
+    const a = firstRows(inputTensor(specOf(result.a)));
+    const b = firstRows(inputTensor(specOf(result.b)));
     const out = cka(a, b, {
       kernel: result.kernel,
       debiased: result.debiased,
@@ -210,7 +218,7 @@ describe('conformance: fixtures/cka-kernels.json (RBF and debiased CKA, numpy fl
       ...(result.sigma === undefined ? {} : { sigma: result.sigma }),
     });
     try {
-      const group = `${result.kernel === 'rbf' ? 'RBF' : 'linear'} ${result.debiased ? 'debiased ' : ''}CKA`;
+      const group = `${result.kernel === 'rbf' ? 'RBF' : 'linear'} ${result.debiased ? 'debiased ' : ''}CKA${result.rows === undefined ? '' : ', N < D'}`;
       compare(group, 1e-6, out, result.cka);
     } finally {
       tf.dispose([a, b, out]);

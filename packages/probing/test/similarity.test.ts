@@ -162,6 +162,52 @@ describe('information imbalance', () => {
     tf.dispose([same.aToB, same.bToA]);
   });
 
+  it('exact against a float64 brute force with ties, far from the origin, whether the kept candidates settle the last pass or not (N = 2,100: the recomputed rows span two blocks)', () => {
+    const n = 2100;
+    const next = normalSource(142);
+    // Integer grid points 1000 away from the origin: many tied distances, and the expansion's error is large.
+    const gridA = Array.from({ length: n }, () => [0, 1, 2].map(() => 1000 + Math.round(next() * 6)));
+    const related = gridA.map((row) => row.map((value) => value + Math.round(next() * 0.6)));
+    const independent = Array.from({ length: n }, () => [0, 1].map(() => 1000 + Math.round(next() * 6)));
+    const bruteForce = (xs: number[][], ys: number[][]): number => {
+      const nearest = (rows: number[][], i: number): number => {
+        let best = -1;
+        let bestDistance = Infinity;
+        rows.forEach((row, l) => {
+          const distance = l === i ? Infinity : squared(rows, i, l);
+          if (distance < bestDistance) [best, bestDistance] = [l, distance];
+        });
+        return best;
+      };
+      const squared = (rows: number[][], i: number, l: number): number =>
+        must(rows[i]).reduce((sum, value, k) => sum + (value - must(must(rows[l])[k])) ** 2, 0);
+      let total = 0;
+      for (let i = 0; i < n; i += 1) {
+        const j = nearest(xs, i);
+        const t = squared(ys, i, j);
+        let rank = 1;
+        for (let l = 0; l < n; l += 1) {
+          if (l === i || l === j) continue;
+          const distance = squared(ys, i, l);
+          if (distance < t || (distance === t && l < j)) rank += 1;
+        }
+        total += rank;
+      }
+      return Math.fround((2 / n) * (total / n));
+    };
+    for (const other of [related, independent]) {
+      const a = tf.tensor2d(gridA);
+      const b = tf.tensor2d(other);
+      const out = informationImbalance(a, b);
+      try {
+        expect(scalar(out.aToB)).toBe(bruteForce(gridA, other));
+        expect(scalar(out.bToA)).toBe(bruteForce(other, gridA));
+      } finally {
+        tf.dispose([a, b, out.aToB, out.bToA]);
+      }
+    }
+  });
+
   it('scenario 142: x = t vs a quantised y: B→A > A→B (the finer space predicts the coarser one)', () => {
     const t = Array.from({ length: 80 }, (_, i) => Math.sin(i * 1.7) * 10 + i * 0.01);
     const a = tf.tensor2d(t.map((v) => [v]));

@@ -52,7 +52,7 @@ const where = 'probing/activationSamples';
  *   activationSamples({ activationKey: 'conv1', transform: channelConditionedSamples }),
  * ]);
  * const { data: result } = workflow.run(model, new TensorDict({ input: images }));
- * result.getTensor(['activations', 'samples']); // [C, S, H·W]
+ * tf.tidy(() => getShapeNeutralTensor(result, ['activations', 'samples']).print()); // [C, S, H·W]
  * result.dispose();
  */
 export function activationSamples(options: ActivationSamplesOptions): TensorDictOperator {

@@ -56,8 +56,8 @@ const where = 'probing/conditionedDimensionWorkflow';
  * );
  * const { data: result, plan } = workflow.run(model, new TensorDict({ input: images }));
  * plan.modelPasses; // 1
- * result.getTensor(['metrics', 'dimension']); // [C]: one TwoNN dimension per channel of conv1
- * result.getTensor(['metrics', 'dimension_summary', 'mean']);
+ * tf.tidy(() => getShapeNeutralTensor(result, ['metrics', 'dimension']).print()); // [C]: one TwoNN dimension per channel of conv1
+ * tf.tidy(() => getShapeNeutralTensor(result, ['metrics', 'dimension_summary', 'mean']).print());
  * result.dispose();
  */
 export function conditionedDimensionWorkflow(

@@ -103,7 +103,7 @@ function suffixedOutputs(outKey: KeyPath, outKeys: readonly KeyPath[]): { key: K
  *   dimensionEstimation({ estimator: twoNnEstimator() }),
  * ]);
  * const { data: result } = workflow.run(model, data); // data holds ['activations', 'cache', 'conv1']
- * result.getTensor(['metrics', 'dimension']); // one TwoNN dimension per channel
+ * tf.tidy(() => getShapeNeutralTensor(result, ['metrics', 'dimension']).print()); // one TwoNN dimension per channel
  * result.dispose();
  */
 export function dimensionEstimation(options: DimensionEstimationOptions): TensorDictOperator {

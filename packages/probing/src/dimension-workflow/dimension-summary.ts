@@ -97,7 +97,7 @@ function summarise(
  * const summary = dimensionSummary({ dims: -1 });
  * // dimensions [[1, NaN, 3], [2, 4, 6]] → count [2, 3], mean [2, 4], std [1, √(8/3)]
  * const { data: result } = new Workflow([summary]).run(model, data);
- * result.getTensor(['metrics', 'dimension_summary', 'std']);
+ * tf.tidy(() => getShapeNeutralTensor(result, ['metrics', 'dimension_summary', 'std']).print());
  * result.dispose();
  */
 export function dimensionSummary(options: DimensionSummaryOptions = {}): TensorDictOperator {

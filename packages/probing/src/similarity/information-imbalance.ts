@@ -58,11 +58,14 @@ export function informationImbalance(
   for (let s = 0; s < count; s += 1) {
     const rowsA = sliceRows(setsA, s);
     const rowsB = sliceRows(setsB, s);
-    // Three passes over the N×N matrices: A's neighbours; B's neighbours with the ranks of A's; ranks in A.
-    const nearestA = nearestAndRanks(rowsA, n, setsA.d, p).nearest;
-    const inB = nearestAndRanks(rowsB, n, setsB.d, p, nearestA);
+    // A's neighbours from half a pass (each pair once), keeping each row's 32 closest candidates; B's
+    // neighbours with the ranks of A's (a full pass: the ranks need whole rows); the ranks in A of B's
+    // neighbours, settled from the kept candidates where B's neighbour is among them (related representations:
+    // most rows) and recomputed on the other rows only.
+    const inA = nearestAndRanks(rowsA, n, setsA.d, p);
+    const inB = nearestAndRanks(rowsB, n, setsB.d, p, inA.nearest);
     aToB[s] = imbalance(inB.ranks, n);
-    bToA[s] = imbalance(ranksOf(rowsA, n, setsA.d, inB.nearest, p), n);
+    bToA[s] = imbalance(ranksOf(rowsA, n, setsA.d, inB.nearest, p, inA.candidates), n);
   }
   return {
     aToB: tf.tensor(aToB, [...batchShape], 'float32'),
