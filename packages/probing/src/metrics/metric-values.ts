@@ -27,6 +27,14 @@ export function metricValues(input: MetricInput, where: string): MetricValues {
     }
     return { values: Float64Array.from(input.dataSync() as ArrayLike<number>), shape: input.shape };
   }
+  if (input === null || typeof input !== 'object' || typeof input.length !== 'number') {
+    // Typically `labels!` in a computeMetrics on a batch that had no labels.
+    throw new InvalidValueError({
+      what: `Expected a tensor or an array of numbers, got ${input === null ? 'null' : typeof input}`,
+      where,
+      fix: 'Pass the values; in computeMetrics, give the batch labels (its "labels" key) on every step.',
+    });
+  }
   const values = Float64Array.from(Array.from(input as ArrayLike<number | boolean>, Number));
   return { values, shape: [values.length] };
 }
