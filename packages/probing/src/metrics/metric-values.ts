@@ -27,10 +27,11 @@ export function metricValues(input: MetricInput, where: string): MetricValues {
     }
     return { values: Float64Array.from(input.dataSync() as ArrayLike<number>), shape: input.shape };
   }
-  if (input === null || typeof input !== 'object' || typeof input.length !== 'number') {
-    // Typically `labels!` in a computeMetrics on a batch that had no labels.
+  // Typed input can still be undefined at run time: `labels!` in a computeMetrics on an unlabelled batch.
+  const given: unknown = input;
+  if (given === null || typeof given !== 'object' || !('length' in given)) {
     throw new InvalidValueError({
-      what: `Expected a tensor or an array of numbers, got ${input === null ? 'null' : typeof input}`,
+      what: `Expected a tensor or an array of numbers, got ${given === null ? 'null' : typeof given}`,
       where,
       fix: 'Pass the values; in computeMetrics, give the batch labels (its "labels" key) on every step.',
     });
