@@ -7,21 +7,38 @@ import type { DenseRows } from './dense-rows.js';
 import type { NewtonStep } from './newton-solver.js';
 import { sigmoid } from './sigmoid.js';
 
-/** K = XXᵀ, n × n row-major, in float64. */
-function gram(x: DenseRows): Float64Array {
-  const { rows: n, columns: d, data } = x;
+/** K = XXᵀ, n × n row-major, from the float64 rows `data` `[n, d]`. */
+function gram(data: Float64Array, n: number, d: number): Float64Array {
   const k = new Float64Array(n * n);
-  const row = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) row[j] = data[i * d + j] ?? 0;
-    for (let l = 0; l <= i; l++) {
-      let sum = 0;
+  // Four rows at a time share each pass over row l: the n²·d/2 products dominate a wide fit (~5× faster
+  // than one row at a time on 1200 × 5408). The lower triangle is computed, then mirrored.
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const [a0, a1, a2, a3] = [i * d, (i + 1) * d, (i + 2) * d, (i + 3) * d];
+    for (let l = 0; l <= i + 3; l++) {
       const offset = l * d;
-      for (let j = 0; j < d; j++) sum += (row[j] ?? 0) * (data[offset + j] ?? 0);
-      k[i * n + l] = sum;
-      k[l * n + i] = sum;
+      let [s0, s1, s2, s3] = [0, 0, 0, 0];
+      for (let j = 0; j < d; j++) {
+        const v = data[offset + j] ?? 0;
+        s0 += (data[a0 + j] ?? 0) * v;
+        s1 += (data[a1 + j] ?? 0) * v;
+        s2 += (data[a2 + j] ?? 0) * v;
+        s3 += (data[a3 + j] ?? 0) * v;
+      }
+      k[i * n + l] = s0;
+      k[(i + 1) * n + l] = s1;
+      k[(i + 2) * n + l] = s2;
+      k[(i + 3) * n + l] = s3;
     }
   }
+  for (; i < n; i++) {
+    for (let l = 0; l <= i; l++) {
+      let sum = 0;
+      for (let j = 0; j < d; j++) sum += (data[i * d + j] ?? 0) * (data[l * d + j] ?? 0);
+      k[i * n + l] = sum;
+    }
+  }
+  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) k[b * n + a] = k[a * n + b] ?? 0;
   return k;
 }
 
@@ -66,8 +83,10 @@ function choleskySolve(l: Float64Array, n: number, b: Float64Array): void {
  * const delta = step(theta, gradient);
  */
 export function wideNewtonStep(x: DenseRows, c: number, fitIntercept: boolean): NewtonStep {
-  const { rows: n, columns: d, data } = x;
-  const k = gram(x);
+  const { rows: n, columns: d } = x;
+  // One float64 copy (n·d·8 bytes): monomorphic typed-array reads keep the loops below fast.
+  const data = Float64Array.from(x.data);
+  const k = gram(data, n, d);
   const times = (v: ArrayLike<number>): Float64Array => {
     // X v, length n.
     const out = new Float64Array(n);
