@@ -7,6 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 
+import { logisticObjective } from '../src/estimators/logistic-objective.js';
+import { lbfgsSolve } from '../src/estimators/lbfgs-solver.js';
+import { newtonSolve } from '../src/estimators/newton-solver.js';
+import { wideNewtonStep } from '../src/estimators/wide-newton-step.js';
+
 import {
   accuracy,
   chooseSolver,
@@ -154,7 +159,7 @@ describe('meanDifferenceClassifier', () => {
 });
 
 describe('logisticRegression solvers', () => {
-  it('solver: auto picks Newton for P = rows·(d+1) ≤ 256, L-BFGS for n·d ≤ 2^24, else mini-batch', () => {
+  it('solver: auto picks Newton for P = rows·(d+1) ≤ 256 or binary d ≥ n (n ≤ 2048), L-BFGS for n·d ≤ 2^24, else mini-batch', () => {
     expect(chooseSolver(300, 32, 1, true)).toBe('newton');
     expect(chooseSolver(300, 32, 4, true)).toBe('newton'); // 132 parameters
     expect(chooseSolver(300, 255, 1, true)).toBe('newton');
@@ -163,6 +168,10 @@ describe('logisticRegression solvers', () => {
     expect(chooseSolver(10_000, 768, 10, true)).toBe('lbfgs');
     expect(chooseSolver(2 ** 14, 1024, 1, true)).toBe('lbfgs');
     expect(chooseSolver(2 ** 14 + 1, 1024, 1, true)).toBe('minibatch');
+    expect(chooseSolver(1200, 5408, 1, true)).toBe('newton'); // Woodbury form
+    expect(chooseSolver(1200, 5408, 3, true)).toBe('lbfgs'); // multinomial
+    expect(chooseSolver(2049, 4096, 1, true)).toBe('lbfgs'); // too many rows for the n × n form
+    expect(chooseSolver(2000, 9000, 1, true)).toBe('minibatch'); // n·d > 2^24
   });
 
   for (const name of ['binary', 'multiclass'] as const) {
@@ -185,8 +194,8 @@ describe('logisticRegression solvers', () => {
   }
 
   it('auto uses L-BFGS past 256 parameters, and agrees with a forced Newton fit', () => {
-    const x = tf.randomNormal([120, 300], 0, 1, 'float32', 7);
-    const y = tf.tidy(() => tf.cast(tf.greater(tf.sum(tf.slice(x, [0, 0], [120, 5]), 1), 0), 'int32'));
+    const x = tf.randomNormal([400, 300], 0, 1, 'float32', 7);
+    const y = tf.tidy(() => tf.cast(tf.greater(tf.sum(tf.slice(x, [0, 0], [400, 5]), 1), 0), 'int32'));
     const auto = logisticRegression();
     auto.fit(x, y);
     expect(auto.solverUsed).toBe('lbfgs');
@@ -197,6 +206,46 @@ describe('logisticRegression solvers', () => {
     expect(maxError(auto.coef.flat(), newton.coef.flat(), 'abs')).toBeLessThan(1e-7);
     tf.dispose([x, y]);
   });
+
+  it('Newton and L-BFGS stop when float64 can improve neither the value nor the gradient, not at maxIterations', () => {
+    // An unreachable tolerance: both must notice the stall (a null step passes Armijo's test once
+    // value + 1e-4·t·slope rounds to value) and stop early.
+    const data = probingReference().datasets.binary;
+    const x = rowsTensor(data.x, data.train_idx);
+    const y = vectorTensor(data.y, data.train_idx);
+    for (const solver of ['newton', 'lbfgs'] as const) {
+      const fit = logisticRegression({ solver, tolerance: 1e-30, c: 100 });
+      fit.fit(x, y);
+      expect(fit.iterations).toBeLessThan(solver === 'newton' ? 40 : 600);
+    }
+    tf.dispose([x, y]);
+  });
+
+  for (const fitIntercept of [true, false]) {
+    it(`binary d ≥ n (118 × 300, fitIntercept ${String(fitIntercept)}): auto's Newton in the Woodbury form takes the dense Newton's steps and reaches L-BFGS's optimum`, () => {
+      // 118 = 4·29 + 2 rows: the Gram matrix's 4-row blocks and the rows left over.
+      const x = tf.randomNormal([118, 300], 0, 1, 'float32', 7);
+      const y = tf.tidy(() => tf.cast(tf.greater(tf.sum(tf.slice(x, [0, 0], [118, 5]), 1), 0.5), 'int32'));
+      const auto = logisticRegression({ c: 0.5, fitIntercept });
+      auto.fit(x, y);
+      expect(auto.solverUsed).toBe('newton');
+      expect(auto.converged).toBe(true);
+      expect(auto.iterations).toBeLessThan(30);
+      const rows = { rows: 118, columns: 300, data: Float64Array.from(x.dataSync()) };
+      const problem = { x: rows, labels: Int32Array.from(y.dataSync()), classCount: 2, c: 0.5, fitIntercept };
+      const options = { maxIterations: 1000, tolerance: 1e-10 };
+      const dense = newtonSolve(logisticObjective(problem), options);
+      const wide = newtonSolve(logisticObjective(problem), options, wideNewtonStep(rows, 0.5, fitIntercept));
+      const lbfgs = lbfgsSolve(logisticObjective(problem), options);
+      expect(wide.iterations).toBe(dense.iterations);
+      expect(maxError(Array.from(wide.theta), Array.from(dense.theta), 'abs')).toBeLessThan(1e-9);
+      expect(maxError(Array.from(wide.theta), Array.from(lbfgs.theta), 'abs')).toBeLessThan(1e-6);
+      const theta = Array.from(wide.theta);
+      expect(maxError(auto.coef.flat(), theta.slice(0, 300), 'abs')).toBe(0);
+      expect(auto.intercept[0]).toBe(fitIntercept ? theta[300] : 0);
+      tf.dispose([x, y]);
+    });
+  }
 
   it('mini-batch (TF.js Adam, float32) lands near the optimum and is deterministic for a seed', () => {
     const data = probingReference().datasets.binary;

@@ -54,6 +54,11 @@ describe('classification metrics vs scikit-learn 1.2.1', () => {
   it('errors: shape mismatch, empty input, 2-D labels, multiclass binary F1, absent positive label', () => {
     expect(() => accuracy([1, 0], [1])).toThrowTdhookError('E_SHAPE_MISMATCH', 'predicted has shape [2]');
     expect(() => accuracy([], [])).toThrowTdhookError('E_INVALID_VALUE', 'empty');
+    // computeMetrics's `labels!` on a batch without labels: a typed error, not a TypeError.
+    expect(() => accuracy([1, 0], undefined as never)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      'Expected a tensor or an array of numbers, got undefined',
+    );
     const oneHot = tf.tensor2d([
       [1, 0],
       [0, 1],

@@ -5,7 +5,9 @@ import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
 import {
+  accuracy,
   bilinearEstimator,
+  logisticRegression,
   probing,
   ProbeManager,
   BilinearProbeManager,
@@ -282,6 +284,70 @@ describe('probing: the method', () => {
     expect(manager.estimators.get('linear2_forward')).toBe(estimator);
     expect(scalarOf(manager.results.getTensor(['fit', 'linear2_forward', 'accuracy']))).toBe(1);
     expect(scalarOf(manager.results.getTensor(['predict', 'linear2_forward', 'accuracy']))).toBe(1);
+    fitData.dispose();
+    predictData.dispose();
+    model.dispose();
+  });
+
+  it('logisticRegression through probing and ProbeManager on linear1 equals the same regression fitted on the activations by hand; the metrics functions plug in as is', () => {
+    const model = testMlp();
+    const rows = 40;
+    const input = tf.randomNormal([rows, 10], 0, 1, 'float32', 7);
+    // A label the first input feature decides, with the boundary shifted so the classes overlap a little.
+    const labels = tf.tidy(() =>
+      tf.cast(
+        tf.greater(
+          tf.reshape(
+            tf.add(tf.slice(input, [0, 0], [rows, 1]), tf.randomNormal([rows, 1], 0, 0.5, 'float32', 8)),
+            [rows],
+          ),
+          0,
+        ),
+        'int32',
+      ),
+    );
+    using manager = new ProbeManager(
+      () => logisticRegression(),
+      (predictions, truth) => ({ accuracy: accuracy(predictions, truth as tf.Tensor) }),
+    );
+    const method = probing({ select: 'linear1', probeFactory: manager.probeFactory });
+    const data = (stepType: string): TensorDict =>
+      new TensorDict(
+        { input: input.clone(), labels: labels.clone(), step_type: stepType },
+        { batchShape: [rows] },
+      );
+    const fitData = data('fit');
+    const predictData = data('predict');
+    {
+      using prepared = method.prepare(model);
+      prepared.run(fitData).dispose();
+      prepared.run(predictData).dispose();
+    }
+    // The same fit by hand on linear1's output x·W + b.
+    const linear1 = resolveModule(model, 'linear1') as Linear;
+    const hidden = tf.tidy(() => tf.add(tf.matMul(input, linear1.weight), linear1.bias));
+    const direct = logisticRegression();
+    direct.fit(hidden, labels);
+    const predicted = direct.predict(hidden);
+    const expected = accuracy(predicted, labels);
+    const probed = manager.estimators.get('linear1_forward') as ReturnType<typeof logisticRegression>;
+    expect(probed.solverUsed).toBe('newton');
+    expect(probed.converged).toBe(true);
+    const [probedWeights = []] = probed.coef;
+    const [directWeights = []] = direct.coef;
+    for (const [j, weight] of directWeights.entries()) expect(probedWeights[j]).toBeCloseTo(weight, 6);
+    expect(probed.intercept[0]).toBeCloseTo(direct.intercept[0] ?? NaN, 6);
+    expect(expected).toBeGreaterThan(0.8);
+    expect(scalarOf(manager.results.getTensor(['fit', 'linear1_forward', 'accuracy']))).toBeCloseTo(
+      expected,
+      6,
+    );
+    expect(scalarOf(manager.results.getTensor(['predict', 'linear1_forward', 'accuracy']))).toBeCloseTo(
+      expected,
+      6,
+    );
+    tf.dispose([input, labels, hidden, predicted]);
+    direct.dispose();
     fitData.dispose();
     predictData.dispose();
     model.dispose();

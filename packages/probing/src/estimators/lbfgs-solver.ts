@@ -1,10 +1,18 @@
 // Limited-memory BFGS in float64 (the two-loop recursion, 10 pairs, Armijo backtracking): the solver when
 // Newton's Hessian would be too large (solver-choice.ts). Each iteration costs one or two gradients, O(n·d·K).
 import type { SmoothObjective } from './logistic-objective.js';
-import { dot, maxAbs, stalledButConverged, type SolverOptions, type SolverResult } from './solver-result.js';
+import {
+  dot,
+  maxAbs,
+  roundingSlack,
+  stalledButConverged,
+  type SolverOptions,
+  type SolverResult,
+} from './solver-result.js';
 
 const memory = 10;
-const patience = 50;
+/** Stalled iterations in a row (see below) after which the solver stops. */
+const stallLimit = 10;
 const emptyPair = { step: new Float64Array(0), change: new Float64Array(0), rho: 0 };
 
 /**
@@ -26,10 +34,11 @@ export function lbfgsSolve(objective: SmoothObjective, options: SolverOptions): 
   const alphas = new Float64Array(memory);
   let iterations = 0;
   let best = maxAbs(gradient);
-  let lastProgress = 0;
+  let stalled = 0;
   while (iterations < options.maxIterations) {
     const gradientMax = maxAbs(gradient);
     if (gradientMax <= threshold) return { theta, iterations, converged: true, gradientMax };
+    const previous = value;
     // Two-loop recursion: direction = −H·g with H the L-BFGS inverse-Hessian estimate.
     const direction = Float64Array.from(gradient, (value) => -value);
     for (let m = pairs.length - 1; m >= 0; m--) {
@@ -89,12 +98,13 @@ export function lbfgsSolve(objective: SmoothObjective, options: SolverOptions): 
       t /= 2;
     }
     iterations++;
+    // Stalled: the value fell by no more than rounding and the gradient reached no new low. L-BFGS's gradient
+    // is not monotone, so only a run of such iterations means float64 can do no better here.
     const now = maxAbs(gradient);
-    if (now < best * 0.5) {
-      best = now;
-      lastProgress = iterations;
-    } else if (iterations - lastProgress > patience) {
-      // No halving of the gradient in `patience` iterations: float64 can do no better here.
+    const progressed = now < best || previous - value > roundingSlack * Math.max(Math.abs(previous), 1);
+    best = Math.min(best, now);
+    stalled = progressed ? 0 : stalled + 1;
+    if (stalled >= stallLimit) {
       return {
         theta,
         iterations,

@@ -15,8 +15,9 @@ import { logisticObjective, scoreRows } from './logistic-objective.js';
 import { minibatchSolve } from './minibatch-solver.js';
 import { newtonSolve } from './newton-solver.js';
 import { sigmoid } from './sigmoid.js';
-import { chooseSolver, type LogisticSolver } from './solver-choice.js';
+import { chooseSolver, isWideNewton, newtonMaxParameters, type LogisticSolver } from './solver-choice.js';
 import { maxAbs } from './solver-result.js';
+import { wideNewtonStep } from './wide-newton-step.js';
 
 /**
  * Options of {@link logisticRegression}.
@@ -34,9 +35,11 @@ export interface LogisticRegressionOptions {
   /** Converged when max |gradient| ≤ tolerance · max(1, max |gradient at 0|). Default `1e-10`. */
   readonly tolerance?: number;
   /**
-   * `'newton'` (float64, exact), `'lbfgs'` (float64, for many parameters), `'minibatch'` (TF.js Adam, float32,
-   * approximate, for wide inputs; needs gradients registered, e.g. by `@tdhook/backend`). Default `'auto'`:
-   * Newton if rows·(d + 1) ≤ 256, else L-BFGS if n·d ≤ 2²⁴, else mini-batch.
+   * `'newton'` (float64, exact; binary problems with d ≥ n solve each step in n × n by Woodbury's identity),
+   * `'lbfgs'` (float64, for many parameters), `'minibatch'` (TF.js Adam, float32, approximate, for wide
+   * inputs; needs gradients registered, e.g. by `@tdhook/backend`). Default `'auto'`: Newton if
+   * rows·(d + 1) ≤ 256; else, if n·d ≤ 2²⁴, Newton (Woodbury) for binary problems with d ≥ n and n ≤ 2048,
+   * otherwise L-BFGS; else mini-batch.
    */
   readonly solver?: 'auto' | LogisticSolver;
   /** Mini-batch only: passes over the data. Default `100`. */
@@ -249,8 +252,17 @@ export function logisticRegression(options: LogisticRegressionOptions = {}): Log
         objective.valueAndGradient(theta, gradient);
         converged = maxAbs(gradient) <= threshold;
       } else {
-        const solve = chosen === 'newton' ? newtonSolve : lbfgsSolve;
-        const result = solve(logisticObjective(problem), { maxIterations, tolerance });
+        const objective = logisticObjective(problem);
+        const solverOptions = { maxIterations, tolerance };
+        const dense = k * (d + (fitIntercept ? 1 : 0)) <= newtonMaxParameters;
+        const result =
+          chosen === 'lbfgs'
+            ? lbfgsSolve(objective, solverOptions)
+            : newtonSolve(
+                objective,
+                solverOptions,
+                !dense && isWideNewton(rows.rows, d, k) ? wideNewtonStep(rows, c, fitIntercept) : undefined,
+              );
         ({ theta, iterations, converged } = result);
       }
       const stride = d + (fitIntercept ? 1 : 0);

@@ -4,7 +4,14 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 
 import type { SmoothObjective } from './logistic-objective.js';
-import { dot, maxAbs, stalledButConverged, type SolverOptions, type SolverResult } from './solver-result.js';
+import {
+  dot,
+  maxAbs,
+  roundingSlack,
+  stalledButConverged,
+  type SolverOptions,
+  type SolverResult,
+} from './solver-result.js';
 
 // Solves H δ = −g; a Hessian that rounding made indefinite gets a growing multiple of I (Levenberg).
 function newtonStep(hessian: Float64Array, gradient: Float64Array): Float64Array {
@@ -33,12 +40,23 @@ function newtonStep(hessian: Float64Array, gradient: Float64Array): Float64Array
 }
 
 /**
- * Minimises `objective` from θ = 0 by Newton's method.
+ * θ and the gradient there → the Newton step −H⁻¹g, or undefined where it cannot be computed (the solver then
+ * takes a steepest-descent step).
+ */
+export type NewtonStep = (theta: Float64Array, gradient: Float64Array) => Float64Array | undefined;
+
+/**
+ * Minimises `objective` from θ = 0 by Newton's method; `step` replaces the dense Hessian solve (e.g. by
+ * wide-newton-step.ts when features outnumber rows).
  *
  * @example
  * const result = newtonSolve(logisticObjective(problem), { maxIterations: 1000, tolerance: 1e-10 });
  */
-export function newtonSolve(objective: SmoothObjective, options: SolverOptions): SolverResult {
+export function newtonSolve(
+  objective: SmoothObjective,
+  options: SolverOptions,
+  step?: NewtonStep,
+): SolverResult {
   const theta = new Float64Array(objective.size);
   let gradient = new Float64Array(objective.size);
   let value = objective.valueAndGradient(theta, gradient);
@@ -49,14 +67,24 @@ export function newtonSolve(objective: SmoothObjective, options: SolverOptions):
   while (iterations < options.maxIterations) {
     const gradientMax = maxAbs(gradient);
     if (gradientMax <= threshold) return { theta, iterations, converged: true, gradientMax };
-    const step = newtonStep(objective.hessian(theta), gradient);
-    const slope = dot(gradient, step);
+    const direction =
+      step === undefined
+        ? newtonStep(objective.hessian(theta), gradient)
+        : (step(theta, gradient) ??
+          Float64Array.from(gradient, (value) => -value / Math.max(gradientMax, 1)));
+    const slope = dot(gradient, direction);
     let t = 1;
     let accepted = false;
     for (let halvings = 0; halvings < 60; halvings++) {
-      for (let i = 0; i < theta.length; i++) candidate[i] = (theta[i] ?? 0) + t * (step[i] ?? 0);
+      for (let i = 0; i < theta.length; i++) candidate[i] = (theta[i] ?? 0) + t * (direction[i] ?? 0);
       const next = objective.valueAndGradient(candidate, candidateGradient);
-      if (next <= value + 1e-4 * t * slope) {
+      // Armijo with a strict decrease: with a tiny t, value + 1e-4·t·slope rounds to value and would accept a
+      // null step forever. Near the minimiser the decrease drowns in rounding, so a full step that keeps the
+      // value (to rounding) and shrinks the gradient is taken too: that is Newton's quadratic phase.
+      const armijo = next < value && next <= value + 1e-4 * t * slope;
+      const gradientStep =
+        t === 1 && next <= value + roundingSlack * Math.abs(value) && maxAbs(candidateGradient) < gradientMax;
+      if (armijo || gradientStep) {
         theta.set(candidate);
         gradient = Float64Array.from(candidateGradient);
         value = next;
@@ -67,7 +95,7 @@ export function newtonSolve(objective: SmoothObjective, options: SolverOptions):
     }
     iterations++;
     if (!accepted) {
-      const gradientMax = maxAbs(gradient);
+      // Neither the value nor the gradient can improve in float64: stop, judged by the relaxed gradient test.
       const converged = stalledButConverged(gradientMax, threshold, options.tolerance);
       return { theta, iterations, converged, gradientMax };
     }

@@ -16,6 +16,9 @@ export interface SolverOptions {
   readonly tolerance: number;
 }
 
+/** How far float64 rounding moves a sum of many terms, relative to it (64 ε, scikit-learn's L-BFGS `ftol`). */
+export const roundingSlack: number = 64 * Number.EPSILON;
+
 /** max |v|. */
 export function maxAbs(v: Float64Array): number {
   let max = 0;

@@ -27,6 +27,15 @@ export function metricValues(input: MetricInput, where: string): MetricValues {
     }
     return { values: Float64Array.from(input.dataSync() as ArrayLike<number>), shape: input.shape };
   }
+  // Typed input can still be undefined at run time: `labels!` in a computeMetrics on an unlabelled batch.
+  const given: unknown = input;
+  if (given === null || typeof given !== 'object' || !('length' in given)) {
+    throw new InvalidValueError({
+      what: `Expected a tensor or an array of numbers, got ${given === null ? 'null' : typeof given}`,
+      where,
+      fix: 'Pass the values; in computeMetrics, give the batch labels (its "labels" key) on every step.',
+    });
+  }
   const values = Float64Array.from(Array.from(input as ArrayLike<number | boolean>, Number));
   return { values, shape: [values.length] };
 }
