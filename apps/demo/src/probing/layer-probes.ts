@@ -33,8 +33,9 @@ export interface ProbeResult {
 
 /**
  * Layers wider than this are fitted by a few epochs of mini-batch Adam (approximate, about 1 s a layer);
- * narrower ones by Newton's method to scikit-learn's optimum. L-BFGS took 1–7 s a layer on the MNIST CNN's
- * wide layers here and stopped at its 100-iteration cap before converging on most of them.
+ * narrower ones by Newton's method to scikit-learn's optimum. Fitted to the optimum (L-BFGS, or Newton in
+ * its n × n form), the MNIST CNN's five wide layers took about 50 s here, 100 s with their controls: too
+ * slow for a demo that must stay under 3 minutes.
  */
 const exactMaxFeatures = 256;
 const minibatchEpochs = 5;
