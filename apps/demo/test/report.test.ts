@@ -164,7 +164,17 @@ describe('pnpm demo', () => {
       // The probe beats its shuffled-label control (balanced accuracy) at the last layer; the control stays near chance.
       const last = probes?.rows.at(-1);
       expect(percent(last?.[3])).toBeGreaterThan(percent(last?.[5]) + 20);
-      for (const row of probes?.rows ?? []) expect(Math.abs(percent(row[5]) - 50)).toBeLessThan(10);
+      for (const row of probes?.rows ?? []) {
+        expect(Math.abs(percent(row[5]) - 50)).toBeLessThan(10);
+        // probe − control is the balanced accuracies' difference, as the plot shows.
+        expect(percent(row[6])).toBeCloseTo(percent(row[3]) - percent(row[5]), 0);
+      }
+      // Each row names its solver, and says where it is not scikit-learn's optimum.
+      const solvers = probes?.rows.map((row) => row.at(-1));
+      if (id === 'probing-mnist') {
+        expect(solvers?.slice(0, 5)).toEqual(Array(5).fill('mini-batch Adam, 5 epochs (approximate)'));
+        expect(solvers?.slice(5)).toEqual(['Newton, converged', 'Newton, converged']);
+      } else expect(solvers).toEqual(Array(layers).fill('Newton, converged'));
       // CKA is 1 on the diagonal and within [0, 1].
       cka?.rows.forEach((row, index) => {
         expect(row[index + 1]).toBe('1.000');

@@ -140,6 +140,18 @@ def linear_cka(a, b, eps=1e-12):
     return [num / den if np.isfinite(den) and den > eps else float("nan")]
 
 
+def float32_at_most(x):
+    """The largest float32 <= each float64 of x."""
+    rounded = x.astype(np.float32)
+    return np.where(rounded > x, np.nextafter(rounded, np.float32(-np.inf)), rounded)
+
+
+def float32_at_least(x):
+    """The smallest float32 >= each float64 of x."""
+    rounded = x.astype(np.float32)
+    return np.where(rounded < x, np.nextafter(rounded, np.float32(np.inf)), rounded)
+
+
 def ranks_of(scores, block, start, target):
     """The rank of target[r] in row i = start + r of the distance matrix (self 0, the others 1..N-1 ascending,
     ties by index): 1 + the points surely closer by the expansion, plus those within the bound of the target's
@@ -151,8 +163,11 @@ def ranks_of(scores, block, start, target):
     bound = scores.bound[i]
     base = scores.norms[i].astype(np.float64)
     block[r, target] = np.inf  # the target itself is not counted (self is +inf already)
-    lower = (t - bound - base)[:, None]  # approx < t - bound  <=>  score < t - bound - norms[i]
-    upper = (t + bound - base)[:, None]
+    # approx < t - bound  <=>  score < t - bound - norms[i]. The thresholds are rounded outwards to float32
+    # so that the comparisons run on the float32 block (no float64 copy of it): a score between a threshold
+    # and its rounding falls in the band, which is decided exactly, so the counts are unchanged.
+    lower = float32_at_most(t - bound - base)[:, None]
+    upper = float32_at_least(t + bound - base)[:, None]
     surely = (block < lower).sum(axis=1)
     band_rows, band_cols = np.nonzero((block >= lower) & (block <= upper))
     exact = scores.exact(i[band_rows], band_cols)
@@ -265,6 +280,11 @@ def self_test():
     scores.rows = 64
     fast = np.concatenate([nearest_valid(scores, scores.block(lo, hi), lo, 2, EPS)[1] for lo, hi in scores.ranges()])
     assert np.array_equal(fast, brute), np.abs(fast - brute).max()
+
+    # The outward-rounded float32 thresholds of ranks_of bracket their float64 values.
+    values = rng.normal(size=1000) * 10.0 ** rng.integers(-3, 4, size=1000)
+    assert np.all(float32_at_most(values).astype(np.float64) <= values)
+    assert np.all(float32_at_least(values).astype(np.float64) >= values)
 
     # Linear CKA in feature space equals the Gram-matrix (HSIC) form.
     xc, bc = x - x.mean(0), b - b.mean(0)

@@ -6,32 +6,46 @@ import { fmt } from '../vision/demo-context.js';
 import type { LayerDimension } from './layer-geometry.js';
 import type { ProbeResult } from './layer-probes.js';
 
-const plotSize = { width: 800, height: 420, textScale: 2 } as const;
+const plotSize = { width: 880, height: 420, textScale: 2 } as const;
 const layerAxis = (count: number): readonly number[] => Array.from({ length: count }, (_, index) => index);
+/** The x axis names its layers, since the plots have numeric ticks only: '0 input  1 conv1  …'. */
+const layerLegend = (names: readonly string[]): string =>
+  names.map((name, index) => `${String(index)} ${name}`).join('  ');
 
-/** Balanced accuracy of the probe and of its shuffled-label control per layer, and chance (x: layer index). */
-export function probePlot(title: string, results: readonly ProbeResult[]): RgbaImage {
+/**
+ * Balanced accuracy of the probe and of its shuffled-label control per layer, and chance (x: layer index,
+ * named by `names`). Chance is drawn first, so that a control that answers one class (exactly 0.5) shows on it.
+ */
+export function probePlot(
+  title: string,
+  names: readonly string[],
+  results: readonly ProbeResult[],
+): RgbaImage {
   const x = layerAxis(results.length);
   return linePlot(
     [
-      { label: 'probe', x, y: results.map((result) => result.balancedAccuracy), color: '#d62728' },
-      { label: 'shuffled labels', x, y: results.map((result) => result.controlBalanced), color: '#7f7f7f' },
       { label: 'chance', x, y: x.map(() => 0.5), color: '#1f77b4' },
+      { label: 'shuffled labels', x, y: results.map((result) => result.controlBalanced), color: '#7f7f7f' },
+      { label: 'probe', x, y: results.map((result) => result.balancedAccuracy), color: '#d62728' },
     ],
     // Up to 1.2, so that the legend (top right) sits above the curves.
-    { ...plotSize, title, xLabel: 'layer (see the table)', yLabel: 'balanced accuracy', yRange: [0.4, 1.2] },
+    { ...plotSize, title, xLabel: layerLegend(names), yLabel: 'balanced accuracy', yRange: [0.4, 1.2] },
   );
 }
 
-/** TwoNN and mean local-kNN dimension per layer (x: layer index). */
-export function dimensionPlot(title: string, dimensions: readonly LayerDimension[]): RgbaImage {
+/** TwoNN and mean local-kNN dimension per layer (x: layer index, named by `names`). */
+export function dimensionPlot(
+  title: string,
+  names: readonly string[],
+  dimensions: readonly LayerDimension[],
+): RgbaImage {
   const x = layerAxis(dimensions.length);
   return linePlot(
     [
       { label: 'TwoNN', x, y: dimensions.map((layer) => layer.twoNn), color: '#d62728' },
       { label: 'local kNN (mean)', x, y: dimensions.map((layer) => layer.localKnnMean), color: '#2ca02c' },
     ],
-    { ...plotSize, title, xLabel: 'layer (see the table)', yLabel: 'intrinsic dimension' },
+    { ...plotSize, title, xLabel: layerLegend(names), yLabel: 'intrinsic dimension' },
   );
 }
 

@@ -58,17 +58,25 @@ export async function studyLayers(context: DemoContext, study: LayerStudy): Prom
     () => ckaMatrix(layers, study.ckaPoints),
   );
   const testRows = labels.length - trainRows;
-  const names = layers.map((layer) => layer.name);
+  const layerList = (indices: readonly number[]): string =>
+    indices.map((index) => `${String(index)} ${layers[index]?.name ?? ''}`).join(', ');
+  const indices = probes.map((_, index) => index);
+  const approximate = indices.filter((index) => probes[index]?.exact === false);
+  const exact = indices.filter((index) => probes[index]?.exact === true);
+  const solvers =
+    approximate.length === 0
+      ? `Every probe is fitted to scikit-learn's optimum (${probes[0]?.solver ?? ''}).`
+      : `Layers ${layerList(approximate)} are probed by ${probes[approximate[0] as number]?.solver ?? ''}: not scikit-learn's optimum, so a converged probe may read a few points more there${exact.length > 0 ? `; layers ${layerList(exact)} by ${probes[exact[0] as number]?.solver ?? ''}` : ''}.`;
   const figures: Figure[] = [
     context.png(
       `${id}-probes.png`,
-      probePlot(`${study.shortModel}: probe accuracy`, probes),
-      `Held-out balanced accuracy (the mean of the two classes' recalls, so 0.5 is chance whatever the class balance) of a logistic-regression probe for “${concept}” at each layer (red), and of the same probe trained on shuffled labels (grey: what a probe of that width fits without the concept; where it answers one class everywhere it lies on the blue chance line). ${String(trainRows)} training rows, ${String(testRows)} held out. Layers by index: ${names.map((name, index) => `${String(index)} ${name}`).join(', ')}.`,
+      probePlot(`${study.shortModel}: probe accuracy`, study.shortNames, probes),
+      `Held-out balanced accuracy (the mean of the two classes' recalls, so 0.5 is chance whatever the class balance) of a logistic-regression probe for “${concept}” at each layer (red), and of the same probe trained on shuffled labels (grey: what a probe of that width fits without the concept; a control that answers one class everywhere scores exactly 0.5 and covers the blue chance line). ${String(trainRows)} training rows, ${String(testRows)} held out. ${solvers}`,
     ),
     context.png(
       `${id}-dimension.png`,
-      dimensionPlot(`${study.shortModel}: intrinsic dimension`, geometry.dimensions),
-      `Intrinsic dimension of each layer's activations on ${String(study.dimensionPoints)} inputs: TwoNN over the whole point cloud (red) and the mean of the local kNN estimates per point (green; ln 2 / ln(R₂ₖ/Rₖ) with k = √N nearest neighbours, NaN where those distances tie). Layers by index as above.`,
+      dimensionPlot(`${study.shortModel}: intrinsic dimension`, study.shortNames, geometry.dimensions),
+      `Intrinsic dimension of each layer's activations on ${String(study.dimensionPoints)} inputs: TwoNN over the whole point cloud (red) and the mean of the local kNN estimates per point (green; ln 2 / ln(R₂ₖ/Rₖ) with k = √N nearest neighbours, NaN where those distances tie).`,
     ),
     context.png(
       `${id}-cka.png`,
@@ -86,7 +94,7 @@ export async function studyLayers(context: DemoContext, study: LayerStudy): Prom
         'balanced accuracy',
         'control accuracy',
         'control balanced',
-        'probe − control',
+        'probe − control (balanced)',
         'solver',
       ],
       rows: probes.map((probe) => [
@@ -96,7 +104,7 @@ export async function studyLayers(context: DemoContext, study: LayerStudy): Prom
         percent(probe.balancedAccuracy),
         percent(probe.control),
         percent(probe.controlBalanced),
-        `${((probe.accuracy - probe.control) * 100).toFixed(1)} points`,
+        `${((probe.balancedAccuracy - probe.controlBalanced) * 100).toFixed(1)} points`,
         probe.solver,
       ]),
     },

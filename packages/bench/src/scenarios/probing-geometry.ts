@@ -172,7 +172,7 @@ export const probingCka: Scenario<ProbingGeometryParams> = geometryScenario(
 export const probingInformationImbalance: Scenario<ProbingGeometryParams> = geometryScenario(
   'probing-geometry-information-imbalance',
   'Information imbalance vs numpy',
-  'Information imbalance in both directions, Δ(A→B) = (2/n)·mean rank in B of each point’s nearest neighbour in A (self rank 0, ties by index), exact. tdhook: informationImbalance(a, b) of @tdhook/probing: three passes over blocks of the expanded squared distances (TF.js): the nearest neighbour of each point in A; in B, each point’s nearest neighbour and the rank of A’s; in A, the rank of B’s. A rank counts the points the error bound settles and recomputes the others exactly in float64. numpy: the same three passes, vectorised (argpartition, comparisons and counts over each block).',
+  'Information imbalance in both directions, Δ(A→B) = (2/n)·mean rank in B of each point’s nearest neighbour in A (self rank 0, ties by index), exact. tdhook: informationImbalance(a, b) of @tdhook/probing: three passes over blocks of the expanded squared distances (TF.js): the nearest neighbour of each point in A; in B, each point’s nearest neighbour and the rank of A’s; in A, the rank of B’s. A rank counts the points the error bound settles and recomputes the others exactly in float64. numpy: the same three passes, vectorised (argpartition; comparisons and counts over each float32 block, against thresholds rounded outwards to float32).',
   'information-imbalance',
   // A call takes a minute or more at n = 10,000, d = 768 on a busy 2-core machine: no warm-up call there.
   { warmup: 0, runs: 3 },
