@@ -50,7 +50,7 @@ const budgetsKiB = {
   '{ activationCaching } from @tdhook/probing': 92,
   '{ probing } from @tdhook/probing': 58,
   '{ logisticRegression } from @tdhook/probing': 96,
-  '{ twoNn } from @tdhook/probing': 8,
+  '{ twoNn } from @tdhook/probing': 10,
   '{ cka } from @tdhook/probing': 11,
 };
 
