@@ -58,7 +58,8 @@ beforeAll(() => {
     cwd: appDir,
     env: { ...process.env, TDHOOK_DEMO_OUT: outDir },
     encoding: 'utf8',
-    timeout: 280_000,
+    // ~75 s alone; `pnpm test` runs every package's tests at once on CI's 2 cores, which stretched it past 280 s.
+    timeout: 560_000,
   });
 });
 
