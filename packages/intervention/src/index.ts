@@ -1,0 +1,25 @@
+// @tdhook/intervention: the write side of latent interpretability. Steering, activation addition, activation
+// patching and batched patching grids, attribution patching (AtP) and relevance patching (RelP). Browser-safe.
+
+// Sites: where a grid patches
+export { siteGrid, type GridAxis, type PatchSite, type SiteGrid, type SiteUnit } from './sites/patch-site.js';
+export {
+  headPositionSites,
+  headSites,
+  layerPositionSites,
+  type TransformerShape,
+  type TransformerSiteOptions,
+} from './sites/transformer-sites.js';
+export { unitSites, type UnitSiteOptions } from './sites/unit-sites.js';
+export { siteMask } from './sites/site-mask.js';
+
+// Metrics
+export {
+  checkMetricValue,
+  logitDifference,
+  type LogitDifferenceOptions,
+  type PatchingMetric,
+} from './metric/patching-metric.js';
+
+// Results
+export { LabelledGrid } from './grid/labelled-grid.js';

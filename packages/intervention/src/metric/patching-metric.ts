@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidValueError, ShapeMismatchError } from '@tdhook/core';
+import { isTensor } from '@tdhook/core/plugin';
+
+/**
+ * What a patching experiment measures: a function of the model's output (the first output; all of them in
+ * `outputs`, in the model's output order) that returns one number per row, a `[rows]` tensor. It must be
+ * differentiable for attribution patching, and must treat rows independently (the grids stack many patched
+ * runs in one batch).
+ *
+ * @example
+ * const metric: PatchingMetric = (logits) => tf.sub(
+ *   tf.squeeze(tf.slice(logits, [0, 11, 51], [-1, 1, 1]), [1, 2]),
+ *   tf.squeeze(tf.slice(logits, [0, 11, 61], [-1, 1, 1]), [1, 2]),
+ * );
+ */
+export type PatchingMetric = (output: tf.Tensor, outputs: readonly tf.Tensor[]) => tf.Tensor;
+
+/**
+ * Checks what a metric returned for `rows` rows: a float tensor of shape `[rows]`, else a
+ * `ShapeMismatchError` that says what came back and how to reduce it.
+ *
+ * @example
+ * checkMetricValue(metric(logits, [logits]), 8, 'activationPatchingGrid');
+ */
+export function checkMetricValue(value: unknown, rows: number, where: string): tf.Tensor {
+  if (!isTensor(value)) {
+    throw new InvalidValueError({
+      what: `The metric returned ${typeof value}, not a tensor`,
+      where: `${where} metric`,
+      fix: 'Return a [rows] tensor: one number per sample.',
+    });
+  }
+  if (value.rank !== 1 || value.shape[0] !== rows || value.dtype !== 'float32') {
+    throw new ShapeMismatchError({
+      what: `The metric returned a ${value.dtype} tensor of shape [${value.shape.join(', ')}]; one number per sample ([${rows}] float32) is needed`,
+      where: `${where} metric`,
+      fix:
+        value.rank === 0
+          ? 'Do not reduce over the batch: return the metric of each sample.'
+          : 'Reduce every axis but the first (e.g. select the last position and take a logit difference).',
+    });
+  }
+  return value;
+}
+
+/**
+ * Options of {@link logitDifference}: the answer and the alternative token, one for all samples or one per
+ * sample, at one position (default the last).
+ *
+ * @example
+ * const options: LogitDifferenceOptions = { answer: [51, 7], versus: [61, 9], position: -1 };
+ */
+export interface LogitDifferenceOptions {
+  readonly answer: number | readonly number[];
+  readonly versus: number | readonly number[];
+  /** The position of `[rows, pos, vocab]` logits; negative counts from the end. Default -1. Ignored for `[rows, vocab]`. */
+  readonly position?: number;
+}
+
+function perRow(value: number | readonly number[], rows: number, name: string): number[] {
+  if (typeof value === 'number') return Array.from({ length: rows }, () => value);
+  if (rows % value.length !== 0) {
+    throw new ShapeMismatchError({
+      what: `${name} has ${value.length} entries for ${rows} rows`,
+      where: 'logitDifference',
+      fix: 'Give one token for all samples, or one per sample.',
+    });
+  }
+  // Stacked patched runs repeat the samples: row r is sample r mod samples.
+  return Array.from({ length: rows }, (_, row) => value[row % value.length] ?? 0);
+}
+
+/**
+ * The usual patching metric: `logits[answer] − logits[versus]` at one position, per row. A one-hot product
+ * selects the logits (differentiable on every backend; wasm has no gradient for `gather`). Rows beyond the
+ * samples given per-sample tokens repeat them in order, as the grids stack patched copies of the batch.
+ *
+ * @example
+ * const metric = logitDifference({ answer: 51, versus: 61 });
+ * metric(logits, [logits]); // [rows]
+ */
+export function logitDifference(options: LogitDifferenceOptions): PatchingMetric {
+  return (output) =>
+    tf.tidy(() => {
+      const rows = output.shape[0];
+      let last = output;
+      if (output.rank === 3) {
+        const length = output.shape[1] ?? 0;
+        const position =
+          (options.position ?? -1) < 0 ? length + (options.position ?? -1) : (options.position ?? -1);
+        last = tf.reshape(tf.slice(output, [0, position, 0], [rows, 1, -1]), [rows, -1]);
+      }
+      const vocab = last.shape[1] ?? 0;
+      const weights = tf.sub(
+        tf.oneHot(tf.tensor1d(perRow(options.answer, rows, 'answer'), 'int32'), vocab),
+        tf.oneHot(tf.tensor1d(perRow(options.versus, rows, 'versus'), 'int32'), vocab),
+      );
+      // Cast after oneHot: the wasm OneHot kernel of tfjs 4.22 writes integer bits whatever the dtype.
+      return tf.sum(tf.mul(last, tf.cast(weights, 'float32')), 1);
+    });
+}

@@ -1,0 +1,128 @@
+// Sites, masks, metrics and labelled grids: the shared vocabulary of the grid methods.
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import type {} from '@tdhook/testing/vitest';
+import { TdhookError } from '@tdhook/core';
+
+import {
+  headPositionSites,
+  headSites,
+  LabelledGrid,
+  layerPositionSites,
+  logitDifference,
+  checkMetricValue,
+  siteGrid,
+  siteMask,
+  unitSites,
+} from '../src/index.js';
+
+describe('site grids', () => {
+  it('lays transformer sites out row-major with labels', () => {
+    const heads = headSites({ nLayers: 2, nHeads: 4 });
+    expect(heads.shape).toEqual([2, 4]);
+    expect(heads.sites[5]).toEqual({
+      path: 'blocks.1.attn.hook_z',
+      units: [{ axis: 2, index: 1 }],
+      label: 'L1H1',
+    });
+    const resid = layerPositionSites({ nLayers: 2, nHeads: 4 }, { positions: 12 });
+    expect(resid.shape).toEqual([2, 12]);
+    expect(resid.sites[13]?.path).toBe('blocks.1.hook_resid_pre');
+    const cells = headPositionSites({ nLayers: 2, nHeads: 4 }, { positions: 3 });
+    expect(cells.shape).toEqual([2, 4, 3]);
+    expect(cells.sites[3 * 4 + 2]?.label).toBe('L1H0 @2');
+    expect(unitSites({ path: 'conv2', indices: [3, 5], name: 'channel' }).axes[0]?.name).toBe('channel');
+  });
+
+  it('refuses grids whose sites do not fill the axes, and bad units', () => {
+    const bad = (run: () => unknown): unknown => {
+      try {
+        run();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(
+      TdhookError.is(bad(() => siteGrid({ axes: [{ name: 'x', labels: ['a', 'b'] }], sites: [] }))),
+    ).toBe(true);
+    expect(
+      TdhookError.is(
+        bad(() =>
+          siteGrid({
+            axes: [{ name: 'x', labels: ['a'] }],
+            sites: [{ path: 'p', units: [{ axis: 0, index: 0 }], label: 'a' }],
+          }),
+        ),
+      ),
+    ).toBe(true);
+    expect(TdhookError.is(bad(() => layerPositionSites({ nLayers: 2, nHeads: 4 }, {})))).toBe(true);
+  });
+});
+
+describe('siteMask', () => {
+  it('marks exactly the selected elements and broadcasts over the batch', () => {
+    const mask = siteMask(
+      {
+        path: 'z',
+        units: [
+          { axis: 1, index: 2 },
+          { axis: -2, index: 1 },
+        ],
+        label: 'c',
+      },
+      [5, 3, 4, 2],
+    );
+    expect(mask.shape).toEqual([1, 3, 4, 2]);
+    const values = mask.dataSync();
+    let count = 0;
+    values.forEach((value, flat) => {
+      const position = Math.floor(flat / 8);
+      const head = Math.floor(flat / 2) % 4;
+      expect(Boolean(value)).toBe(position === 2 && head === 1);
+      count += value;
+    });
+    expect(count).toBe(2);
+    mask.dispose();
+  });
+
+  it('names the site when a unit is out of range', () => {
+    expect(() =>
+      siteMask({ path: 'z', units: [{ axis: 2, index: 9 }], label: 'L0H9' }, [1, 3, 4, 2]),
+    ).toThrow(/L0H9/);
+  });
+});
+
+describe('metrics', () => {
+  it('logitDifference selects the answer minus the alternative at the last position, per row', () => {
+    const logits = tf.tensor3d([
+      [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+      [
+        [6, 7, 8],
+        [9, 10, 12],
+      ],
+    ]);
+    const metric = logitDifference({ answer: [2, 0], versus: 1 });
+    const value = metric(logits, [logits]);
+    expect(value).toBeCloseToTensor([1, -1], { atol: 0 });
+    expect(checkMetricValue(value, 2, 'test')).toBe(value);
+    const scalar = tf.scalar(1);
+    expect(() => checkMetricValue(scalar, 2, 'test')).toThrow(/one number per sample/);
+    scalar.dispose();
+    tf.dispose([logits, value]);
+  });
+});
+
+describe('LabelledGrid', () => {
+  it('averages samples into cells and reads them by index', () => {
+    const grid = headSites({ nLayers: 1, nHeads: 2 });
+    const samples = tf.tensor3d([[[1, 2]], [[3, 6]]]);
+    const labelled = LabelledGrid.fromSamples(samples, grid);
+    expect(labelled.at(0, 1)).toBe(4);
+    expect(labelled.rows()).toEqual([[2, 4]]);
+    samples.dispose();
+  });
+});
