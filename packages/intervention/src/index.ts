@@ -23,3 +23,26 @@ export {
 
 // Results
 export { LabelledGrid } from './grid/labelled-grid.js';
+
+// Methods (SPEC §2.3): activation patching, steering vectors, activation addition
+export {
+  activationPatching,
+  type ActivationPatchingOptions,
+  type ConfiguredActivationPatching,
+  type PatchArgs,
+  type PatchFunction,
+} from './methods/activation-patching.js';
+export {
+  steeringVectors,
+  type ConfiguredSteeringVectors,
+  type SteerArgs,
+  type SteerFunction,
+  type SteeringVectorsOptions,
+} from './methods/steering-vectors.js';
+export {
+  activationAddition,
+  type ActivationAdditionOptions,
+  type ConfiguredActivationAddition,
+} from './methods/activation-addition.js';
+export { addVector, type AddVectorOptions } from './methods/add-vector.js';
+export type { ModuleSelection } from './methods/module-entries.js';
