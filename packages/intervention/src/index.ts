@@ -23,3 +23,13 @@ export {
 
 // Results
 export { LabelledGrid } from './grid/labelled-grid.js';
+
+// Patching grids (grids)
+export { activationPatchingGrid } from './grid/activation-patching-grid.js';
+export {
+  defaultMaxRowsPerPass,
+  type ActivationPatchingGridOptions,
+  type ConfiguredPatchingGrid,
+  type PatchingGridProgress,
+} from './grid/patching-grid-options.js';
+export { patchingGridPasses, type GridPassShape } from './grid/grid-schedule.js';
