@@ -76,7 +76,7 @@ export class SitePatcher {
       const source = this.#source.get(path);
       if (mask === undefined || source === undefined) return undefined;
       const value = this.#tensor(output, path);
-      const cells = mask.shape[0] ?? 0;
+      const cells = mask.shape[0];
       const rest = source.shape.slice(1);
       if (value.shape.join(',') !== [cells * this.#samples, ...rest].join(',')) {
         throw new ShapeMismatchError({
