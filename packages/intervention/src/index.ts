@@ -46,3 +46,13 @@ export {
 } from './methods/activation-addition.js';
 export { addVector, type AddVectorOptions } from './methods/add-vector.js';
 export type { ModuleSelection } from './methods/module-entries.js';
+
+// Patching grids (grids)
+export { activationPatchingGrid } from './grid/activation-patching-grid.js';
+export {
+  defaultMaxRowsPerPass,
+  type ActivationPatchingGridOptions,
+  type ConfiguredPatchingGrid,
+  type PatchingGridProgress,
+} from './grid/patching-grid-options.js';
+export { patchingGridPasses, type GridPassShape } from './grid/grid-schedule.js';
