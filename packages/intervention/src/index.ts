@@ -23,3 +23,11 @@ export {
 
 // Results
 export { LabelledGrid } from './grid/labelled-grid.js';
+
+// Attribution patching (AtP) and relevance patching (RelP)
+export { attributionPatching } from './attribution-patching/attribution-patching.js';
+export {
+  type AttributionPatchingMethod,
+  type AttributionPatchingOptions,
+  type ConfiguredAttributionPatching,
+} from './attribution-patching/attribution-patching-options.js';
