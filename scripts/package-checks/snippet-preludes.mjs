@@ -36,4 +36,11 @@ export const preludes = {
     "declare const inputTimesGradient: import('@tdhook/core').MethodFactory<{ readonly target?: { readonly select?: 'argmax' | number }; readonly multiplyByInput?: boolean }>;",
   /** `folder`: the path of a Hugging Face GPT-2 checkpoint folder. */
   'checkpoint-folder': 'declare const folder: string;',
+  /** `model`: a `HookedTransformer` of @tdhook/adapter-nlp. */
+  'hooked-transformer': "declare const model: import('@tdhook/adapter-nlp').HookedTransformer;",
+  /** `clean`, `corrupted`: token ids `[1, 12]` of a clean and a corrupted prompt (attribution patching). */
+  'token-pair': [
+    "declare const clean: import('@tensorflow/tfjs-core').Tensor2D;",
+    "declare const corrupted: import('@tensorflow/tfjs-core').Tensor2D;",
+  ].join('\n'),
 };
