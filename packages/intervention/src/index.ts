@@ -56,3 +56,11 @@ export {
   type PatchingGridProgress,
 } from './grid/patching-grid-options.js';
 export { patchingGridPasses, type GridPassShape } from './grid/grid-schedule.js';
+
+// Attribution patching (AtP) and relevance patching (RelP)
+export { attributionPatching } from './attribution-patching/attribution-patching.js';
+export {
+  type AttributionPatchingMethod,
+  type AttributionPatchingOptions,
+  type ConfiguredAttributionPatching,
+} from './attribution-patching/attribution-patching-options.js';
