@@ -23,3 +23,6 @@ export {
 
 // Results
 export { LabelledGrid } from './grid/labelled-grid.js';
+
+// Statistics: how well an estimate grid predicts activation patching
+export { pearson, spearman } from './stats/correlation.js';
