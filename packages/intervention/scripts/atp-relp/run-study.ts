@@ -14,8 +14,10 @@ import {
   pearson,
   siteMask,
   spearman,
+  type PatchSite,
   type SiteGrid,
 } from '../../src/index.js';
+import { heldEffects } from './held-patching.js';
 import type { StudyDataset } from './study-datasets.js';
 
 /** The grids of the study, by name: per head (hook_z), layer × position (hook_resid_pre), head × position. */
@@ -29,13 +31,21 @@ export interface Agreement {
   readonly spearman: number;
 }
 
-/** One sites whose estimate is far from what patching measured. */
+/**
+ * One site whose estimate is far from what patching measured, with the patching effect again with the
+ * LayerNorm scales, then also the attention patterns, held at their corrupted-run values ({@link heldEffects}).
+ */
 export interface Disagreement {
   readonly label: string;
   readonly patching: number;
   readonly atp: number;
   readonly relp: number;
+  readonly scalesHeld: number;
+  readonly scalesAndPatternsHeld: number;
 }
+
+/** How many of the worst sites per grid get the held-effects diagnosis. */
+const diagnosed = 4;
 
 /** The study's result for one grid of one model. */
 export interface GridStudy {
@@ -54,7 +64,7 @@ export interface GridStudy {
   readonly patching: readonly number[];
   readonly atpEstimate: readonly number[];
   readonly relpEstimate: readonly number[];
-  /** The sites where an estimate misses patching by the most (absolute error ≥ 10 % of the largest effect). */
+  /** The (at most 4) sites where an estimate misses patching by the most, by ≥ 10 % of the largest effect. */
   readonly disagreements: readonly Disagreement[];
 }
 
@@ -192,22 +202,29 @@ export function studyModel(model: HookedTransformer, dataset: StudyDataset, opti
     const keep = nonTrivial(model, dataset, sites);
     const truth = patched.grid.values;
     const largest = Math.max(...Array.from(truth, Math.abs));
-    const disagreements = sites.sites
-      .map((site, index) => ({
-        label: site.label,
-        patching: truth[index] ?? 0,
-        atp: atp.grid.values[index] ?? 0,
-        relp: relp.grid.values[index] ?? 0,
-      }))
-      .filter(
-        (site) =>
-          Math.max(Math.abs(site.atp - site.patching), Math.abs(site.relp - site.patching)) >= 0.1 * largest,
-      )
-      .sort(
-        (a, b) =>
-          Math.max(Math.abs(b.atp - b.patching), Math.abs(b.relp - b.patching)) -
-          Math.max(Math.abs(a.atp - a.patching), Math.abs(a.relp - a.patching)),
+    const miss = (index: number): number =>
+      Math.max(
+        Math.abs((atp.grid.values[index] ?? 0) - (truth[index] ?? 0)),
+        Math.abs((relp.grid.values[index] ?? 0) - (truth[index] ?? 0)),
       );
+    const worst = sites.sites
+      .map((_, index) => index)
+      .filter((index) => miss(index) >= 0.1 * largest)
+      .sort((a, b) => miss(b) - miss(a))
+      .slice(0, diagnosed);
+    const held = heldEffects(
+      model,
+      dataset,
+      worst.map((index) => sites.sites[index] as PatchSite),
+    );
+    const disagreements = worst.map((index, rank) => ({
+      label: sites.sites[index]?.label ?? '',
+      patching: truth[index] ?? 0,
+      atp: atp.grid.values[index] ?? 0,
+      relp: relp.grid.values[index] ?? 0,
+      scalesHeld: held[rank]?.scalesHeld ?? Number.NaN,
+      scalesAndPatternsHeld: held[rank]?.scalesAndPatternsHeld ?? Number.NaN,
+    }));
     options.onGrid?.(name, (performance.now() - started) / 1000);
     return {
       grid: name,

@@ -21,14 +21,17 @@ export function studyTable(studies: readonly ModelStudy[]): string {
   return lines.join('\n');
 }
 
-/** The sites where an estimate misses patching most, per model and grid (at most `limit` each). */
-export function disagreementTable(studies: readonly ModelStudy[], limit = 6): string {
-  const lines = ['| model | grid | site | patching | AtP | RelP |', '| --- | --- | --- | --- | --- | --- |'];
+/** The sites where an estimate misses patching most, per model and grid, with the held-effects diagnosis. */
+export function disagreementTable(studies: readonly ModelStudy[]): string {
+  const lines = [
+    '| model | grid | site | patching | AtP | RelP | patching, LN scales held | patching, LN scales and attention patterns held |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
   for (const study of studies) {
     for (const grid of study.grids) {
-      for (const site of grid.disagreements.slice(0, limit)) {
+      for (const site of grid.disagreements) {
         lines.push(
-          `| ${study.model} | ${grid.grid} | ${site.label} | ${site.patching.toFixed(2)} | ${site.atp.toFixed(2)} | ${site.relp.toFixed(2)} |`,
+          `| ${study.model} | ${grid.grid} | ${site.label} | ${site.patching.toFixed(2)} | ${site.atp.toFixed(2)} | ${site.relp.toFixed(2)} | ${site.scalesHeld.toFixed(2)} | ${site.scalesAndPatternsHeld.toFixed(2)} |`,
         );
       }
     }
