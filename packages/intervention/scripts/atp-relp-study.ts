@@ -39,7 +39,8 @@ for (const task of ['ioi', 'induction'] as const) {
 
 const table = studyTable(studies);
 process.stdout.write(`${table}\n\n${disagreementTable(studies)}\n`);
-const path = join(import.meta.dirname, '..', 'docs', 'atp-relp-study.json');
+// Run from scripts/dist/: the package root is two folders up.
+const path = join(import.meta.dirname, '..', '..', 'docs', 'atp-relp-study.json');
 writeFileSync(
   path,
   `${JSON.stringify({ backend, seeds: studySeeds, table, studies }, (_, value: unknown) => (typeof value === 'number' ? Number(value.toPrecision(6)) : value), 2)}\n`,

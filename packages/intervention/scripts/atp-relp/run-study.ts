@@ -156,9 +156,11 @@ function agreement(estimate: ArrayLike<number>, truth: ArrayLike<number>, keep?:
   return { pearson: pearson(pick(estimate), pick(truth)), spearman: spearman(pick(estimate), pick(truth)) };
 }
 
-/** Options of {@link studyModel}: which grids, and how many rows one batched patching pass may hold. */
+/** Options of {@link studyModel}: which grids, whether to diagnose, how many rows one patching pass may hold. */
 export interface StudyOptions {
   readonly grids?: readonly StudyGridName[];
+  /** Diagnose the worst sites with {@link heldEffects} (default true; the test leaves it to the script). */
+  readonly diagnose?: boolean;
   readonly maxRowsPerPass?: number;
   readonly onGrid?: (grid: StudyGridName, seconds: number) => void;
 }
@@ -211,7 +213,7 @@ export function studyModel(model: HookedTransformer, dataset: StudyDataset, opti
       .map((_, index) => index)
       .filter((index) => miss(index) >= 0.1 * largest)
       .sort((a, b) => miss(b) - miss(a))
-      .slice(0, diagnosed);
+      .slice(0, options.diagnose === false ? 0 : diagnosed);
     const held = heldEffects(
       model,
       dataset,
