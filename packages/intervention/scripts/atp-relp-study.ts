@@ -22,9 +22,7 @@ for (const task of ['ioi', 'induction'] as const) {
   const loaded = task === 'ioi' ? await loadIoiModel() : await loadInductionModel();
   try {
     const dataset =
-      task === 'ioi'
-        ? ioiDataset(loaded.tokenizer, studySeeds.ioi)
-        : inductionDataset(studySeeds.induction);
+      task === 'ioi' ? ioiDataset(loaded.tokenizer, studySeeds.ioi) : inductionDataset(studySeeds.induction);
     studies.push(
       studyModel(loaded.model, dataset, {
         onGrid: (grid, seconds) => {

@@ -27,7 +27,8 @@ const correlationTolerance = 1e-3;
 function expectRecorded(task: string, measured: GridStudy): void {
   const study = recorded.studies.find((entry) => entry.model === task);
   const expected = study?.grids.find((grid) => grid.grid === measured.grid);
-  if (expected === undefined) throw new Error(`docs/atp-relp-study.json has no ${task} ${measured.grid} grid`);
+  if (expected === undefined)
+    throw new Error(`docs/atp-relp-study.json has no ${task} ${measured.grid} grid`);
   expect(measured.sites).toBe(expected.sites);
   expect(measured.nonTrivialSites).toBe(expected.nonTrivialSites);
   expect(measured.patching).toBeCloseToTensor(expected.patching, { atol: effectTolerance, rtol: 0 });
@@ -37,9 +38,10 @@ function expectRecorded(task: string, measured: GridStudy): void {
     for (const statistic of ['pearson', 'spearman'] as const) {
       const got = measured[key][statistic];
       const want = expected[key][statistic];
-      expect(Math.abs(got - want), `${task} ${measured.grid} ${key} ${statistic}: ${got} vs ${want}`).toBeLessThan(
-        correlationTolerance,
-      );
+      expect(
+        Math.abs(got - want),
+        `${task} ${measured.grid} ${key} ${statistic}: ${got} vs ${want}`,
+      ).toBeLessThan(correlationTolerance);
     }
   }
 }
@@ -69,7 +71,9 @@ describe(`the AtP/RelP study, recomputed (${tf.getBackend()})`, () => {
       const loaded = task === 'ioi' ? await loadIoiModel() : await loadInductionModel();
       try {
         const dataset =
-          task === 'ioi' ? ioiDataset(loaded.tokenizer, studySeeds.ioi) : inductionDataset(studySeeds.induction);
+          task === 'ioi'
+            ? ioiDataset(loaded.tokenizer, studySeeds.ioi)
+            : inductionDataset(studySeeds.induction);
         const label = task === 'ioi' ? 'L0H0' : 'L1H0';
         const sites = studySites(loaded.model, 'head', dataset.clean[0]?.length ?? 0);
         const index = sites.sites.findIndex((site) => site.label === label);
@@ -78,9 +82,9 @@ describe(`the AtP/RelP study, recomputed (${tf.getBackend()})`, () => {
           .find((study) => study.model === task)
           ?.grids.find((grid) => grid.grid === 'head');
         expect(Math.abs((held?.patching ?? 0) - (recordedGrid?.patching[index] ?? 0))).toBeLessThan(1e-3);
-        expect(Math.abs((held?.scalesAndPatternsHeld ?? 0) - (recordedGrid?.relpEstimate[index] ?? 0))).toBeLessThan(
-          1e-3,
-        );
+        expect(
+          Math.abs((held?.scalesAndPatternsHeld ?? 0) - (recordedGrid?.relpEstimate[index] ?? 0)),
+        ).toBeLessThan(1e-3);
         // …and far from the real effect: the part RelP cannot see goes through the scales and patterns.
         expect(Math.abs((held?.patching ?? 0) - (held?.scalesAndPatternsHeld ?? 0))).toBeGreaterThan(0.7);
       } finally {

@@ -27,8 +27,16 @@ export function heldEffects(
   const scales = [...layers.map((layer) => `blocks.${layer}.ln1.hook_scale`), 'ln_final.hook_scale'];
   const patterns = layers.map((layer) => `blocks.${layer}.attn.hook_pattern`);
   const paths = [...new Set([...sites.map((site) => site.path), ...scales, ...patterns])];
-  const clean = tf.tensor2d(dataset.clean.map((row) => [...row]), undefined, 'int32');
-  const corrupted = tf.tensor2d(dataset.corrupted.map((row) => [...row]), undefined, 'int32');
+  const clean = tf.tensor2d(
+    dataset.clean.map((row) => [...row]),
+    undefined,
+    'int32',
+  );
+  const corrupted = tf.tensor2d(
+    dataset.corrupted.map((row) => [...row]),
+    undefined,
+    'int32',
+  );
   const source = model.runWithCache(clean, { names: paths });
   const receiving = model.runWithCache(corrupted, { names: paths });
   const meanMetric = (logits: tf.Tensor): number =>
@@ -52,7 +60,9 @@ export function heldEffects(
     return sites.map((site) => {
       const from = source.cache.getTensor(site.path);
       const into = receiving.cache.getTensor(site.path);
-      const value = tf.tidy(() => tf.where(tf.broadcastTo(siteMask(site, from.shape), from.shape), from, into));
+      const value = tf.tidy(() =>
+        tf.where(tf.broadcastTo(siteMask(site, from.shape), from.shape), from, into),
+      );
       try {
         return {
           label: site.label,

@@ -150,7 +150,11 @@ function nonTrivial(model: HookedTransformer, dataset: StudyDataset, sites: Site
   }
 }
 
-function agreement(estimate: ArrayLike<number>, truth: ArrayLike<number>, keep?: readonly boolean[]): Agreement {
+function agreement(
+  estimate: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  keep?: readonly boolean[],
+): Agreement {
   const pick = (values: ArrayLike<number>): number[] =>
     Array.from(values).filter((_, index) => keep === undefined || keep[index] === true);
   return { pearson: pearson(pick(estimate), pick(truth)), spearman: spearman(pick(estimate), pick(truth)) };
@@ -166,7 +170,11 @@ export interface StudyOptions {
 }
 
 /** The whole study on one model: every grid, patching vs AtP vs RelP. */
-export function studyModel(model: HookedTransformer, dataset: StudyDataset, options: StudyOptions = {}): ModelStudy {
+export function studyModel(
+  model: HookedTransformer,
+  dataset: StudyDataset,
+  options: StudyOptions = {},
+): ModelStudy {
   const positions = dataset.clean[0]?.length ?? 0;
   const composite = transformerLrpComposite();
   let cleanMetric = Number.NaN;

@@ -38,13 +38,15 @@ export function ioiDataset(
   const clean = prompts.map((prompt) => tokenizer.encode(prompt.text));
   const corrupted = prompts.map((prompt, index) => {
     let third = prompt.answer;
-    while (third === prompt.answer || third === prompt.subject) third = ioiNames[randomInt(random, ioiNames.length)] ?? '';
+    while (third === prompt.answer || third === prompt.subject)
+      third = ioiNames[randomInt(random, ioiNames.length)] ?? '';
     // The subject is the last name of the prompt: replace that occurrence only.
     const words = [...prompt.words];
     const at = words.lastIndexOf(prompt.subject);
     words[at] = third;
     const ids = tokenizer.encode(words.join(' '));
-    if (ids.length !== clean[index]?.length) throw new Error(`IOI corruption changed the length of '${prompt.text}'`);
+    if (ids.length !== clean[index]?.length)
+      throw new Error(`IOI corruption changed the length of '${prompt.text}'`);
     return ids;
   });
   const token = (word: string): number => tokenizer.encode(word)[0] ?? -1;
