@@ -36,7 +36,7 @@ class Affine extends Module {
 }
 
 /** y = fc2(relu(fc1(x) + shift)): two inputs, keyed as ['x', 'shift']. */
-class ShiftedMlp extends Module<[tf.Tensor, tf.Tensor], tf.Tensor> {
+class ShiftedMlp extends Module<[tf.Tensor, tf.Tensor]> {
   readonly fc1 = this.registerModule('fc1', new Affine(6, 8, 3));
   readonly fc2 = this.registerModule('fc2', new Affine(8, 3, 5));
   forward(x: tf.Tensor, shift: tf.Tensor): tf.Tensor {
