@@ -43,4 +43,9 @@ export const preludes = {
     "declare const clean: import('@tensorflow/tfjs-core').Tensor2D;",
     "declare const corrupted: import('@tensorflow/tfjs-core').Tensor2D;",
   ].join('\n'),
+  /** `clean`, `corrupted`: token ids `[1, 12]` of a clean and a corrupted prompt (attribution patching). */
+  'token-pair': [
+    "declare const clean: import('@tensorflow/tfjs-core').Tensor2D;",
+    "declare const corrupted: import('@tensorflow/tfjs-core').Tensor2D;",
+  ].join('\n'),
 };
