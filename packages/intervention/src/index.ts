@@ -57,6 +57,9 @@ export {
 } from './grid/patching-grid-options.js';
 export { patchingGridPasses, type GridPassShape } from './grid/grid-schedule.js';
 
+// Statistics: how well an estimate grid predicts activation patching
+export { pearson, spearman } from './stats/correlation.js';
+
 // Attribution patching (AtP) and relevance patching (RelP)
 export { attributionPatching } from './attribution-patching/attribution-patching.js';
 export {
