@@ -52,6 +52,15 @@ const budgetsKiB = {
   '{ logisticRegression } from @tdhook/probing': 96,
   '{ twoNn } from @tdhook/probing': 10,
   '{ cka } from @tdhook/probing': 11,
+  // Issue 15. Attribution patching bundles @tdhook/attribution's gradient engine (and LRP's rule installation,
+  // for RelP); the forward-only methods and the grid must not.
+  '@tdhook/intervention': 178,
+  '{ activationPatching } from @tdhook/intervention': 79,
+  '{ steeringVectors } from @tdhook/intervention': 50,
+  '{ activationAddition } from @tdhook/intervention': 78,
+  '{ activationPatchingGrid } from @tdhook/intervention': 53,
+  '{ attributionPatching } from @tdhook/intervention': 139,
+  '{ headSites } from @tdhook/intervention': 5,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -108,6 +117,15 @@ export async function measureBundles(app, problems) {
     ...['activationCaching', 'probing', 'logisticRegression', 'twoNn', 'cka'].map((name) =>
       named('@tdhook/probing', name),
     ),
+    { name: '@tdhook/intervention', source: "export * from '@tdhook/intervention';" },
+    ...[
+      'activationPatching',
+      'steeringVectors',
+      'activationAddition',
+      'activationPatchingGrid',
+      'attributionPatching',
+      'headSites',
+    ].map((name) => named('@tdhook/intervention', name)),
   ];
 
   const rows = [];
