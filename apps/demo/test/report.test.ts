@@ -99,6 +99,7 @@ describe('pnpm demo', () => {
     expect(files.filter((file) => file.endsWith('.png')).sort()).toEqual([
       'concept-lrp.png',
       'emotion-graph.png',
+      'intervention-ioi-heads.png',
       'mnist-methods.png',
       'mobilenet-methods.png',
       'nlp-ioi-attention-layer0.png',
@@ -187,6 +188,39 @@ describe('pnpm demo', () => {
     expect(String(demo.stdout)).toMatch(/MNIST CNN: TwoNN and local kNN per layer \(one operator Workflow\)/);
   });
 
+  it('patches, estimates, ablates and steers, with the numbers in tables', () => {
+    const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as {
+      sections: { id: string; tables: { caption: string; header: string[]; rows: string[][] }[] }[];
+    };
+    const section = summary.sections.find((candidate) => candidate.id === 'intervention');
+    const [correlations, ablations, steering, mnist] = section?.tables ?? [];
+    // Per head and per (layer, position): AtP and RelP correlations with activation patching, in [-1, 1].
+    expect(correlations?.rows).toHaveLength(2);
+    for (const row of correlations?.rows ?? []) {
+      for (const cell of row.slice(2, 6)) expect(Math.abs(Number(cell))).toBeLessThanOrEqual(1);
+    }
+    expect(ablations?.rows.map((row) => row[0])).toEqual([
+      'L0H0',
+      'L0H1',
+      'L0H2',
+      'L0H3',
+      'L1H0',
+      'L1H1',
+      'L1H2',
+      'L1H3',
+    ]);
+    // The activation-addition vector makes the character model write more dialogue marks than it does unsteered.
+    const marks = (steering?.rows ?? []).map((row) => Number(row[1]));
+    expect(marks.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...marks.slice(1))).toBeGreaterThan((marks[0] ?? 0) + 1);
+    // MNIST: all 16 conv2 channels patched from the 4 make the 9 a 4.
+    const allPatched = (mnist?.rows ?? []).map((row) => Number(row[3]));
+    expect(allPatched).toHaveLength(10);
+    expect(allPatched.indexOf(Math.max(...allPatched))).toBe(4);
+    const heads = decodeImage(readFileSync(join(outDir, 'intervention-ioi-heads.png')));
+    expect(hasColourBar(heads, 'bwr')).toBe(true);
+  });
+
   it('draws colour bars into the heatmap figures', () => {
     const mnist = decodeImage(readFileSync(join(outDir, 'mnist-methods.png')));
     expect(hasColourBar(mnist, 'bwr')).toBe(true);
@@ -261,6 +295,7 @@ describe.skipIf(executable === undefined)('the report in headless Chromium', () 
         expect.stringMatching(/indirect-object identification/),
         expect.stringMatching(/lande/),
         expect.stringMatching(/GPT-2 checkpoint/),
+        expect.stringMatching(/Intervention/),
       ]),
     );
     expect(failed).toEqual([]);
