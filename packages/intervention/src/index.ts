@@ -26,3 +26,13 @@ export { LabelledGrid } from './grid/labelled-grid.js';
 
 // Statistics: how well an estimate grid predicts activation patching
 export { pearson, spearman } from './stats/correlation.js';
+
+// Patching grids (grids)
+export { activationPatchingGrid } from './grid/activation-patching-grid.js';
+export {
+  defaultMaxRowsPerPass,
+  type ActivationPatchingGridOptions,
+  type ConfiguredPatchingGrid,
+  type PatchingGridProgress,
+} from './grid/patching-grid-options.js';
+export { patchingGridPasses, type GridPassShape } from './grid/grid-schedule.js';
