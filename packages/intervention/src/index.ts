@@ -36,3 +36,26 @@ export {
   type PatchingGridProgress,
 } from './grid/patching-grid-options.js';
 export { patchingGridPasses, type GridPassShape } from './grid/grid-schedule.js';
+
+// Methods (SPEC §2.3): activation patching, steering vectors, activation addition
+export {
+  activationPatching,
+  type ActivationPatchingOptions,
+  type ConfiguredActivationPatching,
+  type PatchArgs,
+  type PatchFunction,
+} from './methods/activation-patching.js';
+export {
+  steeringVectors,
+  type ConfiguredSteeringVectors,
+  type SteerArgs,
+  type SteerFunction,
+  type SteeringVectorsOptions,
+} from './methods/steering-vectors.js';
+export {
+  activationAddition,
+  type ActivationAdditionOptions,
+  type ConfiguredActivationAddition,
+} from './methods/activation-addition.js';
+export { addVector, type AddVectorOptions } from './methods/add-vector.js';
+export type { ModuleSelection } from './methods/module-entries.js';
