@@ -59,3 +59,11 @@ export {
 } from './methods/activation-addition.js';
 export { addVector, type AddVectorOptions } from './methods/add-vector.js';
 export type { ModuleSelection } from './methods/module-entries.js';
+
+// Attribution patching (AtP) and relevance patching (RelP)
+export { attributionPatching } from './attribution-patching/attribution-patching.js';
+export {
+  type AttributionPatchingMethod,
+  type AttributionPatchingOptions,
+  type ConfiguredAttributionPatching,
+} from './attribution-patching/attribution-patching-options.js';
