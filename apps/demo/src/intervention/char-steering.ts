@@ -63,7 +63,7 @@ function steeringVector(model: HookedTransformer, tokenizer: Tokenizer): tf.Tens
   using prepared = activationAddition({ modules: [hook] }).prepare(model);
   using result = prepared.run(data);
   // [positions, dModel] (batch dims averaged): reduced over positions, so that it fits any step.
-  return tf.mean(result.getTensor(['steer', hook]), 0) as tf.Tensor1D;
+  return tf.mean<tf.Tensor1D>(result.getTensor(['steer', hook]), 0);
 }
 
 /** Typical size of the residual stream at the hook on the prompt: the mean norm over positions. */
@@ -79,7 +79,10 @@ function residualNorm(model: HookedTransformer, prompt: tf.Tensor): number {
 }
 
 /** Generates from one prompt (repeated `samples` times, one seed) once per coefficient. */
-export async function steerCharModel(model: HookedTransformer, tokenizer: Tokenizer): Promise<SteeringResult> {
+export async function steerCharModel(
+  model: HookedTransformer,
+  tokenizer: Tokenizer,
+): Promise<SteeringResult> {
   const { prompt: text, samples, hook, coefficients } = steeringSetup;
   const vector = steeringVector(model, tokenizer);
   const ids = tokenizer.encode(text);
@@ -96,7 +99,7 @@ export async function steerCharModel(model: HookedTransformer, tokenizer: Tokeni
         texts = await generateTexts(model, tokenizer, prompt);
       } else {
         // The hook stays on the model while prepared: generate's every step (KV cache on) goes through it.
-        using prepared = steeringVectors({
+        using _steered = steeringVectors({
           modules: [hook],
           steer: addVector(vector, { coefficient }),
         }).prepare(model);

@@ -14,7 +14,10 @@ export interface GridPanel {
 const gap = 24;
 
 /** A cell's value in at most 5 characters, to fit an 80-pixel cell at text scale 2. */
-const cellValue = (value: number): string => value.toFixed(Math.abs(value) >= 10 ? 1 : 2);
+const cellValue = (value: number): string => {
+  const text = value.toFixed(Math.abs(value) >= 10 ? 1 : 2);
+  return /^-0\.0+$/.test(text) ? text.slice(1) : text; // no "-0.00"
+};
 
 function panel({ title, grid }: GridPanel, cellSize: number): RgbaImage {
   const [rowAxis, columnAxis] = grid.axes;

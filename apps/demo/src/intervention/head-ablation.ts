@@ -9,6 +9,8 @@ import { ioiTemplates, type IoiPrompt } from '@tdhook/nlp-assets';
 
 /** The clean mean logit difference and, per head (layer-major), its mean with that head zeroed. */
 export interface HeadAblation {
+  /** How many prompts each mean is over. */
+  readonly prompts: number;
   readonly clean: number;
   readonly labels: readonly string[];
   readonly ablated: readonly number[];
@@ -28,7 +30,13 @@ function batches(tokenizer: Tokenizer, prompts: readonly IoiPrompt[]): PromptBat
     .filter((group) => group.length > 0)
     .map((group) => ({
       data: new TensorDict(
-        { input: tf.tensor2d(group.map((prompt) => tokenizer.encode(prompt.text)), undefined, 'int32') },
+        {
+          input: tf.tensor2d(
+            group.map((prompt) => tokenizer.encode(prompt.text)),
+            undefined,
+            'int32',
+          ),
+        },
         { batchShape: [group.length] },
       ),
       answers: group.map((prompt) => first(prompt.answer)),
@@ -39,7 +47,9 @@ function batches(tokenizer: Tokenizer, prompts: readonly IoiPrompt[]): PromptBat
 /** Sum over the batch of logit(answer) − logit(subject) at the last position of `logits` [batch, pos, vocab]. */
 function logitDifferenceSum(logits: tf.Tensor, batch: PromptBatch): number {
   const [rows = 0, positions = 0, vocabulary = 0] = logits.shape;
-  const last = tf.tidy(() => tf.reshape(tf.slice(logits, [0, positions - 1, 0], [rows, 1, vocabulary]), [rows, vocabulary]));
+  const last = tf.tidy(() =>
+    tf.reshape(tf.slice(logits, [0, positions - 1, 0], [rows, 1, vocabulary]), [rows, vocabulary]),
+  );
   const values = last.arraySync() as number[][];
   last.dispose();
   return values.reduce(
@@ -84,7 +94,7 @@ export function ablateHeads(
         ablated.push(meanOver(all, (data) => prepared.run(data)));
       }
     }
-    return { clean, labels, ablated };
+    return { prompts: prompts.length, clean, labels, ablated };
   } finally {
     for (const batch of all) batch.data.dispose();
   }

@@ -19,8 +19,7 @@ export interface IoiPairs {
 
 /** The prompt with the indirect object as the subject of the second clause. */
 export function corruptPrompt(prompt: IoiPrompt): string {
-  const [a, b] =
-    prompt.order === 'ABB' ? [prompt.answer, prompt.subject] : [prompt.subject, prompt.answer];
+  const [a, b] = prompt.order === 'ABB' ? [prompt.answer, prompt.subject] : [prompt.subject, prompt.answer];
   return (ioiTemplates[prompt.template] ?? '')
     .replace('{A}', a)
     .replace('{B}', b)

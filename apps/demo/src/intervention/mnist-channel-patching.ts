@@ -1,6 +1,6 @@
 // Activation patching on the MNIST CNN: each conv2 channel in turn copied from a 4 into a 9 (unitSites +
 // activationPatchingGrid, one batched call), measured as the change of logit(4) − logit(9); then the strongest
-// channel alone and all of conv2 (activationPatching) with every class's logit.
+// channel, the strongest 4 and the strongest 8 together (activationPatching) with every class's logit.
 import { imagesToTensor, loadModel, readImage } from '@tdhook/adapter-cv';
 import { KeyedModel, TensorDict, type Key, type Target } from '@tdhook/core';
 import { digitPaths, mnistCnnDir } from '@tdhook/cv-assets';
@@ -23,21 +23,27 @@ export interface ChannelPatching {
   readonly effects: LabelledGrid;
   readonly baseline: number;
   readonly source: number;
-  readonly strongest: number;
-  /** All 10 logits: the receiver unpatched, with the strongest channel, with all of conv2; the source. */
+  /** Channels by effect, strongest first. */
+  readonly ranking: readonly number[];
+  /**
+   * All 10 logits: the receiver unpatched, with its strongest 1, 4 and 8 channels patched, and the source's
+   * (the same as all 16 patched: nothing after conv2 sees the input).
+   */
   readonly logits: {
     readonly receiver: readonly number[];
-    readonly oneChannel: readonly number[];
-    readonly allChannels: readonly number[];
+    readonly patched: readonly (readonly [channels: number, logits: readonly number[]])[];
     readonly source: readonly number[];
   };
 }
 
-const row = (data: TensorDict, key: Key): number[] =>
-  Array.from(data.getTensor(key).dataSync());
+const row = (data: TensorDict, key: Key): number[] => Array.from(data.getTensor(key).dataSync());
 
 /** Patches `modules` from the source digit into the receiver: the receiver's logits afterwards. */
-function patchedLogits(model: LayersModel, data: TensorDict, modules: readonly (string | Target)[]): number[] {
+function patchedLogits(
+  model: LayersModel,
+  data: TensorDict,
+  modules: readonly (string | Target)[],
+): number[] {
   using prepared = activationPatching({ modules }).prepare(model);
   using result = prepared.run(data);
   return row(result, ['patched', 'output']);
@@ -74,7 +80,9 @@ export async function patchMnistChannels(): Promise<ChannelPatching> {
       baseline = row(result, ['patching', 'baseline_metric'])[0] ?? Number.NaN;
       sourceMetric = row(result, ['patching', 'source_metric'])[0] ?? Number.NaN;
     }
-    const strongest = effects.values.indexOf(Math.max(...effects.values));
+    const ranking = Array.from(effects.values.keys()).sort(
+      (a, b) => (effects.values[b] ?? 0) - (effects.values[a] ?? 0),
+    );
     const keyed = new KeyedModel(layers);
     using plain = keyed.run(data);
     using receiverOnly = keyed.run(data.getDict('patched'));
@@ -82,11 +90,16 @@ export async function patchMnistChannels(): Promise<ChannelPatching> {
       effects,
       baseline,
       source: sourceMetric,
-      strongest,
+      ranking,
       logits: {
         receiver: row(receiverOnly, ['output']),
-        oneChannel: patchedLogits(layers, data, [{ path: 'conv2', indices: [strongest] }]),
-        allChannels: patchedLogits(layers, data, ['conv2']),
+        patched: [1, 4, 8].map(
+          (count) =>
+            [
+              count,
+              patchedLogits(layers, data, [{ path: 'conv2', indices: ranking.slice(0, count) }]),
+            ] as const,
+        ),
         source: row(plain, ['output']),
       },
     };
