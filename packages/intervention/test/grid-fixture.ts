@@ -133,16 +133,16 @@ export function maxAbsError(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 /**
- * The reference way, one run per cell: the receiving run with `site` patched from the source run through a
- * HookSession (a capture of the source value, then a forward hook writing it at the site's elements), the
- * metric's values per sample. `call` runs the model on one input.
+ * The reference way, one run per cell: the receiving run with `site` patched from the source run (a
+ * HookSession capture of the source value, then a forward hook writing it at the site's elements), the
+ * metric's values per sample. `call` runs the model on its inputs.
  */
 export function patchOneCell(
   model: ModelNode,
-  call: (input: tf.Tensor) => tf.Tensor,
+  call: (inputs: readonly tf.Tensor[]) => tf.Tensor,
   site: PatchSite,
-  source: tf.Tensor,
-  receiving: tf.Tensor,
+  source: readonly tf.Tensor[],
+  receiving: readonly tf.Tensor[],
   metric: PatchingMetric,
 ): number[] {
   const capture = new HookSession(model);
@@ -170,4 +170,25 @@ export function patchOneCell(
     handle.remove();
     cached.dispose();
   }
+}
+
+/**
+ * One run per cell for every site of `sites` (or the cells listed), as `[samples][cells]` numbers: what a
+ * batched grid's `patched_metric` must equal.
+ */
+export function patchEveryCell(
+  model: ModelNode,
+  call: (inputs: readonly tf.Tensor[]) => tf.Tensor,
+  sites: readonly PatchSite[],
+  source: readonly tf.Tensor[],
+  receiving: readonly tf.Tensor[],
+  metric: PatchingMetric,
+): number[][] {
+  const samples = source[0]?.shape[0] ?? 0;
+  const grid: number[][] = Array.from({ length: samples }, () => []);
+  for (const site of sites) {
+    const values = patchOneCell(model, call, site, source, receiving, metric);
+    grid.forEach((row, sample) => row.push(values[sample] ?? Number.NaN));
+  }
+  return grid;
 }
