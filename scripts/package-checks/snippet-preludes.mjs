@@ -34,6 +34,8 @@ export const preludes = {
   /** `inputTimesGradient`: the attribution plugin of apps/example-plugin (a third-party method factory). */
   'input-times-gradient':
     "declare const inputTimesGradient: import('@tdhook/core').MethodFactory<{ readonly target?: { readonly select?: 'argmax' | number }; readonly multiplyByInput?: boolean }>;",
+  /** `model`: `@tdhook/adapter-nlp`'s HookedTransformer (gpt2-tiny in the intervention guides). */
+  'hooked-transformer': "declare const model: import('@tdhook/adapter-nlp').HookedTransformer;",
   /** `folder`: the path of a Hugging Face GPT-2 checkpoint folder. */
   'checkpoint-folder': 'declare const folder: string;',
   /** `model`: @tdhook/adapter-nlp's transformer (hook points as module paths, `model.config`). */

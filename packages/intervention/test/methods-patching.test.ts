@@ -1,12 +1,12 @@
 // activationPatching (SPEC §2.3, scenarios 117–119) on the original's test models: the MLP `M` and the
 // identity Linear(3, 3).
 import * as tf from '@tensorflow/tfjs-core';
-import { registerHook, TensorDict } from '@tdhook/core';
+import { registerHook, TensorDict, Workflow } from '@tdhook/core';
 import { replaceUnits, selectUnits } from '@tdhook/core/plugin';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
-import { activationPatching, type PatchFunction } from '../src/index.js';
+import { activationPatching, steeringVectors, type PatchFunction } from '../src/index.js';
 import { identityModel, inputs, installedHooks, manualMlp, mlp } from './method-models.js';
 
 const close = { rtol: 1e-5, atol: 1e-6 };
@@ -290,5 +290,33 @@ describe('activationPatching (SPEC §2.3)', () => {
       requirements: { modelPasses: 2, gradients: 'optional' },
     });
     expect(JSON.parse(JSON.stringify(description))).toEqual(description);
+  });
+
+  it('composes in a Workflow with steeringVectors: 2 + 1 model passes, each step’s outputs as it gives them alone', () => {
+    const model = mlp();
+    using data = new TensorDict(
+      { input: inputs(2), patched: { input: inputs(2, 10, 8) } },
+      { batchShape: [2] },
+    );
+    const patching = activationPatching({ modules: [{ path: 'linear2', indices: [0, 1] }] });
+    const steering = steeringVectors({ modules: ['linear1'], steer: ({ output }) => tf.mul(output, 2) });
+    const alone = (() => {
+      using prepared = patching.prepare(model);
+      using result = prepared.run(data);
+      return tf.clone(result.getTensor(['patched', 'output']));
+    })();
+    const steeredAlone = (() => {
+      using prepared = steering.prepare(model);
+      using result = prepared.run(data);
+      return tf.clone(result.getTensor('output'));
+    })();
+    const { data: result, plan } = new Workflow([patching, steering]).run(model, data);
+    expect(plan.modelPasses).toBe(3);
+    expect(result.getTensor(['patched', 'output'])).toBeCloseToTensor(alone, { atol: 0, rtol: 0 });
+    expect(result.getTensor('output')).toBeCloseToTensor(steeredAlone, { atol: 0, rtol: 0 });
+    expect(installedHooks(model)).toBe(0);
+    tf.dispose([alone, steeredAlone]);
+    result.dispose();
+    model.dispose();
   });
 });
