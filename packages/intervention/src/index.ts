@@ -24,9 +24,6 @@ export {
 // Results
 export { LabelledGrid } from './grid/labelled-grid.js';
 
-// Statistics: how well an estimate grid predicts activation patching
-export { pearson, spearman } from './stats/correlation.js';
-
 // Patching grids (grids)
 export { activationPatchingGrid } from './grid/activation-patching-grid.js';
 export {
@@ -59,6 +56,9 @@ export {
 } from './methods/activation-addition.js';
 export { addVector, type AddVectorOptions } from './methods/add-vector.js';
 export type { ModuleSelection } from './methods/module-entries.js';
+
+// Statistics: how well an estimate grid predicts activation patching
+export { pearson, spearman } from './stats/correlation.js';
 
 // Attribution patching (AtP) and relevance patching (RelP)
 export { attributionPatching } from './attribution-patching/attribution-patching.js';

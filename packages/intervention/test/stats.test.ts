@@ -47,14 +47,14 @@ const cases: readonly {
   {
     name: '40 noisy pairs with many ties',
     x: [
-      -1.4, -0.9, 0.4, -0.5, 0.5, 0.8, -1.4, 1.0, -0.6, 2.1, 0.7, -0.5, 0.2, 0.2, 0.3, 1.4, 0.5, 1.7, 0.6, -0.2,
-      -1.5, -1.6, 0.2, 0.7, 1.4, -0.6, 0.1, -0.8, -0.4, -2.3, 0.7, -0.7, -0.1, 0.4, 0.3, -1.3, 1.5, 0.8, 0.5,
-      -0.7,
+      -1.4, -0.9, 0.4, -0.5, 0.5, 0.8, -1.4, 1.0, -0.6, 2.1, 0.7, -0.5, 0.2, 0.2, 0.3, 1.4, 0.5, 1.7, 0.6,
+      -0.2, -1.5, -1.6, 0.2, 0.7, 1.4, -0.6, 0.1, -0.8, -0.4, -2.3, 0.7, -0.7, -0.1, 0.4, 0.3, -1.3, 1.5, 0.8,
+      0.5, -0.7,
     ],
     y: [
       -2.1, -1.8, 0.1, -0.2, -0.3, 1.9, -0.6, 1.4, 0.4, 0.4, 1.2, 0.1, -0.9, 0.7, 1.0, 1.6, 1.1, -0.1, 0.2,
-      -0.6, -0.9, -0.9, 1.0, 1.0, 0.2, 0.4, 1.4, -0.2, -1.4, -1.9, 0.3, -1.7, -0.2, -0.8, 0.8, -0.2, 0.8, -0.5,
-      0.5, -0.9,
+      -0.6, -0.9, -0.9, 1.0, 1.0, 0.2, 0.4, 1.4, -0.2, -1.4, -1.9, 0.3, -1.7, -0.2, -0.8, 0.8, -0.2, 0.8,
+      -0.5, 0.5, -0.9,
     ],
     pearson: 0.6413491534628878,
     spearman: 0.6417925682996889,
@@ -78,7 +78,10 @@ describe('pearson and spearman match scipy (float64, |error| ≤ 1e-12)', () => 
   });
 
   it('refuses different lengths, fewer than two pairs and non-finite values with typed errors', () => {
-    expect(() => pearson([1, 2], [1, 2, 3])).toThrowTdhookError('E_SHAPE_MISMATCH', /x has 2 values and y has 3/);
+    expect(() => pearson([1, 2], [1, 2, 3])).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /x has 2 values and y has 3/,
+    );
     expect(() => spearman([1], [1])).toThrowTdhookError('E_INVALID_VALUE', /at least 2 pairs/);
     expect(() => pearson([1, Number.NaN], [1, 2])).toThrowTdhookError('E_INVALID_VALUE', /Pair 1/);
   });

@@ -62,7 +62,7 @@ function averageRanks(values: ArrayLike<number>): Float64Array {
     (a, b) => (values[a] ?? 0) - (values[b] ?? 0),
   );
   const ranks = new Float64Array(values.length);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && values[order[end] ?? 0] === values[order[start] ?? 0]) end++;
     // Positions start … end − 1 (0-based) hold one value: each gets the mean rank (start + 1 + end) / 2.
