@@ -18,15 +18,23 @@ import { steeringFigure, steeringTable } from './steering-report.js';
 
 /** Where AtP and RelP miss a head, and why: the effect that goes through layer 1's attention pattern. */
 function disagreement(ioi: IoiResults): string {
-  const { frozen, heads } = ioi;
-  const { head } = frozen;
+  const { frozen, heads, flippedHeads } = ioi;
+  const { head, label } = frozen;
   const [atp, relp] = heads.estimates;
+  const flippedAtp = flippedHeads.estimates[0];
   // An estimate's total over layer 1's heads as a share of patching's.
   const layerOne = (grid: LabelledGrid | undefined): number =>
     (grid?.rows()[1] ?? []).reduce((sum, value) => sum + value, 0);
   const percent = (estimate: EstimatedGrid | undefined): string =>
     `${((100 * layerOne(estimate?.grid)) / layerOne(heads.patching)).toFixed(0)} %`;
-  return `Where the estimates disagree: ${frozen.label}. Patched alone it moves the metric by ${signed(frozen.effect)}, AtP says ${signed(atp?.grid.at(0, head) ?? Number.NaN)} and RelP ${signed(relp?.grid.at(0, head) ?? Number.NaN)}. Its effect runs through layer 1’s attention pattern (which name the layer-1 heads read): patched with that pattern held at its corrupted value (steeringVectors on blocks.1.attn.hook_pattern, next to activationPatching), it moves the metric by only ${signed(frozen.frozenEffect)}. That path is a softmax saturated on the wrong name in the corrupted run, which AtP’s gradient linearises to almost nothing, and RelP’s transformer rules hold the attention pattern constant by design, so it sees only the rest. Layer 1’s heads act through their values, and both estimates follow them: AtP at ${percent(atp)} of their size, RelP at ${percent(relp)}. On the residual stream only the subject’s position and the last one differ between the prompts, and there the estimates correlate with patching at r = ${fmt(ioi.positions.estimates[0]?.pearson ?? Number.NaN)} (AtP) and ${fmt(ioi.positions.estimates[1]?.pearson ?? Number.NaN)} (RelP).`;
+  const at = (grid: LabelledGrid | undefined): string => signed(grid?.at(0, head) ?? Number.NaN);
+  return [
+    `Where the estimates disagree: ${label}. Patched alone it moves the metric by ${signed(frozen.effect)}; AtP says ${at(atp?.grid)}, RelP ${at(relp?.grid)}.`,
+    `Its effect runs through layer 1’s attention pattern (which name the layer-1 heads read): with that pattern held at its corrupted value (steeringVectors on blocks.1.attn.hook_pattern, next to activationPatching), patching ${label} moves the metric by only ${signed(frozen.frozenEffect)}.`,
+    'RelP’s transformer rules hold the attention pattern constant by design (relevance flows through the values only), so RelP sees only that rest; AtP’s gradient goes through the softmax, and is right as long as the softmax is close to linear.',
+    `It is not on pairs whose answer flips (the indirect object repeated instead: “${ioi.examples.flip.corrupted}”, metric ${fmt(flippedHeads.corruptedMetric)} on them): the model is confident the other way there, its layer-1 softmax far from linear, and AtP misses ${label} too (patching ${at(flippedHeads.patching)}, AtP ${at(flippedAtp?.grid)}; per-head r ${fmt(flippedAtp?.pearson ?? Number.NaN)}).`,
+    `Layer 1’s heads act through their values, and both estimates follow them (their summed effect: AtP ${percent(atp)}, RelP ${percent(relp)}). On the residual stream only the subject’s position and the last one differ, and both estimates are close to exact (r ${fmt(ioi.positions.estimates[0]?.pearson ?? Number.NaN)} and ${fmt(ioi.positions.estimates[1]?.pearson ?? Number.NaN)}).`,
+  ].join(' ');
 }
 
 function mnistParagraph(mnist: ChannelPatching): string {
@@ -66,8 +74,8 @@ export async function interventionSection(context: DemoContext): Promise<ReportS
     title: 'Intervention: activation patching, attribution patching and steering',
     shortTitle: 'intervention',
     paragraphs: [
-      `@tdhook/intervention writes into a model instead of reading it. On the IOI model, ${String(patchedPrompts.count)} held-out prompts of one template are paired with a corrupted twin that repeats the other name (“${ioi.example.clean}” → “${ioi.example.corrupted}”), which flips the answer. The metric is logit(answer) − logit(subject) of the clean prompt at the last position: ${fmt(ioi.heads.cleanMetric)} on the clean prompts, ${fmt(ioi.heads.corruptedMetric)} on the corrupted ones.`,
-      'activationPatchingGrid copies one site at a time from the clean run into the corrupted run (all sites and prompts stacked into batched passes) and measures how far the metric moves back; attributionPatching estimates every one of those effects from two forward passes and one backward pass: AtP multiplies the activation difference by the metric’s gradient, RelP by the LRP relevance of the transformer rules instead. The table gives their Pearson and Spearman correlations with real patching, per grid.',
+      `@tdhook/intervention writes into a model instead of reading it. On the IOI model it patches the ${String(patchedPrompts.count)} held-out prompt pairs of its AtP/RelP study (docs/atp-relp-study.md, whose numbers this recomputes): the ABC corruption replaces the repeated subject by a third name (“${ioi.examples.abc.clean}” → “${ioi.examples.abc.corrupted}”), so nothing tells the indirect object from the subject any more. The metric is logit(answer) − logit(subject) of the clean prompt at the last position: ${fmt(ioi.heads.cleanMetric)} on the clean prompts, ${fmt(ioi.heads.corruptedMetric)} on the corrupted ones.`,
+      'activationPatchingGrid copies one site at a time from the clean run into the corrupted run (all sites and prompts stacked into batched passes) and measures how far the metric moves back; attributionPatching estimates every one of those effects from two forward passes and one backward pass: AtP multiplies the activation difference by the metric’s gradient, RelP by the LRP relevance of the transformer rules instead. The first table gives their Pearson and Spearman correlations with real patching, per grid.',
       disagreement(ioi),
       `Steering: activationAddition takes the character model’s residual stream at ${steeringSetup.hook} on a line of dialogue, «${steeringSetup.positive}», minus a line of narration of the same length, «${steeringSetup.negative}»; averaged over positions, steeringVectors + addVector add it at every step of adapter-nlp’s generate. With the vector × ${String(steeringSetup.shown)} the samples hold ${shown?.marksPer100.toFixed(1) ?? '?'} dialogue marks per 100 characters instead of ${unsteered?.marksPer100.toFixed(1) ?? '?'}; larger coefficients push the small model off its text.`,
       `${mnistParagraph(mnist)} This section took ${seconds.toFixed(1)} s.`,

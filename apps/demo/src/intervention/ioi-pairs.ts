@@ -1,36 +1,61 @@
-// Clean and corrupted IOI prompts for patching: the corrupted prompt repeats the other name as the subject
-// ("When Mary and John went to the store, Mary gave a drink to"), so its answer flips while every token but one
-// stays where it was. The metric is logit(clean answer) − logit(clean subject) at the last position.
+// Clean and corrupted IOI prompts for patching, two ways. "abc" (Wang et al. 2022, and the AtP/RelP study in
+// packages/intervention/docs): the repeated subject becomes a third name, so nothing tells the indirect object
+// from the subject any more. "flip": the indirect object is repeated instead, so the answer flips. Either way
+// every token but one stays where it was, and the metric is logit(clean answer) − logit(clean subject) at the
+// last position.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tokenizer } from '@tdhook/adapter-nlp';
 import { logitDifference, type PatchingMetric } from '@tdhook/intervention';
-import { ioiTemplates, type IoiPrompt } from '@tdhook/nlp-assets';
+import { createRandom, ioiNames, randomInt, type IoiPrompt } from '@tdhook/nlp-assets';
+
+/** How the corrupted prompt differs from the clean one. */
+export type IoiCorruption = 'abc' | 'flip';
 
 /** A batch of clean prompts, their corrupted twins (same length) and the metric on both. */
 export interface IoiPairs {
+  readonly corruption: IoiCorruption;
   readonly clean: tf.Tensor2D;
   readonly corrupted: tf.Tensor2D;
   readonly metric: PatchingMetric;
-  /** The clean prompts' texts and the corrupted texts, for the report. */
-  readonly cleanTexts: readonly string[];
-  readonly corruptedTexts: readonly string[];
+  /** The first pair's texts, for the report. */
+  readonly example: { readonly clean: string; readonly corrupted: string };
   readonly positions: number;
 }
 
-/** The prompt with the indirect object as the subject of the second clause. */
-export function corruptPrompt(prompt: IoiPrompt): string {
-  const [a, b] = prompt.order === 'ABB' ? [prompt.answer, prompt.subject] : [prompt.subject, prompt.answer];
-  return (ioiTemplates[prompt.template] ?? '')
-    .replace('{A}', a)
-    .replace('{B}', b)
-    .replace('{S}', prompt.answer);
+/** The prompt with its last name (the subject of the second clause; names are capitalised) replaced. */
+function replaceSubject(prompt: IoiPrompt, name: string): string {
+  const at = prompt.text.lastIndexOf(prompt.subject);
+  return `${prompt.text.slice(0, at)}${name}${prompt.text.slice(at + prompt.subject.length)}`;
 }
 
-/** Encodes prompts of one template (one length) and their corruptions; the caller disposes the tensors. */
-export function ioiPairs(tokenizer: Tokenizer, prompts: readonly IoiPrompt[]): IoiPairs {
-  const cleanTexts = prompts.map((prompt) => prompt.text);
-  const corruptedTexts = prompts.map(corruptPrompt);
-  const cleanIds = cleanTexts.map((text) => tokenizer.encode(text));
+/**
+ * The corrupted texts. For "abc" the third names are drawn from `createRandom(seed + 1)` in prompt order, as the
+ * study draws them, so that the same prompts give the study's pairs.
+ */
+function corruptTexts(prompts: readonly IoiPrompt[], corruption: IoiCorruption, seed: number): string[] {
+  if (corruption === 'flip') return prompts.map((prompt) => replaceSubject(prompt, prompt.answer));
+  const random = createRandom(seed + 1);
+  return prompts.map((prompt) => {
+    let third = prompt.answer;
+    while (third === prompt.answer || third === prompt.subject) {
+      third = ioiNames[randomInt(random, ioiNames.length)] ?? '';
+    }
+    return replaceSubject(prompt, third);
+  });
+}
+
+/**
+ * Encodes prompts of one template (one length; `seed` is the one they were generated with) and their
+ * corruptions; the caller disposes the tensors.
+ */
+export function ioiPairs(
+  tokenizer: Tokenizer,
+  prompts: readonly IoiPrompt[],
+  corruption: IoiCorruption,
+  seed: number,
+): IoiPairs {
+  const corruptedTexts = corruptTexts(prompts, corruption, seed);
+  const cleanIds = prompts.map((prompt) => tokenizer.encode(prompt.text));
   const corruptedIds = corruptedTexts.map((text) => tokenizer.encode(text));
   const positions = cleanIds[0]?.length ?? 0;
   if ([...cleanIds, ...corruptedIds].some((ids) => ids.length !== positions)) {
@@ -38,14 +63,14 @@ export function ioiPairs(tokenizer: Tokenizer, prompts: readonly IoiPrompt[]): I
   }
   const first = (text: string): number => tokenizer.encode(text)[0] ?? 0;
   return {
+    corruption,
     clean: tf.tensor2d(cleanIds, undefined, 'int32'),
     corrupted: tf.tensor2d(corruptedIds, undefined, 'int32'),
     metric: logitDifference({
       answer: prompts.map((prompt) => first(prompt.answer)),
       versus: prompts.map((prompt) => first(prompt.subject)),
     }),
-    cleanTexts,
-    corruptedTexts,
+    example: { clean: prompts[0]?.text ?? '', corrupted: corruptedTexts[0] ?? '' },
     positions,
   };
 }

@@ -30,7 +30,7 @@ export function headHeatmaps(context: DemoContext, heads: PatchingComparison): F
       ],
       heatmapCell,
     ),
-    `Per head (layer × head, hook_z): how far patching one head from the clean prompt into the corrupted one moves logit(answer) − logit(subject) back (mean over ${String(patchedPrompts.count)} pairs), next to the AtP and RelP estimates of the same effect (r: Pearson, rho: Spearman, over the ${String(cells)} heads). Each panel has its own symmetric colour scale.`,
+    `Per head (layer × head, hook_z), ABC pairs: how far patching one head from the clean prompt into the corrupted one moves logit(answer) − logit(subject) back (mean over ${String(patchedPrompts.count)} pairs), next to the AtP and RelP estimates of the same effect (r: Pearson, rho: Spearman, over the ${String(cells)} heads). Each panel has its own symmetric colour scale.`,
   );
 }
 
@@ -49,11 +49,12 @@ export function ablationFigure(ablation: HeadAblation): Figure {
   };
 }
 
-function correlationRow(name: string, comparison: PatchingComparison): string[] {
+function correlationRow(corruption: string, grid: string, comparison: PatchingComparison): string[] {
   const [atp, relp] = comparison.estimates;
   const time = (seconds: number | undefined): string => (seconds ?? Number.NaN).toFixed(2);
   return [
-    name,
+    corruption,
+    grid,
     String(comparison.patching.values.length),
     fmt(atp?.pearson ?? Number.NaN),
     fmt(atp?.spearman ?? Number.NaN),
@@ -63,11 +64,12 @@ function correlationRow(name: string, comparison: PatchingComparison): string[] 
   ];
 }
 
-/** AtP's and RelP's correlations with patching, per grid. */
+/** AtP's and RelP's correlations with patching, per grid and corruption. */
 export function correlationTable(ioi: IoiResults): Table {
   return {
     caption: `How well AtP and RelP predict activation patching on the IOI model: correlations over the sites of each grid, effects averaged over ${String(patchedPrompts.count)} clean → corrupted prompt pairs`,
     header: [
+      'corruption',
       'grid',
       'sites',
       'AtP Pearson',
@@ -77,11 +79,13 @@ export function correlationTable(ioi: IoiResults): Table {
       'seconds: patching / AtP / RelP',
     ],
     rows: [
-      correlationRow('per head (hook_z), layer × head', ioi.heads),
+      correlationRow('ABC (a third name)', 'per head (hook_z)', ioi.heads),
       correlationRow(
+        'ABC (a third name)',
         `residual stream (hook_resid_pre), layer × position (${String(ioi.positionCount)} tokens)`,
         ioi.positions,
       ),
+      correlationRow('flip (the answer repeated)', 'per head (hook_z)', ioi.flippedHeads),
     ],
   };
 }
@@ -91,7 +95,7 @@ export function headTable(ablation: HeadAblation, heads: PatchingComparison): Ta
   const [atp, relp] = heads.estimates;
   return {
     caption:
-      'Per head: zeroed (ablation, on the IOI section’s prompts) and patched alone from clean into corrupted (on the patching pairs), with the two estimates of the patching effect',
+      'Per head: zeroed (ablation, on the IOI section’s prompts) and patched alone from clean into corrupted (on the ABC pairs), with the two estimates of the patching effect',
     header: ['head', 'mean logit difference, ablated', 'drop', 'patching effect', 'AtP', 'RelP'],
     rows: ablation.labels.map((label, index) => [
       label,
