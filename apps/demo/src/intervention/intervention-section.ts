@@ -17,7 +17,7 @@ import { channelFigure, logitTable } from './mnist-report.js';
 import { steeringFigure, steeringTable } from './steering-report.js';
 
 /** Where AtP and RelP miss a head, and why: the effect that goes through layer 1's attention pattern. */
-function disagreement(ioi: IoiResults): string {
+function disagreement(ioi: IoiResults): string[] {
   const { frozen, heads, flippedHeads } = ioi;
   const { head, label } = frozen;
   const [atp, relp] = heads.estimates;
@@ -28,13 +28,15 @@ function disagreement(ioi: IoiResults): string {
   const percent = (estimate: EstimatedGrid | undefined): string =>
     `${((100 * layerOne(estimate?.grid)) / layerOne(heads.patching)).toFixed(0)} %`;
   const at = (grid: LabelledGrid | undefined): string => signed(grid?.at(0, head) ?? Number.NaN);
-  return [
+  const paragraphs = [
     `Where the estimates disagree: ${label}. Patched alone it moves the metric by ${signed(frozen.effect)}; AtP says ${at(atp?.grid)}, RelP ${at(relp?.grid)}.`,
     `Its effect runs through layer 1’s attention pattern (which name the layer-1 heads read): with that pattern held at its corrupted value (steeringVectors on blocks.1.attn.hook_pattern, next to activationPatching), patching ${label} moves the metric by only ${signed(frozen.frozenEffect)}.`,
     'RelP’s transformer rules hold the attention pattern constant by design (relevance flows through the values only), so RelP sees only that rest; AtP’s gradient goes through the softmax, and is right as long as the softmax is close to linear.',
-    `It is not on pairs whose answer flips (the indirect object repeated instead: “${ioi.examples.flip.corrupted}”, metric ${fmt(flippedHeads.corruptedMetric)} on them): the model is confident the other way there, its layer-1 softmax far from linear, and AtP misses ${label} too (patching ${at(flippedHeads.patching)}, AtP ${at(flippedAtp?.grid)}; per-head r ${fmt(flippedAtp?.pearson ?? Number.NaN)}).`,
+    `The softmax is far from linear on pairs whose answer flips (the indirect object repeated instead of a third name: “${ioi.examples.flip.corrupted}”, metric ${fmt(flippedHeads.corruptedMetric)} on them, the model confident the other way): there AtP misses ${label} too (patching ${at(flippedHeads.patching)}, AtP ${at(flippedAtp?.grid)}; per-head r ${fmt(flippedAtp?.pearson ?? Number.NaN)}).`,
     `Layer 1’s heads act through their values, and both estimates follow them (their summed effect: AtP ${percent(atp)}, RelP ${percent(relp)}). On the residual stream only the subject’s position and the last one differ, and both estimates are close to exact (r ${fmt(ioi.positions.estimates[0]?.pearson ?? Number.NaN)} and ${fmt(ioi.positions.estimates[1]?.pearson ?? Number.NaN)}).`,
-  ].join(' ');
+  ];
+  // Two paragraphs: RelP's miss, then AtP's and where both hold.
+  return [paragraphs.slice(0, 3).join(' '), paragraphs.slice(3).join(' ')];
 }
 
 function mnistParagraph(mnist: ChannelPatching): string {
@@ -76,7 +78,7 @@ export async function interventionSection(context: DemoContext): Promise<ReportS
     paragraphs: [
       `@tdhook/intervention writes into a model instead of reading it. On the IOI model it patches the ${String(patchedPrompts.count)} held-out prompt pairs of its AtP/RelP study (docs/atp-relp-study.md, whose numbers this recomputes): the ABC corruption replaces the repeated subject by a third name (“${ioi.examples.abc.clean}” → “${ioi.examples.abc.corrupted}”), so nothing tells the indirect object from the subject any more. The metric is logit(answer) − logit(subject) of the clean prompt at the last position: ${fmt(ioi.heads.cleanMetric)} on the clean prompts, ${fmt(ioi.heads.corruptedMetric)} on the corrupted ones.`,
       'activationPatchingGrid copies one site at a time from the clean run into the corrupted run (all sites and prompts stacked into batched passes) and measures how far the metric moves back; attributionPatching estimates every one of those effects from two forward passes and one backward pass: AtP multiplies the activation difference by the metric’s gradient, RelP by the LRP relevance of the transformer rules instead. The first table gives their Pearson and Spearman correlations with real patching, per grid.',
-      disagreement(ioi),
+      ...disagreement(ioi),
       `Steering: activationAddition takes the character model’s residual stream at ${steeringSetup.hook} on a line of dialogue, «${steeringSetup.positive}», minus a line of narration of the same length, «${steeringSetup.negative}»; averaged over positions, steeringVectors + addVector add it at every step of adapter-nlp’s generate. With the vector × ${String(steeringSetup.shown)} the samples hold ${shown?.marksPer100.toFixed(1) ?? '?'} dialogue marks per 100 characters instead of ${unsteered?.marksPer100.toFixed(1) ?? '?'}; larger coefficients push the small model off its text.`,
       `${mnistParagraph(mnist)} This section took ${seconds.toFixed(1)} s.`,
     ],

@@ -12,9 +12,9 @@ const heatmapCell = 80;
 
 export const signed = (value: number): string => (value > 0 ? `+${fmt(value)}` : fmt(value));
 
-/** "r 0.987, rho 0.952" (the grids' bitmap font has no Greek). */
+/** "r 0.99, rho 0.93": one line of a panel title (the grids' bitmap font has no Greek); the table has 3 digits. */
 const correlations = (estimate: EstimatedGrid | undefined): string =>
-  `r ${fmt(estimate?.pearson ?? Number.NaN)}, rho ${fmt(estimate?.spearman ?? Number.NaN)}`;
+  `r ${(estimate?.pearson ?? Number.NaN).toFixed(2)}, rho ${(estimate?.spearman ?? Number.NaN).toFixed(2)}`;
 
 /** Patching, AtP and RelP per head, side by side, written as a PNG. */
 export function headHeatmaps(context: DemoContext, heads: PatchingComparison): Figure {
