@@ -49,11 +49,10 @@ export function ablationFigure(ablation: HeadAblation): Figure {
   };
 }
 
-function correlationRow(corruption: string, grid: string, comparison: PatchingComparison): string[] {
+function correlationRow(grid: string, comparison: PatchingComparison): string[] {
   const [atp, relp] = comparison.estimates;
   const time = (seconds: number | undefined): string => (seconds ?? Number.NaN).toFixed(2);
   return [
-    corruption,
     grid,
     String(comparison.patching.values.length),
     fmt(atp?.pearson ?? Number.NaN),
@@ -69,8 +68,7 @@ export function correlationTable(ioi: IoiResults): Table {
   return {
     caption: `How well AtP and RelP predict activation patching on the IOI model: correlations over the sites of each grid, effects averaged over ${String(patchedPrompts.count)} clean → corrupted prompt pairs`,
     header: [
-      'corruption',
-      'grid',
+      'grid, pairs',
       'sites',
       'AtP Pearson',
       'AtP Spearman',
@@ -79,13 +77,12 @@ export function correlationTable(ioi: IoiResults): Table {
       'seconds: patching / AtP / RelP',
     ],
     rows: [
-      correlationRow('ABC (a third name)', 'per head (hook_z)', ioi.heads),
+      correlationRow('per head (hook_z), ABC pairs', ioi.heads),
       correlationRow(
-        'ABC (a third name)',
-        `residual stream (hook_resid_pre), layer × position (${String(ioi.positionCount)} tokens)`,
+        `residual stream (hook_resid_pre), layer × position (${String(ioi.positionCount)} tokens), ABC pairs`,
         ioi.positions,
       ),
-      correlationRow('flip (the answer repeated)', 'per head (hook_z)', ioi.flippedHeads),
+      correlationRow('per head (hook_z), pairs whose answer flips', ioi.flippedHeads),
     ],
   };
 }
