@@ -103,11 +103,11 @@ function gridOf(
   key: readonly [string, string],
   sites: SiteGrid,
 ): { grid: LabelledGrid; source: number; baseline: number } {
+  const prepared = method.prepare(model);
   const data = new TensorDict(
     { input: ids(dataset.clean), patched: { input: ids(dataset.corrupted) } },
     { batchShape: [dataset.clean.length] },
   );
-  const prepared = method.prepare(model);
   try {
     const result = prepared.run(data);
     try {
