@@ -3,8 +3,10 @@
 // classes in one call, then explain real vision models (the repository's MNIST CNN, MobileNetV2, a Graph
 // model) with every method, the concept pipeline and pixel flipping, then language models (a GPT-2 checkpoint
 // against PyTorch/captum, the IOI model trained here, lande), then probe the MNIST CNN's layers and the
-// character model's residual stream (linear probes, intrinsic dimension, CKA), and write PNGs plus one
-// self-contained HTML report to demo-output/. Exits non-zero on a mismatch or a tensor leak.
+// character model's residual stream (linear probes, intrinsic dimension, CKA), then intervene (patch the IOI
+// model's heads next to their AtP and RelP estimates, ablate heads, steer the character model's generation,
+// patch MNIST conv2 channels), and write PNGs plus one self-contained HTML report to demo-output/. Exits
+// non-zero on a mismatch or a tensor leak.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +32,7 @@ import { ioiSection } from './nlp/ioi-section.js';
 import { landeSection } from './nlp/lande-section.js';
 import { mnistProbingSection } from './probing/mnist-probing-section.js';
 import { nlpProbingSection } from './probing/nlp-probing-section.js';
+import { interventionSection } from './intervention/intervention-section.js';
 
 // The repository root's demo-output/ (dist/main.js lives in apps/demo/dist), unless TDHOOK_DEMO_OUT says.
 const outDir = resolve(
@@ -125,6 +128,13 @@ async function main(): Promise<number> {
     sections.push(done);
     endStage(done.shortTitle);
   }
+
+  console.log(
+    '\nIntervention: activation patching, AtP and RelP, head ablation, steering (@tdhook/intervention):',
+  );
+  const intervention = await interventionSection(context);
+  sections.push(intervention);
+  endStage(intervention.shortTitle);
   sections.push({
     id: 'conformance',
     title: 'Conformance with captum and zennit',

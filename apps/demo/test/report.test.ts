@@ -99,6 +99,7 @@ describe('pnpm demo', () => {
     expect(files.filter((file) => file.endsWith('.png')).sort()).toEqual([
       'concept-lrp.png',
       'emotion-graph.png',
+      'intervention-ioi-heads.png',
       'mnist-methods.png',
       'mobilenet-methods.png',
       'nlp-ioi-attention-layer0.png',
@@ -187,6 +188,44 @@ describe('pnpm demo', () => {
     expect(String(demo.stdout)).toMatch(/MNIST CNN: TwoNN and local kNN per layer \(one operator Workflow\)/);
   });
 
+  it('patches, estimates, ablates and steers, with the numbers in tables', () => {
+    const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as {
+      sections: { id: string; tables: { caption: string; header: string[]; rows: string[][] }[] }[];
+    };
+    const section = summary.sections.find((candidate) => candidate.id === 'intervention');
+    const [correlations, ablations, steering, mnist] = section?.tables ?? [];
+    // AtP and RelP correlations with activation patching per grid; on the ABC pairs per head, the study's
+    // numbers (packages/intervention/docs/atp-relp-study.md): AtP follows patching, RelP does not.
+    expect(correlations?.rows).toHaveLength(3);
+    for (const row of correlations?.rows ?? []) {
+      for (const cell of row.slice(2, 6)) expect(Math.abs(Number(cell))).toBeLessThanOrEqual(1);
+    }
+    expect(Number(correlations?.rows[0]?.[2])).toBeGreaterThan(0.9);
+    expect(Number(correlations?.rows[0]?.[4])).toBeLessThan(0.5);
+    expect(ablations?.rows.map((row) => row[0])).toEqual([
+      'L0H0',
+      'L0H1',
+      'L0H2',
+      'L0H3',
+      'L1H0',
+      'L1H1',
+      'L1H2',
+      'L1H3',
+    ]);
+    // The activation-addition vector makes the character model write more dialogue marks than it does unsteered.
+    const marks = (steering?.rows ?? []).map((row) => Number(row[1]));
+    expect(marks.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...marks.slice(1))).toBeGreaterThan((marks[0] ?? 0) + 1);
+    // MNIST: the 9 is a 9 until conv2 channels of the 4 are patched into it; the 4 (all 16 patched) is a 4.
+    const column = (index: number): number[] => (mnist?.rows ?? []).map((row) => Number(row[index]));
+    const argmax = (values: number[]): number => values.indexOf(Math.max(...values));
+    expect(mnist?.rows).toHaveLength(10);
+    expect(argmax(column(1))).toBe(9);
+    expect(argmax(column((mnist?.header.length ?? 0) - 1))).toBe(4);
+    const heads = decodeImage(readFileSync(join(outDir, 'intervention-ioi-heads.png')));
+    expect(hasColourBar(heads, 'bwr')).toBe(true);
+  });
+
   it('draws colour bars into the heatmap figures', () => {
     const mnist = decodeImage(readFileSync(join(outDir, 'mnist-methods.png')));
     expect(hasColourBar(mnist, 'bwr')).toBe(true);
@@ -261,6 +300,7 @@ describe.skipIf(executable === undefined)('the report in headless Chromium', () 
         expect.stringMatching(/indirect-object identification/),
         expect.stringMatching(/lande/),
         expect.stringMatching(/GPT-2 checkpoint/),
+        expect.stringMatching(/Intervention/),
       ]),
     );
     expect(failed).toEqual([]);
