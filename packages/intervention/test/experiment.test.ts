@@ -1,6 +1,7 @@
 // The AtP/RelP study (docs/atp-relp-study.md, numbers in docs/atp-relp-study.json, written by
-// scripts/atp-relp-study.ts on wasm) recomputed on a subset: the head and layer × position grids of both
-// models (the head × position grids take the script ~16 s more on wasm and are left to it). Asserts the data
+// scripts/atp-relp-study.ts on wasm) recomputed on a subset: on wasm every IOI grid and the induction head and
+// layer × position grids (its head × position grid, 4 416 patched rows, doubles the test's time and is left to
+// the script), on cpu the head grids. Asserts the data
 // sets do what the study needs (clean metric large, corrupted near zero), that every correlation and every
 // patching effect, AtP and RelP estimate is the recorded one, and the study's explanation of RelP's misses.
 import { readFileSync } from 'node:fs';
@@ -46,16 +47,20 @@ function expectRecorded(task: string, measured: GridStudy): void {
   }
 }
 
-// The layer × position grids are 672 and 1 104 patched rows: ~3 s on wasm, ~35 s on cpu (the induction one
-// alone 27 s). The cpu run checks the head grids, which cover every method on that backend.
+// The layer × position grids are 672 and 1 104 patched rows, the IOI head × position grid 2 688: a few seconds
+// on wasm, ~35 s on cpu (the induction layer × position grid alone 27 s). The cpu run checks the head grids,
+// which cover every method on that backend.
 const onWasm = tf.getBackend() === 'wasm';
+const ioiGrids = onWasm ? (['head', 'layer-position', 'head-position'] as const) : (['head'] as const);
+const inductionGrids = onWasm ? (['head', 'layer-position'] as const) : (['head'] as const);
+const gridNames = (grids: readonly string[]): string => grids.join(', ');
 
 describe(`the AtP/RelP study, recomputed (${tf.getBackend()})`, () => {
-  it(`IOI (ABC corruption, 24 held-out prompts): clean logit difference ≥ 10, corrupted ≤ 1; head${onWasm ? ' and layer × position' : ''} correlations as recorded (±1e-3)`, async () => {
+  it(`IOI (ABC corruption, 24 held-out prompts): clean logit difference ≥ 10, corrupted ≤ 1; ${gridNames(ioiGrids)} grids as recorded (±1e-3)`, async () => {
     const { model, tokenizer } = await loadIoiModel();
     try {
       const study = studyModel(model, ioiDataset(tokenizer, studySeeds.ioi), {
-        grids: onWasm ? ['head', 'layer-position'] : ['head'],
+        grids: ioiGrids,
         diagnose: false,
       });
       expect(study.cleanMetric).toBeGreaterThan(10);
@@ -93,11 +98,11 @@ describe(`the AtP/RelP study, recomputed (${tf.getBackend()})`, () => {
     }
   });
 
-  it(`induction (first occurrence corrupted, 24 sequences): clean logit ≥ 6, corrupted ≤ 0.5; head${onWasm ? ' and layer × position' : ''} correlations as recorded (±1e-3)`, async () => {
+  it(`induction (first occurrence corrupted, 24 sequences): clean logit ≥ 6, corrupted ≤ 0.5; ${gridNames(inductionGrids)} grids as recorded (±1e-3)`, async () => {
     const { model } = await loadInductionModel();
     try {
       const study = studyModel(model, inductionDataset(studySeeds.induction), {
-        grids: onWasm ? ['head', 'layer-position'] : ['head'],
+        grids: inductionGrids,
         diagnose: false,
       });
       expect(study.cleanMetric).toBeGreaterThan(6);

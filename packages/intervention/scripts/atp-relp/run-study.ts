@@ -52,7 +52,11 @@ export interface GridStudy {
   readonly grid: StudyGridName;
   readonly hook: string;
   readonly sites: number;
-  /** Sites where the clean and corrupted activations differ in at least one sample (elsewhere every method gives 0). */
+  /**
+   * Sites that can move the metric: the clean and corrupted activations differ in at least one sample, and
+   * patching, AtP or RelP is not zero there. Elsewhere every method gives 0 (equal activations, or a site the
+   * metric cannot see, such as a layer-1 head before the last position of a 2-layer model).
+   */
   readonly nonTrivialSites: number;
   readonly atp: Agreement;
   readonly relp: Agreement;
@@ -209,9 +213,14 @@ export function studyModel(
       ['relp', 'estimate'],
       sites,
     );
-    const keep = nonTrivial(model, dataset, sites);
     const truth = patched.grid.values;
     const largest = Math.max(...Array.from(truth, Math.abs));
+    // A site the metric cannot see gives 0 in all three (to float32 round-off of the batched passes).
+    const seen = (index: number): boolean =>
+      [truth, atp.grid.values, relp.grid.values].some(
+        (values) => Math.abs(values[index] ?? 0) > 1e-6 * largest,
+      );
+    const keep = nonTrivial(model, dataset, sites).map((differs, index) => differs && seen(index));
     const miss = (index: number): number =>
       Math.max(
         Math.abs((atp.grid.values[index] ?? 0) - (truth[index] ?? 0)),
