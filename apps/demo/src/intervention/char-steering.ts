@@ -1,7 +1,8 @@
 // Activation addition on the Moby Dick character model: the residual stream of a line of dialogue minus that
 // of a line of narration (activationAddition), averaged over positions, added at every step of seeded
 // generation (steeringVectors + addVector while adapter-nlp's generate runs). The same seed with and without
-// the vector; the share of dialogue marks (quotes, ! and ?) measures the shift.
+// the vector; the share of dialogue marks (quotes, ! and ?) measures the shift, the share of letters whether
+// the model still writes text.
 import * as tf from '@tensorflow/tfjs-core';
 import { TensorDict } from '@tdhook/core';
 import { generate, type HookedTransformer, type Tokenizer } from '@tdhook/adapter-nlp';
@@ -13,8 +14,9 @@ export const steeringSetup = {
   negative: 'and the sea was ',
   prompt: 'the old man saw the ',
   hook: 'blocks.1.hook_resid_pre',
-  coefficients: [0, 0.5, 1, 1.5],
-  shown: 1.5,
+  coefficients: [0, 0.5, 1, 1.5, 2, 3],
+  // The largest coefficient whose samples still read as (this small model's) text; from 2 on they do not.
+  shown: 1,
   samples: 16,
   newTokens: 100,
   seed: 3,
@@ -23,6 +25,7 @@ export const steeringSetup = {
 
 /** What characters count as dialogue marks. */
 const dialogueMarks = /[“”‘’!?]/g;
+const letters = /[a-z]/gi;
 
 /** One coefficient's generations. */
 export interface SteeredRun {
@@ -30,6 +33,8 @@ export interface SteeredRun {
   readonly texts: readonly string[];
   /** Dialogue marks per 100 generated characters, over all samples. */
   readonly marksPer100: number;
+  /** Letters per 100 generated characters (the rest: spaces, line breaks, punctuation, digits). */
+  readonly lettersPer100: number;
 }
 
 /** The steering vector's size and the runs, one per coefficient (0 = unsteered). */
@@ -106,8 +111,9 @@ export async function steerCharModel(
         texts = await generateTexts(model, tokenizer, prompt);
       }
       const characters = texts.reduce((sum, one) => sum + one.length, 0);
-      const marks = texts.reduce((sum, one) => sum + (one.match(dialogueMarks)?.length ?? 0), 0);
-      runs.push({ coefficient, texts, marksPer100: (100 * marks) / characters });
+      const per100 = (pattern: RegExp): number =>
+        (100 * texts.reduce((sum, one) => sum + (one.match(pattern)?.length ?? 0), 0)) / characters;
+      runs.push({ coefficient, texts, marksPer100: per100(dialogueMarks), lettersPer100: per100(letters) });
     }
     return {
       vectorNorm: tf.tidy(() => tf.norm(vector).dataSync()[0] ?? Number.NaN),

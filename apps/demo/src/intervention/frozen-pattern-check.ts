@@ -3,14 +3,11 @@
 // check patches the head from the clean run (activationPatching) while a second method, steeringVectors, holds
 // layer 1's pattern at its corrupted value: what is left of the effect is the part that does not go through it.
 import * as tf from '@tensorflow/tfjs-core';
-import { TensorDict } from '@tdhook/core';
 import type { HookedTransformer } from '@tdhook/adapter-nlp';
 import { activationPatching, steeringVectors } from '@tdhook/intervention';
 
-import type { IoiPairs } from './ioi-pairs.js';
-
-const mean = (values: ArrayLike<number>): number =>
-  Array.from(values).reduce((sum, value) => sum + value, 0) / values.length;
+import { patchingData, type IoiPairs } from './ioi-pairs.js';
+import { mean } from './ioi-patching.js';
 
 /** Mean metric of the corrupted prompts with `head` of layer `layer` patched from the clean ones. */
 function patchedMetric(
@@ -20,10 +17,7 @@ function patchedMetric(
   head: number,
   frozenPattern: string | undefined,
 ): number {
-  using data = new TensorDict(
-    { input: pairs.clean.clone(), patched: { input: pairs.corrupted.clone() } },
-    { batchShape: [pairs.clean.shape[0]] },
-  );
+  using data = patchingData(pairs);
   let frozen: tf.Tensor | undefined;
   if (frozenPattern !== undefined) {
     const { logits, cache } = model.runWithCache(pairs.corrupted, { names: [frozenPattern] });

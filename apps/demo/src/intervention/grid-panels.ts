@@ -1,6 +1,6 @@
 // Labelled 2-D grids (layer × head) drawn side by side, one panel per method: coloured cells with their values,
-// the grid's axes as row and column labels, each panel with its own symmetric colour bar (the methods estimate
-// the same effect, but an estimate's scale can be off: its own bar shows the pattern).
+// the grid's axes as row and column labels, and one symmetric colour scale for all panels: the methods estimate
+// the same effect in the same unit, so a cell that is pale next to a dark one is an estimate that misses.
 import { createImage, drawImage, heatmap, imageGrid, type RgbaImage } from '@tdhook/adapter-cv';
 import type { LabelledGrid } from '@tdhook/intervention';
 
@@ -19,9 +19,8 @@ const cellValue = (value: number): string => {
   return /^-0\.0+$/.test(text) ? text.slice(1) : text; // no "-0.00"
 };
 
-function panel({ title, grid }: GridPanel, cellSize: number): RgbaImage {
+function panel({ title, grid }: GridPanel, cellSize: number, largest: number): RgbaImage {
   const [rowAxis, columnAxis] = grid.axes;
-  const largest = Math.max(...Array.from(grid.values, Math.abs), 1e-9);
   const range = [-largest, largest] as const;
   const colormap = 'bwr' as const;
   const rows = grid.rows().map((values) =>
@@ -43,9 +42,10 @@ function panel({ title, grid }: GridPanel, cellSize: number): RgbaImage {
   });
 }
 
-/** The panels in one row, top-aligned on a white canvas. */
+/** The panels in one row, top-aligned on a white canvas, on the colour scale of the largest |value| of all. */
 export function gridPanels(panels: readonly GridPanel[], cellSize: number): RgbaImage {
-  const images = panels.map((one) => panel(one, cellSize));
+  const largest = Math.max(...panels.flatMap(({ grid }) => Array.from(grid.values, Math.abs)), 1e-9);
+  const images = panels.map((one) => panel(one, cellSize, largest));
   const width = images.reduce((sum, image) => sum + image.width, 0) + gap * (images.length - 1);
   const height = Math.max(...images.map((image) => image.height));
   const canvas = createImage(width, height);

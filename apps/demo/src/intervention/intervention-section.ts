@@ -16,6 +16,19 @@ import { digitPair, patchMnistChannels, type ChannelPatching } from './mnist-cha
 import { channelFigure, logitTable } from './mnist-report.js';
 import { steeringFigure, steeringTable } from './steering-report.js';
 
+/** The residual-stream site where patching moves the metric most, with both estimates there and their ratios. */
+function strongestSite(ioi: IoiResults): string {
+  const { patching, estimates } = ioi.positions;
+  const values = Array.from(patching.values);
+  const site = values.indexOf(Math.max(...values));
+  const effect = values[site] ?? Number.NaN;
+  const estimate = (one: EstimatedGrid | undefined): string => {
+    const value = one?.grid.values[site] ?? Number.NaN;
+    return `${one?.name ?? '?'} ${signed(value)} (${(value / effect).toFixed(2)}×)`;
+  };
+  return `where patching moves the metric most it moves it by ${signed(effect)}, ${estimate(estimates[0])}, ${estimate(estimates[1])}`;
+}
+
 /** Where AtP and RelP miss a head, and why: the effect that goes through layer 1's attention pattern. */
 function disagreement(ioi: IoiResults): string[] {
   const { frozen, heads, flippedHeads } = ioi;
@@ -33,7 +46,7 @@ function disagreement(ioi: IoiResults): string[] {
     `Its effect runs through layer 1’s attention pattern (which name the layer-1 heads read): with that pattern held at its corrupted value (steeringVectors on blocks.1.attn.hook_pattern, next to activationPatching), patching ${label} moves the metric by only ${signed(frozen.frozenEffect)}.`,
     'RelP’s transformer rules hold the attention pattern constant by design (relevance flows through the values only), so RelP sees only that rest; AtP’s gradient goes through the softmax, and is right as long as the softmax is close to linear.',
     `The softmax is far from linear on pairs whose answer flips (the indirect object repeated instead of a third name: “${ioi.examples.flip.corrupted}”, metric ${fmt(flippedHeads.corruptedMetric)} on them, the model confident the other way): there AtP misses ${label} too (patching ${at(flippedHeads.patching)}, AtP ${at(flippedAtp?.grid)}; per-head r ${fmt(flippedAtp?.pearson ?? Number.NaN)}).`,
-    `Layer 1’s heads act through their values, and both estimates follow them (their summed effect: AtP ${percent(atp)}, RelP ${percent(relp)}). On the residual stream only the subject’s position and the last one differ, and both estimates are close to exact (r ${fmt(ioi.positions.estimates[0]?.pearson ?? Number.NaN)} and ${fmt(ioi.positions.estimates[1]?.pearson ?? Number.NaN)}).`,
+    `Layer 1’s heads act through their values, and both estimates follow them (their summed effect: AtP ${percent(atp)}, RelP ${percent(relp)}). On the residual stream two sites carry the effect (the subject’s position at layer 0, the last position at layer 1), so both estimates correlate with patching almost perfectly (r ${fmt(ioi.positions.estimates[0]?.pearson ?? Number.NaN)} and ${fmt(ioi.positions.estimates[1]?.pearson ?? Number.NaN)}) while their sizes are far off: ${strongestSite(ioi)}.`,
   ];
   // Two paragraphs: RelP's miss, then AtP's and where both hold.
   return [paragraphs.slice(0, 3).join(' '), paragraphs.slice(3).join(' ')];
@@ -71,6 +84,7 @@ export async function interventionSection(context: DemoContext): Promise<ReportS
   const seconds = (performance.now() - started) / 1000;
   const unsteered = steering.runs[0];
   const shown = steering.runs.find((run) => run.coefficient === steeringSetup.shown);
+  const largest = steering.runs.at(-1);
   return {
     id: 'intervention',
     title: 'Intervention: activation patching, attribution patching and steering',
@@ -79,7 +93,7 @@ export async function interventionSection(context: DemoContext): Promise<ReportS
       `@tdhook/intervention writes into a model instead of reading it. On the IOI model it patches the ${String(patchedPrompts.count)} held-out prompt pairs of its AtP/RelP study (docs/atp-relp-study.md, whose numbers this recomputes): the ABC corruption replaces the repeated subject by a third name (“${ioi.examples.abc.clean}” → “${ioi.examples.abc.corrupted}”), so nothing tells the indirect object from the subject any more. The metric is logit(answer) − logit(subject) of the clean prompt at the last position: ${fmt(ioi.heads.cleanMetric)} on the clean prompts, ${fmt(ioi.heads.corruptedMetric)} on the corrupted ones.`,
       'activationPatchingGrid copies one site at a time from the clean run into the corrupted run (all sites and prompts stacked into batched passes) and measures how far the metric moves back; attributionPatching estimates every one of those effects from two forward passes and one backward pass: AtP multiplies the activation difference by the metric’s gradient, RelP by the LRP relevance of the transformer rules instead. The first table gives their Pearson and Spearman correlations with real patching, per grid.',
       ...disagreement(ioi),
-      `Steering: activationAddition takes the character model’s residual stream at ${steeringSetup.hook} on a line of dialogue, «${steeringSetup.positive}», minus a line of narration of the same length, «${steeringSetup.negative}»; averaged over positions, steeringVectors + addVector add it at every step of adapter-nlp’s generate. With the vector × ${String(steeringSetup.shown)} the samples hold ${shown?.marksPer100.toFixed(1) ?? '?'} dialogue marks per 100 characters instead of ${unsteered?.marksPer100.toFixed(1) ?? '?'}; larger coefficients push the small model off its text.`,
+      `Steering: activationAddition takes the character model’s residual stream at ${steeringSetup.hook} on a line of dialogue, «${steeringSetup.positive}», minus a line of narration of the same length, «${steeringSetup.negative}»; averaged over positions, steeringVectors + addVector add it at every step of adapter-nlp’s generate. With the vector × ${String(steeringSetup.shown)} the samples hold ${shown?.marksPer100.toFixed(1) ?? '?'} dialogue marks per 100 characters instead of ${unsteered?.marksPer100.toFixed(1) ?? '?'}; larger coefficients push the small model off its text (× ${String(largest?.coefficient ?? Number.NaN)}: ${largest?.marksPer100.toFixed(1) ?? '?'} marks, and ${largest?.lettersPer100.toFixed(1) ?? '?'} letters per 100 characters instead of ${unsteered?.lettersPer100.toFixed(1) ?? '?'}).`,
       `${mnistParagraph(mnist)} This section took ${seconds.toFixed(1)} s.`,
     ],
     figures: [heatmaps, ablationFigure(ioi.ablation), steeringFigure(steering), channelFigure(mnist)],

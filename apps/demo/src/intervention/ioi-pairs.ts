@@ -4,6 +4,7 @@
 // every token but one stays where it was, and the metric is logit(clean answer) − logit(clean subject) at the
 // last position.
 import * as tf from '@tensorflow/tfjs-core';
+import { TensorDict } from '@tdhook/core';
 import type { Tokenizer } from '@tdhook/adapter-nlp';
 import { logitDifference, type PatchingMetric } from '@tdhook/intervention';
 import { createRandom, ioiNames, randomInt, type IoiPrompt } from '@tdhook/nlp-assets';
@@ -73,4 +74,12 @@ export function ioiPairs(
     example: { clean: prompts[0]?.text ?? '', corrupted: corruptedTexts[0] ?? '' },
     positions,
   };
+}
+
+/** The methods' data: the clean inputs under `input`, the corrupted run that receives the patch under `patched`. */
+export function patchingData(pairs: IoiPairs): TensorDict {
+  return new TensorDict(
+    { input: pairs.clean.clone(), patched: { input: pairs.corrupted.clone() } },
+    { batchShape: [pairs.clean.shape[0]] },
+  );
 }

@@ -4,7 +4,6 @@
 // and scales the sites the way real patching does.
 import { performance } from 'node:perf_hooks';
 
-import { TensorDict } from '@tdhook/core';
 import { transformerLrpComposite, type HookedTransformer } from '@tdhook/adapter-nlp';
 import {
   activationPatchingGrid,
@@ -15,7 +14,7 @@ import {
   type SiteGrid,
 } from '@tdhook/intervention';
 
-import type { IoiPairs } from './ioi-pairs.js';
+import { patchingData, type IoiPairs } from './ioi-pairs.js';
 
 /** One estimate of a grid next to activation patching. */
 export interface EstimatedGrid {
@@ -36,7 +35,8 @@ export interface PatchingComparison {
   readonly corruptedMetric: number;
 }
 
-const mean = (values: ArrayLike<number>): number =>
+/** The mean of a metric over the prompts. */
+export const mean = (values: ArrayLike<number>): number =>
   Array.from(values).reduce((sum, value) => sum + value, 0) / values.length;
 
 /** Runs the three methods on `sites`: data = clean inputs, data.patched = the corrupted run that receives. */
@@ -45,10 +45,7 @@ export function comparePatching(
   pairs: IoiPairs,
   sites: SiteGrid,
 ): PatchingComparison {
-  using data = new TensorDict(
-    { input: pairs.clean.clone(), patched: { input: pairs.corrupted.clone() } },
-    { batchShape: [pairs.clean.shape[0]] },
-  );
+  using data = patchingData(pairs);
   let started = performance.now();
   let cleanMetric = Number.NaN;
   let corruptedMetric = Number.NaN;

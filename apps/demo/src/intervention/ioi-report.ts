@@ -30,7 +30,7 @@ export function headHeatmaps(context: DemoContext, heads: PatchingComparison): F
       ],
       heatmapCell,
     ),
-    `Per head (layer × head, hook_z), ABC pairs: how far patching one head from the clean prompt into the corrupted one moves logit(answer) − logit(subject) back (mean over ${String(patchedPrompts.count)} pairs), next to the AtP and RelP estimates of the same effect (r: Pearson, rho: Spearman, over the ${String(cells)} heads). Each panel has its own symmetric colour scale.`,
+    `Per head (layer × head, hook_z), ABC pairs: how far patching one head from the clean prompt into the corrupted one moves logit(answer) − logit(subject) back (mean over ${String(patchedPrompts.count)} pairs), next to the AtP and RelP estimates of the same effect (r: Pearson, rho: Spearman, over the ${String(cells)} heads). One colour scale for the three panels: the estimates are in the metric's unit, so a pale cell next to a dark one is an effect the estimate misses.`,
   );
 }
 

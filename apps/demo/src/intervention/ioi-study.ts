@@ -50,7 +50,10 @@ export async function studyIoi(context: DemoContext): Promise<IoiResults> {
     const strongest = Array.from({ length: nHeads }, (_, head) => head).reduce((a, b) =>
       heads.patching.at(0, b) > heads.patching.at(0, a) ? b : a,
     );
-    const frozen = frozenPatternCheck(model, abc, strongest, heads.corruptedMetric);
+    const { value: frozen } = await context.timed(
+      `IOI model: L0H${String(strongest)} patched with layer 1's attention pattern free, then held`,
+      () => frozenPatternCheck(model, abc, strongest, heads.corruptedMetric),
+    );
     // The IOI section's held-out prompts, so that the bars repeat its ablation table through the new method.
     const held = ioiTemplates.flatMap((_, index) =>
       generateIoiPrompts({ seed: 7 + index, count: 32, split: 'held-out', template: index }),

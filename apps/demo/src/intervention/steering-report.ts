@@ -37,11 +37,17 @@ export function steeringFigure(steering: SteeringResult): Figure {
 /** Dialogue marks per 100 generated characters, per coefficient. */
 export function steeringTable(steering: SteeringResult): Table {
   return {
-    caption: `Activation addition on the character model: dialogue marks (“ ” ‘ ’ ! ?) per 100 generated characters over ${String(steeringSetup.samples)} samples of ${String(steeringSetup.newTokens)} characters, per coefficient of the vector (norm ${fmt(steering.vectorNorm)}; the residual stream at ${steeringSetup.hook} has a mean norm of ${fmt(steering.residualNorm)} on the prompt)`,
-    header: ['coefficient', 'dialogue marks per 100 characters', 'added norm / residual norm'],
+    caption: `Activation addition on the character model, per coefficient of the vector (norm ${fmt(steering.vectorNorm)}; the residual stream at ${steeringSetup.hook} has a mean norm of ${fmt(steering.residualNorm)} on the prompt): dialogue marks (“ ” ‘ ’ ! ?) and letters per 100 generated characters over ${String(steeringSetup.samples)} samples of ${String(steeringSetup.newTokens)} characters (fewer letters: the model stops writing words)`,
+    header: [
+      'coefficient',
+      'dialogue marks per 100 characters',
+      'letters per 100 characters',
+      'added norm / residual norm',
+    ],
     rows: steering.runs.map((run) => [
       String(run.coefficient),
       run.marksPer100.toFixed(1),
+      run.lettersPer100.toFixed(1),
       fmt((run.coefficient * steering.vectorNorm) / steering.residualNorm),
     ]),
   };
