@@ -81,35 +81,68 @@ function build(batch: number): { model: ChainMlp; x: tf.Tensor; dispose: () => v
   };
 }
 
+/**
+ * Opens a session on `model` with the chain's captures and replaces installed; `close` removes them and
+ * frees the captured units. What both tdhook variants do, inside the measured call or once at setup.
+ */
+function openChain(model: ChainMlp, chain: readonly ChainOperation[]): { session: HookSession; close: () => void } {
+  const session = new HookSession(model);
+  const sources: Captured[] = [];
+  const close = (): void => {
+    session.close();
+    for (const source of sources) source.dispose();
+  };
+  try {
+    for (const { layer, unit, value } of chain) {
+      const target = { path: `layers[${layer}]`, indices: [unit] };
+      if (typeof value === 'number') {
+        session.replace(target, value);
+        continue;
+      }
+      const source = session.capture({ path: `layers[${value.layer}]`, indices: [value.unit] });
+      sources.push(source);
+      session.replace(target, () => {
+        if (source.value === undefined) throw new Error(`layers[${value.layer}] did not run`);
+        return source.value;
+      });
+    }
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { session, close };
+}
+
+function runChain(session: HookSession, model: ChainMlp, x: tf.Tensor): tf.Tensor {
+  const result = session.run(() => tf.tidy(() => model.call(x)));
+  if (result.stopped) throw new Error('The forward pass stopped early');
+  return result.value;
+}
+
 function setupTdhook({ operations, batch }: InterventionChainParams): PreparedVariant {
   const { model, x, dispose } = build(batch);
   const chain = chainOperations(operations);
   const run = (): tf.Tensor => {
-    const session = new HookSession(model);
-    const sources: Captured[] = [];
+    const { session, close } = openChain(model, chain);
     try {
-      for (const { layer, unit, value } of chain) {
-        const target = { path: `layers[${layer}]`, indices: [unit] };
-        if (typeof value === 'number') {
-          session.replace(target, value);
-          continue;
-        }
-        const source = session.capture({ path: `layers[${value.layer}]`, indices: [value.unit] });
-        sources.push(source);
-        session.replace(target, () => {
-          if (source.value === undefined) throw new Error(`layers[${value.layer}] did not run`);
-          return source.value;
-        });
-      }
-      const result = session.run(() => tf.tidy(() => model.call(x)));
-      if (result.stopped) throw new Error('The forward pass stopped early');
-      return result.value;
+      return runChain(session, model, x);
     } finally {
-      session.close();
-      for (const source of sources) source.dispose();
+      close();
     }
   };
   return { run, dispose };
+}
+
+function setupPrepared({ operations, batch }: InterventionChainParams): PreparedVariant {
+  const { model, x, dispose } = build(batch);
+  const { session, close } = openChain(model, chainOperations(operations));
+  return {
+    run: () => runChain(session, model, x),
+    dispose: () => {
+      close();
+      dispose();
+    },
+  };
 }
 
 // Sets one column of `hidden` ([batch, width]) to `value` (a scalar or [batch, 1]) with a one-hot mask:
@@ -170,6 +203,6 @@ export const interventionChains: Scenario<InterventionChainParams> = defineScena
     full: ([5, 10, 25, 50] as const).flatMap((operations) => [1, 64].map((batch) => ({ operations, batch }))),
   },
   baseline: 'plain',
-  variants: { tdhook: setupTdhook, plain: setupPlain },
+  variants: { tdhook: setupTdhook, 'tdhook-prepared': setupPrepared, plain: setupPlain },
   repetitions: { quick: { warmup: 2, runs: 10 }, full: { warmup: 5, runs: 30 } },
 });

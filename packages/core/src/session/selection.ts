@@ -117,14 +117,20 @@ function broadcastable(from: readonly number[], to: readonly number[]): boolean 
   return from.every((dim, position) => dim === 1 || dim === to[position + offset]);
 }
 
+/** The replacement broadcast to the selection, and the tensor the caller gave (directly or from a function). */
+interface FittedReplacement {
+  readonly fitted: tf.Tensor;
+  readonly given: tf.Tensor | undefined;
+}
+
 function fitReplacement(
   value: ReplacementValue,
   current: () => tf.Tensor,
   like: tf.Tensor,
   shape: readonly number[],
   where: string,
-): tf.Tensor {
-  if (typeof value === 'number') return tf.fill([...shape], value, like.dtype);
+): FittedReplacement {
+  if (typeof value === 'number') return { fitted: tf.fill([...shape], value, like.dtype), given: undefined };
   const replacement: unknown = typeof value === 'function' ? value(current()) : value;
   if (!isTensor(replacement)) {
     throw new InvalidValueError({
@@ -141,7 +147,42 @@ function fitReplacement(
       fix: `Give a ${like.dtype} tensor broadcastable to [${shape.join(',')}], or a number.`,
     });
   }
-  return tf.broadcastTo(replacement, [...shape]);
+  // Already the selection's shape: used as it is (broadcastTo would copy it, one kernel per call).
+  const fitted = sameShape(replacement.shape, shape) ? replacement : tf.broadcastTo(replacement, [...shape]);
+  return { fitted, given: replacement };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((dim, position) => dim === b[position]);
+}
+
+/** One stretch of the result along the axis: units of the original tensor, or columns of the replacement. */
+interface Piece {
+  readonly from: 'tensor' | 'replacement';
+  readonly start: number;
+  length: number;
+}
+
+// The stretches of the result, in order: the last of repeated indices wins, neighbouring units that take
+// neighbouring replacement columns share one stretch. O(k log k) in the k indices, not O(axis size): this
+// runs on every hooked call.
+function replacementPieces(size: number, indices: readonly number[]): Piece[] {
+  const columnOf = new Map<number, number>();
+  indices.forEach((unit, column) => columnOf.set(unit, column));
+  const units = [...columnOf.keys()].sort((a, b) => a - b);
+  const found: Piece[] = [];
+  let next = 0;
+  for (const unit of units) {
+    if (unit > next) found.push({ from: 'tensor', start: next, length: unit - next });
+    const column = columnOf.get(unit) ?? 0;
+    const last = found.at(-1);
+    // No tensor stretch was pushed, so a replacement stretch before this one ends at unit - 1.
+    if (last?.from === 'replacement' && unit === next && last.start + last.length === column) last.length += 1;
+    else found.push({ from: 'replacement', start: column, length: 1 });
+    next = unit + 1;
+  }
+  if (next < size) found.push({ from: 'tensor', start: next, length: size - next });
+  return found;
 }
 
 /**
@@ -161,23 +202,23 @@ export function replaceUnits(
 ): tf.Tensor {
   const { axis, indices, shape } = resolveSelection(tensor, units, where);
   return tf.tidy(() => {
-    if (indices === undefined) {
-      const whole = fitReplacement(value, () => tensor, tensor, shape, where);
-      // Never hand back the caller's own tensor: the result is disposed on its own.
-      return whole === tensor || whole === value ? tf.clone(whole) : whole;
-    }
-    const current = (): tf.Tensor => gatherUnits(tensor, axis, indices);
-    const replacement = fitReplacement(value, current, tensor, shape, where);
-    // Each unit comes from the original (position < size) or the replacement (size + its column); the
-    // last of repeated indices wins. Runs of neighbours become one slice each.
-    const size = tensor.shape[axis] ?? 0;
-    const positions = Array.from({ length: size }, (_, unit) => unit);
-    indices.forEach((unit, column) => (positions[unit] = size + column));
-    const pieces = runs(positions).map(([start, length]) =>
-      start < size
-        ? sliceAlong(tensor, axis, start, length)
-        : sliceAlong(replacement, axis, start - size, length),
-    );
-    return joinAlong(pieces, axis);
+    const current = (): tf.Tensor => (indices === undefined ? tensor : gatherUnits(tensor, axis, indices));
+    const { fitted, given } = fitReplacement(value, current, tensor, shape, where);
+    const result =
+      indices === undefined
+        ? fitted
+        : joinAlong(
+            replacementPieces(tensor.shape[axis] ?? 0, indices).map(({ from, start, length }) => {
+              const source = from === 'tensor' ? tensor : fitted;
+              // A stretch that is the whole replacement is the replacement itself, not a sliced copy.
+              return from === 'replacement' && start === 0 && length === (fitted.shape[axis] ?? 0)
+                ? fitted
+                : sliceAlong(source, axis, start, length);
+            }),
+            axis,
+          );
+    // Never hand back a tensor the caller holds (the input, or the replacement it gave): the result is
+    // disposed on its own.
+    return result === tensor || result === given ? tf.clone(result) : result;
   });
 }
