@@ -23,3 +23,21 @@ export {
 
 // Results
 export { LabelledGrid } from './grid/labelled-grid.js';
+
+// Patching grids (grids)
+export { activationPatchingGrid } from './grid/activation-patching-grid.js';
+export {
+  defaultMaxRowsPerPass,
+  type ActivationPatchingGridOptions,
+  type ConfiguredPatchingGrid,
+  type PatchingGridProgress,
+} from './grid/patching-grid-options.js';
+export { patchingGridPasses, type GridPassShape } from './grid/grid-schedule.js';
+
+// Attribution patching (AtP) and relevance patching (RelP)
+export { attributionPatching } from './attribution-patching/attribution-patching.js';
+export {
+  type AttributionPatchingMethod,
+  type AttributionPatchingOptions,
+  type ConfiguredAttributionPatching,
+} from './attribution-patching/attribution-patching-options.js';

@@ -1,0 +1,67 @@
+// AtP on gpt2-tiny against the PyTorch reference (reference.json → attribution_patching): the head grid over
+// hook_z, the layer × position grid over hook_resid_pre, and the hook_z gradients on the corrupted run that
+// the estimates are made of. atol 1e-5 (the fixture's tolerance for patching metrics and AtP).
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import type {} from '@tdhook/testing/vitest';
+import { TensorDict } from '@tdhook/core';
+
+import { attributionPatching, headSites, layerPositionSites, logitDifference } from '../src/index.js';
+import { flat, maxError, reference, tokensOf, useTinyModel, type Spec } from './atp-fixture.js';
+
+const model = useTinyModel();
+const tolerance = { atol: 1e-5, rtol: 0 };
+
+/** A reference grid with the batch axis of one sample in front. */
+const batchOf = (spec: Spec): { shape: number[]; data: number[] } => ({
+  shape: [1, ...spec.shape],
+  data: flat(spec),
+});
+
+function pairData(): TensorDict {
+  const { clean, corrupted } = reference().patching_inputs;
+  return new TensorDict(
+    { input: tokensOf(clean), patched: { input: tokensOf(corrupted) } },
+    { batchShape: [clean.length] },
+  );
+}
+
+const metric = (): ReturnType<typeof logitDifference> => {
+  const { clean_answer: answer, corrupt_answer: versus } = reference().patching_inputs;
+  return logitDifference({ answer, versus });
+};
+
+describe(`attribution patching on gpt2-tiny matches the PyTorch reference (${tf.getBackend()})`, () => {
+  it('head grid over hook_z [2, 4] and the two metrics (atol 1e-5)', () => {
+    const ref = reference();
+    using data = pairData();
+    using prepared = attributionPatching({ sites: headSites(model().config), metric: metric() }).prepare(
+      model(),
+    );
+    using result = prepared.run(data);
+    const estimate = result.getTensor(['atp', 'estimate']);
+    expect(estimate.shape).toEqual([1, 2, 4]);
+    const error = maxError(estimate.dataSync(), flat(ref.attribution_patching.head_z.atp));
+    console.info(`[conformance] atp head_z [2,4] max |error| ${error.toExponential(2)} (${tf.getBackend()})`);
+    expect(estimate).toBeCloseToTensor(batchOf(ref.attribution_patching.head_z.atp), tolerance);
+    const source = result.getTensor(['atp', 'source_metric']).dataSync()[0] ?? Number.NaN;
+    const baseline = result.getTensor(['atp', 'baseline_metric']).dataSync()[0] ?? Number.NaN;
+    expect(Math.abs(source - ref.activation_patching.clean_metric)).toBeLessThan(1e-5);
+    expect(Math.abs(baseline - ref.activation_patching.corrupted_metric)).toBeLessThan(1e-5);
+  });
+
+  it('layer × position grid over hook_resid_pre [2, 12] (atol 1e-5)', () => {
+    const ref = reference();
+    using data = pairData();
+    const sites = layerPositionSites(model().config, { positions: 12 });
+    using prepared = attributionPatching({ sites, metric: metric(), resultKey: 'resid' }).prepare(model());
+    using result = prepared.run(data);
+    const estimate = result.getTensor(['resid', 'estimate']);
+    expect(estimate.shape).toEqual([1, 2, 12]);
+    const error = maxError(estimate.dataSync(), flat(ref.attribution_patching.resid_pre.atp));
+    console.info(
+      `[conformance] atp resid_pre [2,12] max |error| ${error.toExponential(2)} (${tf.getBackend()})`,
+    );
+    expect(estimate).toBeCloseToTensor(batchOf(ref.attribution_patching.resid_pre.atp), tolerance);
+  });
+});
