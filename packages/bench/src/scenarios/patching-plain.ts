@@ -1,0 +1,194 @@
+// The plain TF.js side of the patching scenarios: an attention-only GPT-2 (the IOI model) written by hand on
+// its weight record, and activation patching of hook_z one cell at a time, as well as plain code can do it:
+// the clean run's z and the corrupted run's residual stream are computed once per call, and each cell runs
+// only from its layer on, with the logits of the last position only.
+import * as tf from '@tensorflow/tfjs-core';
+
+import { conv1d, layerNorm, type Gpt2Shape } from './gpt2-plain.js';
+
+/**
+ * The IOI model's weights (Hugging Face names) and shape, for the hand-written forward.
+ *
+ * @example
+ * const plain: PlainAttnOnly = { weights: model.gpt2Weights(), shape: model.config };
+ */
+export interface PlainAttnOnly {
+  readonly weights: Readonly<Record<string, tf.Tensor>>;
+  readonly shape: Gpt2Shape;
+}
+
+function weight(model: PlainAttnOnly, name: string): tf.Tensor {
+  const tensor = model.weights[name];
+  if (tensor === undefined) throw new Error(`no weight ${name}`);
+  return tensor;
+}
+
+/** `true` where key j is visible from query i (j ≤ i), `[1, 1, positions, positions]`. */
+function causalMask(positions: number): tf.Tensor {
+  return tf.tidy(() =>
+    tf.reshape(
+      tf.lessEqual(
+        tf.expandDims(tf.range(0, positions, 1, 'int32'), 0),
+        tf.expandDims(tf.range(0, positions, 1, 'int32'), 1),
+      ),
+      [1, 1, positions, positions],
+    ),
+  );
+}
+
+/** One attention layer's z, `[batch, positions, heads, dHead]`, from the residual stream before it. */
+function attentionZ(model: PlainAttnOnly, layer: number, residual: tf.Tensor): tf.Tensor {
+  const { nHeads, dHead, layerNormEps } = model.shape;
+  const [batch = 0, positions = 0] = residual.shape;
+  const p = (name: string): tf.Tensor => weight(model, `h.${String(layer)}.${name}`);
+  const inner = nHeads * dHead;
+  const { normalized } = layerNorm(residual, p('ln_1.weight'), p('ln_1.bias'), layerNormEps);
+  const qkv = conv1d(normalized, p('attn.c_attn.weight'), p('attn.c_attn.bias'));
+  const [q, k, v] = tf
+    .split(qkv, [inner, inner, inner], -1)
+    .map((part) => tf.transpose(tf.reshape(part, [batch, positions, nHeads, dHead]), [0, 2, 1, 3])) as [
+    tf.Tensor4D,
+    tf.Tensor4D,
+    tf.Tensor4D,
+  ];
+  const raw = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dHead));
+  const causal = causalMask(positions);
+  const scores = tf.where(tf.broadcastTo(causal, raw.shape), raw, tf.fill(raw.shape, -Infinity));
+  return tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]);
+}
+
+/** The residual stream after a layer whose z is given. */
+function addAttention(model: PlainAttnOnly, layer: number, residual: tf.Tensor, z: tf.Tensor): tf.Tensor {
+  const [batch = 0, positions = 0] = residual.shape;
+  const p = (name: string): tf.Tensor => weight(model, `h.${String(layer)}.${name}`);
+  const merged = tf.reshape(z, [batch, positions, model.shape.nHeads * model.shape.dHead]);
+  return tf.add(residual, conv1d(merged, p('attn.c_proj.weight'), p('attn.c_proj.bias')));
+}
+
+/** The last position's logits `[batch, vocab]` (final LayerNorm, tied unembedding). */
+function lastLogits(model: PlainAttnOnly, residual: tf.Tensor): tf.Tensor {
+  const [batch = 0, positions = 0, width = 0] = residual.shape;
+  const last = tf.slice(residual, [0, positions - 1, 0], [batch, 1, width]);
+  const { normalized } = layerNorm(last, weight(model, 'ln_f.weight'), weight(model, 'ln_f.bias'), model.shape.layerNormEps);
+  return tf.matMul(tf.reshape(normalized, [batch, width]), weight(model, 'wte.weight'), false, true);
+}
+
+/**
+ * The hand-written forward of an attention-only GPT-2 from token ids: the residual stream before each layer,
+ * each layer's z and the final residual stream. Run it inside `tf.tidy`.
+ *
+ * @example
+ * const { residuals, zs } = plainAttnOnlyForward(plain, ids);
+ */
+export function plainAttnOnlyForward(
+  model: PlainAttnOnly,
+  ids: tf.Tensor2D,
+): { residuals: tf.Tensor[]; zs: tf.Tensor[]; final: tf.Tensor } {
+  const { nLayers, dModel } = model.shape;
+  const [batch = 0, positions = 0] = ids.shape;
+  const embed = tf.gather(weight(model, 'wte.weight'), ids);
+  const pos = tf.slice(weight(model, 'wpe.weight'), [0, 0], [positions, dModel]);
+  let residual = tf.add(embed, tf.broadcastTo(pos, [batch, positions, dModel]));
+  const residuals: tf.Tensor[] = [];
+  const zs: tf.Tensor[] = [];
+  for (let layer = 0; layer < nLayers; layer++) {
+    residuals.push(residual);
+    const z = attentionZ(model, layer, residual);
+    zs.push(z);
+    residual = addAttention(model, layer, residual, z);
+  }
+  return { residuals, zs, final: residual };
+}
+
+/** One cell of a (layer, head, position) grid: hook_z of `layer` at `[:, position, head, :]`. */
+export interface ZCell {
+  readonly layer: number;
+  readonly head: number;
+  readonly position: number;
+}
+
+/**
+ * The cells of a (layer, head, position) grid in row-major order, as `headPositionSites` lays them out.
+ *
+ * @example
+ * zCells({ nLayers: 2, nHeads: 4 }, 15).length; // 120
+ */
+export function zCells(shape: { readonly nLayers: number; readonly nHeads: number }, positions: number): ZCell[] {
+  const cells: ZCell[] = [];
+  for (let layer = 0; layer < shape.nLayers; layer++) {
+    for (let head = 0; head < shape.nHeads; head++) {
+      for (let position = 0; position < positions; position++) cells.push({ layer, head, position });
+    }
+  }
+  return cells;
+}
+
+/**
+ * A bool mask of z's shape `[batch, positions, heads, dHead]`, true at one cell's head and position: built
+ * at its full shape so that `tf.where` needs no broadcast.
+ *
+ * @example
+ * const mask = zCellMask({ layer: 0, head: 1, position: 3 }, [2, 15, 4, 16]);
+ */
+export function zCellMask(cell: ZCell, shape: readonly [number, number, number, number]): tf.Tensor {
+  const [batch, positions, heads, size] = shape;
+  const values = new Uint8Array(batch * positions * heads * size);
+  for (let row = 0; row < batch; row++) {
+    const start = ((row * positions + cell.position) * heads + cell.head) * size;
+    values.fill(1, start, start + size);
+  }
+  return tf.tensor(values, [...shape], 'bool');
+}
+
+/**
+ * `logits[answer] − logits[versus]` per row of `[batch, vocab]` logits, as a one-hot product (the same ops as
+ * `logitDifference`).
+ *
+ * @example
+ * const difference = tf.sum(tf.mul(logits, oneHotDifference(answer, subject, vocab)), 1);
+ */
+export function oneHotDifference(answer: readonly number[], versus: readonly number[], vocab: number): tf.Tensor {
+  return tf.tidy(() =>
+    tf.cast(
+      tf.sub(
+        tf.oneHot(tf.tensor1d([...answer], 'int32'), vocab),
+        tf.oneHot(tf.tensor1d([...versus], 'int32'), vocab),
+      ),
+      'float32',
+    ),
+  );
+}
+
+/**
+ * Activation patching one cell at a time in plain TF.js: `[batch, cells]` patched metrics. The clean run's
+ * z and the corrupted run's residual streams come first; each cell then runs from its own layer (the layers
+ * before it are the corrupted run's), with z patched at the cell's mask by `tf.where`, and only the last
+ * position's logits. Run it inside `tf.tidy`.
+ *
+ * @example
+ * const grid = tf.tidy(() => plainPatchEveryCell(plain, clean, corrupted, cells, masks, weights));
+ */
+export function plainPatchEveryCell(
+  model: PlainAttnOnly,
+  clean: tf.Tensor2D,
+  corrupted: tf.Tensor2D,
+  cells: readonly ZCell[],
+  masks: readonly tf.Tensor[],
+  metricWeights: tf.Tensor,
+): tf.Tensor {
+  const source = plainAttnOnlyForward(model, clean).zs;
+  const receiving = plainAttnOnlyForward(model, corrupted);
+  const values = cells.map((cell, index) =>
+    tf.tidy(() => {
+      const { layer } = cell;
+      const residualBefore = receiving.residuals[layer] as tf.Tensor;
+      const z = tf.where(masks[index] as tf.Tensor, source[layer] as tf.Tensor, receiving.zs[layer] as tf.Tensor);
+      let residual = addAttention(model, layer, residualBefore, z);
+      for (let later = layer + 1; later < model.shape.nLayers; later++) {
+        residual = addAttention(model, later, residual, attentionZ(model, later, residual));
+      }
+      return tf.sum(tf.mul(lastLogits(model, residual), metricWeights), 1);
+    }),
+  );
+  return tf.stack(values, 1);
+}
