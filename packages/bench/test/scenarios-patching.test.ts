@@ -43,14 +43,16 @@ afterAll(() => {
 });
 
 describe('patching-grid', () => {
-  it('gives the same 2 × 4 × 15 grid batched, one run per cell with hooks, and by hand', async () => {
+  it('gives the same 2 × 4 × 15 grid batched, one run per cell with hooks, and by hand (whole runs and the shortcut)', async () => {
     const params = { samples: 2 };
     const batched = await runTwice(patchingGrid, 'tdhook', params);
     const perCell = await runTwice(patchingGrid, 'tdhook-per-cell', params);
     const plain = await runTwice(patchingGrid, 'plain', params);
+    const shortcut = await runTwice(patchingGrid, 'plain-shortcut', params);
     expect(batched.shape).toEqual([2, 2, 4, 15]);
-    expect(perCell).toBeCloseToTensor(batched, { rtol: 1e-4, atol: 1e-4 });
-    expect(plain).toBeCloseToTensor(batched, { rtol: 1e-4, atol: 1e-4 });
+    for (const other of [perCell, plain, shortcut]) {
+      expect(other).toBeCloseToTensor(batched, { rtol: 1e-4, atol: 1e-4 });
+    }
     // Patching changes the metric: the grid is not constant (IOI heads move the logit difference).
     const spread = Math.max(...batched.data) - Math.min(...batched.data);
     expect(spread).toBeGreaterThan(1);

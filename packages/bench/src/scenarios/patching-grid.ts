@@ -7,7 +7,14 @@ import { registerHook } from '@tdhook/core';
 
 import { defineScenario, type PreparedVariant, type Scenario } from '../scenario.js';
 import { loadIoiPatching, type IoiPatching } from './patching-ioi.js';
-import { oneHotDifference, plainPatchEveryCell, zCellMask, zCells, type PlainAttnOnly } from './patching-plain.js';
+import {
+  oneHotDifference,
+  plainPatchEveryCell,
+  zCellMask,
+  zCells,
+  type PlainAttnOnly,
+  type PlainCellRun,
+} from './patching-plain.js';
 
 /**
  * A grid point of {@link patchingGrid}: how many clean/corrupted prompt pairs (the grid has 2 × 4 × 15 = 120
@@ -99,21 +106,23 @@ async function setupPerCell({ samples }: PatchingGridParams): Promise<PreparedVa
   };
 }
 
-async function setupPlain({ samples }: PatchingGridParams): Promise<PreparedVariant> {
-  const ioi = await loadIoiPatching(samples);
-  const plain: PlainAttnOnly = { weights: ioi.model.gpt2Weights(), shape: ioi.model.config };
-  const { cells, masks } = cellMasks(ioi);
-  const weights = oneHotDifference(ioi.answer, ioi.subject, ioi.model.config.dVocab);
-  return {
-    run: () =>
-      tf.tidy(() => {
-        const byCell = plainPatchEveryCell(plain, ioi.clean, ioi.corrupted, cells, masks, weights);
-        return tf.reshape(byCell, [samples, ...gridShape(ioi)]);
-      }),
-    dispose: () => {
-      tf.dispose([...Object.values(plain.weights), ...masks, weights]);
-      ioi.dispose();
-    },
+function setupPlain(mode: PlainCellRun) {
+  return async ({ samples }: PatchingGridParams): Promise<PreparedVariant> => {
+    const ioi = await loadIoiPatching(samples);
+    const plain: PlainAttnOnly = { weights: ioi.model.gpt2Weights(), shape: ioi.model.config };
+    const { cells, masks } = cellMasks(ioi);
+    const weights = oneHotDifference(ioi.answer, ioi.subject, ioi.model.config.dVocab);
+    return {
+      run: () =>
+        tf.tidy(() => {
+          const byCell = plainPatchEveryCell(plain, ioi.clean, ioi.corrupted, cells, masks, weights, mode);
+          return tf.reshape(byCell, [samples, ...gridShape(ioi)]);
+        }),
+      dispose: () => {
+        tf.dispose([...Object.values(plain.weights), ...masks, weights]);
+        ioi.dispose();
+      },
+    };
   };
 }
 
@@ -128,9 +137,10 @@ function gridOf(values: readonly tf.Tensor[], ioi: IoiPatching): tf.Tensor {
  * A full (layer, head, position) activation patching grid on the IOI model (2 attention-only layers × 4
  * heads, d 64, 15 tokens: 120 cells), the clean answer's logit difference as the metric. `tdhook` is
  * `activationPatchingGrid` (one source pass, then cells × samples rows stacked, 64 rows a pass); `plain` (the
- * baseline) patches one cell per run by hand in TF.js, as well as plain code can (clean z and corrupted
- * residuals once, each cell from its own layer, last-position logits only); `tdhook-per-cell` is one run per
- * cell with a tdhook forward hook, as TransformerLens users write it. Goal: `tdhook` ≥ 3× the baseline.
+ * baseline) is one whole run per cell written by hand in TF.js (the clean z computed once);
+ * `tdhook-per-cell` is one run per cell with a tdhook forward hook, as TransformerLens users write it;
+ * `plain-shortcut` is one run per cell from the cell's layer with the last position's logits only, which plain
+ * code can do and no hooked model run can. Goal: `tdhook` ≥ 3× the baseline.
  *
  * @example
  * const suite: Suite = [patchingGrid];
@@ -139,12 +149,17 @@ export const patchingGrid: Scenario<PatchingGridParams> = defineScenario<Patchin
   id: 'patching-grid',
   title: 'Activation patching grid: batched vs one run per cell',
   description:
-    'Every (layer, head, position) cell of hook_z patched from the clean into the corrupted run of the IOI model (2 attention-only layers × 4 heads, d 64, 15 tokens: 120 cells), logit difference at the last position: activationPatchingGrid (one source pass, then the cells stacked 64 rows a pass) vs one run per cell, by hand in plain TF.js (the baseline: clean z and corrupted residuals once, each cell run from its own layer, last-position logits only) and with a tdhook forward hook per cell as TransformerLens users write it. Goal: ≥ 3×.',
+    'Every (layer, head, position) cell of hook_z patched from the clean into the corrupted run of the IOI model (2 attention-only layers × 4 heads, d 64, 15 tokens: 120 cells), logit difference at the last position: activationPatchingGrid (one source pass, then the cells stacked 64 rows a pass) vs one run per cell: whole runs by hand in plain TF.js (the baseline, clean z computed once), with a tdhook forward hook per cell as TransformerLens users write it (tdhook-per-cell), and by hand from the cell’s layer with the last position’s logits only (plain-shortcut, which no hooked run can do). Goal: ≥ 3×.',
   grid: {
     quick: [{ samples: 4 }],
     full: [{ samples: 1 }, { samples: 16 }],
   },
   baseline: 'plain',
-  variants: { tdhook: setupGrid, 'tdhook-per-cell': setupPerCell, plain: setupPlain },
+  variants: {
+    tdhook: setupGrid,
+    'tdhook-per-cell': setupPerCell,
+    plain: setupPlain('full'),
+    'plain-shortcut': setupPlain('shortcut'),
+  },
   repetitions: { quick: { warmup: 1, runs: 3 }, full: { warmup: 2, runs: 10 } },
 });

@@ -1,7 +1,7 @@
 // The plain TF.js side of the patching scenarios: an attention-only GPT-2 (the IOI model) written by hand on
-// its weight record, and activation patching of hook_z one cell at a time, as well as plain code can do it:
-// the clean run's z and the corrupted run's residual stream are computed once per call, and each cell runs
-// only from its layer on, with the logits of the last position only.
+// its weight record, and activation patching of hook_z one cell at a time: the clean run's z computed once,
+// then one run per cell, whole, or (the shortcut plain code can take) from the cell's layer on from the
+// corrupted run's residual stream, with the last position's logits only.
 import * as tf from '@tensorflow/tfjs-core';
 
 import { conv1d, layerNorm, type Gpt2Shape } from './gpt2-plain.js';
@@ -65,17 +65,29 @@ function addAttention(model: PlainAttnOnly, layer: number, residual: tf.Tensor, 
   return tf.add(residual, conv1d(merged, p('attn.c_proj.weight'), p('attn.c_proj.bias')));
 }
 
-/** The last position's logits `[batch, vocab]` (final LayerNorm, tied unembedding). */
-function lastLogits(model: PlainAttnOnly, residual: tf.Tensor): tf.Tensor {
+/** The logits `[batch, positions, vocab]` (final LayerNorm, tied unembedding) of a residual stream. */
+function logits(model: PlainAttnOnly, residual: tf.Tensor): tf.Tensor {
   const [batch = 0, positions = 0, width = 0] = residual.shape;
-  const last = tf.slice(residual, [0, positions - 1, 0], [batch, 1, width]);
-  const { normalized } = layerNorm(last, weight(model, 'ln_f.weight'), weight(model, 'ln_f.bias'), model.shape.layerNormEps);
-  return tf.matMul(tf.reshape(normalized, [batch, width]), weight(model, 'wte.weight'), false, true);
+  const { normalized } = layerNorm(
+    residual,
+    weight(model, 'ln_f.weight'),
+    weight(model, 'ln_f.bias'),
+    model.shape.layerNormEps,
+  );
+  const flat = tf.matMul(tf.reshape(normalized, [-1, width]), weight(model, 'wte.weight'), false, true);
+  return tf.reshape(flat, [batch, positions, -1]);
+}
+
+/** The last position of `[batch, positions, width]`, as `[batch, width]`. */
+function lastPosition(x: tf.Tensor): tf.Tensor {
+  const [batch = 0, positions = 0, width = 0] = x.shape;
+  return tf.reshape(tf.slice(x, [0, positions - 1, 0], [batch, 1, width]), [batch, width]);
 }
 
 /**
  * The hand-written forward of an attention-only GPT-2 from token ids: the residual stream before each layer,
- * each layer's z and the final residual stream. Run it inside `tf.tidy`.
+ * each layer's z (after `patch`, if given for that layer) and the final residual stream. Run it inside
+ * `tf.tidy`.
  *
  * @example
  * const { residuals, zs } = plainAttnOnlyForward(plain, ids);
@@ -83,6 +95,7 @@ function lastLogits(model: PlainAttnOnly, residual: tf.Tensor): tf.Tensor {
 export function plainAttnOnlyForward(
   model: PlainAttnOnly,
   ids: tf.Tensor2D,
+  patch?: { readonly layer: number; readonly patch: (z: tf.Tensor) => tf.Tensor },
 ): { residuals: tf.Tensor[]; zs: tf.Tensor[]; final: tf.Tensor } {
   const { nLayers, dModel } = model.shape;
   const [batch = 0, positions = 0] = ids.shape;
@@ -93,7 +106,8 @@ export function plainAttnOnlyForward(
   const zs: tf.Tensor[] = [];
   for (let layer = 0; layer < nLayers; layer++) {
     residuals.push(residual);
-    const z = attentionZ(model, layer, residual);
+    const computed = attentionZ(model, layer, residual);
+    const z = patch?.layer === layer ? patch.patch(computed) : computed;
     zs.push(z);
     residual = addAttention(model, layer, residual, z);
   }
@@ -160,13 +174,22 @@ export function oneHotDifference(answer: readonly number[], versus: readonly num
 }
 
 /**
- * Activation patching one cell at a time in plain TF.js: `[batch, cells]` patched metrics. The clean run's
- * z and the corrupted run's residual streams come first; each cell then runs from its own layer (the layers
- * before it are the corrupted run's), with z patched at the cell's mask by `tf.where`, and only the last
- * position's logits. Run it inside `tf.tidy`.
+ * How {@link plainPatchEveryCell} runs a cell: `full` runs the whole model (every layer, every position's
+ * logits), as one run per cell does; `shortcut` starts at the cell's layer from the corrupted run's residual
+ * stream and computes the last position's logits only, which plain code can do and a hooked model cannot.
  *
  * @example
- * const grid = tf.tidy(() => plainPatchEveryCell(plain, clean, corrupted, cells, masks, weights));
+ * const mode: PlainCellRun = 'full';
+ */
+export type PlainCellRun = 'full' | 'shortcut';
+
+/**
+ * Activation patching one cell at a time in plain TF.js: `[batch, cells]` patched metrics. The clean run's
+ * z come first (once); each cell then runs with z patched at the cell's mask by `tf.where` (see
+ * {@link PlainCellRun}). Run it inside `tf.tidy`.
+ *
+ * @example
+ * const grid = tf.tidy(() => plainPatchEveryCell(plain, clean, corrupted, cells, masks, weights, 'full'));
  */
 export function plainPatchEveryCell(
   model: PlainAttnOnly,
@@ -175,19 +198,33 @@ export function plainPatchEveryCell(
   cells: readonly ZCell[],
   masks: readonly tf.Tensor[],
   metricWeights: tf.Tensor,
+  mode: PlainCellRun,
 ): tf.Tensor {
   const source = plainAttnOnlyForward(model, clean).zs;
-  const receiving = plainAttnOnlyForward(model, corrupted);
+  const receiving = mode === 'shortcut' ? plainAttnOnlyForward(model, corrupted) : undefined;
   const values = cells.map((cell, index) =>
     tf.tidy(() => {
-      const { layer } = cell;
-      const residualBefore = receiving.residuals[layer] as tf.Tensor;
-      const z = tf.where(masks[index] as tf.Tensor, source[layer] as tf.Tensor, receiving.zs[layer] as tf.Tensor);
-      let residual = addAttention(model, layer, residualBefore, z);
-      for (let later = layer + 1; later < model.shape.nLayers; later++) {
-        residual = addAttention(model, later, residual, attentionZ(model, later, residual));
+      const patch = (z: tf.Tensor): tf.Tensor =>
+        tf.where(masks[index] as tf.Tensor, source[cell.layer] as tf.Tensor, z);
+      let last: tf.Tensor;
+      if (receiving === undefined) {
+        const final = plainAttnOnlyForward(model, corrupted, { layer: cell.layer, patch }).final;
+        last = lastPosition(logits(model, final));
+      } else {
+        const { layer } = cell;
+        let residual = addAttention(
+          model,
+          layer,
+          receiving.residuals[layer] as tf.Tensor,
+          patch(receiving.zs[layer] as tf.Tensor),
+        );
+        for (let later = layer + 1; later < model.shape.nLayers; later++) {
+          residual = addAttention(model, later, residual, attentionZ(model, later, residual));
+        }
+        last = logits(model, tf.expandDims(lastPosition(residual), 1));
+        last = tf.reshape(last, [last.shape[0] ?? 0, -1]);
       }
-      return tf.sum(tf.mul(lastLogits(model, residual), metricWeights), 1);
+      return tf.sum(tf.mul(last, metricWeights), 1);
     }),
   );
   return tf.stack(values, 1);
