@@ -36,4 +36,16 @@ export const preludes = {
     "declare const inputTimesGradient: import('@tdhook/core').MethodFactory<{ readonly target?: { readonly select?: 'argmax' | number }; readonly multiplyByInput?: boolean }>;",
   /** `folder`: the path of a Hugging Face GPT-2 checkpoint folder. */
   'checkpoint-folder': 'declare const folder: string;',
+  /** `model`: @tdhook/adapter-nlp's transformer (hook points as module paths, `model.config`). */
+  'hooked-transformer': "declare const model: import('@tdhook/adapter-nlp').HookedTransformer;",
+  /** `clean`, `corrupted`: int32 token ids of one shape, `[prompts, positions]` (a patching pair). */
+  'clean-corrupted': [
+    "declare const clean: import('@tensorflow/tfjs-core').Tensor2D;",
+    "declare const corrupted: import('@tensorflow/tfjs-core').Tensor2D;",
+  ].join('\n'),
+  /** `clean`, `corrupted`: token ids `[1, 12]` of a clean and a corrupted prompt (attribution patching). */
+  'token-pair': [
+    "declare const clean: import('@tensorflow/tfjs-core').Tensor2D;",
+    "declare const corrupted: import('@tensorflow/tfjs-core').Tensor2D;",
+  ].join('\n'),
 };

@@ -5,8 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
 import { TensorDict } from '@tdhook/core';
+import { defineMethod } from '@tdhook/core/plugin';
+import { captureSpecs, ModuleCaptures } from '@tdhook/attribution/plugin';
 
 import { attributionPatching, headSites, layerPositionSites, logitDifference } from '../src/index.js';
+import { receivingPass } from '../src/attribution-patching/receiving-pass.js';
 import { flat, maxError, reference, tokensOf, useTinyModel, type Spec } from './atp-fixture.js';
 
 const model = useTinyModel();
@@ -63,5 +66,54 @@ describe(`attribution patching on gpt2-tiny matches the PyTorch reference (${tf.
       `[conformance] atp resid_pre [2,12] max |error| ${error.toExponential(2)} (${tf.getBackend()})`,
     );
     expect(estimate).toBeCloseToTensor(batchOf(ref.attribution_patching.resid_pre.atp), tolerance);
+  });
+});
+
+/** A test-only method: the receiving pass alone, publishing the gradient it takes at each path. */
+const receivingGradients = defineMethod<{ paths: string[] }>({
+  contract: 'tdhook.method/1',
+  id: 'test/receiving-gradients',
+  requirements: () => ({ modelPasses: 1, gradients: 'required' }),
+  plan: ({ paths }, model) => ({
+    hooks: captureSpecs(paths),
+    inKeys: model.inKeys,
+    outKeys: paths.map((path) => ['grad', path] as const),
+  }),
+  bind: ({ paths }, context) => {
+    const captures = new ModuleCaptures(context, paths);
+    return {
+      run: (data) => {
+        const pass = receivingPass(context.model, [data.getTensor('input')], captures, metric(), 1, 'test');
+        const result = new TensorDict({}, { batchShape: data.batchShape });
+        paths.forEach((path, index) => result.set(['grad', path], pass.gradients[index]));
+        tf.dispose([...pass.outputs, ...pass.values]);
+        return result;
+      },
+    };
+  },
+});
+
+describe(`the gradients the estimate is made of (${tf.getBackend()})`, () => {
+  it('∂metric/∂hook_z on the corrupted run, at the head-split tensors the model uses, matches PyTorch (rtol 1e-4 of the max, atol 1e-6)', () => {
+    const ref = reference();
+    const stored = ref.attribution_patching.gradients_on_corrupted_run;
+    const paths = Object.keys(stored);
+    expect(paths).toEqual(['blocks.0.attn.hook_z', 'blocks.1.attn.hook_z']);
+    using data = new TensorDict({ input: tokensOf(ref.patching_inputs.corrupted) }, { batchShape: [1] });
+    using prepared = receivingGradients({ paths }).prepare(model());
+    using result = prepared.run(data);
+    for (const path of paths) {
+      const spec = stored[path] as Spec;
+      const max = flat(spec).reduce((worst, value) => Math.max(worst, Math.abs(value)), 0);
+      const gradient = result.getTensor(['grad', path]);
+      const error = maxError(gradient.dataSync(), flat(spec));
+      console.info(
+        `[conformance] ∂metric/∂${path} max |error| ${error.toExponential(2)} (max |g| ${max.toExponential(2)}, ${tf.getBackend()})`,
+      );
+      expect(gradient).toBeCloseToTensor(
+        { shape: spec.shape, data: flat(spec) },
+        { atol: 1e-4 * max + 1e-6, rtol: 0 },
+      );
+    }
   });
 });

@@ -16,7 +16,7 @@ import {
   patchingGridPasses,
   type PatchingGridProgress,
 } from '../src/index.js';
-import { maxAbsError, patchEveryCell, reference, tokensOf, useTinyModel } from './grid-fixture.js';
+import { flat, maxAbsError, patchEveryCell, reference, tokensOf, useTinyModel } from './grid-fixture.js';
 
 const model = useTinyModel();
 
@@ -164,5 +164,44 @@ describe('activationPatchingGrid: batched equals one run per cell', () => {
     tf.dispose([tokens, logitsBefore, logitsAfter]);
     // The declared passes are those of a one-sample batch: 1 + ceil(8 / 64).
     expect(method.requirements).toEqual({ modelPasses: 2, gradients: 'disabled' });
+  });
+
+  it('unbatched data (batch shape []) and describe(): plan, options and passes as data', () => {
+    const m = model();
+    const { clean, corrupted, clean_answer: answer, corrupt_answer: versus } = reference().patching_inputs;
+    const sites = headSites(m.config);
+    const metric = logitDifference({ answer, versus });
+    const method = activationPatchingGrid({ sites, metric, resultKey: ['grids', 'heads'] });
+    {
+      using data = new TensorDict(
+        {
+          input: tf.tensor1d(clean[0] ?? [], 'int32'),
+          patched: { input: tf.tensor1d(corrupted[0] ?? [], 'int32') },
+        },
+        { batchShape: [] },
+      );
+      using prepared = method.prepare(m);
+      using result = prepared.run(data);
+      expect(result.getTensor(['grids', 'heads', 'effect']).shape).toEqual([2, 4]);
+      expect(result.getTensor(['grids', 'heads', 'source_metric']).shape).toEqual([]);
+      const effect = Array.from(result.getTensor(['grids', 'heads', 'effect']).dataSync());
+      expect(maxAbsError(effect, flat(reference().activation_patching.head_z.effect))).toBeLessThan(1e-5);
+    }
+    const described = method.describe({ callbackIds: new Map([[metric, 'logit-difference']]) }) as {
+      id: string;
+      requirements: unknown;
+      hooks: { path: string; operation: string; prepend?: boolean }[];
+      inKeys: string[][];
+      outKeys: string[][];
+    };
+    expect(described.id).toBe('intervention/activation-patching-grid');
+    expect(described.requirements).toEqual({ modelPasses: 2, gradients: 'disabled' });
+    expect(described.hooks[1]).toMatchObject({
+      path: 'blocks.0.attn.hook_z',
+      operation: 'replace',
+      prepend: true,
+    });
+    expect(described.inKeys).toEqual([['input'], ['patched', 'input']]);
+    expect(described.outKeys).toContainEqual(['grids', 'heads', 'normalized']);
   });
 });

@@ -50,7 +50,7 @@ function readRuns(
         throw new MissingKeyError({
           what: `The model input ${formatKey(key)} of ${role} is not in the TensorDict: ${formatKey(wanted)} is missing`,
           where: id,
-          fix: `Put the clean inputs under the model's input keys and the corrupted ones under ${formatKey(patchKey)} (e.g. { ${formatKey(key)}: clean, ${formatKey(patched)}: corrupted }), or set patchKey.`,
+          fix: `Put the clean inputs under the model's input keys and the corrupted ones under the same keys inside ${formatKey(patchKey)} (e.g. new TensorDict({ input: clean, patched: { input: corrupted } })), or set patchKey.`,
         });
       }
     }

@@ -100,10 +100,10 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
   const model = context.model;
 
   // One metric value per row of a pass, checked before anything else reads it; a [rows] tensor the caller owns.
-  const measure = (inputs: readonly tf.Tensor[], rows: number): tf.Tensor =>
+  const measure = (inputs: readonly tf.Tensor[], rows: number, pass: string): tf.Tensor =>
     tf.tidy(() => {
       const outputs = model.callTensors(inputs);
-      const value = checkMetricValue(metric(outputs[0] as tf.Tensor, outputs), rows, where);
+      const value = checkMetricValue(metric(outputs[0] as tf.Tensor, outputs), rows, `${where} ${pass}`);
       // A new handle: the metric may return a tensor it does not own.
       return tf.reshape(value, [rows]);
     });
@@ -125,7 +125,11 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
         tf.concat([source, inputs.receiving[index] as tf.Tensor], 0),
       );
       try {
-        reference = measure(stacked, 2 * samples);
+        reference = measure(
+          stacked,
+          2 * samples,
+          `source pass (${samples} source rows, then ${samples} receiving rows)`,
+        );
       } finally {
         tf.dispose(stacked);
       }
@@ -138,7 +142,9 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
         );
         try {
           patcher.beginChunk(chunk);
-          patched.push(measure(tiled, chunk.count * samples));
+          patched.push(
+            measure(tiled, chunk.count * samples, `patched pass (${chunk.count} cells × ${samples} samples)`),
+          );
         } finally {
           patcher.endChunk();
           tf.dispose(tiled);

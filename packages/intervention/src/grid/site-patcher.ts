@@ -3,7 +3,7 @@ import { InvalidValueError, ShapeMismatchError, type ForwardHook } from '@tdhook
 import { describeStructure, isTensor } from '@tdhook/core/plugin';
 
 import type { PatchSite, SiteGrid } from '../sites/patch-site.js';
-import { siteMask } from '../sites/site-mask.js';
+import { resolveSiteUnits } from '../sites/site-mask.js';
 import type { GridChunk } from './grid-schedule.js';
 
 type Mode = 'idle' | 'source' | 'patch';
@@ -120,7 +120,7 @@ export class SitePatcher {
         });
       }
     }
-    for (const site of this.#sites) tf.dispose(siteMask(site, this.#sourceShape(site.path)));
+    for (const site of this.#sites) resolveSiteUnits(site, this.#sourceShape(site.path));
   }
 
   #sourceShape(path: string): number[] {
@@ -132,14 +132,9 @@ export class SitePatcher {
     this.#disposeMasks();
     const cells = this.#sites.slice(chunk.first, chunk.first + chunk.count);
     for (const path of this.paths) {
-      if (!cells.some((site) => site.path === path)) continue;
-      const shape = this.#sourceShape(path);
-      const mask = tf.tidy(() => {
-        const untouched = tf.zeros([1, ...shape.slice(1)], 'bool');
-        const rows = cells.map((site) => (site.path === path ? siteMask(site, shape) : untouched));
-        return tf.reshape(tf.concat(rows, 0), [cells.length, 1, ...shape.slice(1)]);
-      });
-      this.#masks.set(path, mask);
+      if (cells.some((site) => site.path === path)) {
+        this.#masks.set(path, chunkMask(cells, path, this.#sourceShape(path)));
+      }
     }
     this.#mode = 'patch';
   }
@@ -162,4 +157,35 @@ export class SitePatcher {
     for (const value of this.#source.values()) value.dispose();
     this.#source.clear();
   }
+}
+
+/**
+ * Which elements the cells of one pass patch at `path`, for a value of `shape` (`[samples, ...rest]`): a bool
+ * tensor `[cells, 1, ...]` that broadcasts over the samples and `[cells, samples, ...rest]`, true where the
+ * cell's site is at `path` and every named axis is at its index (the `siteMask` of each cell, stacked).
+ * Built as one factor per named axis, so a pass costs a few ops whatever its number of cells.
+ */
+function chunkMask(cells: readonly PatchSite[], path: string, shape: readonly number[]): tf.Tensor {
+  const units = cells.map((site) => (site.path === path ? resolveSiteUnits(site, shape) : undefined));
+  const count = cells.length;
+  const rank = shape.length;
+  return tf.tidy(() => {
+    const here = units.map((resolved) => (resolved === undefined ? 0 : 1));
+    let mask: tf.Tensor = tf.tensor(here, [count, ...Array<number>(rank).fill(1)], 'bool');
+    for (let axis = 1; axis < rank; axis++) {
+      if (!units.some((resolved) => resolved?.some((unit) => unit.axis === axis))) continue;
+      const size = shape[axis] ?? 0;
+      // Row c: one-hot at the cell's index on this axis, or all true when the cell does not name the axis.
+      const line = new Uint8Array(count * size);
+      units.forEach((resolved, cell) => {
+        const index = resolved?.find((unit) => unit.axis === axis)?.index;
+        if (index === undefined) line.fill(1, cell * size, (cell + 1) * size);
+        else line[cell * size + index] = 1;
+      });
+      const factorShape = [count, ...Array<number>(rank).fill(1)];
+      factorShape[axis + 1] = size;
+      mask = tf.logicalAnd(mask, tf.tensor(line, factorShape, 'bool'));
+    }
+    return mask;
+  });
 }
