@@ -23,17 +23,17 @@ function weight(model: PlainAttnOnly, name: string): tf.Tensor {
   return tensor;
 }
 
-/** `true` where key j is visible from query i (j ≤ i), `[1, 1, positions, positions]`. */
-function causalMask(positions: number): tf.Tensor {
-  return tf.tidy(() =>
-    tf.reshape(
-      tf.lessEqual(
-        tf.expandDims(tf.range(0, positions, 1, 'int32'), 0),
-        tf.expandDims(tf.range(0, positions, 1, 'int32'), 1),
-      ),
-      [1, 1, positions, positions],
-    ),
-  );
+/**
+ * `true` where key j is visible from query i (j ≤ i), at the scores' full shape `[batch, heads, positions,
+ * positions]`, written on the CPU: broadcasting a smaller mask would run the Tile kernel (~100 ns per element).
+ */
+function causalMask(shape: readonly number[]): tf.Tensor {
+  const [batch = 0, heads = 0, positions = 0] = shape;
+  const block = positions * positions;
+  const values = new Uint8Array(batch * heads * block);
+  for (let query = 0; query < positions; query++) values.fill(1, query * positions, query * positions + query + 1);
+  for (let copy = 1; copy < batch * heads; copy++) values.copyWithin(copy * block, 0, block);
+  return tf.tensor(values, [...shape], 'bool');
 }
 
 /** One attention layer's z, `[batch, positions, heads, dHead]`, from the residual stream before it. */
@@ -52,8 +52,7 @@ function attentionZ(model: PlainAttnOnly, layer: number, residual: tf.Tensor): t
     tf.Tensor4D,
   ];
   const raw = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dHead));
-  const causal = causalMask(positions);
-  const scores = tf.where(tf.broadcastTo(causal, raw.shape), raw, tf.fill(raw.shape, -Infinity));
+  const scores = tf.where(causalMask(raw.shape), raw, tf.fill(raw.shape, -Infinity));
   return tf.transpose(tf.matMul(tf.softmax(scores), v), [0, 2, 1, 3]);
 }
 
@@ -101,7 +100,8 @@ export function plainAttnOnlyForward(
   const [batch = 0, positions = 0] = ids.shape;
   const embed = tf.gather(weight(model, 'wte.weight'), ids);
   const pos = tf.slice(weight(model, 'wpe.weight'), [0, 0], [positions, dModel]);
-  let residual = tf.add(embed, tf.broadcastTo(pos, [batch, positions, dModel]));
+  // Add broadcasts the positions over the batch itself (broadcastTo would run Tile).
+  let residual = tf.add(embed, pos);
   const residuals: tf.Tensor[] = [];
   const zs: tf.Tensor[] = [];
   for (let layer = 0; layer < nLayers; layer++) {
