@@ -96,7 +96,9 @@ describe('formatMarkdown', () => {
 
   it("prints the variants' notes under their scenario's table, with the grid point", () => {
     const lrp = markdown.slice(markdown.indexOf('\n## ', markdown.indexOf('## Integrated gradients') + 1));
-    expect(lrp).toMatch(/\| tdhook \|[^\n]*\n\n- `tdhook` at batch 8: relevance sums to the logit within 1e-6\n/);
+    expect(lrp).toMatch(
+      /\| tdhook \|[^\n]*\n\n- `tdhook` at batch 8: relevance sums to the logit within 1e-6\n/,
+    );
     expect(markdown.match(/^- `/gm)).toHaveLength(1);
   });
 

@@ -19,7 +19,11 @@ interface Ran {
 }
 
 /** Sets a variant up, calls it twice (prepared state must survive a call), reads the last result. */
-async function runTwice<P extends Params>(scenario: Scenario<P>, variant: string, params: NoInfer<P>): Promise<Ran> {
+async function runTwice<P extends Params>(
+  scenario: Scenario<P>,
+  variant: string,
+  params: NoInfer<P>,
+): Promise<Ran> {
   const setup = scenario.variants[variant];
   if (setup === undefined) throw new Error(`no variant ${variant}`);
   const prepared: PreparedVariant = await setup(params);
@@ -71,7 +75,9 @@ describe('attribution-patching', () => {
       const r = pearson(estimate.data, grid.data);
       expect(r).toBeGreaterThan(0.3);
       expect(estimate.note).toMatch(
-        new RegExp(`^Pearson r with activation patching's effect: -?\\d\\.\\d{3} over the 120 cells \\(mean over 2 samples\\), ${r.toFixed(3)} over all 240 cell-samples$`),
+        new RegExp(
+          `^Pearson r with activation patching's effect: -?\\d\\.\\d{3} over the 120 cells \\(mean over 2 samples\\), ${r.toFixed(3)} over all 240 cell-samples$`,
+        ),
       );
     }
   }, 120_000);

@@ -15,7 +15,8 @@ function causalMask(shape: readonly number[], start: number): tf.Tensor {
   const [batch = 0, heads = 0, queries = 0, keys = 0] = shape;
   const block = queries * keys;
   const values = new Uint8Array(batch * heads * block);
-  for (let query = 0; query < queries; query++) values.fill(1, query * keys, query * keys + start + query + 1);
+  for (let query = 0; query < queries; query++)
+    values.fill(1, query * keys, query * keys + start + query + 1);
   for (let copy = 1; copy < batch * heads; copy++) values.copyWithin(copy * block, 0, block);
   return tf.tensor(values, [batch, heads, queries, keys], 'bool');
 }

@@ -29,7 +29,12 @@ export class PosEmbed extends Module<[tf.Tensor, number?]> {
       const rows = tf.expandDims(tf.slice(this.weight, [start, 0], [length, dModel]), 0);
       // One copy per sample, concatenated: broadcastTo would run the Tile kernel (~100 ns per element on wasm
       // and cpu), concat copies whole blocks.
-      return batch === 1 ? rows : tf.concat(Array.from({ length: batch }, () => rows), 0);
+      return batch === 1
+        ? rows
+        : tf.concat(
+            Array.from({ length: batch }, () => rows),
+            0,
+          );
     });
   }
 }

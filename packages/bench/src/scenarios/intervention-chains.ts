@@ -85,7 +85,10 @@ function build(batch: number): { model: ChainMlp; x: tf.Tensor; dispose: () => v
  * Opens a session on `model` with the chain's captures and replaces installed; `close` removes them and
  * frees the captured units. What both tdhook variants do, inside the measured call or once at setup.
  */
-function openChain(model: ChainMlp, chain: readonly ChainOperation[]): { session: HookSession; close: () => void } {
+function openChain(
+  model: ChainMlp,
+  chain: readonly ChainOperation[],
+): { session: HookSession; close: () => void } {
   const session = new HookSession(model);
   const sources: Captured[] = [];
   const close = (): void => {

@@ -4,7 +4,7 @@
 // correlation the estimate buys, in the report's notes. The intervention, NLP and asset packages are
 // imported when a variant is set up, so the suite loads without them.
 import * as tf from '@tensorflow/tfjs-core';
-import type { KeyPath, TensorDict } from '@tdhook/core';
+import type { KeyPath, PreparedModel } from '@tdhook/core';
 
 import { defineScenario, type PreparedVariant, type Scenario } from '../scenario.js';
 import { loadIoiPatching, type IoiPatching } from './patching-ioi.js';
@@ -19,45 +19,35 @@ export type AttributionPatchingParams = {
   readonly samples: number;
 };
 
-type Intervention = typeof import('@tdhook/intervention');
-
-/** One grid or estimate method prepared on the IOI model: what it writes, and its run. */
+/** One grid or estimate method prepared on the IOI model, and where its result is. */
 interface PreparedPatching {
   readonly key: KeyPath;
-  run(data: TensorDict): TensorDict;
-  restore(): void;
+  readonly prepared: PreparedModel;
 }
 
-function prepareMethod(
-  method: 'grid' | 'atp' | 'relp',
-  ioi: IoiPatching,
-  intervention: Intervention,
-  composite: () => Promise<unknown>,
-): Promise<PreparedPatching> {
-  const { activationPatchingGrid, attributionPatching, headPositionSites, logitDifference } = intervention;
+async function prepareMethod(method: 'grid' | 'atp' | 'relp', ioi: IoiPatching): Promise<PreparedPatching> {
+  const { activationPatchingGrid, attributionPatching, headPositionSites, logitDifference } =
+    await import('@tdhook/intervention');
   const sites = headPositionSites(ioi.model.config, { positions: ioi.positions });
   const metric = logitDifference({ answer: [...ioi.answer], versus: [...ioi.subject] });
   if (method === 'grid') {
-    const prepared = activationPatchingGrid({ sites, metric }).prepare(ioi.model);
-    return Promise.resolve({ key: ['patching', 'effect'], run: (data) => prepared.run(data), restore: () => prepared.restore() });
+    return {
+      key: ['patching', 'effect'],
+      prepared: activationPatchingGrid({ sites, metric }).prepare(ioi.model),
+    };
   }
-  const build = async (): Promise<PreparedPatching> => {
-    const options =
-      method === 'atp'
-        ? { sites, metric }
-        : { sites, metric, method: 'relp' as const, composite: (await composite()) as never };
-    const prepared = attributionPatching(options).prepare(ioi.model);
-    return { key: [method, 'estimate'], run: (data) => prepared.run(data), restore: () => prepared.restore() };
-  };
-  return build();
+  const composite =
+    method === 'relp' ? (await import('@tdhook/adapter-nlp')).transformerLrpComposite() : undefined;
+  const options = composite === undefined ? { sites, metric } : { sites, metric, method, composite };
+  return { key: [method, 'estimate'], prepared: attributionPatching(options).prepare(ioi.model) };
 }
 
 /** Runs a prepared method on a fresh copy of the data and returns its grid `[samples, ...]` (the caller's). */
-function runOnce(prepared: PreparedPatching, ioi: IoiPatching): tf.Tensor {
+function runOnce({ key, prepared }: PreparedPatching, ioi: IoiPatching): tf.Tensor {
   const data = ioi.data();
   try {
     const result = prepared.run(data);
-    const grid = tf.clone(result.getTensor(prepared.key));
+    const grid = tf.clone(result.getTensor(key));
     result.dispose();
     return grid;
   } finally {
@@ -93,30 +83,32 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 /** The mean over samples (axis 0) of a `[samples, ...grid]` tensor, as numbers. */
-const sampleMean = (grid: tf.Tensor): Float32Array => tf.tidy(() => tf.mean(grid, 0).dataSync() as Float32Array);
+const sampleMean = (grid: tf.Tensor): Float32Array =>
+  tf.tidy(() => tf.mean(grid, 0).dataSync() as Float32Array);
 
 function setupMethod(method: 'grid' | 'atp' | 'relp') {
   return async ({ samples }: AttributionPatchingParams): Promise<PreparedVariant> => {
-    const [ioi, intervention] = await Promise.all([loadIoiPatching(samples), import('@tdhook/intervention')]);
-    const composite = async (): Promise<unknown> =>
-      (await import('@tdhook/adapter-nlp')).transformerLrpComposite();
-    const prepared = await prepareMethod(method, ioi, intervention, composite);
+    const ioi = await loadIoiPatching(samples);
     let note: string | undefined;
     if (method !== 'grid') {
-      // What the estimate buys: its correlation with the grid it estimates (computed here, not timed).
-      const grid = await prepareMethod('grid', ioi, intervention, composite);
+      // What the estimate buys: its correlation with the grid it estimates (computed here, not timed; one
+      // method prepared on the model at a time).
+      const grid = await prepareMethod('grid', ioi);
       const effect = runOnce(grid, ioi);
-      grid.restore();
-      const estimate = runOnce(prepared, ioi);
+      grid.prepared.restore();
+      const estimator = await prepareMethod(method, ioi);
+      const estimate = runOnce(estimator, ioi);
+      estimator.prepared.restore();
       const cells = effect.size / samples;
       note = `Pearson r with activation patching's effect: ${pearson(sampleMean(estimate), sampleMean(effect)).toFixed(3)} over the ${String(cells)} cells (mean over ${String(samples)} samples), ${pearson(estimate.dataSync(), effect.dataSync()).toFixed(3)} over all ${String(effect.size)} cell-samples`;
       tf.dispose([effect, estimate]);
     }
+    const prepared = await prepareMethod(method, ioi);
     return {
       run: () => runOnce(prepared, ioi),
       ...(note === undefined ? {} : { note: () => note }),
       dispose: () => {
-        prepared.restore();
+        prepared.prepared.restore();
         ioi.dispose();
       },
     };

@@ -87,7 +87,10 @@ async function setupPerCell({ samples }: PatchingGridParams): Promise<PreparedVa
             );
             try {
               return tf.tidy(() => {
-                const last = tf.squeeze(tf.slice(model.call(ioi.corrupted), [0, ioi.positions - 1, 0], [-1, 1, -1]), [1]);
+                const last = tf.squeeze(
+                  tf.slice(model.call(ioi.corrupted), [0, ioi.positions - 1, 0], [-1, 1, -1]),
+                  [1],
+                );
                 return tf.sum(tf.mul(last, weights), 1);
               });
             } finally {
@@ -126,7 +129,11 @@ function setupPlain(mode: PlainCellRun) {
   };
 }
 
-const gridShape = (ioi: IoiPatching): number[] => [ioi.model.config.nLayers, ioi.model.config.nHeads, ioi.positions];
+const gridShape = (ioi: IoiPatching): number[] => [
+  ioi.model.config.nLayers,
+  ioi.model.config.nHeads,
+  ioi.positions,
+];
 
 /** `[samples, layers, heads, positions]` from one `[samples]` tensor per cell, in row-major cell order. */
 function gridOf(values: readonly tf.Tensor[], ioi: IoiPatching): tf.Tensor {

@@ -31,7 +31,8 @@ function causalMask(shape: readonly number[]): tf.Tensor {
   const [batch = 0, heads = 0, positions = 0] = shape;
   const block = positions * positions;
   const values = new Uint8Array(batch * heads * block);
-  for (let query = 0; query < positions; query++) values.fill(1, query * positions, query * positions + query + 1);
+  for (let query = 0; query < positions; query++)
+    values.fill(1, query * positions, query * positions + query + 1);
   for (let copy = 1; copy < batch * heads; copy++) values.copyWithin(copy * block, 0, block);
   return tf.tensor(values, [...shape], 'bool');
 }
@@ -97,7 +98,7 @@ export function plainAttnOnlyForward(
   patch?: { readonly layer: number; readonly patch: (z: tf.Tensor) => tf.Tensor },
 ): { residuals: tf.Tensor[]; zs: tf.Tensor[]; final: tf.Tensor } {
   const { nLayers, dModel } = model.shape;
-  const [batch = 0, positions = 0] = ids.shape;
+  const positions = ids.shape[1];
   const embed = tf.gather(weight(model, 'wte.weight'), ids);
   const pos = tf.slice(weight(model, 'wpe.weight'), [0, 0], [positions, dModel]);
   // Add broadcasts the positions over the batch itself (broadcastTo would run Tile).
@@ -127,7 +128,10 @@ export interface ZCell {
  * @example
  * zCells({ nLayers: 2, nHeads: 4 }, 15).length; // 120
  */
-export function zCells(shape: { readonly nLayers: number; readonly nHeads: number }, positions: number): ZCell[] {
+export function zCells(
+  shape: { readonly nLayers: number; readonly nHeads: number },
+  positions: number,
+): ZCell[] {
   const cells: ZCell[] = [];
   for (let layer = 0; layer < shape.nLayers; layer++) {
     for (let head = 0; head < shape.nHeads; head++) {
@@ -161,7 +165,11 @@ export function zCellMask(cell: ZCell, shape: readonly [number, number, number, 
  * @example
  * const difference = tf.sum(tf.mul(logits, oneHotDifference(answer, subject, vocab)), 1);
  */
-export function oneHotDifference(answer: readonly number[], versus: readonly number[], vocab: number): tf.Tensor {
+export function oneHotDifference(
+  answer: readonly number[],
+  versus: readonly number[],
+  vocab: number,
+): tf.Tensor {
   return tf.tidy(() =>
     tf.cast(
       tf.sub(
@@ -221,8 +229,7 @@ export function plainPatchEveryCell(
         for (let later = layer + 1; later < model.shape.nLayers; later++) {
           residual = addAttention(model, later, residual, attentionZ(model, later, residual));
         }
-        last = logits(model, tf.expandDims(lastPosition(residual), 1));
-        last = tf.reshape(last, [last.shape[0] ?? 0, -1]);
+        last = lastPosition(logits(model, tf.expandDims(lastPosition(residual), 1)));
       }
       return tf.sum(tf.mul(last, metricWeights), 1);
     }),

@@ -177,7 +177,8 @@ function replacementPieces(size: number, indices: readonly number[]): Piece[] {
     const column = columnOf.get(unit) ?? 0;
     const last = found.at(-1);
     // No tensor stretch was pushed, so a replacement stretch before this one ends at unit - 1.
-    if (last?.from === 'replacement' && unit === next && last.start + last.length === column) last.length += 1;
+    if (last?.from === 'replacement' && unit === next && last.start + last.length === column)
+      last.length += 1;
     else found.push({ from: 'replacement', start: column, length: 1 });
     next = unit + 1;
   }
