@@ -1,4 +1,5 @@
 import { convAndPoolingPatches } from './conv-and-pooling-patches.js';
+import { fastSlicePatch } from './fast-slice.js';
 import type { KernelPatch } from './kernel-patch.js';
 import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
 
@@ -9,4 +10,8 @@ import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
  * @example
  * defaultPatches.map((patch) => `${patch.id}: ${patch.summary}`);
  */
-export const defaultPatches: readonly KernelPatch[] = [...convAndPoolingPatches, ...matmulAndGradientPatches];
+export const defaultPatches: readonly KernelPatch[] = [
+  ...convAndPoolingPatches,
+  ...matmulAndGradientPatches,
+  fastSlicePatch,
+];
