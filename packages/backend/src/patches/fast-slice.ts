@@ -55,7 +55,7 @@ function fastSliceKernel(stock: tf.KernelFunc): tf.KernelFunc {
     // Strings and empty slices as stock does them.
     if (x === undefined || x.dtype === 'string') return stock(params);
     const attrs = params.attrs as unknown as SliceAttrs;
-    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
+    const [begin = [], size = []] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
     if (size.some((dim) => dim === 0)) return stock(params);
     const backend = params.backend as WasmBackend;
     const out = backend.makeOutput(size, x.dtype);
