@@ -1,5 +1,5 @@
 import { convAndPoolingPatches } from './conv-and-pooling-patches.js';
-import { fastSlicePatch } from './fast-slice.js';
+import { cpuFastSlicePatch, fastSlicePatch } from './fast-slice.js';
 import type { KernelPatch } from './kernel-patch.js';
 import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
 
@@ -14,4 +14,5 @@ export const defaultPatches: readonly KernelPatch[] = [
   ...convAndPoolingPatches,
   ...matmulAndGradientPatches,
   fastSlicePatch,
+  cpuFastSlicePatch,
 ];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { findKernel } from '@tdhook/tfjs-internals';
 import { describe, expect, inject, it } from 'vitest';
 
-import { fastSlicePatch } from './fast-slice.js';
+import { cpuFastSlicePatch, fastSlicePatch } from './fast-slice.js';
 import { onStockCpu } from './on-cpu.js';
 
 const backend = inject('tdhookBackend');
@@ -34,35 +34,43 @@ function slices(): tf.Tensor[] {
 const values = (tensors: tf.Tensor[]): { shape: number[]; data: number[] }[] =>
   tensors.map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
 
-describe('wasm/Slice', () => {
-  it.runIf(backend === 'wasm')(
-    'gives stock cpu’s values and shapes exactly, and undoes to stock',
-    async () => {
-      const expected = await onStockCpu(() => tf.tidy(() => values(slices())));
-      const stock = findKernel('Slice', 'wasm');
-      const undo = fastSlicePatch.install('wasm');
-      try {
-        expect(findKernel('Slice', 'wasm')).not.toBe(stock);
-        expect(tf.tidy(() => values(slices()))).toEqual(expected);
-        // The gradient (a pad) is unchanged.
-        const gradient = tf.tidy(() =>
-          Array.from(
-            tf
-              .grad((x: tf.Tensor) => tf.sum(tf.slice(x, [0, 1], [-1, 2])))(tf.ones([2, 4]))
-              .dataSync(),
-          ),
-        );
-        expect(gradient).toEqual([0, 1, 1, 0, 0, 1, 1, 0]);
-      } finally {
-        undo();
-      }
-      expect(findKernel('Slice', 'wasm')).toBe(stock);
-    },
-  );
+describe('wasm/Slice and cpu/Slice', () => {
+  const patch = backend === 'wasm' ? fastSlicePatch : cpuFastSlicePatch;
 
-  it('applies to wasm only, with a self-test', () => {
+  it(`${backend}: gives stock cpu’s values and shapes exactly, passes its self-test, and undoes to stock`, async () => {
+    const expected = await onStockCpu(() => tf.tidy(() => values(slices())));
+    const selfTest = await onStockCpu(() => tf.tidy(() => values(patch.selfTest?.run() as tf.Tensor[])));
+    const stock = findKernel('Slice', backend);
+    const undo = patch.install(backend);
+    try {
+      expect(findKernel('Slice', backend)).not.toBe(stock);
+      expect(tf.tidy(() => values(slices()))).toEqual(expected);
+      const ran = tf.tidy(() => values(patch.selfTest?.run() as tf.Tensor[]));
+      expect(ran).toEqual(selfTest);
+      if (patch.selfTest?.expected !== undefined) {
+        expect(ran.map((value) => value.data)).toEqual(patch.selfTest.expected);
+      }
+      // The gradient (a pad) is unchanged.
+      const gradient = tf.tidy(() =>
+        Array.from(
+          tf
+            .grad((x: tf.Tensor) => tf.sum(tf.slice(x, [0, 1], [-1, 2])))(tf.ones([2, 4]))
+            .dataSync(),
+        ),
+      );
+      expect(gradient).toEqual([0, 1, 1, 0, 0, 1, 1, 0]);
+    } finally {
+      undo();
+    }
+    expect(findKernel('Slice', backend)).toBe(stock);
+  });
+
+  it('one per backend, fast kernels with self-tests; the cpu one with values worked out by hand', () => {
+    expect([fastSlicePatch.id, cpuFastSlicePatch.id]).toEqual(['wasm/Slice', 'cpu/Slice']);
     expect(fastSlicePatch.backends).toEqual(['wasm']);
-    expect(fastSlicePatch.kind).toBe('fast-kernel');
+    expect(cpuFastSlicePatch.backends).toEqual(['cpu']);
+    for (const each of [fastSlicePatch, cpuFastSlicePatch]) expect(each.kind).toBe('fast-kernel');
     expect(fastSlicePatch.selfTest?.expected).toBeUndefined();
+    expect(cpuFastSlicePatch.selfTest?.expected).toHaveLength(5);
   });
 });

@@ -2,13 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { findKernel, registerKernelPatch } from '@tdhook/tfjs-internals';
 
-import type { KernelPatch } from './kernel-patch.js';
+import type { KernelPatch, PatchableBackend } from './kernel-patch.js';
 
-// What the wasm backend offers a kernel; tfjs types it as `{}`.
+// What the wasm and cpu backends offer a kernel; tfjs types it as `{}`.
 interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
 }
+interface CpuBackend {
+  data: { get(dataId: tf.DataId): { values?: tf.backend_util.BackendValues } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.TypedArray): tf.TensorInfo;
+}
+
+const numeric = new Set<tf.DataType>(['float32', 'int32', 'bool']);
 
 interface SliceAttrs {
   readonly begin: number | number[];
@@ -49,19 +55,30 @@ function copySlice(
   }
 }
 
-function fastSliceKernel(stock: tf.KernelFunc): tf.KernelFunc {
+function fastSliceKernel(stock: tf.KernelFunc, backendName: PatchableBackend): tf.KernelFunc {
   return (params) => {
     const { x } = params.inputs;
-    // Strings and empty slices as stock does them.
-    if (x === undefined || x.dtype === 'string') return stock(params);
+    // Strings, complex numbers and empty slices as stock does them.
+    if (x === undefined || !numeric.has(x.dtype)) return stock(params);
     const attrs = params.attrs as unknown as SliceAttrs;
     const [begin = [], size = []] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
     if (size.some((dim) => dim === 0)) return stock(params);
-    const backend = params.backend as WasmBackend;
-    const out = backend.makeOutput(size, x.dtype);
-    // Views on the wasm heap: stock's readSync copies the whole input first, on every call.
-    copySlice(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
-    return out;
+    if (backendName === 'wasm') {
+      const backend = params.backend as WasmBackend;
+      const out = backend.makeOutput(size, x.dtype);
+      // Views on the wasm heap: stock's readSync copies the whole input first, on every call.
+      copySlice(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
+      return out;
+    }
+    // cpu: stock shares a contiguous slice's memory (keep that); a strided one it copies element by element
+    // through TensorBuffer index arithmetic.
+    if (tf.slice_util.isSliceContinous(x.shape, begin, size)) return stock(params);
+    const backend = params.backend as CpuBackend;
+    const values = backend.data.get(x.dataId).values;
+    if (!ArrayBuffer.isView(values)) return stock(params);
+    const out = tf.util.getTypedArrayFromDType(x.dtype as 'float32', tf.util.sizeFromShape(size));
+    copySlice(values, x.shape, begin, size, out);
+    return backend.makeTensorInfo(size, x.dtype, out);
   };
 }
 
@@ -75,6 +92,47 @@ function selfTestRun(): tf.Tensor[] {
     tf.slice(tf.reshape(x, [120]), [7], [9]),
     tf.cast(tf.slice(ids, [0, 1], [2, 2]), 'float32'),
   ];
+}
+
+// The self-test's slices of iota tensors, worked out by hand: [offset, count] runs of the flat input.
+function expectedRuns(runs: readonly (readonly [number, number])[]): number[] {
+  return runs.flatMap(([start, count]) => Array.from({ length: count }, (_, k) => start + k));
+}
+const selfTestExpected: readonly (readonly number[])[] = [
+  // x[1, 0:3, 1:3, 2:5] of a [2,3,4,5] iota: rows start at 60 + 20·j + 5·k + 2
+  expectedRuns([0, 1, 2].flatMap((j) => [1, 2].map((k): [number, number] => [62 + 20 * j + 5 * k, 3]))),
+  // x[0:2, 1, :, :]
+  expectedRuns([
+    [20, 20],
+    [80, 20],
+  ]),
+  // begin [1, 2], size [1, 1] on the rank-4 x: x[1, 2, :, :]
+  expectedRuns([[100, 20]]),
+  // flat[7:16]
+  expectedRuns([[7, 9]]),
+  // ids[0:2, 1:3] of [[1,2,3],[4,5,6]]
+  [2, 3, 5, 6],
+];
+
+function describeSlice(
+  backend: PatchableBackend,
+  why: string,
+): Pick<KernelPatch, 'id' | 'backends' | 'kind' | 'summary' | 'install'> {
+  return {
+    id: `${backend}/Slice`,
+    backends: [backend],
+    kind: 'fast-kernel',
+    summary: `Slice by runs of the last axis: ${why}`,
+    install(name) {
+      if (findKernel('Slice', name) === undefined)
+        throw new Error(`The ${name} backend has no Slice kernel to speed up`);
+      return registerKernelPatch({
+        kernelName: 'Slice',
+        backendName: name,
+        wrap: (stock) => ({ ...stock, kernelFunc: fastSliceKernel(stock.kernelFunc, name) }),
+      });
+    },
+  };
 }
 
 /**
@@ -92,18 +150,20 @@ function selfTestRun(): tf.Tensor[] {
  * undo();
  */
 export const fastSlicePatch: KernelPatch = {
-  id: 'wasm/Slice',
-  backends: ['wasm'],
-  kind: 'fast-kernel',
-  summary: 'Slice from a view of the wasm heap instead of a copy of the whole input (stock readSync)',
-  install(backend) {
-    if (findKernel('Slice', backend) === undefined)
-      throw new Error(`The ${backend} backend has no Slice kernel to speed up`);
-    return registerKernelPatch({
-      kernelName: 'Slice',
-      backendName: backend,
-      wrap: (stock) => ({ ...stock, kernelFunc: fastSliceKernel(stock.kernelFunc) }),
-    });
-  },
+  ...describeSlice('wasm', 'from a view of the wasm heap, not a copy of the whole input (stock readSync)'),
   selfTest: { run: selfTestRun, tolerance: 0 },
+};
+
+/**
+ * A faster cpu Slice for strided slices: the stock kernel copies them element by element through
+ * `TensorBuffer` index arithmetic (~0.2 µs an element: 3 ms to replace one column of a `[64, 128]`
+ * activation); this one copies runs of the last axis. Contiguous slices stay stock's (shared memory). Its
+ * self-test compares with values worked out by hand, because the cpu backend is the patched one.
+ *
+ * @example
+ * const undo = cpuFastSlicePatch.install('cpu');
+ */
+export const cpuFastSlicePatch: KernelPatch = {
+  ...describeSlice('cpu', 'strided slices copied by runs, not element by element through TensorBuffer'),
+  selfTest: { run: selfTestRun, expected: selfTestExpected, tolerance: 0 },
 };
