@@ -1,5 +1,6 @@
 import { convAndPoolingPatches } from './conv-and-pooling-patches.js';
 import { cpuFastSlicePatch, fastSlicePatch } from './fast-slice.js';
+import { cpuFastTilePatch, fastTilePatch } from './fast-tile.js';
 import type { KernelPatch } from './kernel-patch.js';
 import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
 
@@ -15,4 +16,6 @@ export const defaultPatches: readonly KernelPatch[] = [
   ...matmulAndGradientPatches,
   fastSlicePatch,
   cpuFastSlicePatch,
+  fastTilePatch,
+  cpuFastTilePatch,
 ];
