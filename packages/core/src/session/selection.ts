@@ -148,42 +148,51 @@ function fitReplacement(
     });
   }
   // Already the selection's shape: used as it is (broadcastTo would copy it, one kernel per call).
-  const fitted = sameShape(replacement.shape, shape) ? replacement : tf.broadcastTo(replacement, [...shape]);
+  const fitted =
+    replacement.shape.join() === shape.join() ? replacement : tf.broadcastTo(replacement, [...shape]);
   return { fitted, given: replacement };
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((dim, position) => dim === b[position]);
-}
-
-/** One stretch of the result along the axis: units of the original tensor, or columns of the replacement. */
-interface Piece {
-  readonly from: 'tensor' | 'replacement';
-  readonly start: number;
-  length: number;
-}
-
-// The stretches of the result, in order: the last of repeated indices wins, neighbouring units that take
-// neighbouring replacement columns share one stretch. O(k log k) in the k indices, not O(axis size): this
-// runs on every hooked call.
-function replacementPieces(size: number, indices: readonly number[]): Piece[] {
+// The result's stretches along the axis, in order: kept units of `tensor` and columns of `fitted` (the last of
+// repeated indices wins; neighbouring units taking neighbouring columns share one slice, and the whole
+// replacement is used as it is). O(k log k) in the k indices, not O(axis size): this runs on every hooked call.
+function replacedPieces(
+  tensor: tf.Tensor,
+  fitted: tf.Tensor,
+  axis: number,
+  indices: readonly number[],
+): tf.Tensor[] {
   const columnOf = new Map<number, number>();
   indices.forEach((unit, column) => columnOf.set(unit, column));
-  const units = [...columnOf.keys()].sort((a, b) => a - b);
-  const found: Piece[] = [];
+  const pieces: tf.Tensor[] = [];
   let next = 0;
-  for (const unit of units) {
-    if (unit > next) found.push({ from: 'tensor', start: next, length: unit - next });
+  let run: [start: number, length: number] | undefined;
+  const flush = (): void => {
+    if (run !== undefined) {
+      const [start, length] = run;
+      pieces.push(
+        start === 0 && length === fitted.shape[axis] ? fitted : sliceAlong(fitted, axis, start, length),
+      );
+    }
+    run = undefined;
+  };
+  for (const unit of [...columnOf.keys()].sort((a, b) => a - b)) {
     const column = columnOf.get(unit) ?? 0;
-    const last = found.at(-1);
-    // No tensor stretch was pushed, so a replacement stretch before this one ends at unit - 1.
-    if (last?.from === 'replacement' && unit === next && last.start + last.length === column)
-      last.length += 1;
-    else found.push({ from: 'replacement', start: column, length: 1 });
+    if (unit > next) {
+      flush();
+      pieces.push(sliceAlong(tensor, axis, next, unit - next));
+    }
+    if (run !== undefined && run[0] + run[1] === column) run[1] += 1;
+    else {
+      flush();
+      run = [column, 1];
+    }
     next = unit + 1;
   }
-  if (next < size) found.push({ from: 'tensor', start: next, length: size - next });
-  return found;
+  flush();
+  const size = tensor.shape[axis] ?? 0;
+  if (next < size) pieces.push(sliceAlong(tensor, axis, next, size - next));
+  return pieces;
 }
 
 /**
@@ -206,18 +215,7 @@ export function replaceUnits(
     const current = (): tf.Tensor => (indices === undefined ? tensor : gatherUnits(tensor, axis, indices));
     const { fitted, given } = fitReplacement(value, current, tensor, shape, where);
     const result =
-      indices === undefined
-        ? fitted
-        : joinAlong(
-            replacementPieces(tensor.shape[axis] ?? 0, indices).map(({ from, start, length }) => {
-              const source = from === 'tensor' ? tensor : fitted;
-              // A stretch that is the whole replacement is the replacement itself, not a sliced copy.
-              return from === 'replacement' && start === 0 && length === (fitted.shape[axis] ?? 0)
-                ? fitted
-                : sliceAlong(source, axis, start, length);
-            }),
-            axis,
-          );
+      indices === undefined ? fitted : joinAlong(replacedPieces(tensor, fitted, axis, indices), axis);
     // Never hand back a tensor the caller holds (the input, or the replacement it gave): the result is
     // disposed on its own.
     return result === tensor || result === given ? tf.clone(result) : result;
