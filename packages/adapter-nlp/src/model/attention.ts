@@ -86,7 +86,6 @@ export class Attention extends Module<[tf.Tensor, KeyValueSlot?]> {
       }
       slot.present = { key: k, value: v };
     }
-    const keys = start + length;
     // [batch, head, pos, d_head]
     const qh = tf.transpose(q, [0, 2, 1, 3]);
     const kh = tf.transpose(k, [0, 2, 1, 3]);
