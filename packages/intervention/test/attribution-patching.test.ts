@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
-import { Lambda, Module, namedModules, Sequential, TensorDict, type ModelNode } from '@tdhook/core';
+import { Lambda, Module, namedModules, Sequential, TensorDict, Workflow, type ModelNode } from '@tdhook/core';
 import { hookCounts } from '@tdhook/core/plugin';
 import { lrp } from '@tdhook/attribution';
-import { transformerLrpComposite } from '@tdhook/adapter-nlp';
+import { isFusedQkvProjection, transformerLrpComposite } from '@tdhook/adapter-nlp';
 
 import {
   attributionPatching,
@@ -262,6 +262,44 @@ describe(`attributionPatching on any hookable model (${tf.getBackend()})`, () =>
   });
 });
 
+describe('attributionPatching in a Workflow', () => {
+  it('AtP and RelP as two steps of one workflow: each result under its key, equal to the methods run alone; describe() names LRP’s rules', () => {
+    const { clean, corrupted, clean_answer: answer, corrupt_answer: versus } = reference().patching_inputs;
+    using data = new TensorDict(
+      { input: tokensOf(clean), patched: { input: tokensOf(corrupted) } },
+      { batchShape: [1] },
+    );
+    const metric = logitDifference({ answer, versus });
+    const sites = headSites(tiny().config);
+    const relpOptions = { sites, metric, method: 'relp', composite: transformerLrpComposite() } as const;
+    const workflow = new Workflow([attributionPatching({ sites, metric }), attributionPatching(relpOptions)]);
+    const { data: result, plan } = workflow.run(tiny(), data);
+    expect(plan.modelPasses).toBe(4);
+    using alone = attributionPatching(relpOptions).prepare(tiny());
+    using relp = alone.run(data);
+    alone.restore();
+    expect(result.getTensor(['relp', 'estimate'])).toBeCloseToTensor(relp.getTensor(['relp', 'estimate']), {
+      atol: 0,
+      rtol: 0,
+    });
+    expect(result.getTensor(['atp', 'estimate']).shape).toEqual([1, 2, 4]);
+    expect(result.getTensor('output').shape).toEqual([1, 12, 96]); // the clean run's logits
+    result.dispose();
+    expect(totalHooks(tiny())).toBe(0);
+    const described = JSON.stringify(
+      attributionPatching(relpOptions).describe({
+        model: tiny(),
+        callbackIds: new Map<unknown, string>([
+          [metric, 'logit-difference'],
+          [isFusedQkvProjection, 'fused-qkv'],
+        ]),
+      }),
+    );
+    expect(described).toContain('"operation":"lrp-rule"');
+    expect(described).toContain('"rule":"attention-value"');
+  });
+});
+
 describe('attributionPatching: typed errors, before any model call where the input allows it; the model restored', () => {
   const sites = (): ReturnType<typeof headSites> => headSites(tiny().config);
   const metric = logitDifference({ answer: 51, versus: 61 });
@@ -410,6 +448,7 @@ describe('attributionPatching: typed errors, before any model call where the inp
       'blocks.1.attn.hook_z:capture',
     ]);
     expect(plain.outKeys).toEqual([
+      ['output'],
       ['atp', 'estimate'],
       ['atp', 'source_metric'],
       ['atp', 'baseline_metric'],

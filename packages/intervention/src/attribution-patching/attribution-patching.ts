@@ -85,16 +85,16 @@ function sourcePass(
   captures: ModuleCaptures,
   metric: PatchingMetric,
   rows: number,
-): { values: tf.Tensor[]; metric: tf.Tensor } {
+): { outputs: tf.Tensor[]; values: tf.Tensor[]; metric: tf.Tensor } {
   let values: tf.Tensor[] = [];
   try {
-    const value = tf.tidy(() => {
+    const { outputs, value } = tf.tidy(() => {
       const collected = captures.collect(() => model.callTensors(inputs));
       values = collected.values;
       const outputs = collected.result;
-      return checkMetricValue(metric(outputs[0] as tf.Tensor, outputs), rows, id);
+      return { outputs, value: checkMetricValue(metric(outputs[0] as tf.Tensor, outputs), rows, id) };
     });
-    return { values, metric: value };
+    return { outputs, values, metric: value };
   } catch (error) {
     tf.dispose(values);
     throw error;
@@ -161,7 +161,7 @@ function bindAttributionPatching(options: ConfiguredAttributionPatching, context
       owned.push(...inputs.source, ...inputs.receiving);
       const { rows } = inputs;
       const source = sourcePass(model, inputs.source, captures, metric, rows);
-      owned.push(...source.values, source.metric);
+      owned.push(...source.outputs, ...source.values, source.metric);
       // Units out of range are found here, before the receiving run.
       groups.forEach((group, index) => {
         reductions.push(planPathReduction(group, (source.values[index] as tf.Tensor).shape));
@@ -175,10 +175,22 @@ function bindAttributionPatching(options: ConfiguredAttributionPatching, context
       owned.push(estimate);
       const [estimateKey, sourceKey, baselineKey] = resultKeys(resultKey) as [KeyPath, KeyPath, KeyPath];
       const result = new TensorDict({}, { batchShape });
-      result.set(estimateKey, tf.reshape(estimate, [...batchShape, ...sites.shape]));
-      result.set(sourceKey, tf.reshape(source.metric, [...batchShape]));
-      result.set(baselineKey, tf.reshape(baseline, [...batchShape]));
-      return result;
+      try {
+        // The clean run's model outputs under the model's keys (a workflow lets every method publish them).
+        // The corrupted run's stay out: two AtP/RelP steps of one workflow would write the same key.
+        const unflat = (value: tf.Tensor): tf.Tensor =>
+          tf.reshape(value, [...batchShape, ...value.shape.slice(1)]);
+        model.outKeys.forEach((key, index) => {
+          result.set(key, unflat(source.outputs[index] as tf.Tensor));
+        });
+        result.set(estimateKey, tf.reshape(estimate, [...batchShape, ...sites.shape]));
+        result.set(sourceKey, tf.reshape(source.metric, [...batchShape]));
+        result.set(baselineKey, tf.reshape(baseline, [...batchShape]));
+        return result;
+      } catch (error) {
+        result.dispose();
+        throw error;
+      }
     } finally {
       tf.dispose(owned);
       for (const reduction of reductions) reduction.masks.dispose();
@@ -197,7 +209,8 @@ function bindAttributionPatching(options: ConfiguredAttributionPatching, context
  *
  * `data` holds the clean inputs under the model's input keys and the corrupted ones under `patchKey`; the
  * result holds `[resultKey, 'estimate']` (`[...batchShape, ...sites.shape]`, which estimates an activation
- * patching grid's `effect`) and the two runs' metrics, `[resultKey, 'source_metric' | 'baseline_metric']`.
+ * patching grid's `effect`), the two runs' metrics, `[resultKey, 'source_metric' | 'baseline_metric']`, and
+ * the clean run's model outputs under the model's output keys.
  *
  * @example
  * using prepared = attributionPatching({
@@ -226,7 +239,7 @@ export const attributionPatching: MethodFactory<AttributionPatchingOptions, Conf
       return {
         hooks: [...rules, ...captureSpecs(paths)],
         inKeys: [...model.inKeys, ...model.inKeys.map((key) => join(options.patchKey, key))],
-        outKeys: resultKeys(options.resultKey),
+        outKeys: [...model.outKeys, ...resultKeys(options.resultKey)],
       };
     },
     bind: bindAttributionPatching,

@@ -38,28 +38,58 @@ export function groupSitesByPath(sites: readonly PatchSite[]): PathSites[] {
   return [...groups].map(([path, list]) => ({ path, sites: list }));
 }
 
+/** A site's units resolved against a value's rank and sizes, or undefined when one is out of range. */
+function resolvedUnits(
+  site: PatchSite,
+  shape: readonly number[],
+): { at: number; index: number }[] | undefined {
+  const rank = shape.length;
+  const units: { at: number; index: number }[] = [];
+  for (const { axis, index } of site.units) {
+    const at = axis < 0 ? axis + rank : axis;
+    const size = shape[at];
+    if (at <= 0 || size === undefined || index < -size || index >= size) return undefined;
+    units.push({ at, index: index < 0 ? index + size : index });
+  }
+  return units;
+}
+
 /**
- * Plans the reduction of one path whose value has `shape` (batch first). A unit outside the shape is
- * siteMask's `InvalidValueError`, naming the site. The caller disposes `masks`.
+ * Plans the reduction of one path whose value has `shape` (batch first). The masks are `siteMask`'s,
+ * written out in plain numbers (a grid of a hundred sites would otherwise cost a thousand small kernels per
+ * run); a unit outside the shape is `siteMask`'s `InvalidValueError`, naming the site. The caller disposes
+ * `masks`.
  */
 export function planPathReduction(group: PathSites, shape: readonly number[]): PathReduction {
-  const rank = shape.length;
-  const named = new Set<number>();
-  for (const { site } of group.sites) {
-    // siteMask checks every unit against the full shape first, so that errors name real axes and sizes.
-    siteMask(site, shape).dispose();
-    for (const unit of site.units) named.add(unit.axis < 0 ? unit.axis + rank : unit.axis);
-  }
-  const summed = Array.from({ length: rank - 1 }, (_, index) => index + 1).filter((axis) => !named.has(axis));
-  const reduced = shape.map((size, axis) => (summed.includes(axis) ? 1 : size));
-  const size = reduced.slice(1).reduce((product, value) => product * value, 1);
-  const masks = tf.tidy(() => {
-    const columns = group.sites.map(({ site }) =>
-      tf.reshape(tf.cast(siteMask(site, reduced), 'float32'), [size]),
-    );
-    return tf.stack(columns, 1) as tf.Tensor2D;
+  const resolved = group.sites.map(({ site }) => {
+    const units = resolvedUnits(site, shape);
+    if (units === undefined) siteMask(site, shape).dispose(); // throws the error that names the site
+    return units ?? [];
   });
-  return { path: group.path, cells: group.sites.map(({ cell }) => cell), summed, masks };
+  const named = new Set(resolved.flatMap((units) => units.map(({ at }) => at)));
+  const summed = shape.flatMap((_, axis) => (axis > 0 && !named.has(axis) ? [axis] : []));
+  // Row-major strides of the reduced value without its batch axis (summed axes have size 1).
+  const reduced = shape.slice(1).map((size, offset) => (summed.includes(offset + 1) ? 1 : size));
+  const size = reduced.reduce((product, value) => product * value, 1);
+  const strides = reduced.map((_, offset) =>
+    reduced.slice(offset + 1).reduce((product, value) => product * value, 1),
+  );
+  const count = group.sites.length;
+  const values = new Float32Array(size * count);
+  resolved.forEach((units, column) => {
+    for (let element = 0; element < size; element++) {
+      const inside = units.every(
+        ({ at, index }) => Math.floor(element / (strides[at - 1] ?? 1)) % (reduced[at - 1] ?? 1) === index,
+      );
+      if (inside) values[element * count + column] = 1;
+    }
+  });
+  return {
+    path: group.path,
+    cells: group.sites.map(({ cell }) => cell),
+    summed,
+    masks: tf.tensor2d(values, [size, count]),
+  };
 }
 
 /**

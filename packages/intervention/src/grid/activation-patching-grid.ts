@@ -118,6 +118,7 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
       onProgress?.({ cells, totalCells: shape.cells, passes, totalPasses });
     const patched: tf.Tensor[] = [];
     let reference: tf.Tensor | undefined;
+    let tiled: { readonly cells: number; readonly inputs: tf.Tensor[] } | undefined;
     try {
       // The source pass: source rows then receiving rows (the baseline), caching every site path's value.
       patcher.beginSource(samples);
@@ -137,17 +138,27 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
       report(0, 1);
       let done = 0;
       for (const [index, chunk] of chunks.entries()) {
-        const tiled = inputs.receiving.map((receiving) =>
-          tf.tile(receiving, [chunk.count, ...receiving.shape.slice(1).map(() => 1)]),
-        );
+        // The receiving inputs tiled cell by cell, built again only when a pass has another number of cells.
+        if (tiled?.cells !== chunk.count) {
+          tf.dispose(tiled?.inputs);
+          tiled = {
+            cells: chunk.count,
+            inputs: inputs.receiving.map((receiving) =>
+              tf.tile(receiving, [chunk.count, ...receiving.shape.slice(1).map(() => 1)]),
+            ),
+          };
+        }
         try {
           patcher.beginChunk(chunk);
           patched.push(
-            measure(tiled, chunk.count * samples, `patched pass (${chunk.count} cells × ${samples} samples)`),
+            measure(
+              tiled.inputs,
+              chunk.count * samples,
+              `patched pass (${chunk.count} cells × ${samples} samples)`,
+            ),
           );
         } finally {
           patcher.endChunk();
-          tf.dispose(tiled);
         }
         done += chunk.count;
         report(done, index + 2);
@@ -155,7 +166,7 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
       return publishGrid({ data, sites, resultKey: options.resultKey, reference, patched, samples });
     } finally {
       patcher.clear();
-      tf.dispose([...inputs.source, ...inputs.receiving, ...patched]);
+      tf.dispose([...inputs.source, ...inputs.receiving, ...patched, ...(tiled?.inputs ?? [])]);
       reference?.dispose();
     }
   };

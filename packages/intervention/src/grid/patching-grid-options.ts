@@ -44,8 +44,9 @@ export interface ActivationPatchingGridOptions {
   /** Where results go: `[...resultKey, 'patched_metric']` and the others. Default `'patching'`. */
   readonly resultKey?: Key;
   /**
-   * The most rows (patched cells × samples) one model pass holds. A pass holds whole copies of the batch, at
-   * least one. Default {@link defaultMaxRowsPerPass} (64).
+   * The most rows (patched cells × samples) one patched pass holds. A pass holds whole copies of the batch, at
+   * least one; the source pass holds `2 · samples` rows whatever this is. Default {@link defaultMaxRowsPerPass}
+   * (64).
    */
   readonly maxRowsPerPass?: number;
   /** Called after every model pass (the source pass and each patched pass). */

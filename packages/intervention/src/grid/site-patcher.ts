@@ -4,6 +4,7 @@ import { describeStructure, isTensor } from '@tdhook/core/plugin';
 
 import type { PatchSite, SiteGrid } from '../sites/patch-site.js';
 import { resolveSiteUnits } from '../sites/site-mask.js';
+import { chunkMask } from './chunk-mask.js';
 import type { GridChunk } from './grid-schedule.js';
 
 type Mode = 'idle' | 'source' | 'patch';
@@ -14,7 +15,7 @@ const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
  * The state behind a grid's hooks, two per site path: in the source pass (source rows, then receiving rows)
  * the capture hook keeps the source rows of the path's value; in a patched pass (cells × samples rows, cell
  * by cell) the replace hook writes the kept values into the rows of the cells at that path, only at the
- * elements their site names (`siteMask`, `tf.where`: the other elements keep the receiving run's values
+ * elements their site names (`chunkMask`, `tf.where`: the other elements keep the receiving run's values
  * bit for bit). Idle otherwise: a model call outside `run` is not changed.
  */
 export class SitePatcher {
@@ -26,6 +27,9 @@ export class SitePatcher {
   #samples = 0;
   readonly #source = new Map<string, tf.Tensor>();
   readonly #masks = new Map<string, tf.Tensor>();
+  /** Per path, its source rows tiled for passes of `#tiledCells` cells: kept while consecutive passes use them. */
+  readonly #tiled = new Map<string, tf.Tensor>();
+  #tiledCells = 0;
 
   constructor(grid: SiteGrid, where: string) {
     this.#sites = grid.sites;
@@ -73,28 +77,17 @@ export class SitePatcher {
     return (output) => {
       if (this.#mode !== 'patch') return undefined;
       const mask = this.#masks.get(path);
-      const source = this.#source.get(path);
-      if (mask === undefined || source === undefined) return undefined;
+      if (mask === undefined) return undefined;
       const value = this.#tensor(output, path);
-      const cells = mask.shape[0];
-      const rest = source.shape.slice(1);
-      if (value.shape.join(',') !== [cells * this.#samples, ...rest].join(',')) {
+      const tiled = this.#tiled.get(path);
+      if (tiled === undefined || value.shape.join(',') !== mask.shape.join(',')) {
         throw new ShapeMismatchError({
-          what: `The module at '${path}' returned shape ${shapeText(value.shape)} in a patched pass, not ${shapeText([cells * this.#samples, ...rest])}`,
+          what: `The module at '${path}' returned shape ${shapeText(value.shape)} in a patched pass, not ${shapeText(mask.shape)}`,
           where: `${this.#where} sites`,
           fix: 'Patch a module whose output shape depends only on the batch size.',
         });
       }
-      return tf.tidy(() =>
-        tf.reshape(
-          tf.where(
-            mask,
-            tf.reshape(source, [1, this.#samples, ...rest]),
-            tf.reshape(value, [cells, this.#samples, ...rest]),
-          ),
-          value.shape,
-        ),
-      );
+      return tf.where(mask, tiled, value);
     };
   }
 
@@ -131,10 +124,21 @@ export class SitePatcher {
   beginChunk(chunk: GridChunk): void {
     this.#disposeMasks();
     const cells = this.#sites.slice(chunk.first, chunk.first + chunk.count);
-    for (const path of this.paths) {
-      if (cells.some((site) => site.path === path)) {
-        this.#masks.set(path, chunkMask(cells, path, this.#sourceShape(path)));
+    const active = this.paths.filter((path) => cells.some((site) => site.path === path));
+    // Tiled source rows are reused by the next pass at the same path and size (a grid is row-major).
+    for (const [path, tiled] of this.#tiled) {
+      if (!active.includes(path) || chunk.count !== this.#tiledCells) {
+        tiled.dispose();
+        this.#tiled.delete(path);
       }
+    }
+    this.#tiledCells = chunk.count;
+    for (const path of active) {
+      const source = this.#source.get(path) as tf.Tensor;
+      if (!this.#tiled.has(path)) {
+        this.#tiled.set(path, tf.tile(source, [chunk.count, ...source.shape.slice(1).map(() => 1)]));
+      }
+      this.#masks.set(path, chunkMask(cells, path, source.shape));
     }
     this.#mode = 'patch';
   }
@@ -154,38 +158,8 @@ export class SitePatcher {
   clear(): void {
     this.#mode = 'idle';
     this.#disposeMasks();
-    for (const value of this.#source.values()) value.dispose();
+    for (const value of [...this.#source.values(), ...this.#tiled.values()]) value.dispose();
     this.#source.clear();
+    this.#tiled.clear();
   }
-}
-
-/**
- * Which elements the cells of one pass patch at `path`, for a value of `shape` (`[samples, ...rest]`): a bool
- * tensor `[cells, 1, ...]` that broadcasts over the samples and `[cells, samples, ...rest]`, true where the
- * cell's site is at `path` and every named axis is at its index (the `siteMask` of each cell, stacked).
- * Built as one factor per named axis, so a pass costs a few ops whatever its number of cells.
- */
-function chunkMask(cells: readonly PatchSite[], path: string, shape: readonly number[]): tf.Tensor {
-  const units = cells.map((site) => (site.path === path ? resolveSiteUnits(site, shape) : undefined));
-  const count = cells.length;
-  const rank = shape.length;
-  return tf.tidy(() => {
-    const here = units.map((resolved) => (resolved === undefined ? 0 : 1));
-    let mask: tf.Tensor = tf.tensor(here, [count, ...Array<number>(rank).fill(1)], 'bool');
-    for (let axis = 1; axis < rank; axis++) {
-      if (!units.some((resolved) => resolved?.some((unit) => unit.axis === axis))) continue;
-      const size = shape[axis] ?? 0;
-      // Row c: one-hot at the cell's index on this axis, or all true when the cell does not name the axis.
-      const line = new Uint8Array(count * size);
-      units.forEach((resolved, cell) => {
-        const index = resolved?.find((unit) => unit.axis === axis)?.index;
-        if (index === undefined) line.fill(1, cell * size, (cell + 1) * size);
-        else line[cell * size + index] = 1;
-      });
-      const factorShape = [count, ...Array<number>(rank).fill(1)];
-      factorShape[axis + 1] = size;
-      mask = tf.logicalAnd(mask, tf.tensor(line, factorShape, 'bool'));
-    }
-    return mask;
-  });
 }
