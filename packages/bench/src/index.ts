@@ -28,6 +28,11 @@ export type {
 export { activationCaching, type ActivationCachingParams } from './scenarios/activation-caching.js';
 export { backendKernels, type BackendKernelsParams } from './scenarios/backend-kernels.js';
 export { interventionChains, type InterventionChainParams } from './scenarios/intervention-chains.js';
+export { patchingGrid, type PatchingGridParams } from './scenarios/patching-grid.js';
+export {
+  attributionPatchingScenario,
+  type AttributionPatchingParams,
+} from './scenarios/patching-attribution.js';
 export {
   buildTransformer,
   plainTransformerForward,

@@ -26,6 +26,8 @@ export interface Measurement {
   readonly tensorPeakBytes: number;
   /** GPU bytes as TF.js reports them (`numBytesInGPU`), on backends that report it. */
   readonly gpuBytes?: number;
+  /** The variant's note at this point (`PreparedVariant.note`), e.g. the accuracy an approximation buys. */
+  readonly note?: string;
   /** Set when the variant failed at this point; the other fields are then NaN. */
   readonly error?: string;
 }

@@ -28,7 +28,9 @@ export type RunResult = tf.Tensor | readonly tf.Tensor[] | undefined;
 /**
  * A variant set up at one grid point: `run` is the measured call (it returns the tensors it computed, which
  * the harness waits for and disposes; an async call, e.g. generation that reads each token back, returns a
- * promise of them and is timed until it settles); `dispose` frees what the setup made.
+ * promise of them and is timed until it settles); `dispose` frees what the setup made; `note`, if given,
+ * is one line the report prints under the scenario's table (e.g. the accuracy an approximation buys), read
+ * once after the measured calls.
  *
  * @example
  * const prepared: PreparedVariant = { run: () => plainIg(model, x), dispose: () => model.dispose() };
@@ -36,6 +38,7 @@ export type RunResult = tf.Tensor | readonly tf.Tensor[] | undefined;
 export interface PreparedVariant {
   run(): RunResult | Promise<RunResult>;
   dispose(): void;
+  note?(): string;
 }
 
 /**

@@ -1,6 +1,6 @@
 // tdhook's own benchmark suite, in report order (the NLP scenarios need the optional peer @tdhook/adapter-nlp; the
-// probing ones import @tdhook/probing, @tdhook/adapter-cv and @tdhook/cv-assets when set up, so the suite loads
-// without them). Each scenario compares tdhook with the plain TF.js code doing the same math (backend-kernels:
+// probing ones import @tdhook/probing, @tdhook/adapter-cv and @tdhook/cv-assets when set up, the patching ones
+// @tdhook/intervention and @tdhook/nlp-assets, so the suite loads without them). Each scenario compares tdhook with the plain TF.js code doing the same math (backend-kernels:
 // patched against stock wasm kernels; probing-geometry-*: numpy in a Python process).
 import type { Suite } from './scenario.js';
 import { activationCaching } from './scenarios/activation-caching.js';
@@ -10,6 +10,8 @@ import { interventionChains } from './scenarios/intervention-chains.js';
 import { generationKvCache } from './scenarios/generation.js';
 import { gpt2Cache, runWithCacheSelection } from './scenarios/gpt2-cache.js';
 import { lrpEpsilonPlus } from './scenarios/lrp-epsilon.js';
+import { attributionPatchingScenario } from './scenarios/patching-attribution.js';
+import { patchingGrid } from './scenarios/patching-grid.js';
 import { probingDiskCache } from './scenarios/probing-disk-cache.js';
 import { probingCka, probingInformationImbalance, probingTwoNn } from './scenarios/probing-geometry.js';
 
@@ -21,6 +23,8 @@ export const suite: Suite = [
   gpt2Cache,
   runWithCacheSelection,
   generationKvCache,
+  patchingGrid,
+  attributionPatchingScenario,
   probingDiskCache,
   probingTwoNn,
   probingCka,

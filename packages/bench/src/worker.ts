@@ -45,6 +45,7 @@ async function measure(job: WorkerJob): Promise<Measurement> {
     }
     const profile = await tf.profile(() => callOnce(tf, prepared));
     const memory = tf.memory() as { numBytesInGPU?: number };
+    const note = prepared.note?.();
     return {
       scenario: job.scenario,
       variant: job.variant,
@@ -56,6 +57,7 @@ async function measure(job: WorkerJob): Promise<Measurement> {
       tensorBytesAfterSetup,
       tensorPeakBytes: Math.max(0, profile.peakBytes - tensorBytesAfterSetup),
       ...(memory.numBytesInGPU === undefined ? {} : { gpuBytes: memory.numBytesInGPU }),
+      ...(note === undefined ? {} : { note }),
     };
   } finally {
     prepared.dispose();

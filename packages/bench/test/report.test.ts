@@ -94,6 +94,14 @@ describe('formatMarkdown', () => {
     expect(markdown).toContain('failed: out of memory \\| at batch 32');
   });
 
+  it("prints the variants' notes under their scenario's table, with the grid point", () => {
+    const lrp = markdown.slice(markdown.indexOf('\n## ', markdown.indexOf('## Integrated gradients') + 1));
+    expect(lrp).toMatch(
+      /\| tdhook \|[^\n]*\n\n- `tdhook` at batch 8: relevance sums to the logit within 1e-6\n/,
+    );
+    expect(markdown.match(/^- `/gm)).toHaveLength(1);
+  });
+
   it('has an overview of the speed-ups, the charts and the footprint', () => {
     expect(markdown).toContain(
       '| Integrated gradients, 10 targets | tdhook vs plain | 1.82× – **1.82×** – 1.82× |',

@@ -8,14 +8,17 @@ import { HookPoint } from './hook-point.js';
 import type { KeyValueSlot } from './key-value-slot.js';
 import { childSource, type ParameterSource } from './parameter-source.js';
 
-function causalMask(queries: number, keys: number, start: number): tf.Tensor {
-  // Query i sits at position start + i and sees keys 0 … start + i.
-  return tf.tidy(() =>
-    tf.lessEqual(
-      tf.expandDims(tf.range(0, keys, 1, 'int32'), 0),
-      tf.expandDims(tf.range(start, start + queries, 1, 'int32'), 1),
-    ),
-  );
+// The causal mask at the scores' full shape [batch, head, queries, keys], written on the CPU: broadcasting a
+// [queries, keys] mask would run the Tile kernel, which costs ~100 ns per element on wasm and cpu (most of a
+// small model's forward pass). Query i sits at position start + i and sees keys 0 … start + i.
+function causalMask(shape: readonly number[], start: number): tf.Tensor {
+  const [batch = 0, heads = 0, queries = 0, keys = 0] = shape;
+  const block = queries * keys;
+  const values = new Uint8Array(batch * heads * block);
+  for (let query = 0; query < queries; query++)
+    values.fill(1, query * keys, query * keys + start + query + 1);
+  for (let copy = 1; copy < batch * heads; copy++) values.copyWithin(copy * block, 0, block);
+  return tf.tensor(values, [batch, heads, queries, keys], 'bool');
 }
 
 /**
@@ -83,14 +86,13 @@ export class Attention extends Module<[tf.Tensor, KeyValueSlot?]> {
       }
       slot.present = { key: k, value: v };
     }
-    const keys = start + length;
     // [batch, head, pos, d_head]
     const qh = tf.transpose(q, [0, 2, 1, 3]);
     const kh = tf.transpose(k, [0, 2, 1, 3]);
     const vh = tf.transpose(v, [0, 2, 1, 3]);
     const scaled = tf.div(tf.matMul(qh, kh, false, true), Math.sqrt(dHead));
     // tf.where, never scores + mask·(−∞): 0·(−∞) is NaN.
-    const mask = tf.broadcastTo(causalMask(length, keys, start), scaled.shape);
+    const mask = causalMask(scaled.shape, start);
     const scores = this.hookAttnScores.call(
       tf.where(mask, scaled, tf.fill(scaled.shape, Number.NEGATIVE_INFINITY)),
     );

@@ -26,8 +26,15 @@ export class PosEmbed extends Module<[tf.Tensor, number?]> {
     const [batch = 1, length = 0] = tokens.shape;
     const dModel = this.weight.shape[1] ?? 0;
     return tf.tidy(() => {
-      const rows = tf.slice(this.weight, [start, 0], [length, dModel]);
-      return tf.broadcastTo(tf.expandDims(rows, 0), [batch, length, dModel]);
+      const rows = tf.expandDims(tf.slice(this.weight, [start, 0], [length, dModel]), 0);
+      // One copy per sample, concatenated: broadcastTo would run the Tile kernel (~100 ns per element on wasm
+      // and cpu), concat copies whole blocks.
+      return batch === 1
+        ? rows
+        : tf.concat(
+            Array.from({ length: batch }, () => rows),
+            0,
+          );
     });
   }
 }

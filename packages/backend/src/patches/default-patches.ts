@@ -1,4 +1,6 @@
 import { convAndPoolingPatches } from './conv-and-pooling-patches.js';
+import { cpuFastSlicePatch, fastSlicePatch } from './fast-slice.js';
+import { cpuFastTilePatch, fastTilePatch } from './fast-tile.js';
 import type { KernelPatch } from './kernel-patch.js';
 import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
 
@@ -9,4 +11,11 @@ import { matmulAndGradientPatches } from './matmul-and-gradient-patches.js';
  * @example
  * defaultPatches.map((patch) => `${patch.id}: ${patch.summary}`);
  */
-export const defaultPatches: readonly KernelPatch[] = [...convAndPoolingPatches, ...matmulAndGradientPatches];
+export const defaultPatches: readonly KernelPatch[] = [
+  ...convAndPoolingPatches,
+  ...matmulAndGradientPatches,
+  fastSlicePatch,
+  cpuFastSlicePatch,
+  fastTilePatch,
+  cpuFastTilePatch,
+];

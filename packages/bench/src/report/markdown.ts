@@ -144,11 +144,20 @@ function scenarioSection(result: SuiteResult, view: ScenarioView, charts: string
         ]
       : []),
   ];
+  // The variants' notes (what an approximation buys, …), one line each, in table order.
+  const notes = view.points.flatMap((point) =>
+    view.variants.flatMap((variant) => {
+      const note = view.measurement(point, variant)?.note;
+      const at = view.varying.length > 0 ? ` at ${formatParams(point, view.varying)}` : '';
+      return note === undefined ? [] : [`- \`${variant}\`${at}: ${note}`];
+    }),
+  );
   return [
     `## ${view.title}`,
     ...(view.description === undefined ? [] : [view.description]),
     facts.join(' · '),
     markdownTable(header, rows, `${'l'.repeat(keys.length)}l${'r'.repeat(header.length - keys.length - 1)}`),
+    ...(notes.length > 0 ? [notes.join('\n')] : []),
     ...images,
   ].join('\n\n');
 }

@@ -18,13 +18,25 @@ export interface Gpt2Shape {
   readonly layerNormEps: number;
 }
 
-const conv1d = (x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor => {
+/**
+ * GPT-2's Conv1D: `x · weight + bias` over the last axis of a tensor of any rank.
+ *
+ * @example
+ * const qkv = conv1d(normalized, weights['h.0.attn.c_attn.weight'], weights['h.0.attn.c_attn.bias']);
+ */
+export const conv1d = (x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor => {
   const [rows = 0, columns = 0] = weight.shape;
   const flat = tf.matMul(tf.reshape(x, [-1, rows]), weight);
   return tf.reshape(tf.add(flat, bias), [...x.shape.slice(0, -1), columns]);
 };
 
-function layerNorm(
+/**
+ * GPT-2's LayerNorm over the last axis (biased variance): the scale `sqrt(var + ε)` and the normalized output.
+ *
+ * @example
+ * const { normalized } = layerNorm(residual, weights['ln_f.weight'], weights['ln_f.bias'], 1e-5);
+ */
+export function layerNorm(
   x: tf.Tensor,
   weight: tf.Tensor,
   bias: tf.Tensor,

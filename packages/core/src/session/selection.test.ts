@@ -111,6 +111,37 @@ describe('replaceUnits', () => {
     tf.dispose([x, selected, replacement, y]);
   });
 
+  it('never hands back the replacement the caller holds, also when it is the whole result', () => {
+    const x = grid();
+    const columns = tf.tensor2d([
+      [-1, -2, -3, -4],
+      [-5, -6, -7, -8],
+      [-9, -10, -11, -12],
+    ]);
+    const every = { featureAxis: 1, indices: [0, 1, 2, 3] } as const;
+    const fromTensor = replaceUnits(x, every, columns);
+    const fromFunction = replaceUnits(x, every, () => columns);
+    const whole = replaceUnits(x, { featureAxis: 1 }, () => columns);
+    for (const result of [fromTensor, fromFunction, whole]) {
+      expect(result).not.toBe(columns);
+      expect(values(result)).toEqual(values(columns));
+    }
+    tf.dispose([fromTensor, fromFunction, whole]);
+    expect(columns.isDisposed).toBe(false);
+    tf.dispose([x, columns]);
+  });
+
+  it('joins neighbouring units and columns, with repeated and reversed indices', () => {
+    const x = tf.tensor2d([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    const replacement = tf.tensor2d([[10, 11, 12, 13, 14, 15]]);
+    // Units 2, 3 take columns 0, 1 (one stretch); 5 takes column 5 (the last of the repeated 5s); 7, 6 take 3, 4.
+    const y = replaceUnits(x, { featureAxis: 1, indices: [2, 3, 5, 7, 6, 5] }, replacement);
+    expect(values(y)).toEqual([0, 1, 10, 11, 4, 15, 14, 13]);
+    const none = replaceUnits(x, { featureAxis: 1, indices: [] }, 9);
+    expect(values(none)).toEqual(values(x));
+    tf.dispose([x, replacement, y, none]);
+  });
+
   it('keeps integer dtypes', () => {
     const ids = tf.tensor2d([[1, 2, 3]], undefined, 'int32');
     const y = replaceUnits(ids, { featureAxis: -1, indices: [1] }, 0);

@@ -117,14 +117,20 @@ function broadcastable(from: readonly number[], to: readonly number[]): boolean 
   return from.every((dim, position) => dim === 1 || dim === to[position + offset]);
 }
 
+/** The replacement broadcast to the selection, and the tensor the caller gave (directly or from a function). */
+interface FittedReplacement {
+  readonly fitted: tf.Tensor;
+  readonly given: tf.Tensor | undefined;
+}
+
 function fitReplacement(
   value: ReplacementValue,
   current: () => tf.Tensor,
   like: tf.Tensor,
   shape: readonly number[],
   where: string,
-): tf.Tensor {
-  if (typeof value === 'number') return tf.fill([...shape], value, like.dtype);
+): FittedReplacement {
+  if (typeof value === 'number') return { fitted: tf.fill([...shape], value, like.dtype), given: undefined };
   const replacement: unknown = typeof value === 'function' ? value(current()) : value;
   if (!isTensor(replacement)) {
     throw new InvalidValueError({
@@ -141,7 +147,52 @@ function fitReplacement(
       fix: `Give a ${like.dtype} tensor broadcastable to [${shape.join(',')}], or a number.`,
     });
   }
-  return tf.broadcastTo(replacement, [...shape]);
+  // Already the selection's shape: used as it is (broadcastTo would copy it, one kernel per call).
+  const fitted =
+    replacement.shape.join() === shape.join() ? replacement : tf.broadcastTo(replacement, [...shape]);
+  return { fitted, given: replacement };
+}
+
+// The result's stretches along the axis, in order: kept units of `tensor` and columns of `fitted` (the last of
+// repeated indices wins; neighbouring units taking neighbouring columns share one slice, and the whole
+// replacement is used as it is). O(k log k) in the k indices, not O(axis size): this runs on every hooked call.
+function replacedPieces(
+  tensor: tf.Tensor,
+  fitted: tf.Tensor,
+  axis: number,
+  indices: readonly number[],
+): tf.Tensor[] {
+  const columnOf = new Map<number, number>();
+  indices.forEach((unit, column) => columnOf.set(unit, column));
+  const pieces: tf.Tensor[] = [];
+  let next = 0;
+  let run: [start: number, length: number] | undefined;
+  const flush = (): void => {
+    if (run !== undefined) {
+      const [start, length] = run;
+      pieces.push(
+        start === 0 && length === fitted.shape[axis] ? fitted : sliceAlong(fitted, axis, start, length),
+      );
+    }
+    run = undefined;
+  };
+  for (const unit of [...columnOf.keys()].sort((a, b) => a - b)) {
+    const column = columnOf.get(unit) ?? 0;
+    if (unit > next) {
+      flush();
+      pieces.push(sliceAlong(tensor, axis, next, unit - next));
+    }
+    if (run !== undefined && run[0] + run[1] === column) run[1] += 1;
+    else {
+      flush();
+      run = [column, 1];
+    }
+    next = unit + 1;
+  }
+  flush();
+  const size = tensor.shape[axis] ?? 0;
+  if (next < size) pieces.push(sliceAlong(tensor, axis, next, size - next));
+  return pieces;
 }
 
 /**
@@ -161,23 +212,12 @@ export function replaceUnits(
 ): tf.Tensor {
   const { axis, indices, shape } = resolveSelection(tensor, units, where);
   return tf.tidy(() => {
-    if (indices === undefined) {
-      const whole = fitReplacement(value, () => tensor, tensor, shape, where);
-      // Never hand back the caller's own tensor: the result is disposed on its own.
-      return whole === tensor || whole === value ? tf.clone(whole) : whole;
-    }
-    const current = (): tf.Tensor => gatherUnits(tensor, axis, indices);
-    const replacement = fitReplacement(value, current, tensor, shape, where);
-    // Each unit comes from the original (position < size) or the replacement (size + its column); the
-    // last of repeated indices wins. Runs of neighbours become one slice each.
-    const size = tensor.shape[axis] ?? 0;
-    const positions = Array.from({ length: size }, (_, unit) => unit);
-    indices.forEach((unit, column) => (positions[unit] = size + column));
-    const pieces = runs(positions).map(([start, length]) =>
-      start < size
-        ? sliceAlong(tensor, axis, start, length)
-        : sliceAlong(replacement, axis, start - size, length),
-    );
-    return joinAlong(pieces, axis);
+    const current = (): tf.Tensor => (indices === undefined ? tensor : gatherUnits(tensor, axis, indices));
+    const { fitted, given } = fitReplacement(value, current, tensor, shape, where);
+    const result =
+      indices === undefined ? fitted : joinAlong(replacedPieces(tensor, fitted, axis, indices), axis);
+    // Never hand back a tensor the caller holds (the input, or the replacement it gave): the result is
+    // disposed on its own.
+    return result === tensor || result === given ? tf.clone(result) : result;
   });
 }
