@@ -85,7 +85,7 @@ describe('activationPatchingGrid: typed errors, before the model runs', () => {
     expect(bad({ sites: [sites.sites[0]], metric })).toThrowTdhookError('E_INVALID_VALUE', /site grid/);
     expect(bad({ sites, metric, direction: 'noising' })).toThrowTdhookError(
       'E_INVALID_VALUE',
-      /Unknown option 'direction'/,
+      /no option "direction".*no direction option/s,
     );
     expect(bad({ sites, metric, onProgress: 1 })).toThrowTdhookError('E_INVALID_VALUE', /onProgress/);
     expect(bad({ sites, metric, patchKey: '' })).toThrowTdhookError('E_INVALID_KEY');
@@ -116,6 +116,10 @@ describe('activationPatchingGrid: typed errors, before the model runs', () => {
     expect(() =>
       activationPatchingGrid({ sites: headSites(m.config), metric, patchKey: 'input' }).prepare(m),
     ).toThrowTdhookError('E_INVALID_VALUE', /patchKey/);
+    // The result holds the clean outputs under the model's output keys: resultKey must not cover them.
+    expect(() =>
+      activationPatchingGrid({ sites: headSites(m.config), metric, resultKey: 'output' }).prepare(m),
+    ).toThrowTdhookError('E_INVALID_VALUE', /resultKey "output" overlaps the model output/);
   });
 
   it('missing receiving inputs, and inputs of different shapes: no model call', () => {
