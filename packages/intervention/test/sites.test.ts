@@ -173,4 +173,25 @@ describe('LabelledGrid', () => {
     expect(labelled.rows()).toEqual([[2, 4]]);
     samples.dispose();
   });
+
+  it('reads results of any batch dims ([], [2, 1]) and refuses indices outside the grid', () => {
+    const grid = headSites({ nLayers: 1, nHeads: 2 });
+    const unbatched = tf.tensor2d([[1, 2]]);
+    const nested = tf.tensor4d([[[[1, 2]]], [[[3, 6]]]]); // [2, 1, 1, 2]
+    expect(LabelledGrid.fromSamples(unbatched, grid).rows()).toEqual([[1, 2]]);
+    const labelled = LabelledGrid.fromSamples(nested, grid);
+    expect(labelled.rows()).toEqual([[2, 4]]);
+    const wrong = tf.tensor2d([[1, 2, 3]]);
+    expect(() => LabelledGrid.fromSamples(wrong, grid)).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /does not end in the grid's \[1, 2\]/,
+    );
+    // A flat index past an axis would read another cell: refused.
+    expect(() => labelled.at(0, 2)).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /at\(0, 2\) on a grid of \[1 × 2\]/,
+    );
+    expect(() => labelled.at(1)).toThrowTdhookError('E_SHAPE_MISMATCH', /layer, head/);
+    tf.dispose([unbatched, nested, wrong]);
+  });
 });
