@@ -170,6 +170,10 @@ describe('activationPatching (SPEC §2.3)', () => {
       'E_INVALID_VALUE',
       /no option "modules_to_patch".*Use modules/,
     );
+    // A grid's options point to the grid.
+    expect(() =>
+      activationPatching({ modules: ['linear'], metric: () => tf.zeros([1]) } as never),
+    ).toThrowTdhookError('E_INVALID_VALUE', /no option "metric".*activationPatchingGrid/);
   });
 
   it('bad data or paths are typed errors before any model call, and leave the model as it was', () => {

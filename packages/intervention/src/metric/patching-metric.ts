@@ -140,7 +140,7 @@ export function logitDifference(options: LogitDifferenceOptions): PatchingMetric
   }
   return (output) =>
     tf.tidy(() => {
-      const rows = output.shape[0] ?? 0;
+      const rows = output.shape[0];
       const last = logitsAt(output, position);
       const vocab = last.shape[1] ?? 0;
       const weights = tf.sub(
