@@ -128,7 +128,7 @@ describe('activationPatchingGrid: typed errors, before the model runs', () => {
       { sites, metric },
       data(corrupted, 'corrupted'),
       'E_MISSING_KEY',
-      /receiving \(corrupted\) inputs/,
+      /no sub-dict "patched" with the model inputs/,
       0,
     );
     expectRunError({ sites, metric, patchKey: 'corrupted' }, data(), 'E_MISSING_KEY', /"corrupted"/, 0);
@@ -137,7 +137,18 @@ describe('activationPatchingGrid: typed errors, before the model runs', () => {
       { sites, metric },
       data(shorter),
       'E_SHAPE_MISMATCH',
-      /shape \[1, 12\] but the receiving inputs .* \[1, 11\]/,
+      /source \(clean\) input "input" has shape \[1,12\], the receiving \(corrupted\) one \[1,11\]/,
+      0,
+    );
+    // Token ids as floats on one side: refused before the model sees them.
+    expectRunError(
+      { sites, metric },
+      new TensorDict(
+        { input: tokensOf(clean), patched: { input: tf.tensor2d(corrupted, undefined, 'float32') } },
+        { batchShape: [1] },
+      ),
+      'E_INVALID_VALUE',
+      /source \(clean\) input "input" is int32, the receiving \(corrupted\) one float32/,
       0,
     );
   });

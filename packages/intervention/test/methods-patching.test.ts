@@ -207,6 +207,14 @@ describe('activationPatching (SPEC §2.3)', () => {
         'E_SHAPE_MISMATCH',
         /clean input "input" has shape \[2,3\], the patched one \[2,4\]/,
       ],
+      [
+        new TensorDict(
+          { input: tf.ones([2, 3]), patched: { input: tf.ones([2, 3], 'int32') } },
+          { batchShape: [2] },
+        ),
+        'E_INVALID_VALUE',
+        /clean input "input" is float32, the patched one int32/,
+      ],
     ];
     for (const [data, code, message] of cases) {
       const prepared = activationPatching({ modules: ['linear'] }).prepare(model);

@@ -50,7 +50,10 @@ export function inputsUnder(
   return inputs;
 }
 
-/** A `ShapeMismatchError` unless every model input of the two runs has the same shape (before any model call). */
+/**
+ * A `ShapeMismatchError` unless every model input of the two runs has the same shape, an `InvalidValueError`
+ * unless the same dtype (before any model call: the runs' activations are combined element by element).
+ */
 export function checkSameInputs(
   first: TensorDict,
   second: TensorDict,
@@ -66,6 +69,13 @@ export function checkSameInputs(
         what: `The ${names[0]} input ${formatKey(inKey)} has shape [${a.shape.join(',')}], the ${names[1]} one [${b.shape.join(',')}]`,
         where,
         fix: `Give both runs inputs of the same shape: their activations are ${where.includes('addition') ? 'subtracted' : 'swapped'} unit for unit.`,
+      });
+    }
+    if (a.dtype !== b.dtype) {
+      throw new InvalidValueError({
+        what: `The ${names[0]} input ${formatKey(inKey)} is ${a.dtype}, the ${names[1]} one ${b.dtype}`,
+        where,
+        fix: 'Give both runs inputs of one dtype (token ids as int32).',
       });
     }
   }
