@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { formatKey, MissingKeyError, ShapeMismatchError, type KeyPath, type TensorDict } from '@tdhook/core';
 
-import { checkSameInputs, inputsUnder } from '../methods/run-inputs.js';
+import { checkInputsUnder, checkSameInputs } from '../methods/run-inputs.js';
 
 /**
  * The inputs of a patching run, batch dims flattened into one: the source (clean) run's and the receiving
@@ -51,7 +51,7 @@ export function readPatchingInputs(
       });
     }
   }
-  using receiving = inputsUnder(data, patchKey, inKeys, where);
+  const receiving = checkInputsUnder(data, patchKey, inKeys, where); // the data's own sub-dict
   checkSameInputs(data, receiving, inKeys, ['source (clean)', 'receiving (corrupted)'], where);
   const flat = (tensor: tf.Tensor): tf.Tensor =>
     tf.reshape(tensor, [samples, ...tensor.shape.slice(batchShape.length)]);
