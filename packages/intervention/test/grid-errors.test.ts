@@ -85,7 +85,7 @@ describe('activationPatchingGrid: typed errors, before the model runs', () => {
     expect(bad({ sites: [sites.sites[0]], metric })).toThrowTdhookError('E_INVALID_VALUE', /site grid/);
     expect(bad({ sites, metric, direction: 'noising' })).toThrowTdhookError(
       'E_INVALID_VALUE',
-      /Unknown option 'direction'/,
+      /no option "direction".*no direction option/s,
     );
     expect(bad({ sites, metric, onProgress: 1 })).toThrowTdhookError('E_INVALID_VALUE', /onProgress/);
     expect(bad({ sites, metric, patchKey: '' })).toThrowTdhookError('E_INVALID_KEY');
@@ -116,6 +116,10 @@ describe('activationPatchingGrid: typed errors, before the model runs', () => {
     expect(() =>
       activationPatchingGrid({ sites: headSites(m.config), metric, patchKey: 'input' }).prepare(m),
     ).toThrowTdhookError('E_INVALID_VALUE', /patchKey/);
+    // The result holds the clean outputs under the model's output keys: resultKey must not cover them.
+    expect(() =>
+      activationPatchingGrid({ sites: headSites(m.config), metric, resultKey: 'output' }).prepare(m),
+    ).toThrowTdhookError('E_INVALID_VALUE', /resultKey "output" overlaps the model output/);
   });
 
   it('missing receiving inputs, and inputs of different shapes: no model call', () => {
@@ -124,7 +128,7 @@ describe('activationPatchingGrid: typed errors, before the model runs', () => {
       { sites, metric },
       data(corrupted, 'corrupted'),
       'E_MISSING_KEY',
-      /receiving \(corrupted\) inputs/,
+      /no sub-dict "patched" with the model inputs/,
       0,
     );
     expectRunError({ sites, metric, patchKey: 'corrupted' }, data(), 'E_MISSING_KEY', /"corrupted"/, 0);
@@ -133,7 +137,18 @@ describe('activationPatchingGrid: typed errors, before the model runs', () => {
       { sites, metric },
       data(shorter),
       'E_SHAPE_MISMATCH',
-      /shape \[1, 12\] but the receiving inputs .* \[1, 11\]/,
+      /source \(clean\) input "input" has shape \[1,12\], the receiving \(corrupted\) one \[1,11\]/,
+      0,
+    );
+    // Token ids as floats on one side: refused before the model sees them.
+    expectRunError(
+      { sites, metric },
+      new TensorDict(
+        { input: tokensOf(clean), patched: { input: tf.tensor2d(corrupted, undefined, 'float32') } },
+        { batchShape: [1] },
+      ),
+      'E_INVALID_VALUE',
+      /source \(clean\) input "input" is int32, the receiving \(corrupted\) one float32/,
       0,
     );
   });

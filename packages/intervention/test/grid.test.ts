@@ -3,11 +3,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
-import { namedModules, TensorDict, type ModelNode } from '@tdhook/core';
+import { namedModules, TensorDict, Workflow, type ModelNode } from '@tdhook/core';
 import { hookCounts } from '@tdhook/core/plugin';
 
 import {
   activationPatchingGrid,
+  attributionPatching,
   defaultMaxRowsPerPass,
   headPositionSites,
   headSites,
@@ -203,5 +204,38 @@ describe('activationPatchingGrid: batched equals one run per cell', () => {
     });
     expect(described.inKeys).toEqual([['input'], ['patched', 'input']]);
     expect(described.outKeys).toContainEqual(['grids', 'heads', 'normalized']);
+  });
+
+  it('the clean outputs under the model keys: a Workflow step next to attributionPatching, one pairing', () => {
+    const m = model();
+    const sites = headSites(m.config);
+    const { answer, versus } = pairs();
+    const metric = logitDifference({ answer, versus });
+    using data = pairData();
+    const clean = m.call(data.getTensor('input'));
+    const workflow = new Workflow([
+      activationPatchingGrid({ sites, metric }),
+      attributionPatching({ sites, metric }),
+    ]);
+    const { data: result } = workflow.run(m, data);
+    try {
+      // The grid publishes the source (clean) run's outputs, as every method run does.
+      expect(result.getTensor('output')).toBeCloseToTensor(clean, { atol: 1e-5 });
+      // The grid's effect and AtP's estimate are laid out alike; both measure the same two runs.
+      expect(result.getTensor(['atp', 'estimate']).shape).toEqual(
+        result.getTensor(['patching', 'effect']).shape,
+      );
+      for (const name of ['source_metric', 'baseline_metric']) {
+        expect(result.getTensor(['atp', name])).toBeCloseToTensor(result.getTensor(['patching', name]), {
+          atol: 1e-5,
+        });
+      }
+      const { clean_metric: source, corrupted_metric: baseline } = reference().activation_patching;
+      expect(result.getTensor(['patching', 'source_metric']).dataSync()[0]).toBeCloseTo(source, 4);
+      expect(result.getTensor(['patching', 'baseline_metric']).dataSync()[0]).toBeCloseTo(baseline, 4);
+    } finally {
+      result.dispose();
+      clean.dispose();
+    }
   });
 });

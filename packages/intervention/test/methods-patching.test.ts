@@ -170,6 +170,10 @@ describe('activationPatching (SPEC §2.3)', () => {
       'E_INVALID_VALUE',
       /no option "modules_to_patch".*Use modules/,
     );
+    // A grid's options point to the grid.
+    expect(() =>
+      activationPatching({ modules: ['linear'], metric: () => tf.zeros([1]) } as never),
+    ).toThrowTdhookError('E_INVALID_VALUE', /no option "metric".*activationPatchingGrid/);
   });
 
   it('bad data or paths are typed errors before any model call, and leave the model as it was', () => {
@@ -202,6 +206,14 @@ describe('activationPatching (SPEC §2.3)', () => {
         new TensorDict({ input: tf.ones([2, 3]), patched: { input: tf.ones([2, 4]) } }, { batchShape: [2] }),
         'E_SHAPE_MISMATCH',
         /clean input "input" has shape \[2,3\], the patched one \[2,4\]/,
+      ],
+      [
+        new TensorDict(
+          { input: tf.ones([2, 3]), patched: { input: tf.ones([2, 3], 'int32') } },
+          { batchShape: [2] },
+        ),
+        'E_INVALID_VALUE',
+        /clean input "input" is float32, the patched one int32/,
       ],
     ];
     for (const [data, code, message] of cases) {

@@ -114,6 +114,54 @@ describe('metrics', () => {
     scalar.dispose();
     tf.dispose([logits, value]);
   });
+
+  it("logitDifference reads a classifier's [rows, classes] logits and a chosen position", () => {
+    const classes = tf.tensor2d([
+      [0.5, 2, -1],
+      [3, 1, 4],
+    ]);
+    const classDiff = logitDifference({ answer: 1, versus: [0, 2] })(classes, [classes]);
+    expect(classDiff).toBeCloseToTensor([1.5, -3], { atol: 1e-6 });
+    const logits = tf.tensor3d([
+      [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+    ]);
+    const first = logitDifference({ answer: 2, versus: 0, position: 0 })(logits, [logits]);
+    expect(first).toBeCloseToTensor([2], { atol: 0 });
+    tf.dispose([classes, classDiff, logits, first]);
+  });
+
+  it('logitDifference refuses ids and positions that would select nothing: typed, never a silent 0', () => {
+    expect(() => logitDifference({ answer: 1.5, versus: 0 })).toThrowTdhookError('E_INVALID_VALUE', /answer/);
+    expect(() => logitDifference({ answer: 1, versus: [] })).toThrowTdhookError('E_INVALID_VALUE', /versus/);
+    expect(() => logitDifference({ answer: -1, versus: 0 })).toThrowTdhookError('E_INVALID_VALUE', /≥ 0/);
+    expect(() => logitDifference({ answer: 1, versus: 0, position: 0.5 })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /position/,
+    );
+    const logits = tf.zeros([2, 4, 3]);
+    const deep = tf.zeros([2, 4, 3, 1]);
+    // oneHot gives a zero row for an id ≥ vocab: that would read as a logit of 0.
+    expect(() => logitDifference({ answer: 3, versus: 0 })(logits, [logits])).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /answer 3 is outside the 3 logits/,
+    );
+    expect(() => logitDifference({ answer: 1, versus: 0, position: 4 })(logits, [logits])).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /position 4 is outside the 4 positions/,
+    );
+    expect(() => logitDifference({ answer: 1, versus: 0 })(deep, [deep])).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /\[rows, vocab\] or \[rows, positions, vocab\]/,
+    );
+    expect(() => logitDifference({ answer: [1, 2, 0], versus: 0 })(logits, [logits])).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /3 entries for 2 rows/,
+    );
+    tf.dispose([logits, deep]);
+  });
 });
 
 describe('LabelledGrid', () => {
@@ -124,5 +172,26 @@ describe('LabelledGrid', () => {
     expect(labelled.at(0, 1)).toBe(4);
     expect(labelled.rows()).toEqual([[2, 4]]);
     samples.dispose();
+  });
+
+  it('reads results of any batch dims ([], [2, 1]) and refuses indices outside the grid', () => {
+    const grid = headSites({ nLayers: 1, nHeads: 2 });
+    const unbatched = tf.tensor2d([[1, 2]]);
+    const nested = tf.tensor4d([[[[1, 2]]], [[[3, 6]]]]); // [2, 1, 1, 2]
+    expect(LabelledGrid.fromSamples(unbatched, grid).rows()).toEqual([[1, 2]]);
+    const labelled = LabelledGrid.fromSamples(nested, grid);
+    expect(labelled.rows()).toEqual([[2, 4]]);
+    const wrong = tf.tensor2d([[1, 2, 3]]);
+    expect(() => LabelledGrid.fromSamples(wrong, grid)).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /does not end in the grid's \[1, 2\]/,
+    );
+    // A flat index past an axis would read another cell: refused.
+    expect(() => labelled.at(0, 2)).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /at\(0, 2\) on a grid of \[1 × 2\]/,
+    );
+    expect(() => labelled.at(1)).toThrowTdhookError('E_SHAPE_MISMATCH', /layer, head/);
+    tf.dispose([unbatched, nested, wrong]);
   });
 });

@@ -20,6 +20,7 @@ import {
 } from '@tdhook/core/plugin';
 
 import { checkMetricValue } from '../metric/patching-metric.js';
+import { checkOwnKey } from '../methods/run-inputs.js';
 import type { SiteGrid } from '../sites/patch-site.js';
 import { readPatchingInputs } from './grid-inputs.js';
 import { publishGrid } from './grid-results.js';
@@ -61,27 +62,19 @@ function checkSitePaths(sites: SiteGrid, node: ModelNode): void {
   });
 }
 
-/** The result keys must not overlap what the method reads. */
-function checkResultKey(options: ConfiguredPatchingGrid, model: MethodModelInfo): void {
-  const read: KeyPath[] = [
-    ...model.inKeys,
-    ...model.inKeys.map((key): KeyPath => [...options.patchKey, ...key]),
-  ];
-  const clash = read.find(
-    (key) => keyStartsWith(key, options.resultKey) || keyStartsWith(options.resultKey, key),
-  );
-  if (clash !== undefined) {
+/**
+ * The keys must not overlap: patchKey and resultKey not a model input or output (as activationPatching's
+ * patchKey), and resultKey not the receiving run's inputs.
+ */
+function checkKeys(options: ConfiguredPatchingGrid, model: MethodModelInfo): void {
+  checkOwnKey(options.patchKey, 'patchKey', model, where);
+  checkOwnKey(options.resultKey, 'resultKey', model, where);
+  const { patchKey, resultKey } = options;
+  if (keyStartsWith(patchKey, resultKey) || keyStartsWith(resultKey, patchKey)) {
     throw new InvalidValueError({
-      what: `resultKey ${formatKey(options.resultKey)} overlaps the input key ${formatKey(clash)}`,
+      what: `resultKey ${formatKey(resultKey)} overlaps patchKey ${formatKey(patchKey)}, where the receiving run's inputs are`,
       where: `${where} resultKey`,
       fix: "Write results under a key of their own, e.g. resultKey: 'patching'.",
-    });
-  }
-  if (model.inKeys.some((key) => keyStartsWith(key, options.patchKey))) {
-    throw new InvalidValueError({
-      what: `patchKey ${formatKey(options.patchKey)} is (a prefix of) a model input key`,
-      where: `${where} patchKey`,
-      fix: "Put the receiving run's inputs under a key of their own, e.g. patchKey: 'patched'.",
     });
   }
 }
@@ -100,12 +93,21 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
   const model = context.model;
 
   // One metric value per row of a pass, checked before anything else reads it; a [rows] tensor the caller owns.
-  const measure = (inputs: readonly tf.Tensor[], rows: number, pass: string): tf.Tensor =>
+  // `keep` (the source pass): also the model outputs of the first `keep` rows, the source run's.
+  const measure = (
+    inputs: readonly tf.Tensor[],
+    rows: number,
+    pass: string,
+    keep = 0,
+  ): { readonly metric: tf.Tensor; readonly outputs: tf.Tensor[] } =>
     tf.tidy(() => {
       const outputs = model.callTensors(inputs);
       const value = checkMetricValue(metric(outputs[0] as tf.Tensor, outputs), rows, `${where} ${pass}`);
-      // A new handle: the metric may return a tensor it does not own.
-      return tf.reshape(value, [rows]);
+      return {
+        // A new handle: the metric may return a tensor it does not own.
+        metric: tf.reshape(value, [rows]),
+        outputs: keep === 0 ? [] : outputs.map((output) => tf.slice(output, 0, keep)),
+      };
     });
 
   const run = (data: TensorDict): TensorDict => {
@@ -118,6 +120,7 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
       onProgress?.({ cells, totalCells: shape.cells, passes, totalPasses });
     const patched: tf.Tensor[] = [];
     let reference: tf.Tensor | undefined;
+    let sourceOutputs: tf.Tensor[] = [];
     let tiled: { readonly cells: number; readonly inputs: tf.Tensor[] } | undefined;
     try {
       // The source pass: source rows then receiving rows (the baseline), caching every site path's value.
@@ -126,11 +129,12 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
         tf.concat([source, inputs.receiving[index] as tf.Tensor], 0),
       );
       try {
-        reference = measure(
+        ({ metric: reference, outputs: sourceOutputs } = measure(
           stacked,
           2 * samples,
           `source pass (${samples} source rows, then ${samples} receiving rows)`,
-        );
+          samples,
+        ));
       } finally {
         tf.dispose(stacked);
       }
@@ -155,7 +159,7 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
               tiled.inputs,
               chunk.count * samples,
               `patched pass (${chunk.count} cells × ${samples} samples)`,
-            ),
+            ).metric,
           );
         } finally {
           patcher.endChunk();
@@ -163,10 +167,24 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
         done += chunk.count;
         report(done, index + 2);
       }
-      return publishGrid({ data, sites, resultKey: options.resultKey, reference, patched, samples });
+      return publishGrid({
+        data,
+        sites,
+        resultKey: options.resultKey,
+        reference,
+        patched,
+        samples,
+        outputs: model.outKeys.map((key, index) => [key, sourceOutputs[index] as tf.Tensor] as const),
+      });
     } finally {
       patcher.clear();
-      tf.dispose([...inputs.source, ...inputs.receiving, ...patched, ...(tiled?.inputs ?? [])]);
+      tf.dispose([
+        ...inputs.source,
+        ...inputs.receiving,
+        ...patched,
+        ...sourceOutputs,
+        ...(tiled?.inputs ?? []),
+      ]);
       reference?.dispose();
     }
   };
@@ -184,8 +202,9 @@ function bindGrid(options: ConfiguredPatchingGrid, context: BindContext): Method
  * site's elements (`tf.where`: exact, the result equals one run per cell).
  *
  * Data: the source inputs under the model's input keys, the receiving inputs under
- * `[...patchKey, ...inKey]` (default `'patched'`), of the same shapes; any batch dims. Results (a new
- * TensorDict with the data's entries and): `[...resultKey, 'patched_metric' | 'effect' | 'normalized']` of
+ * `[...patchKey, ...inKey]` (default `'patched'`), of the same shapes; any batch dims. Results: a new
+ * TensorDict with the data's entries, the source run's outputs under the model's output keys (as every
+ * method's run, so that the grid is a `Workflow` step like attributionPatching), and `[...resultKey, 'patched_metric' | 'effect' | 'normalized']` of
  * shape `[...batchShape, ...sites.shape]` (effect = patched − baseline, normalized = effect / (source −
  * baseline): NaN or ±Infinity where source equals baseline), and `[...resultKey, 'source_metric' |
  * 'baseline_metric']` of shape `[...batchShape]`. `LabelledGrid.fromSamples` averages a grid over samples.
@@ -217,7 +236,7 @@ export const activationPatchingGrid: MethodFactory<ActivationPatchingGridOptions
       gradients: 'disabled',
     }),
     plan: (options, model) => {
-      checkResultKey(options, model);
+      checkKeys(options, model);
       if (model.node !== undefined) checkSitePaths(options.sites, model.node);
       return {
         hooks: hookSpecs(options.sites),

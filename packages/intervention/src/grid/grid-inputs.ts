@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  formatKey,
-  InvalidValueError,
-  MissingKeyError,
-  ShapeMismatchError,
-  type KeyPath,
-  type TensorDict,
-} from '@tdhook/core';
+import { formatKey, MissingKeyError, ShapeMismatchError, type KeyPath, type TensorDict } from '@tdhook/core';
+
+import { checkInputsUnder, checkSameInputs } from '../methods/run-inputs.js';
 
 /**
  * The inputs of a patching run, batch dims flattened into one: the source (clean) run's and the receiving
@@ -22,26 +17,11 @@ export interface PatchingInputs {
 
 const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
-function lookup(data: TensorDict, key: KeyPath, role: string, where: string, fix: string): tf.Tensor {
-  if (!data.has(key)) {
-    const known = data
-      .keys()
-      .slice(0, 10)
-      .map((entry) => formatKey(entry))
-      .join(', ');
-    throw new MissingKeyError({
-      what: `The ${role} inputs ${formatKey(key)} are not in the TensorDict (it has ${known})`,
-      where,
-      fix,
-    });
-  }
-  return data.getTensor(key);
-}
-
 /**
- * Reads and checks the inputs of both runs, before any model call: every input key present under the model's
- * key (source) and under `[...patchKey, ...key]` (receiving), with equal shapes and dtypes, and at least one
- * sample. Throws `MissingKeyError`, `ShapeMismatchError` or `InvalidValueError` naming the key.
+ * Reads and checks the inputs of both runs, before any model call, as activationPatching does
+ * (`methods/run-inputs.ts`): every input key present under the model's key (source) and under
+ * `[...patchKey, ...key]` (receiving), with equal shapes and dtypes, and at least one sample. Throws
+ * `MissingKeyError`, `ShapeMismatchError` or `InvalidValueError` naming the key.
  *
  * @example
  * const inputs = readPatchingInputs(data, context.model.inKeys, ['patched'], 'activationPatchingGrid');
@@ -62,43 +42,22 @@ export function readPatchingInputs(
       fix: 'Give at least one clean/corrupted pair.',
     });
   }
-  const pairs = inKeys.map((key) => {
-    const receivingKey: KeyPath = [...patchKey, ...key];
-    const source = lookup(
-      data,
-      key,
-      'source (clean)',
-      where,
-      `Put the source run's inputs under ${formatKey(key)} and the receiving run's under ${formatKey(receivingKey)}.`,
-    );
-    const receiving = lookup(
-      data,
-      receivingKey,
-      'receiving (corrupted)',
-      where,
-      `Put the receiving run's inputs under ${formatKey(receivingKey)} (patchKey ${formatKey(patchKey)} + the model's input key).`,
-    );
-    if (source.shape.join(',') !== receiving.shape.join(',')) {
-      throw new ShapeMismatchError({
-        what: `The source inputs ${formatKey(key)} have shape ${shapeText(source.shape)} but the receiving inputs ${formatKey(receivingKey)} have ${shapeText(receiving.shape)}`,
+  for (const key of inKeys) {
+    if (!data.has(key)) {
+      throw new MissingKeyError({
+        what: `The source (clean) run reads the model input ${formatKey(key)}, which is not in the data`,
         where,
-        fix: 'Patching replaces values elementwise: give both runs inputs of one shape (pad prompts to one length).',
+        fix: `Put the source run's inputs under the model's input keys and the receiving run's under ${formatKey(patchKey)}.`,
       });
     }
-    if (source.dtype !== receiving.dtype) {
-      throw new InvalidValueError({
-        what: `The source inputs ${formatKey(key)} are ${source.dtype} but the receiving inputs ${formatKey(receivingKey)} are ${receiving.dtype}`,
-        where,
-        fix: 'Give both runs inputs of one dtype (token ids as int32).',
-      });
-    }
-    return { source, receiving };
-  });
+  }
+  const receiving = checkInputsUnder(data, patchKey, inKeys, where); // the data's own sub-dict
+  checkSameInputs(data, receiving, inKeys, ['source (clean)', 'receiving (corrupted)'], where);
   const flat = (tensor: tf.Tensor): tf.Tensor =>
     tf.reshape(tensor, [samples, ...tensor.shape.slice(batchShape.length)]);
   return {
-    source: pairs.map(({ source }) => flat(source)),
-    receiving: pairs.map(({ receiving }) => flat(receiving)),
+    source: inKeys.map((key) => flat(data.getTensor(key))),
+    receiving: inKeys.map((key) => flat(receiving.getTensor(key))),
     batchShape,
     samples,
   };

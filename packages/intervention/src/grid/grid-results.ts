@@ -13,15 +13,18 @@ export interface GridMeasurements {
   /** Patched passes in cell order, each cell a copy of the batch. */
   readonly patched: readonly tf.Tensor[];
   readonly samples: number;
+  /** The source run's model outputs `[samples, ...]`, each with its model output key. */
+  readonly outputs: readonly (readonly [KeyPath, tf.Tensor])[];
 }
 
 /**
- * The result of a grid run: a new TensorDict with the data's entries and, under `resultKey`, the patched
+ * The result of a grid run: a new TensorDict with the data's entries, the source run's model outputs under
+ * the model's output keys (batch dims restored), and, under `resultKey`, the patched
  * metric, the effect and the normalized effect `[...batchShape, ...sites.shape]`, and the source and
  * baseline metrics `[...batchShape]`. Reads the measurements; does not dispose them.
  */
 export function publishGrid(measured: GridMeasurements): TensorDict {
-  const { data, sites, resultKey, reference, patched, samples } = measured;
+  const { data, sites, resultKey, reference, patched, samples, outputs } = measured;
   const batchShape = data.batchShape;
   const cells = sites.sites.length;
   const values = tf.tidy(() => {
@@ -43,6 +46,9 @@ export function publishGrid(measured: GridMeasurements): TensorDict {
   });
   const result = data.clone();
   try {
+    for (const [key, output] of outputs) {
+      result.set(key, tf.reshape(output, [...batchShape, ...output.shape.slice(1)]));
+    }
     for (const [name, value] of Object.entries(values)) result.set([...resultKey, name], value);
     return result;
   } catch (error) {

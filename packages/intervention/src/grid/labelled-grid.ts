@@ -32,20 +32,24 @@ export class LabelledGrid {
   }
 
   /**
-   * The grid of the mean over samples of a `[samples, ...grid.shape]` tensor (a grid method's per-sample
-   * result). Reads the tensor; does not dispose it.
+   * The grid of the mean over samples of a `[...batchShape, ...grid.shape]` tensor (a grid method's result,
+   * with any batch dims: `[samples]`, `[templates, prompts]`, or none). Reads the tensor; does not dispose it.
+   *
+   * @example
+   * LabelledGrid.fromSamples(result.getTensor(['patching', 'effect']), sites).rows();
    */
   static fromSamples(samples: tf.Tensor, grid: SiteGrid): LabelledGrid {
     const cells = grid.shape.reduce((product, size) => product * size, 1);
     const expected = grid.shape.join(', ');
-    if (samples.rank !== grid.shape.length + 1 || samples.shape.slice(1).join(', ') !== expected) {
+    const batchRank = samples.rank - grid.shape.length;
+    if (batchRank < 0 || samples.shape.slice(batchRank).join(', ') !== expected) {
       throw new ShapeMismatchError({
-        what: `A tensor of shape [${samples.shape.join(', ')}] is not [samples, ${expected}]`,
+        what: `A tensor of shape [${samples.shape.join(', ')}] does not end in the grid's [${expected}]`,
         where: 'LabelledGrid.fromSamples',
-        fix: 'Pass a grid method result (batch axis first) with the site grid it was run on.',
+        fix: 'Pass a grid method result ([...batchShape, ...grid]) with the site grid it was run on.',
       });
     }
-    const rows = samples.shape[0];
+    const rows = samples.shape.slice(0, batchRank).reduce((product, size) => product * size, 1);
     const data = samples.dataSync();
     const mean = new Float64Array(cells);
     for (let row = 0; row < rows; row++)
@@ -54,8 +58,18 @@ export class LabelledGrid {
     return new LabelledGrid(grid.axes, mean);
   }
 
-  /** The value at one index per axis. */
+  /** The value at one index per axis; a `ShapeMismatchError` for another count or an index outside its axis. */
   at(...index: number[]): number {
+    const outside =
+      index.length !== this.shape.length ||
+      index.some((at, axis) => !Number.isInteger(at) || at < 0 || at >= (this.shape[axis] ?? 0));
+    if (outside) {
+      throw new ShapeMismatchError({
+        what: `at(${index.join(', ')}) on a grid of [${this.shape.join(' × ')}]`,
+        where: 'LabelledGrid.at',
+        fix: `Give one whole index per axis (${this.axes.map((axis) => axis.name).join(', ')}), each from 0 to its size − 1.`,
+      });
+    }
     let flat = 0;
     this.shape.forEach((size, axis) => {
       flat = flat * size + (index[axis] ?? 0);

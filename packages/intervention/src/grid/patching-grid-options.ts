@@ -1,6 +1,7 @@
 import { InvalidValueError, toKeyPath, type Key, type KeyPath } from '@tdhook/core';
 
 import type { PatchingMetric } from '../metric/patching-metric.js';
+import { checkOptionNames } from '../methods/method-options.js';
 import { siteGrid, type SiteGrid } from '../sites/patch-site.js';
 
 /**
@@ -80,7 +81,20 @@ export interface ConfiguredPatchingGrid {
 export const defaultMaxRowsPerPass = 64;
 
 const where = 'activationPatchingGrid';
-const known = new Set(['sites', 'metric', 'patchKey', 'resultKey', 'maxRowsPerPass', 'onProgress']);
+const known = ['sites', 'metric', 'patchKey', 'resultKey', 'maxRowsPerPass', 'onProgress'];
+// Names users bring from activationPatching, attributionPatching or Python.
+const renamed: Readonly<Record<string, string>> = {
+  direction:
+    'There is no direction option: for noising, put the corrupted inputs under the input keys and the clean ones under patchKey.',
+  modules:
+    'A grid takes sites, a SiteGrid (headSites(model.config), layerPositionSites, unitSites({ path, indices }), siteGrid); activationPatching takes modules.',
+  targets: 'Use sites: a SiteGrid, e.g. unitSites({ path, axis, indices }).',
+  patch_key: 'Use patchKey.',
+  result_key: 'Use resultKey.',
+  max_rows_per_pass: 'Use maxRowsPerPass.',
+  batchSize: 'Use maxRowsPerPass: the most rows (cells × samples) one model pass holds.',
+  method: "Use attributionPatching({ sites, metric, method: 'atp' | 'relp' }) for the estimates.",
+};
 
 function fail(what: string, option: string, fix: string): never {
   throw new InvalidValueError({ what, where: `${where} ${option}`, fix });
@@ -93,14 +107,7 @@ function fail(what: string, option: string, fix: string): never {
  * configurePatchingGrid({ sites, metric }).patchKey; // ['patched']
  */
 export function configurePatchingGrid(options: ActivationPatchingGridOptions): ConfiguredPatchingGrid {
-  if (typeof options !== 'object' || (options as unknown) === null) {
-    fail('The options must be an object', 'options', 'Pass { sites, metric }.');
-  }
-  for (const name of Object.keys(options)) {
-    if (!known.has(name)) {
-      fail(`Unknown option '${name}'`, name, `Use ${[...known].join(', ')}.`);
-    }
-  }
+  checkOptionNames(options, known, renamed, where);
   const given = options.sites as Partial<SiteGrid> | undefined;
   if (typeof given !== 'object' || !Array.isArray(given.axes) || !Array.isArray(given.sites)) {
     fail(

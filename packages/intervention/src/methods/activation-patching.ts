@@ -92,6 +92,10 @@ const renamed: Readonly<Record<string, string>> = {
   patch_fn: 'Use patchFn.',
   clean_intermediate_keys: 'Intermediate keys are never published here: remove it.',
   cache_callback: 'Use patchFn, which sees the clean activation (outputToPatch) of each module.',
+  sites:
+    'activationPatching patches all its modules in one run; to patch each site of a grid in a run of its own and measure a metric, use activationPatchingGrid({ sites, metric }).',
+  metric:
+    'activationPatching returns the patched outputs; for a metric per site, use activationPatchingGrid({ sites, metric }).',
 };
 
 function configure(options: ActivationPatchingOptions): ConfiguredActivationPatching {

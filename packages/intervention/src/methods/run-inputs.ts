@@ -10,15 +10,13 @@ import {
 import { isTensor, isTensorDict, keyStartsWith } from '@tdhook/core/plugin';
 
 /**
- * The model inputs stored under `key` (`data[key][inKey]` for every model `inKey`), as a new TensorDict that
- * holds them under the model's own keys, with the batch shape of `data[key]`: what one extra pass of a method
- * runs on (the patched run, the positive and negative runs). Typed errors, before any model call, for a
- * missing sub-dict or input. The tensors are new handles on the same data; the caller disposes the result.
+ * The sub-dict `data[key]`, checked to hold a tensor at every model `inKey`: typed errors, before any model
+ * call, for a missing sub-dict or input. Returns the data's own sub-dict (a view: do not dispose it).
  *
  * @example
- * using patched = inputsUnder(data, ['patched'], model.inKeys, 'intervention/activation-patching');
+ * const receiving = checkInputsUnder(data, ['patched'], model.inKeys, 'activationPatchingGrid');
  */
-export function inputsUnder(
+export function checkInputsUnder(
   data: TensorDict,
   key: KeyPath,
   inKeys: readonly KeyPath[],
@@ -42,6 +40,25 @@ export function inputsUnder(
       });
     }
   }
+  return sub;
+}
+
+/**
+ * The model inputs stored under `key` (`data[key][inKey]` for every model `inKey`, checked by
+ * {@link checkInputsUnder}), as a new TensorDict that holds them under the model's own keys, with the batch
+ * shape of `data[key]`: what one extra pass of a method runs on (the patched run, the positive and negative
+ * runs). The tensors are new handles on the same data; the caller disposes the result.
+ *
+ * @example
+ * using patched = inputsUnder(data, ['patched'], model.inKeys, 'intervention/activation-patching');
+ */
+export function inputsUnder(
+  data: TensorDict,
+  key: KeyPath,
+  inKeys: readonly KeyPath[],
+  where: string,
+): TensorDict {
+  const sub = checkInputsUnder(data, key, inKeys, where);
   const inputs = new TensorDict({}, { batchShape: sub.batchShape });
   for (const inKey of inKeys) {
     const value = data.getTensor([...key, ...inKey] as unknown as KeyPath);
@@ -50,7 +67,10 @@ export function inputsUnder(
   return inputs;
 }
 
-/** A `ShapeMismatchError` unless every model input of the two runs has the same shape (before any model call). */
+/**
+ * A `ShapeMismatchError` unless every model input of the two runs has the same shape, an `InvalidValueError`
+ * unless the same dtype (before any model call: the runs' activations are combined element by element).
+ */
 export function checkSameInputs(
   first: TensorDict,
   second: TensorDict,
@@ -66,6 +86,13 @@ export function checkSameInputs(
         what: `The ${names[0]} input ${formatKey(inKey)} has shape [${a.shape.join(',')}], the ${names[1]} one [${b.shape.join(',')}]`,
         where,
         fix: `Give both runs inputs of the same shape: their activations are ${where.includes('addition') ? 'subtracted' : 'swapped'} unit for unit.`,
+      });
+    }
+    if (a.dtype !== b.dtype) {
+      throw new InvalidValueError({
+        what: `The ${names[0]} input ${formatKey(inKey)} is ${a.dtype}, the ${names[1]} one ${b.dtype}`,
+        where,
+        fix: 'Give both runs inputs of one dtype (token ids as int32).',
       });
     }
   }
