@@ -1,6 +1,7 @@
 import { InvalidValueError, toKeyPath, type Key, type KeyPath } from '@tdhook/core';
 import { isLrpComposite, lrpComposites, type LrpComposite, type LrpCompositeName } from '@tdhook/attribution';
 
+import { checkOptionNames } from '../methods/method-options.js';
 import type { PatchingMetric } from '../metric/patching-metric.js';
 import { siteGrid, type SiteGrid } from '../sites/patch-site.js';
 
@@ -62,6 +63,19 @@ export interface ConfiguredAttributionPatching extends AttributionPatchingOption
 
 const where = 'intervention/attribution-patching';
 
+const known = ['sites', 'metric', 'method', 'composite', 'patchKey', 'resultKey'];
+// Names users bring from the grid, the methods or Python, with where they went.
+const renamed: Readonly<Record<string, string>> = {
+  patch_key: 'Use patchKey.',
+  result_key: 'Use resultKey.',
+  modules: 'attributionPatching takes sites (a site grid, e.g. headSites(model.config)), not modules.',
+  maxRowsPerPass:
+    'attributionPatching runs two forward passes and one backward pass whatever the grid: there is nothing to chunk.',
+  onProgress:
+    'attributionPatching runs two forward passes and one backward pass: there is no progress to report.',
+  estimator: "Use method: 'atp' | 'relp'.",
+};
+
 function fail(what: string, fix: string, field?: string): never {
   throw new InvalidValueError({ what, where: field === undefined ? where : `${where} ${field}`, fix });
 }
@@ -70,9 +84,7 @@ function fail(what: string, fix: string, field?: string): never {
 export function configureAttributionPatching(
   options: AttributionPatchingOptions,
 ): ConfiguredAttributionPatching {
-  if (typeof options !== 'object' || (options as unknown) === null) {
-    fail('Options must be an object', 'Pass { sites, metric }.');
-  }
+  checkOptionNames(options, known, renamed, where);
   const given = options as Partial<AttributionPatchingOptions>;
   if (given.sites === undefined) {
     fail(
