@@ -10,7 +10,7 @@ import { loadModel, readImageBatch, type GraphModule } from '@tdhook/adapter-cv'
 import { emotionModelDir, photoPaths } from '@tdhook/cv-assets';
 
 import { attributionPatching, unitSites, type PatchingMetric } from '../src/index.js';
-import { useBackendPatches } from './atp-fixture.js';
+import { useBackendPatches } from './gpt2-tiny-fixture.js';
 
 useBackendPatches();
 const node = '<StatefulPartitionedCall/model_1/conv2d_5/BiasAdd>';

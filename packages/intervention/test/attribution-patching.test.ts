@@ -18,7 +18,7 @@ import {
   unitSites,
   type PatchingMetric,
 } from '../src/index.js';
-import { reference, tokensOf, useTinyModel } from './atp-fixture.js';
+import { reference, tokensOf, useTinyModel } from './gpt2-tiny-fixture.js';
 
 const tiny = useTinyModel();
 

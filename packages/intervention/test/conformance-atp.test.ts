@@ -10,7 +10,7 @@ import { captureSpecs, ModuleCaptures } from '@tdhook/attribution/plugin';
 
 import { attributionPatching, headSites, layerPositionSites, logitDifference } from '../src/index.js';
 import { receivingPass } from '../src/attribution-patching/receiving-pass.js';
-import { flat, maxError, reference, tokensOf, useTinyModel, type Spec } from './atp-fixture.js';
+import { flat, maxAbsError, reference, tokensOf, useTinyModel, type Spec } from './gpt2-tiny-fixture.js';
 
 const model = useTinyModel();
 const tolerance = { atol: 1e-5, rtol: 0 };
@@ -44,7 +44,7 @@ describe(`attribution patching on gpt2-tiny matches the PyTorch reference (${tf.
     using result = prepared.run(data);
     const estimate = result.getTensor(['atp', 'estimate']);
     expect(estimate.shape).toEqual([1, 2, 4]);
-    const error = maxError(estimate.dataSync(), flat(ref.attribution_patching.head_z.atp));
+    const error = maxAbsError(estimate.dataSync(), flat(ref.attribution_patching.head_z.atp));
     console.info(`[conformance] atp head_z [2,4] max |error| ${error.toExponential(2)} (${tf.getBackend()})`);
     expect(estimate).toBeCloseToTensor(batchOf(ref.attribution_patching.head_z.atp), tolerance);
     const source = result.getTensor(['atp', 'source_metric']).dataSync()[0] ?? Number.NaN;
@@ -61,7 +61,7 @@ describe(`attribution patching on gpt2-tiny matches the PyTorch reference (${tf.
     using result = prepared.run(data);
     const estimate = result.getTensor(['resid', 'estimate']);
     expect(estimate.shape).toEqual([1, 2, 12]);
-    const error = maxError(estimate.dataSync(), flat(ref.attribution_patching.resid_pre.atp));
+    const error = maxAbsError(estimate.dataSync(), flat(ref.attribution_patching.resid_pre.atp));
     console.info(
       `[conformance] atp resid_pre [2,12] max |error| ${error.toExponential(2)} (${tf.getBackend()})`,
     );
@@ -106,7 +106,7 @@ describe(`the gradients the estimate is made of (${tf.getBackend()})`, () => {
       const spec = stored[path] as Spec;
       const max = flat(spec).reduce((worst, value) => Math.max(worst, Math.abs(value)), 0);
       const gradient = result.getTensor(['grad', path]);
-      const error = maxError(gradient.dataSync(), flat(spec));
+      const error = maxAbsError(gradient.dataSync(), flat(spec));
       console.info(
         `[conformance] ∂metric/∂${path} max |error| ${error.toExponential(2)} (max |g| ${max.toExponential(2)}, ${tf.getBackend()})`,
       );

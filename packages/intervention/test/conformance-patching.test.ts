@@ -14,7 +14,7 @@ import {
   siteGrid,
   type SiteGrid,
 } from '../src/index.js';
-import { flat, maxAbsError, reference, tokensOf, useTinyModel } from './grid-fixture.js';
+import { flat, maxAbsError, reference, tokensOf, useTinyModel } from './gpt2-tiny-fixture.js';
 
 const model = useTinyModel();
 const atol = 1e-5;

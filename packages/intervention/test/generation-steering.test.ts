@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 
 import { activationAddition, addVector, steeringVectors, type SteerFunction } from '../src/index.js';
 import { installedHooks } from './method-models.js';
-import { reference, tokensOf, useGpt2Tiny } from './methods-fixture.js';
+import { reference, tokensOf, useTinyModel } from './gpt2-tiny-fixture.js';
 
-const model = useGpt2Tiny();
+const model = useTinyModel();
 
 /** What `promise` rejects with, as a function that throws it (for toThrowTdhookError). */
 async function rejection(promise: Promise<unknown>): Promise<() => never> {

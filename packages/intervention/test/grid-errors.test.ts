@@ -17,7 +17,7 @@ import {
   type ActivationPatchingGridOptions,
   type PatchingMetric,
 } from '../src/index.js';
-import { reference, tokensOf, useTinyModel } from './grid-fixture.js';
+import { reference, tokensOf, useTinyModel } from './gpt2-tiny-fixture.js';
 
 const model = useTinyModel();
 const { clean, corrupted, clean_answer: answer, corrupt_answer: versus } = reference().patching_inputs;

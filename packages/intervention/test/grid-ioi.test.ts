@@ -13,7 +13,8 @@ import {
   logitDifference,
   patchingGridPasses,
 } from '../src/index.js';
-import { maxAbsError, patchEveryCell, tokensOf, useBackendPatches } from './grid-fixture.js';
+import { maxAbsError, tokensOf, useBackendPatches } from './gpt2-tiny-fixture.js';
+import { patchEveryCell } from './grid-fixture.js';
 
 useBackendPatches();
 

@@ -18,7 +18,8 @@ import {
   type PatchingMetric,
   type SiteGrid,
 } from '../src/index.js';
-import { maxAbsError, patchEveryCell, useBackendPatches } from './grid-fixture.js';
+import { maxAbsError, useBackendPatches } from './gpt2-tiny-fixture.js';
+import { patchEveryCell } from './grid-fixture.js';
 
 useBackendPatches();
 

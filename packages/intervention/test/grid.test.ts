@@ -17,7 +17,8 @@ import {
   patchingGridPasses,
   type PatchingGridProgress,
 } from '../src/index.js';
-import { flat, maxAbsError, patchEveryCell, reference, tokensOf, useTinyModel } from './grid-fixture.js';
+import { flat, maxAbsError, reference, tokensOf, useTinyModel } from './gpt2-tiny-fixture.js';
+import { patchEveryCell } from './grid-fixture.js';
 
 const model = useTinyModel();
 

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 
 import { activationPatching } from '../src/index.js';
 import { installedHooks } from './method-models.js';
-import { flat, logitDifference, reference, tokensOf, useGpt2Tiny } from './methods-fixture.js';
+import { flat, logitDifference, reference, tokensOf, useTinyModel } from './gpt2-tiny-fixture.js';
 
-const model = useGpt2Tiny();
+const model = useTinyModel();
 
 /** The clean and the patched run's metric with `modules` patched clean → corrupted. */
 function patchedMetrics(modules: Parameters<typeof activationPatching>[0]['modules']): [number, number] {

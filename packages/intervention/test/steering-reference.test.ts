@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 
 import { activationAddition, addVector, steeringVectors } from '../src/index.js';
 import { installedHooks } from './method-models.js';
-import { expected, maxError, reference, tokensOf, useGpt2Tiny } from './methods-fixture.js';
+import { expected, maxError, reference, tokensOf, useTinyModel } from './gpt2-tiny-fixture.js';
 
-const model = useGpt2Tiny();
+const model = useTinyModel();
 const atol = { atol: 1e-5, rtol: 0 };
 
 /** The reference's steer vectors: `['steer', hook]` of an unbatched result the caller disposes. */

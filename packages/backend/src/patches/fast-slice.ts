@@ -1,20 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { findKernel, registerKernelPatch } from '@tdhook/tfjs-internals';
-
+import {
+  copyableDtypes,
+  fastKernelPatch,
+  type CpuKernelBackend,
+  type WasmKernelBackend,
+} from './fast-kernel.js';
 import type { KernelPatch, PatchableBackend } from './kernel-patch.js';
-
-// What the wasm and cpu backends offer a kernel; tfjs types it as `{}`.
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
-interface CpuBackend {
-  data: { get(dataId: tf.DataId): { values?: tf.backend_util.BackendValues } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.TypedArray): tf.TensorInfo;
-}
-
-const numeric = new Set<tf.DataType>(['float32', 'int32', 'bool']);
 
 interface SliceAttrs {
   readonly begin: number | number[];
@@ -59,12 +51,12 @@ function fastSliceKernel(stock: tf.KernelFunc, backendName: PatchableBackend): t
   return (params) => {
     const { x } = params.inputs;
     // Strings, complex numbers and empty slices as stock does them.
-    if (x === undefined || !numeric.has(x.dtype)) return stock(params);
+    if (x === undefined || !copyableDtypes.has(x.dtype)) return stock(params);
     const attrs = params.attrs as unknown as SliceAttrs;
     const [begin = [], size = []] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
     if (size.some((dim) => dim === 0)) return stock(params);
     if (backendName === 'wasm') {
-      const backend = params.backend as WasmBackend;
+      const backend = params.backend as WasmKernelBackend;
       const out = backend.makeOutput(size, x.dtype);
       // Views on the wasm heap: stock's readSync copies the whole input first, on every call.
       copySlice(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
@@ -73,7 +65,7 @@ function fastSliceKernel(stock: tf.KernelFunc, backendName: PatchableBackend): t
     // cpu: stock shares a contiguous slice's memory (keep that); a strided one it copies element by element
     // through TensorBuffer index arithmetic.
     if (tf.slice_util.isSliceContinous(x.shape, begin, size)) return stock(params);
-    const backend = params.backend as CpuBackend;
+    const backend = params.backend as CpuKernelBackend;
     const values = backend.data.get(x.dataId).values;
     if (!ArrayBuffer.isView(values)) return stock(params);
     const out = tf.util.getTypedArrayFromDType(x.dtype as 'float32', tf.util.sizeFromShape(size));
@@ -118,21 +110,7 @@ function describeSlice(
   backend: PatchableBackend,
   why: string,
 ): Pick<KernelPatch, 'id' | 'backends' | 'kind' | 'summary' | 'install'> {
-  return {
-    id: `${backend}/Slice`,
-    backends: [backend],
-    kind: 'fast-kernel',
-    summary: `Slice by runs of the last axis: ${why}`,
-    install(name) {
-      if (findKernel('Slice', name) === undefined)
-        throw new Error(`The ${name} backend has no Slice kernel to speed up`);
-      return registerKernelPatch({
-        kernelName: 'Slice',
-        backendName: name,
-        wrap: (stock) => ({ ...stock, kernelFunc: fastSliceKernel(stock.kernelFunc, name) }),
-      });
-    },
-  };
+  return fastKernelPatch('Slice', backend, `Slice by runs of the last axis: ${why}`, fastSliceKernel);
 }
 
 /**

@@ -1,20 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { findKernel, registerKernelPatch } from '@tdhook/tfjs-internals';
-
+import {
+  copyableDtypes,
+  fastKernelPatch,
+  type CpuKernelBackend,
+  type WasmKernelBackend,
+} from './fast-kernel.js';
 import type { KernelPatch, PatchableBackend } from './kernel-patch.js';
-
-// What the wasm and cpu backends offer a kernel; tfjs types it as `{}`.
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
-interface CpuBackend {
-  data: { get(dataId: tf.DataId): { values?: tf.backend_util.BackendValues } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.TypedArray): tf.TensorInfo;
-}
-
-const numeric = new Set<tf.DataType>(['float32', 'int32', 'bool']);
 
 /**
  * Writes `x` (row-major, `shape`) tiled `reps` times into `out`. Past the last tiled axis k the input is one
@@ -55,15 +47,16 @@ function fastTileKernel(stock: tf.KernelFunc, backendName: PatchableBackend): tf
     const { x } = params.inputs;
     const reps = (params.attrs as unknown as { reps: number[] }).reps;
     // Strings, complex numbers and empty tensors as stock does them.
-    if (x === undefined || !numeric.has(x.dtype) || x.shape.some((dim) => dim === 0)) return stock(params);
+    if (x === undefined || !copyableDtypes.has(x.dtype) || x.shape.some((dim) => dim === 0))
+      return stock(params);
     const shape = x.shape.map((dim, axis) => dim * (reps[axis] ?? 1));
     if (backendName === 'wasm') {
-      const backend = params.backend as WasmBackend;
+      const backend = params.backend as WasmKernelBackend;
       const out = backend.makeOutput(shape, x.dtype);
       copyTile(backend.typedArrayFromHeap(x), x.shape, reps, backend.typedArrayFromHeap(out));
       return out;
     }
-    const backend = params.backend as CpuBackend;
+    const backend = params.backend as CpuKernelBackend;
     const values = backend.data.get(x.dataId).values;
     if (!ArrayBuffer.isView(values)) return stock(params);
     const out = tf.util.getTypedArrayFromDType(x.dtype as 'float32', tf.util.sizeFromShape(shape));
@@ -90,22 +83,12 @@ const selfTestExpected: readonly (readonly number[])[] = [
 ];
 
 function tilePatch(backend: PatchableBackend, why: string): Omit<KernelPatch, 'selfTest'> {
-  return {
-    id: `${backend}/Tile`,
-    backends: [backend],
-    kind: 'fast-kernel',
-    summary: `Tile (every broadcastTo, and tf.where's broadcasting) by contiguous slabs: ${why}`,
-    install(name) {
-      if (findKernel('Tile', name) === undefined) {
-        throw new Error(`The ${name} backend has no Tile kernel to speed up`);
-      }
-      return registerKernelPatch({
-        kernelName: 'Tile',
-        backendName: name,
-        wrap: (stock) => ({ ...stock, kernelFunc: fastTileKernel(stock.kernelFunc, name) }),
-      });
-    },
-  };
+  return fastKernelPatch(
+    'Tile',
+    backend,
+    `Tile (every broadcastTo, and tf.where's broadcasting) by contiguous slabs: ${why}`,
+    fastTileKernel,
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import { toKeyPath, type Key, type KeyPath } from '@tdhook/core';
 
 import { checkEps } from '../geometry/check-eps.js';
@@ -30,6 +31,26 @@ function keysOf(options: DimensionEstimatorKeys, name: string): { inKey: KeyPath
     inKey: toKeyPath(options.inKey ?? 'data', `${name}, option inKey`),
     outKey: toKeyPath(options.outKey ?? 'dimension', `${name}, option outKey`),
   };
+}
+
+/**
+ * The operator of an estimator with one value per point: reads `inKey`, writes `estimate(points)` at `outKey`;
+ * `params` (the checked options) are what the operator's description shows after the keys.
+ */
+function perPointOperator(
+  name: string,
+  { inKey, outKey }: { inKey: KeyPath; outKey: KeyPath },
+  params: Readonly<Record<string, unknown>>,
+  estimate: (points: tf.Tensor) => tf.Tensor,
+): SingleInputEstimatorOperator {
+  const operator = defineEstimatorOperator({
+    name,
+    inKeys: [inKey],
+    outKeys: [outKey],
+    params: { inKey, outKey, ...params },
+    compute: (data) => [[outKey, estimate(data.getTensor(inKey))]],
+  });
+  return Object.freeze({ ...operator, inKey, outKey });
 }
 
 /**
@@ -81,14 +102,7 @@ export function localKnnEstimator(
   const { inKey, outKey } = keysOf(options, name);
   const k = checkNeighbourCount(options.k ?? 'auto', 2, name);
   const eps = checkEps(options.eps ?? 1e-5, name);
-  const operator = defineEstimatorOperator({
-    name,
-    inKeys: [inKey],
-    outKeys: [outKey],
-    params: { inKey, outKey, k, eps },
-    compute: (data) => [[outKey, localKnn(data.getTensor(inKey), { k, eps })]],
-  });
-  return Object.freeze({ ...operator, inKey, outKey });
+  return perPointOperator(name, { inKey, outKey }, { k, eps }, (points) => localKnn(points, { k, eps }));
 }
 
 /**
@@ -106,14 +120,9 @@ export function localPcaEstimator(
   const eps = checkEps(options.eps ?? 1e-5, name);
   const criterion = options.criterion ?? 'maxgap';
   const alpha = options.alpha ?? 0.05;
-  const operator = defineEstimatorOperator({
-    name,
-    inKeys: [inKey],
-    outKeys: [outKey],
-    params: { inKey, outKey, k, criterion, alpha, eps },
-    compute: (data) => [[outKey, localPca(data.getTensor(inKey), { k, criterion, alpha, eps })]],
-  });
-  return Object.freeze({ ...operator, inKey, outKey });
+  return perPointOperator(name, { inKey, outKey }, { k, criterion, alpha, eps }, (points) =>
+    localPca(points, { k, criterion, alpha, eps }),
+  );
 }
 
 /**
@@ -129,12 +138,5 @@ export function caPcaEstimator(
   const { inKey, outKey } = keysOf(options, name);
   const k = checkNeighbourCount(options.k ?? 'auto', 1, name);
   const eps = checkEps(options.eps ?? 1e-5, name);
-  const operator = defineEstimatorOperator({
-    name,
-    inKeys: [inKey],
-    outKeys: [outKey],
-    params: { inKey, outKey, k, eps },
-    compute: (data) => [[outKey, caPca(data.getTensor(inKey), { k, eps })]],
-  });
-  return Object.freeze({ ...operator, inKey, outKey });
+  return perPointOperator(name, { inKey, outKey }, { k, eps }, (points) => caPca(points, { k, eps }));
 }

@@ -1,15 +1,18 @@
-// The gpt2-tiny reference for the method tests (packages/testing/reference/gpt2-tiny, its README explains the
-// conventions and tolerances): the model loaded from its checkpoint on the test backend with
-// @tdhook/backend's patches, and the parts of reference.json these tests read.
+// The gpt2-tiny reference (packages/testing/reference/gpt2-tiny; its README explains the conventions and
+// tolerances) for every test of this package that reads it: the model loaded with adapter-nlp's own checkpoint
+// loader on the test backend with @tdhook/backend's patches, the parts of reference.json the tests read, and
+// small helpers to compare with them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll } from 'vitest';
 import { restorePatches } from '@tdhook/backend';
 import { defaultPatches, installPatches } from '@tdhook/backend/patches';
 import { loadGpt2Checkpoint, type HookedTransformer } from '@tdhook/adapter-nlp';
 import { referenceDirectory } from '@tdhook/testing';
-import { afterAll, beforeAll } from 'vitest';
+
+export const gpt2TinyDirectory: string = join(referenceDirectory(), 'gpt2-tiny');
 
 /** A value of reference.json: shape and nested data. */
 export interface Spec {
@@ -17,7 +20,13 @@ export interface Spec {
   readonly data: unknown;
 }
 
-/** The parts of reference.json the method tests read. */
+interface ReferenceGrid {
+  readonly patched_metric: Spec;
+  readonly effect: Spec;
+  readonly normalized: Spec;
+}
+
+/** The parts of reference.json the tests read. */
 export interface Reference {
   readonly patching_inputs: {
     readonly clean: number[][];
@@ -28,8 +37,13 @@ export interface Reference {
   readonly activation_patching: {
     readonly clean_metric: number;
     readonly corrupted_metric: number;
-    readonly head_z: { readonly patched_metric: Spec };
-    readonly resid_pre: { readonly patched_metric: Spec };
+    readonly head_z: ReferenceGrid & { readonly all_heads_all_layers_patched_metric: number };
+    readonly resid_pre: ReferenceGrid & { readonly layer0_all_positions_patched_metric: number };
+  };
+  readonly attribution_patching: {
+    readonly head_z: { readonly atp: Spec };
+    readonly resid_pre: { readonly atp: Spec };
+    readonly gradients_on_corrupted_run: Readonly<Record<string, Spec>>;
   };
   readonly steering: {
     readonly hook: string;
@@ -46,8 +60,6 @@ export interface Reference {
     readonly last_position_argmax_steered: number[];
   };
 }
-
-export const gpt2TinyDirectory: string = join(referenceDirectory(), 'gpt2-tiny');
 
 let cached: Reference | undefined;
 /** reference.json, parsed once per process. */
@@ -66,7 +78,7 @@ export function expected(spec: Spec): { shape: readonly number[]; data: number[]
   return { shape: spec.shape, data: flat(spec) };
 }
 
-/** int32 token ids `[rows, positions]`. */
+/** int32 token ids `[rows, positions]` from nested arrays. */
 export function tokensOf(ids: readonly (readonly number[])[]): tf.Tensor2D {
   return tf.tensor2d(
     ids.map((row) => [...row]),
@@ -75,28 +87,45 @@ export function tokensOf(ids: readonly (readonly number[])[]): tf.Tensor2D {
   );
 }
 
-/** The largest absolute difference between a tensor and a reference value. */
-export function maxError(actual: tf.Tensor, spec: Spec): number {
-  const values = actual.dataSync();
-  return flat(spec).reduce(
-    (worst, value, index) => Math.max(worst, Math.abs((values[index] ?? NaN) - value)),
-    0,
-  );
+/** The largest |a − b| over two equally long lists (a NaN anywhere makes it infinite). */
+export function maxAbsError(actual: ArrayLike<number>, wanted: ArrayLike<number>): number {
+  if (actual.length !== wanted.length) throw new Error(`${actual.length} values, ${wanted.length} expected`);
+  let worst = 0;
+  for (let index = 0; index < actual.length; index++) {
+    worst = Math.max(worst, Math.abs((actual[index] ?? Number.NaN) - (wanted[index] ?? Number.NaN)));
+  }
+  return Number.isNaN(worst) ? Number.POSITIVE_INFINITY : worst;
 }
 
-/**
- * gpt2-tiny for a test file, loaded in beforeAll and disposed in afterAll, on the test backend with
- * @tdhook/backend's patches.
- */
-export function useGpt2Tiny(): () => HookedTransformer {
-  let model: HookedTransformer | undefined;
+/** The largest absolute difference between a tensor and a reference value. */
+export function maxError(actual: tf.Tensor, spec: Spec): number {
+  return maxAbsError(actual.dataSync(), flat(spec));
+}
+
+/** @tdhook/backend's patches for the file (wasm gets the kernels and gradients it lacks), in beforeAll. */
+export function useBackendPatches(): void {
   beforeAll(async () => {
     await installPatches(tf.getBackend() as 'wasm' | 'cpu', defaultPatches);
-    model = (await loadGpt2Checkpoint(gpt2TinyDirectory)).model;
+  });
+  afterAll(() => {
+    restorePatches();
+  });
+}
+
+/** gpt2-tiny from its checkpoint folder, with adapter-nlp's loader. The caller disposes it. */
+export async function loadTinyModel(): Promise<HookedTransformer> {
+  return (await loadGpt2Checkpoint(gpt2TinyDirectory)).model;
+}
+
+/** gpt2-tiny for a test file, loaded in beforeAll (after the patches) and disposed in afterAll. */
+export function useTinyModel(): () => HookedTransformer {
+  let model: HookedTransformer | undefined;
+  useBackendPatches();
+  beforeAll(async () => {
+    model = await loadTinyModel();
   });
   afterAll(() => {
     model?.dispose();
-    restorePatches();
   });
   return () => {
     if (model === undefined) throw new Error('the model is loaded in beforeAll');
