@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { PatchSite } from '../sites/patch-site.js';
-import { siteMask } from '../sites/site-mask.js';
+import { resolveSiteUnits } from '../sites/site-mask.js';
 
 /** The sites of one path and their positions in the grid. */
 interface PathSites {
@@ -38,22 +38,6 @@ export function groupSitesByPath(sites: readonly PatchSite[]): PathSites[] {
   return [...groups].map(([path, list]) => ({ path, sites: list }));
 }
 
-/** A site's units resolved against a value's rank and sizes, or undefined when one is out of range. */
-function resolvedUnits(
-  site: PatchSite,
-  shape: readonly number[],
-): { at: number; index: number }[] | undefined {
-  const rank = shape.length;
-  const units: { at: number; index: number }[] = [];
-  for (const { axis, index } of site.units) {
-    const at = axis < 0 ? axis + rank : axis;
-    const size = shape[at];
-    if (at <= 0 || size === undefined || index < -size || index >= size) return undefined;
-    units.push({ at, index: index < 0 ? index + size : index });
-  }
-  return units;
-}
-
 /**
  * Plans the reduction of one path whose value has `shape` (batch first). The masks are `siteMask`'s,
  * written out in plain numbers (a grid of a hundred sites would otherwise cost a thousand small kernels per
@@ -61,12 +45,8 @@ function resolvedUnits(
  * `masks`.
  */
 export function planPathReduction(group: PathSites, shape: readonly number[]): PathReduction {
-  const resolved = group.sites.map(({ site }) => {
-    const units = resolvedUnits(site, shape);
-    if (units === undefined) siteMask(site, shape).dispose(); // throws the error that names the site
-    return units ?? [];
-  });
-  const named = new Set(resolved.flatMap((units) => units.map(({ at }) => at)));
+  const resolved = group.sites.map(({ site }) => resolveSiteUnits(site, shape));
+  const named = new Set(resolved.flatMap((units) => units.map(({ axis }) => axis)));
   const summed = shape.flatMap((_, axis) => (axis > 0 && !named.has(axis) ? [axis] : []));
   // Row-major strides of the reduced value without its batch axis (summed axes have size 1).
   const reduced = shape.slice(1).map((size, offset) => (summed.includes(offset + 1) ? 1 : size));
@@ -79,7 +59,8 @@ export function planPathReduction(group: PathSites, shape: readonly number[]): P
   resolved.forEach((units, column) => {
     for (let element = 0; element < size; element++) {
       const inside = units.every(
-        ({ at, index }) => Math.floor(element / (strides[at - 1] ?? 1)) % (reduced[at - 1] ?? 1) === index,
+        ({ axis, index }) =>
+          Math.floor(element / (strides[axis - 1] ?? 1)) % (reduced[axis - 1] ?? 1) === index,
       );
       if (inside) values[element * count + column] = 1;
     }
