@@ -6,10 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { restorePatches } from '@tdhook/backend';
 import { defaultPatches, installPatches } from '@tdhook/backend/patches';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pearson } from '@tdhook/intervention';
 
 import type { Params, PreparedVariant, Scenario } from '../src/scenario.js';
 import { interventionChains } from '../src/scenarios/intervention-chains.js';
-import { attributionPatchingScenario, pearson } from '../src/scenarios/patching-attribution.js';
+import { attributionPatchingScenario } from '../src/scenarios/patching-attribution.js';
 import { patchingGrid } from '../src/scenarios/patching-grid.js';
 
 interface Ran {

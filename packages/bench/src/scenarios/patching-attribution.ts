@@ -55,33 +55,6 @@ function runOnce({ key, prepared }: PreparedPatching, ioi: IoiPatching): tf.Tens
   }
 }
 
-/**
- * Pearson's correlation coefficient of two equally long lists (NaN if either is constant).
- *
- * @example
- * pearson([1, 2, 3], [2, 4, 7]); // 0.993
- */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = x.length;
-  let meanX = 0;
-  let meanY = 0;
-  for (let index = 0; index < n; index++) {
-    meanX += (x[index] ?? 0) / n;
-    meanY += (y[index] ?? 0) / n;
-  }
-  let xy = 0;
-  let xx = 0;
-  let yy = 0;
-  for (let index = 0; index < n; index++) {
-    const dx = (x[index] ?? 0) - meanX;
-    const dy = (y[index] ?? 0) - meanY;
-    xy += dx * dy;
-    xx += dx * dx;
-    yy += dy * dy;
-  }
-  return xy / Math.sqrt(xx * yy);
-}
-
 /** The mean over samples (axis 0) of a `[samples, ...grid]` tensor, as numbers. */
 const sampleMean = (grid: tf.Tensor): Float32Array =>
   tf.tidy(() => tf.mean(grid, 0).dataSync() as Float32Array);
@@ -91,6 +64,7 @@ function setupMethod(method: 'grid' | 'atp' | 'relp') {
     const ioi = await loadIoiPatching(samples);
     let note: string | undefined;
     if (method !== 'grid') {
+      const { pearson } = await import('@tdhook/intervention');
       // What the estimate buys: its correlation with the grid it estimates (computed here, not timed; one
       // method prepared on the model at a time).
       const grid = await prepareMethod('grid', ioi);
