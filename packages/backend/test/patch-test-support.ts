@@ -1,5 +1,7 @@
 // What the patch parity tests share: deterministic inputs, stock-cpu references, and scoped installs.
 import * as tf from '@tensorflow/tfjs-core';
+import { findKernel } from '@tdhook/tfjs-internals';
+import { expect } from 'vitest';
 
 import type { KernelPatch, PatchableBackend } from '../src/patches/kernel-patch.js';
 import { onStockCpu } from '../src/patches/on-cpu.js';
@@ -39,4 +41,38 @@ export function withPatch<T>(patch: KernelPatch, backend: PatchableBackend, fn: 
   } finally {
     undo();
   }
+}
+
+/**
+ * The checks every fast-kernel patch passes: with it installed, `cases()` gives stock cpu's values and shapes
+ * exactly, its self-test gives what it gives on stock cpu (and its hand-worked values, if it has them), the
+ * kernel is swapped while installed (`whileInstalled` runs further checks then) and stock again after.
+ */
+export async function expectFastKernelParity(
+  patch: KernelPatch,
+  kernelName: string,
+  backend: PatchableBackend,
+  cases: () => tf.Tensor[],
+  whileInstalled: () => void,
+): Promise<void> {
+  // A type literal, not the Values interface: tf.tidy may return it (it has an implicit index signature).
+  const readAll = (tensors: tf.Tensor[]): { shape: number[]; data: number[] }[] => tensors.map(readValues);
+  const selfTestRun = (): tf.Tensor[] => [patch.selfTest?.run() ?? []].flat();
+  const expected = await onStockCpu(() => tf.tidy(() => readAll(cases())));
+  const selfTest = await onStockCpu(() => tf.tidy(() => readAll(selfTestRun())));
+  const stock = findKernel(kernelName, backend);
+  const undo = patch.install(backend);
+  try {
+    expect(findKernel(kernelName, backend)).not.toBe(stock);
+    expect(tf.tidy(() => readAll(cases()))).toEqual(expected);
+    const ran = tf.tidy(() => readAll(selfTestRun()));
+    expect(ran).toEqual(selfTest);
+    if (patch.selfTest?.expected !== undefined) {
+      expect(ran.map((value) => value.data)).toEqual(patch.selfTest.expected);
+    }
+    whileInstalled();
+  } finally {
+    undo();
+  }
+  expect(findKernel(kernelName, backend)).toBe(stock);
 }

@@ -4,8 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import type {} from '@tdhook/testing/vitest';
-import { Lambda, Module, namedModules, Sequential, TensorDict, Workflow, type ModelNode } from '@tdhook/core';
-import { hookCounts } from '@tdhook/core/plugin';
+import { Lambda, Sequential, TensorDict, Workflow } from '@tdhook/core';
 import { lrp } from '@tdhook/attribution';
 import { isFusedQkvProjection, transformerLrpComposite } from '@tdhook/adapter-nlp';
 
@@ -19,31 +18,11 @@ import {
   type PatchingMetric,
 } from '../src/index.js';
 import { reference, tokensOf, useTinyModel } from './gpt2-tiny-fixture.js';
+import { installedHooks, Linear } from './method-models.js';
 
 const tiny = useTinyModel();
 
 /** Every hook on every module of the model: 0 once everything is restored. */
-function totalHooks(model: ModelNode): number {
-  return namedModules(model).reduce(
-    (sum, [, node]) => sum + Object.values(hookCounts(node)).reduce((a, b) => a + b, 0),
-    0,
-  );
-}
-
-/** `x·W + b`, a tdhook Module with its weights as parameters. */
-class Linear extends Module {
-  readonly weight: tf.Variable;
-  readonly bias: tf.Variable;
-  constructor(weight: tf.Tensor, bias: tf.Tensor) {
-    super();
-    this.weight = this.registerParameter('weight', weight);
-    this.bias = this.registerParameter('bias', bias);
-  }
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.add(tf.matMul(x, this.weight), this.bias);
-  }
-}
-
 const seeded = (shape: number[], seed: number): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed);
 
 /** fc1 (4 → 6) → relu → fc2 (6 → 3), and the same weights as a Layers model (hidden with relu, out). */
@@ -114,7 +93,7 @@ describe(`attributionPatching on any hookable model (${tf.getBackend()})`, () =>
   it('a tdhook Module and a tf.LayersModel: AtP per hidden unit equals Δh ⊙ ∂metric/∂h by hand, per row', () => {
     const models = twoModels();
     using data = mlpData();
-    const wanted = mlpAtpByHand(data, models.fc1.weight, models.fc1.bias, models.w2);
+    const wanted = mlpAtpByHand(data, models.fc1.kernel, models.fc1.bias, models.w2);
     for (const [model, path] of [
       [models.module, 'relu'],
       [models.layers, 'hidden'],
@@ -127,7 +106,7 @@ describe(`attributionPatching on any hookable model (${tf.getBackend()})`, () =>
         rtol: 1e-6,
       });
       prepared.restore();
-      expect(totalHooks(model)).toBe(0);
+      expect(installedHooks(model)).toBe(0);
     }
     wanted.dispose();
     disposeModels(models);
@@ -198,7 +177,7 @@ describe(`attributionPatching on any hookable model (${tf.getBackend()})`, () =>
     expect(signal).toBeCloseToTensor(byHand, { atol: 1e-6, rtol: 1e-5 });
     tf.dispose([wanted, byHand]);
     lrpPrepared.restore();
-    expect(totalHooks(models.layers)).toBe(0);
+    expect(installedHooks(models.layers)).toBe(0);
     disposeModels(models);
   });
 
@@ -285,7 +264,7 @@ describe('attributionPatching in a Workflow', () => {
     expect(result.getTensor(['atp', 'estimate']).shape).toEqual([1, 2, 4]);
     expect(result.getTensor('output').shape).toEqual([1, 12, 96]); // the clean run's logits
     result.dispose();
-    expect(totalHooks(tiny())).toBe(0);
+    expect(installedHooks(tiny())).toBe(0);
     const described = JSON.stringify(
       attributionPatching(relpOptions).describe({
         model: tiny(),
@@ -353,7 +332,7 @@ describe('attributionPatching: typed errors, before any model call where the inp
     expect(() => attributionPatching({ sites: bad, metric }).prepare(tiny())).toThrowTdhookError(
       'E_UNKNOWN_PATH',
     );
-    expect(totalHooks(tiny())).toBe(0);
+    expect(installedHooks(tiny())).toBe(0);
   });
 
   it('missing corrupted inputs, different shapes: typed errors before any model call; the model restored', () => {
@@ -383,7 +362,7 @@ describe('attributionPatching: typed errors, before any model call where the inp
       expect(() => prepared.run(data)).toThrowTdhookError(code, message);
       prepared.restore();
       data.dispose();
-      expect(totalHooks(tiny())).toBe(0);
+      expect(installedHooks(tiny())).toBe(0);
     }
     expect(count.calls()).toBe(0);
   });
@@ -402,7 +381,7 @@ describe('attributionPatching: typed errors, before any model call where the inp
     expect(() => prepared.run(data)).toThrowTdhookError('E_SHAPE_MISMATCH', /Do not reduce over the batch/);
     expect(calls).toBe(1);
     prepared.restore();
-    expect(totalHooks(tiny())).toBe(0);
+    expect(installedHooks(tiny())).toBe(0);
   });
 
   it('a unit outside the hooked value fails after the clean run, before the corrupted run; an error inside a RelP run restores the model (rules included) and leaves nothing behind', () => {
@@ -435,10 +414,10 @@ describe('attributionPatching: typed errors, before any model call where the inp
       composite: transformerLrpComposite(),
     }).prepare(tiny());
     expect(() => failingPrepared.run(data)).toThrow('metric failed');
-    expect(totalHooks(tiny())).toBe(0);
+    expect(installedHooks(tiny())).toBe(0);
     failingPrepared.restore();
     prepared.restore();
-    expect(totalHooks(tiny())).toBe(0);
+    expect(installedHooks(tiny())).toBe(0);
   });
 
   it('describe() lists the captures and, for RelP, LRP’s rule hooks', () => {

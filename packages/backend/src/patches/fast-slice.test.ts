@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { findKernel } from '@tdhook/tfjs-internals';
 import { describe, expect, inject, it } from 'vitest';
 
 import { cpuFastSlicePatch, fastSlicePatch } from './fast-slice.js';
-import { onStockCpu } from './on-cpu.js';
+import { expectFastKernelParity } from '../../test/patch-test-support.js';
 
 const backend = inject('tdhookBackend');
 
@@ -31,25 +30,11 @@ function slices(): tf.Tensor[] {
   ];
 }
 
-const values = (tensors: tf.Tensor[]): { shape: number[]; data: number[] }[] =>
-  tensors.map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
-
 describe('wasm/Slice and cpu/Slice', () => {
   const patch = backend === 'wasm' ? fastSlicePatch : cpuFastSlicePatch;
 
   it(`${backend}: gives stock cpu’s values and shapes exactly, passes its self-test, and undoes to stock`, async () => {
-    const expected = await onStockCpu(() => tf.tidy(() => values(slices())));
-    const selfTest = await onStockCpu(() => tf.tidy(() => values(patch.selfTest?.run() as tf.Tensor[])));
-    const stock = findKernel('Slice', backend);
-    const undo = patch.install(backend);
-    try {
-      expect(findKernel('Slice', backend)).not.toBe(stock);
-      expect(tf.tidy(() => values(slices()))).toEqual(expected);
-      const ran = tf.tidy(() => values(patch.selfTest?.run() as tf.Tensor[]));
-      expect(ran).toEqual(selfTest);
-      if (patch.selfTest?.expected !== undefined) {
-        expect(ran.map((value) => value.data)).toEqual(patch.selfTest.expected);
-      }
+    await expectFastKernelParity(patch, 'Slice', backend, slices, () => {
       // The gradient (a pad) is unchanged.
       const gradient = tf.tidy(() =>
         Array.from(
@@ -59,10 +44,7 @@ describe('wasm/Slice and cpu/Slice', () => {
         ),
       );
       expect(gradient).toEqual([0, 1, 1, 0, 0, 1, 1, 0]);
-    } finally {
-      undo();
-    }
-    expect(findKernel('Slice', backend)).toBe(stock);
+    });
   });
 
   it('one per backend, fast kernels with self-tests; the cpu one with values worked out by hand', () => {

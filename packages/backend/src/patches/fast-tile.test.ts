@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { findKernel } from '@tdhook/tfjs-internals';
 import { describe, expect, inject, it } from 'vitest';
 
 import { cpuFastTilePatch, fastTilePatch } from './fast-tile.js';
-import { onStockCpu } from './on-cpu.js';
+import { expectFastKernelParity } from '../../test/patch-test-support.js';
 
 const backend = inject('tdhookBackend');
 
@@ -29,25 +28,11 @@ function tiles(): tf.Tensor[] {
   ];
 }
 
-const values = (tensors: tf.Tensor[]): { shape: number[]; data: number[] }[] =>
-  tensors.map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
-
 describe('wasm/Tile and cpu/Tile', () => {
   const patch = backend === 'wasm' ? fastTilePatch : cpuFastTilePatch;
 
   it(`${backend}: gives stock cpu’s values and shapes exactly, passes its self-test, and undoes to stock`, async () => {
-    const expected = await onStockCpu(() => tf.tidy(() => values(tiles())));
-    const selfTest = await onStockCpu(() => tf.tidy(() => values(patch.selfTest?.run() as tf.Tensor[])));
-    const stock = findKernel('Tile', backend);
-    const undo = patch.install(backend);
-    try {
-      expect(findKernel('Tile', backend)).not.toBe(stock);
-      expect(tf.tidy(() => values(tiles()))).toEqual(expected);
-      const ran = tf.tidy(() => values(patch.selfTest?.run() as tf.Tensor[]));
-      expect(ran).toEqual(selfTest);
-      if (patch.selfTest?.expected !== undefined) {
-        expect(ran.map((value) => value.data)).toEqual(patch.selfTest.expected);
-      }
+    await expectFastKernelParity(patch, 'Tile', backend, tiles, () => {
       // The gradient (a sum over the copies) is unchanged.
       const gradient = tf.tidy(() =>
         Array.from(
@@ -57,10 +42,7 @@ describe('wasm/Tile and cpu/Tile', () => {
         ),
       );
       expect(gradient).toEqual([3, 3]);
-    } finally {
-      undo();
-    }
-    expect(findKernel('Tile', backend)).toBe(stock);
+    });
   });
 
   it('one per backend, fast kernels with self-tests; the cpu one with values worked out by hand', () => {
