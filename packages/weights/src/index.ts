@@ -1,0 +1,3 @@
+// @tdhook/weights: weight-based interpretability. Pruning with exact restore, adapters spliced into a model
+// (sparse autoencoders, transcoders) trained on cached activations, and task vectors. Browser-safe: nothing here
+// touches the file system (stream disk shards with `@tdhook/probing/node`'s readActivationShards).
