@@ -45,19 +45,29 @@ export class BlockNet extends Module {
     super();
     this.temperature = this.registerParameter('temperature', tf.scalar(2));
     const first = new Block(1);
-    this.blocks = this.registerModule('blocks', new ModuleList([first, new Block(5, first.proj)]));
+    this.#path = [first, new Block(5, first.proj)];
+    this.blocks = this.registerModule('blocks', new ModuleList(this.#path));
   }
+  readonly #path: readonly Block[];
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.mul(this.blocks.at(1)?.call(this.blocks.at(0)?.call(x)) as tf.Tensor, this.temperature);
+    return tf.mul(this.#path.reduce((h, block) => block.call(h), x), this.temperature);
   }
 }
 
 /** conv1 → pool1 → conv2 → pool2 → flatten → dense, like @tdhook/cv-assets' MNIST CNN (smaller input). */
 export function smallCnn(): tfl.Sequential {
-  const init = (seed: number): tfl.initializers.Initializer => tfl.initializers.glorotUniform({ seed });
+  const init = (seed: number): ReturnType<typeof tfl.initializers.glorotUniform> =>
+    tfl.initializers.glorotUniform({ seed });
   return tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, name: 'conv1', kernelInitializer: init(1), biasInitializer: 'ones' }),
+      tfl.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 4,
+        kernelSize: 3,
+        name: 'conv1',
+        kernelInitializer: init(1),
+        biasInitializer: 'ones',
+      }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
       tfl.layers.conv2d({ filters: 4, kernelSize: 2, name: 'conv2', kernelInitializer: init(2) }),
       tfl.layers.maxPooling2d({ poolSize: 1, name: 'pool2' }),
@@ -72,12 +82,22 @@ export function nestedModel(): tfl.LayersModel {
   const encoder = tfl.sequential({
     name: 'encoder',
     layers: [
-      tfl.layers.dense({ units: 4, inputShape: [3], name: 'fc1', kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }) }),
-      tfl.layers.batchNormalization({ name: 'bn', movingMeanInitializer: tfl.initializers.constant({ value: 0.5 }) }),
+      tfl.layers.dense({
+        units: 4,
+        inputShape: [3],
+        name: 'fc1',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }),
+      }),
+      tfl.layers.batchNormalization({
+        name: 'bn',
+        movingMeanInitializer: tfl.initializers.constant({ value: 0.5 }),
+      }),
     ],
   });
   const input = tfl.input({ shape: [3] });
-  const output = tfl.layers.dense({ units: 2, name: 'head' }).apply(encoder.apply(input)) as tfl.SymbolicTensor;
+  const output = tfl.layers
+    .dense({ units: 2, name: 'head' })
+    .apply(encoder.apply(input)) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: output });
 }
 

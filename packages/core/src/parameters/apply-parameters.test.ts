@@ -67,6 +67,21 @@ describe.each(models)('applyParameters and withParameters on %s', (_, build) => 
   });
 });
 
+describe('the model computes with the applied parameters', () => {
+  it('a CNN whose dense layer is set to zero kernel and bias [1, 2, 3] predicts [1, 2, 3] inside, not after', () => {
+    const cnn = smallCnn();
+    using head = new TensorDict({ 'dense.kernel': tf.zeros([16, 3]), 'dense.bias': tf.tensor1d([1, 2, 3]) });
+    using input = new TensorDict({ x: tf.randomUniform([1, 8, 8, 1], 0, 1, 'float32', 7) });
+    const predict = (): number[] =>
+      tf.tidy(() => Array.from((cnn.predict(input.getTensor('x')) as tf.Tensor).dataSync()));
+    const plain = predict();
+    expect(withParameters(cnn, head, predict)).toEqual([1, 2, 3]);
+    expect(predict()).toEqual(plain);
+    expect(plain).not.toEqual([1, 2, 3]);
+    cnn.dispose();
+  });
+});
+
 describe('applyParameters on bad input', () => {
   it('changes nothing and keeps nothing when a check fails', () => {
     const net = new BlockNet();
@@ -77,11 +92,11 @@ describe('applyParameters on bad input', () => {
     ]);
     expect(() => applyParameters(net, bad)).toThrowTdhookError('E_SHAPE_MISMATCH', /blocks\.1\.scale/);
     let ran = false;
-    expect(() =>
+    expect(() => {
       withParameters(net, bad, () => {
         ran = true;
-      }),
-    ).toThrowTdhookError('E_SHAPE_MISMATCH');
+      });
+    }).toThrowTdhookError('E_SHAPE_MISMATCH');
     expect(ran).toBe(false);
     expect(current(net)).toEqual(original);
     net.dispose();

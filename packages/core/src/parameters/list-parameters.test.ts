@@ -67,8 +67,14 @@ describe('listParameters on Modules', () => {
 
   it('rejects an unknown path and a paths option that is not an array of strings', () => {
     const net = new BlockNet();
-    expect(() => listParameters(net, { paths: ['blocks[2]'] })).toThrowTdhookError('E_UNKNOWN_PATH', /blocks\[2\]/);
-    expect(() => listParameters(net, { paths: 'blocks' as never })).toThrowTdhookError('E_INVALID_VALUE', /paths/);
+    expect(() => listParameters(net, { paths: ['blocks[2]'] })).toThrowTdhookError(
+      'E_UNKNOWN_PATH',
+      /blocks\[2\]/,
+    );
+    expect(() => listParameters(net, { paths: 'blocks' as never })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /paths/,
+    );
     net.dispose();
   });
 });
@@ -125,7 +131,6 @@ describe('listParameters on Layers models', () => {
     expect(listParameters(model, { trainableOnly: true })).toEqual([]);
     model.dispose();
     shared.dispose(); // tfjs-layers counts a layer once per application: the second reference
-
   });
 
   it('describes without reading values: no tensor is made', () => {

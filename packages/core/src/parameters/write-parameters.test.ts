@@ -15,7 +15,9 @@ const current = (model: ModelNode): Record<string, number[]> => {
 
 // Values unlike the model's: each entry i·0.25 + its position, so every written value is recognisable.
 const distinct = (params: TensorDict): TensorDict =>
-  params.apply((x, key) => tf.add(tf.mul(tf.reshape(tf.range(0, x.size, 1, 'float32'), x.shape), 0.25), key[0].length));
+  params.apply((x, key) =>
+    tf.add(tf.mul(tf.reshape(tf.range(0, x.size, 1, 'float32'), x.shape), 0.25), key[0].length),
+  );
 
 const models: [string, () => ModelNode & { dispose(): unknown }][] = [
   ['a Module tree', () => new BlockNet()],
@@ -57,12 +59,45 @@ describe.each(models)('readParameters and writeParameters on %s', (_, build) => 
 describe('writeParameters is all or nothing', () => {
   // The third entry is bad; the first two are fine and must not be written.
   const cases: [string, (third: tf.Tensor) => [string, tf.Tensor | string], string, RegExp][] = [
-    ['an unknown key', (x) => ['blocks.0.proj.wieght', tf.clone(x)], 'E_UNKNOWN_PATH', /blocks\.0\.proj\.wieght.*blocks\.0\.proj\.weight/s],
-    ['a wrong shape', (x) => ['blocks.0.proj.weight', tf.zeros([x.size])], 'E_SHAPE_MISMATCH', /blocks\.0\.proj\.weight.*\[3, 3\].*\[9\]/],
-    ['a wrong dtype', (x) => ['blocks.0.proj.weight', tf.cast(x, 'int32')], 'E_INVALID_VALUE', /blocks\.0\.proj\.weight.*float32.*int32/],
-    ['a NaN', (x) => ['blocks.0.proj.weight', tf.where(tf.equal(tf.reshape(tf.range(0, 9), [3, 3]), 4), tf.fill([3, 3], NaN), x)], 'E_INVALID_VALUE', /blocks\.0\.proj\.weight.*NaN/],
-    ['an infinity', (x) => ['blocks.0.proj.weight', tf.fill(x.shape, -Infinity)], 'E_INVALID_VALUE', /blocks\.0\.proj\.weight.*infinite/],
-    ['a non-tensor leaf', () => ['blocks.0.proj.weight', 'not a tensor'], 'E_INVALID_VALUE', /blocks\.0\.proj\.weight.*not a tensor/],
+    [
+      'an unknown key',
+      (x) => ['blocks.0.proj.wieght', tf.clone(x)],
+      'E_UNKNOWN_PATH',
+      /blocks\.0\.proj\.wieght.*blocks\.0\.proj\.weight/s,
+    ],
+    [
+      'a wrong shape',
+      (x) => ['blocks.0.proj.weight', tf.zeros([x.size])],
+      'E_SHAPE_MISMATCH',
+      /blocks\.0\.proj\.weight.*\[3, 3\].*\[9\]/,
+    ],
+    [
+      'a wrong dtype',
+      (x) => ['blocks.0.proj.weight', tf.cast(x, 'int32')],
+      'E_INVALID_VALUE',
+      /blocks\.0\.proj\.weight.*float32.*int32/,
+    ],
+    [
+      'a NaN',
+      (x) => [
+        'blocks.0.proj.weight',
+        tf.where(tf.equal(tf.reshape(tf.range(0, 9), [3, 3]), 4), tf.fill([3, 3], NaN), x),
+      ],
+      'E_INVALID_VALUE',
+      /blocks\.0\.proj\.weight.*NaN/,
+    ],
+    [
+      'an infinity',
+      (x) => ['blocks.0.proj.weight', tf.fill(x.shape, -Infinity)],
+      'E_INVALID_VALUE',
+      /blocks\.0\.proj\.weight.*infinite/,
+    ],
+    [
+      'a non-tensor leaf',
+      () => ['blocks.0.proj.weight', 'not a tensor'],
+      'E_INVALID_VALUE',
+      /blocks\.0\.proj\.weight.*not a tensor/,
+    ],
   ];
 
   it.each(cases)('%s in the third entry writes nothing', (_, third, code, message) => {
@@ -134,9 +169,22 @@ describe('writeParameters is all or nothing', () => {
 
   it('stores values as given: a Layers constraint does not run, so a write back is exact', () => {
     const model = tfl.sequential({
-      layers: [tfl.layers.dense({ units: 2, inputShape: [2], name: 'fc', kernelConstraint: tfl.constraints.maxNorm({ maxValue: 0.5 }) })],
+      layers: [
+        tfl.layers.dense({
+          units: 2,
+          inputShape: [2],
+          name: 'fc',
+          kernelConstraint: tfl.constraints.maxNorm({ maxValue: 0.5 }),
+        }),
+      ],
     });
-    using big = new TensorDict({ 'fc.kernel': tf.tensor2d([[3, 4], [0, 1]]), 'fc.bias': tf.tensor1d([1, 2]) });
+    using big = new TensorDict({
+      'fc.kernel': tf.tensor2d([
+        [3, 4],
+        [0, 1],
+      ]),
+      'fc.bias': tf.tensor1d([1, 2]),
+    });
     writeParameters(model, big);
     expect(current(model)).toEqual(snapshot(big));
     model.dispose();

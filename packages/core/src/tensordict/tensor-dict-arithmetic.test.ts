@@ -7,8 +7,21 @@ const values = (td: TensorDict, key: string | [string, ...string[]]): number[] =
   Array.from(td.getTensor(key).dataSync());
 
 const pair = (): [TensorDict, TensorDict] => [
-  new TensorDict({ 'fc.kernel': tf.tensor2d([[1, 2], [3, 4]]), 'fc.bias': tf.tensor1d([0.5, -1]), step: 'pre' }),
-  new TensorDict({ 'fc.kernel': tf.tensor2d([[2, 0], [-1, 8]]), 'fc.bias': tf.tensor1d([1.5, 1]) }),
+  new TensorDict({
+    'fc.kernel': tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]),
+    'fc.bias': tf.tensor1d([0.5, -1]),
+    step: 'pre',
+  }),
+  new TensorDict({
+    'fc.kernel': tf.tensor2d([
+      [2, 0],
+      [-1, 8],
+    ]),
+    'fc.bias': tf.tensor1d([1.5, 1]),
+  }),
 ];
 
 describe('TensorDict arithmetic', () => {
@@ -45,7 +58,11 @@ describe('TensorDict arithmetic', () => {
 
   it('names the first key that is missing on either side, or whose shape or dtype differs', () => {
     const [a, b] = pair();
-    using extra = new TensorDict({ 'fc.kernel': tf.zeros([2, 2]), 'fc.bias': tf.zeros([2]), 'fc.gain': tf.ones([2]) });
+    using extra = new TensorDict({
+      'fc.kernel': tf.zeros([2, 2]),
+      'fc.bias': tf.zeros([2]),
+      'fc.gain': tf.ones([2]),
+    });
     using fewer = new TensorDict({ 'fc.kernel': tf.zeros([2, 2]) });
     using wide = new TensorDict({ 'fc.kernel': tf.zeros([2, 3]), 'fc.bias': tf.zeros([2]) });
     using ints = new TensorDict({ 'fc.kernel': tf.zeros([2, 2], 'int32'), 'fc.bias': tf.zeros([2]) });

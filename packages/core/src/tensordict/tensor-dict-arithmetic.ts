@@ -27,7 +27,11 @@ function checkOther(td: TensorDict, other: unknown, where: string): Map<string, 
     });
   }
   if (other.isDisposed) {
-    throw new DisposedError({ what: 'The other TensorDict was disposed', where, fix: 'Pass a live TensorDict.' });
+    throw new DisposedError({
+      what: 'The other TensorDict was disposed',
+      where,
+      fix: 'Pass a live TensorDict.',
+    });
   }
   const mine = tensorLeaves(td);
   const theirs = tensorLeaves(other);
