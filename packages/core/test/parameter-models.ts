@@ -50,7 +50,10 @@ export class BlockNet extends Module {
   }
   readonly #path: readonly Block[];
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.mul(this.#path.reduce((h, block) => block.call(h), x), this.temperature);
+    return tf.mul(
+      this.#path.reduce((h, block) => block.call(h), x),
+      this.temperature,
+    );
   }
 }
 
