@@ -15,10 +15,11 @@ export interface PlannedWrite {
 }
 
 function nearKeys(key: string, known: readonly string[]): string {
-  // Keys sharing the longest leading module path are the likeliest meant; otherwise list the first few.
+  // Keys sharing the longest start are the likeliest meant; an index written `[0]` is `.0` in a key.
+  const wanted = key.replace(/\[(\d+)\]/g, '.$1');
   const score = (candidate: string): number => {
     let shared = 0;
-    while (shared < key.length && key[shared] === candidate[shared]) shared += 1;
+    while (shared < wanted.length && wanted[shared] === candidate[shared]) shared += 1;
     return shared;
   };
   const ranked = [...known].sort((a, b) => score(b) - score(a)).slice(0, 5);

@@ -190,3 +190,14 @@ describe('writeParameters is all or nothing', () => {
     model.dispose();
   });
 });
+
+describe('writeParameters on an unknown key', () => {
+  it('suggests the key in its canonical form when an index is written in brackets', () => {
+    const net = new BlockNet();
+    using params = new TensorDict({ 'blocks[1].proj.bias': tf.zeros([3]) });
+    expect(() => {
+      writeParameters(net, params);
+    }).toThrowTdhookError('E_UNKNOWN_PATH', /near it: blocks\.1\.proj\.bias/);
+    net.dispose();
+  });
+});
