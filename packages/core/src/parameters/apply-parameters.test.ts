@@ -115,3 +115,25 @@ describe('applyParameters on bad input', () => {
     net.dispose();
   });
 });
+
+describe('inside tf.tidy', () => {
+  it('a dict read in a tidy, and originals applied in one, survive it', () => {
+    const net = new BlockNet();
+    const original = current(net);
+    let read = new TensorDict();
+    tf.tidy(() => {
+      read = readParameters(net);
+    });
+    expect(snapshot(read)).toEqual(original);
+    using shifted = read.apply((x) => tf.add(x, 1));
+    let restore = (): void => undefined;
+    tf.tidy(() => {
+      restore = applyParameters(net, shifted);
+    });
+    expect(current(net)).toEqual(snapshot(shifted));
+    restore();
+    expect(current(net)).toEqual(original);
+    read.dispose();
+    net.dispose();
+  });
+});

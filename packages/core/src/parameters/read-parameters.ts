@@ -17,5 +17,6 @@ import { collectParameters } from './parameter-entries.js';
 export function readParameters(model: ModelNode, options: ParameterListOptions = {}): TensorDict {
   const entries = collectParameters(model, options, 'readParameters()');
   // A clone shares the variable's current data; an assign gives the variable new data, so it is a snapshot.
-  return new TensorDict(entries.map((entry) => [entry.info.key, tf.clone(entry.read())] as const));
+  // Kept, so that the dict also outlives a tf.tidy it was read in (the caller disposes it).
+  return new TensorDict(entries.map((entry) => [entry.info.key, tf.keep(tf.clone(entry.read()))] as const));
 }
