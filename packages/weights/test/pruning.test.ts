@@ -5,7 +5,13 @@ import { TensorDict } from '@tdhook/core';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
-import { magnitudeImportance, measureSparsity, pruning, type ImportanceCallback } from '../src/index.js';
+import {
+  gradientImportance,
+  magnitudeImportance,
+  measureSparsity,
+  pruning,
+  type ImportanceCallback,
+} from '../src/index.js';
 import { inputs, Linear, Mlp, snapshot, zeroFraction } from './pruning-models.js';
 
 const program = [{ path: '', direction: null, operation: 'prune-parameters' }];
@@ -272,5 +278,42 @@ describe('pruning (SPEC §2.7)', () => {
       options: { amount: 0.3, modules: { linear1: { axis: 1, amount: 0.3, norm: 1, groupSize: 1 } } },
       hooks: program,
     });
+  });
+});
+
+describe('gradientImportance on a Module', () => {
+  it('averages |θ ⊙ ∂loss/∂θ| over batches, matching gradients taken by hand with tf.grads of the same maths', () => {
+    const model = new Mlp();
+    const xs = [inputs(3), tf.tidy(() => tf.mul(inputs(3), -0.5))];
+    const loss = (batch: number): tf.Scalar => tf.tidy(() => tf.sum(tf.square(model.call(xs[batch] as tf.Tensor))));
+    using taylor = gradientImportance({ model, loss, batches: 2 });
+    const layers = [model.linear1, model.linear2, model.linear3];
+    const expected = tf.tidy(() => {
+      const parameters = layers.flatMap((layer) => [layer.kernel, layer.bias] as tf.Tensor[]);
+      const manual = (x: tf.Tensor) => (...p: tf.Tensor[]): tf.Scalar => {
+        let h = x;
+        for (let layer = 0; layer < 3; layer += 1) {
+          h = tf.add(tf.matMul(h, p[2 * layer] as tf.Tensor), p[2 * layer + 1] as tf.Tensor);
+          if (layer < 2) h = tf.relu(h);
+        }
+        return tf.sum(tf.square(h));
+      };
+      const perBatch = xs.map((x) => tf.grads(manual(x))(parameters));
+      return parameters.map((parameter, index) =>
+        tf.div(tf.addN(perBatch.map((grads) => tf.abs(tf.mul(parameter, grads[index] as tf.Tensor)))), 2),
+      );
+    });
+    const keys = ['linear1.kernel', 'linear1.bias', 'linear2.kernel', 'linear2.bias', 'linear3.kernel', 'linear3.bias'];
+    expect([...taylor.scores.keys()]).toEqual(keys);
+    keys.forEach((key, index) => {
+      expect(taylor.scores.get(key)).toBeCloseToTensor(expected[index] as tf.Tensor, { rtol: 1e-5, atol: 1e-6 });
+    });
+    tf.dispose([...expected, ...xs]);
+    expect(() => gradientImportance({ model, loss, batches: 0 })).toThrowTdhookError('E_INVALID_VALUE', /batches/);
+    expect(() => gradientImportance({ model, loss: () => tf.zeros([2]) as never })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /did not return a float32 scalar/,
+    );
+    model.dispose();
   });
 });
