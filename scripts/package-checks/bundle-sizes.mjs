@@ -62,6 +62,9 @@ const budgetsKiB = {
   '{ activationPatchingGrid } from @tdhook/intervention': 53,
   '{ attributionPatching } from @tdhook/intervention': 139,
   '{ headSites } from @tdhook/intervention': 5,
+  // Issue 16. Pruning bundles core's parameter bridge (list, read, checked apply) and TensorDict (~61 KiB of
+  // core); gradientImportance and measureSparsity must not come with it.
+  '{ pruning } from @tdhook/weights': 83,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -127,6 +130,7 @@ export async function measureBundles(app, problems) {
       'attributionPatching',
       'headSites',
     ].map((name) => named('@tdhook/intervention', name)),
+    named('@tdhook/weights', 'pruning'),
   ];
 
   const rows = [];
