@@ -3,6 +3,11 @@
 // touches the file system (stream disk shards with `@tdhook/probing/node`'s readActivationShards).
 
 // Task vectors
-export { chooseAlpha, type AlphaTrial, type ChooseAlphaOptions, type ChosenAlpha } from './task-vectors/choose-alpha.js';
+export {
+  chooseAlpha,
+  type AlphaTrial,
+  type ChooseAlphaOptions,
+  type ChosenAlpha,
+} from './task-vectors/choose-alpha.js';
 export { combineTaskVectors, forgetVector, taskVector } from './task-vectors/task-vector-arithmetic.js';
 export { taskVectors, type TaskVectorsOptions } from './task-vectors/task-vectors-method.js';

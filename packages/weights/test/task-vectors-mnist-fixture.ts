@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadModel } from '@tdhook/adapter-cv';
+import { readParameters, TensorDict, writeParameters } from '@tdhook/core';
 import { mnistCnnDir, readMnist } from '@tdhook/cv-assets';
 
 /** Loads a fresh copy of the committed MNIST CNN. */
@@ -23,9 +24,11 @@ export function mnistBatch(
 }
 
 /**
- * Fine-tunes the dense head of `model` in place for `steps` SGD steps (learning rate `learningRate`) on training images of
- * `digit` only (the first ones of the training set, in fixed batches of `batchSize`), with cross-entropy
- * towards `digit`: afterwards the model leans towards predicting it.
+ * Fine-tunes the dense head of `model` (fc1, logits) in place for `steps` SGD steps (learning rate
+ * `learningRate`) on training images of `digit` only (the first ones of the training set, in fixed batches of
+ * `batchSize`), with cross-entropy towards `digit`: afterwards the model leans towards predicting it. The
+ * head is trained as plain TF.js on the frozen conv features (the conv kernels' gradient needs
+ * Conv2DBackpropFilter, which stock wasm lacks), then written back with core's writeParameters.
  */
 export function fineTuneOnDigit(
   model: tfl.LayersModel,
@@ -37,31 +40,41 @@ export function fineTuneOnDigit(
   labels.forEach((label, index) => {
     if (label === digit) picked.push(index);
   });
+  const keys = ['fc1.kernel', 'fc1.bias', 'logits.kernel', 'logits.bias'] as const;
+  using start = readParameters(model).select(...keys);
+  const head = keys.map((key) => tf.variable(start.getTensor(key)));
+  const [k1, b1, k2, b2] = head as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
   const optimizer = tf.train.sgd(learningRate);
-  // The dense head only (fc1, logits): the conv kernels' gradient needs Conv2DBackpropFilter, which stock wasm
-  // lacks (@tdhook/backend patches it; the tests run on unpatched backends).
-  const variables = ['fc1', 'logits'].flatMap((name) =>
-    model.getLayer(name).trainableWeights.map((weight) => weight.read() as tf.Variable),
-  );
+  // conv1 … flatten: the frozen part.
+  const features = (x: tf.Tensor): tf.Tensor =>
+    model.layers.slice(0, 5).reduce((h, layer) => layer.apply(h) as tf.Tensor, x);
   try {
     for (let step = 0; step < steps; step++) {
       const pixels = new Float32Array(batchSize * 784);
       for (let row = 0; row < batchSize; row++) {
-        const index = picked[(step * batchSize + row) % picked.length] as number;
+        const index = picked[(step * batchSize + row) % picked.length] ?? 0;
         pixels.set(images.subarray(index * 784, (index + 1) * 784), row * 784);
       }
       tf.tidy(() => {
-        const x = tf.tensor4d(pixels, [batchSize, 28, 28, 1]);
+        const h = features(tf.tensor4d(pixels, [batchSize, 28, 28, 1]));
         const target = tf.oneHot(tf.fill([batchSize], digit, 'int32'), 10);
         optimizer.minimize(
-          () => tf.losses.softmaxCrossEntropy(target, model.apply(x, { training: true }) as tf.Tensor),
+          () => {
+            const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(h, k1), b1)), k2), b2);
+            return tf.losses.softmaxCrossEntropy(target, logits);
+          },
           false,
-          variables,
+          head,
         );
       });
     }
+    using tuned = new TensorDict(
+      Object.fromEntries(keys.map((key, i) => [key, tf.clone(head[i] as tf.Variable)])),
+    );
+    writeParameters(model, tuned);
   } finally {
     optimizer.dispose();
+    tf.dispose(head);
   }
 }
 

@@ -24,9 +24,21 @@ export interface TinyValues {
 }
 
 /** θ_pre of the tiny model: kernel [[1, 2], [3, 4]], bias [0.5, −0.5]. */
-export const pretrainedValues: TinyValues = { kernel: [[1, 2], [3, 4]], bias: [0.5, -0.5] };
+export const pretrainedValues: TinyValues = {
+  kernel: [
+    [1, 2],
+    [3, 4],
+  ],
+  bias: [0.5, -0.5],
+};
 /** θ_ft: kernel [[1.5, 2], [3, 3]], bias [0.5, 0.5], so τ = kernel [[0.5, 0], [0, −1]], bias [0, 1]. */
-export const finetunedValues: TinyValues = { kernel: [[1.5, 2], [3, 3]], bias: [0.5, 0.5] };
+export const finetunedValues: TinyValues = {
+  kernel: [
+    [1.5, 2],
+    [3, 3],
+  ],
+  bias: [0.5, 0.5],
+};
 
 /** Sequential({ linear: Linear }) with the given values (keys 'linear.kernel', 'linear.bias'). */
 export function tinyModel(values: TinyValues = pretrainedValues): Sequential {
@@ -35,7 +47,10 @@ export function tinyModel(values: TinyValues = pretrainedValues): Sequential {
 
 /** A parameter dict keyed like readParameters(tinyModel()) gives it. */
 export function tinyParameters(values: TinyValues): TensorDict {
-  return new TensorDict({ 'linear.kernel': tf.tensor2d(values.kernel), 'linear.bias': tf.tensor1d(values.bias) });
+  return new TensorDict({
+    'linear.kernel': tf.tensor2d(values.kernel),
+    'linear.bias': tf.tensor1d(values.bias),
+  });
 }
 
 /** Every parameter's values, by key, as plain arrays (a snapshot to compare bit for bit). */

@@ -19,7 +19,7 @@ import {
 const program = [{ path: '', direction: null, operation: 'replace-parameters' }];
 
 function outputOf(model: ReturnType<typeof tinyModel>, x: number[][]): number[][] {
-  return tf.tidy(() => (model.call(tf.tensor2d(x)) as tf.Tensor).arraySync() as number[][]);
+  return tf.tidy(() => model.call(tf.tensor2d(x)).arraySync() as number[][]);
 }
 
 describe('taskVector, forgetVector, combineTaskVectors', () => {
@@ -63,10 +63,14 @@ describe('taskVector, forgetVector, combineTaskVectors', () => {
     const keys = ['a.kernel', 'a.bias', 'b.kernel'];
     const shapes = [[10, 20], [20], [20, 5]];
     using pretrained = new TensorDict(
-      Object.fromEntries(keys.map((key, i) => [key, tf.randomNormal(shapes[i] as number[], 0, 1, 'float32', 11 + i)])),
+      Object.fromEntries(
+        keys.map((key, i) => [key, tf.randomNormal(shapes[i] as number[], 0, 1, 'float32', 11 + i)]),
+      ),
     );
     using finetuned = new TensorDict(
-      Object.fromEntries(keys.map((key, i) => [key, tf.randomNormal(shapes[i] as number[], 0, 1, 'float32', 31 + i)])),
+      Object.fromEntries(
+        keys.map((key, i) => [key, tf.randomNormal(shapes[i] as number[], 0, 1, 'float32', 31 + i)]),
+      ),
     );
     using task = taskVector(pretrained, finetuned);
     using forget = forgetVector(pretrained, finetuned);
@@ -90,7 +94,10 @@ describe('taskVector, forgetVector, combineTaskVectors', () => {
       'E_INVALID_VALUE',
       /alpha is NaN/,
     );
-    expect(() => combineTaskVectors(pretrained, [], 1)).toThrowTdhookError('E_INVALID_VALUE', /vectors is empty/);
+    expect(() => combineTaskVectors(pretrained, [], 1)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /vectors is empty/,
+    );
   });
 });
 
@@ -111,7 +118,15 @@ describe('taskVectors method (scenario 148: with_applied_vectors)', () => {
         'linear.kernel': Float32Array.of(1.25, 2, 3, 3.5),
         'linear.bias': Float32Array.of(0.5, 0),
       });
-      using data = new TensorDict({ input: tf.tensor2d([[1, 1], [2, -1]]) }, { batchShape: [2] });
+      using data = new TensorDict(
+        {
+          input: tf.tensor2d([
+            [1, 1],
+            [2, -1],
+          ]),
+        },
+        { batchShape: [2] },
+      );
       using result = prepared.run(data);
       // [1, 1]·[[1.25, 2], [3, 3.5]] + [0.5, 0] = [4.75, 5.5]; [2, −1]· … = [0, 0.5]
       expect(result.getTensor('output').arraySync()).toEqual([
@@ -153,17 +168,18 @@ describe('taskVectors method (scenario 148: with_applied_vectors)', () => {
     using pretrained = readParameters(model);
     using wrongShape = new TensorDict({ 'linear.kernel': tf.zeros([2, 2]), 'linear.bias': tf.zeros([3]) });
     using zeroVector = new TensorDict({ 'linear.kernel': tf.zeros([2, 2]), 'linear.bias': tf.zeros([3]) });
-    expect(() => taskVectors({ pretrained: partial, vectors: [partial], alpha: 1 }).prepare(model)).toThrowTdhookError(
-      'E_MISSING_KEY',
-      /the model's parameter 'linear\.bias'/,
-    );
-    expect(() => taskVectors({ pretrained: other, vectors: [other], alpha: 1 }).prepare(model)).toThrowTdhookError(
-      'E_MISSING_KEY',
-      /'linear\.bias'/,
-    );
+    expect(() =>
+      taskVectors({ pretrained: partial, vectors: [partial], alpha: 1 }).prepare(model),
+    ).toThrowTdhookError('E_MISSING_KEY', /the model's parameter 'linear\.bias'/);
+    expect(() =>
+      taskVectors({ pretrained: other, vectors: [other], alpha: 1 }).prepare(model),
+    ).toThrowTdhookError('E_MISSING_KEY', /'linear\.bias'/);
     expect(() =>
       taskVectors({ pretrained: wrongShape, vectors: [zeroVector], alpha: 1 }).prepare(model),
-    ).toThrowTdhookError('E_SHAPE_MISMATCH', /pretrained\['linear\.bias'\] has shape \[3\], the model's parameter has \[2\]/);
+    ).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+      /pretrained\['linear\.bias'\] has shape \[3\], the model's parameter has \[2\]/,
+    );
     expect(() => taskVectors({ pretrained, vectors: [wrongShape], alpha: 1 })).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
       /vectors\[0\]\['linear\.bias'\]/,
@@ -217,7 +233,8 @@ describe('chooseAlpha (the original compute_alpha)', () => {
     using tau = taskVector(pretrained, finetuned);
     // Output[0] on [1, 1] is 4.5 + 0.5α: accuracy grows with α, but α > 1 is not adequate.
     const asked: number[] = [];
-    const output0 = (m: unknown): number => outputOf(m as ReturnType<typeof tinyModel>, [[1, 1]])[0]?.[0] ?? 0;
+    const output0 = (m: unknown): number =>
+      outputOf(m as ReturnType<typeof tinyModel>, [[1, 1]])[0]?.[0] ?? 0;
     const { alpha, results } = await chooseAlpha({
       model,
       pretrained,
@@ -265,12 +282,17 @@ describe('chooseAlpha (the original compute_alpha)', () => {
       }),
     ).rejects.toThrow('control failed');
     expect(snapshot(model)).toEqual(before);
-    await expect(chooseAlpha({ ...base, alphas: [], adequate: () => true, accuracy: () => 1 })).rejects.toMatchObject({
+    await expect(
+      chooseAlpha({ ...base, alphas: [], adequate: () => true, accuracy: () => 1 }),
+    ).rejects.toMatchObject({
       code: 'E_INVALID_VALUE',
     });
     await expect(
       chooseAlpha({ ...base, alphas: [0.1, Number.NaN], adequate: () => true, accuracy: () => 1 }),
-    ).rejects.toMatchObject({ code: 'E_INVALID_VALUE', message: expect.stringMatching(/alphas\[1\] is NaN/) as unknown });
+    ).rejects.toMatchObject({
+      code: 'E_INVALID_VALUE',
+      message: expect.stringMatching(/alphas\[1\] is NaN/) as unknown,
+    });
     expect(snapshot(model)).toEqual(before);
     model.dispose();
   });

@@ -45,7 +45,7 @@ interface Fixture {
   readonly pretrained: TensorDict;
   /** A seeded task vector τ ~ N(0, 0.01²) per parameter. */
   readonly tau: TensorDict;
-  dispose(): void;
+  readonly dispose: () => void;
 }
 
 function fixture(width: number): Fixture {
@@ -54,7 +54,8 @@ function fixture(width: number): Fixture {
   const tau = new TensorDict(
     Object.fromEntries(
       listParameters(model).map(
-        (info, index) => [info.key, tf.randomNormal(info.shape, 0, 0.01, 'float32', 1000 + index)] as const,
+        (info, index) =>
+          [info.key, tf.randomNormal([...info.shape], 0, 0.01, 'float32', 1000 + index)] as const,
       ),
     ),
   );
@@ -92,7 +93,9 @@ function setupPlain({ width, parameters }: WeightsApplyParams): PreparedVariant 
   const model = new ReluMlp(mlpShape(width));
   const variables = [...model.layers.items, model.head].flatMap((layer) => [layer.kernel, layer.bias]);
   const pretrained = variables.map((variable) => tf.clone(variable));
-  const tau = variables.map((variable, index) => tf.randomNormal(variable.shape, 0, 0.01, 'float32', 1000 + index));
+  const tau = variables.map((variable, index) =>
+    tf.randomNormal([...variable.shape], 0, 0.01, 'float32', 1000 + index),
+  );
   // The same maths by hand: keep copies of the variables, assign θ_pre + α·τ, assign the copies back.
   const run = (): undefined => {
     const originals = variables.map((variable) => tf.clone(variable));

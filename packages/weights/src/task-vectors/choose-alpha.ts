@@ -80,10 +80,7 @@ function checkAlphas(alphas: unknown): readonly number[] {
   return alphas as readonly number[];
 }
 
-async function trial(
-  options: ChooseAlphaOptions,
-  alpha: number,
-): Promise<AlphaTrial> {
+async function trial(options: ChooseAlphaOptions, alpha: number): Promise<AlphaTrial> {
   const weights = combineTaskVectors(options.pretrained, options.vectors, alpha);
   try {
     return await withParameters(options.model, weights, async () => {

@@ -187,7 +187,12 @@ export function checkVectors(
   const dicts: TensorDict[] = [];
   vectors.forEach((vector: unknown, index) => {
     const name = `vectors[${index}]`;
-    checkSameParameters(reference, parameterTensors(vector, name, where), { reference: 'pretrained', other: name }, where);
+    checkSameParameters(
+      reference,
+      parameterTensors(vector, name, where),
+      { reference: 'pretrained', other: name },
+      where,
+    );
     dicts.push(vector as TensorDict);
   });
   return { pretrained: reference, vectors: dicts };

@@ -52,38 +52,39 @@ function configure(options: TaskVectorsOptions): TaskVectorsOptions {
  *   using result = prepared.run(data); // the model with θ_pre − 0.5·τ
  * } // parameters back to what they were
  */
-export const taskVectors: MethodFactory<TaskVectorsOptions> = /* @__PURE__ */ defineMethod<TaskVectorsOptions>({
-  contract: 'tdhook.method/1',
-  id,
-  summary: 'Applies θ_pre + α·Σ task vectors to the parameters while prepared',
-  configure,
-  requirements: () => ({ modelPasses: 1, gradients: 'optional' }),
-  plan: (options, model) => {
-    if (model.node !== undefined) {
-      const checked = checkVectors(options.pretrained, options.vectors, id);
-      checkModelParameters(model.node, checked.pretrained, 'pretrained', id);
-    }
-    return { hooks: [replaceParameters], inKeys: model.inKeys, outKeys: [] };
-  },
-  bind: ({ pretrained, vectors, alpha }, context) => {
-    const model = context.model.model;
-    const checked = checkVectors(pretrained, vectors, id);
-    checkModelParameters(model, checked.pretrained, 'pretrained', id);
-    const weights = combineTaskVectors(pretrained, vectors, alpha);
-    let restore: () => void;
-    try {
-      restore = applyParameters(model, weights);
-    } finally {
-      // The variables hold the written values now; this dict's handles are ours to drop.
-      weights.dispose();
-    }
-    try {
-      context.record(replaceParameters, restore);
-    } catch (error) {
-      // Not recorded, so the prepared model will not undo it: put the parameters back here.
-      restore();
-      throw error;
-    }
-    return { run: (data) => context.model.run(data) };
-  },
-});
+export const taskVectors: MethodFactory<TaskVectorsOptions> =
+  /* @__PURE__ */ defineMethod<TaskVectorsOptions>({
+    contract: 'tdhook.method/1',
+    id,
+    summary: 'Applies θ_pre + α·Σ task vectors to the parameters while prepared',
+    configure,
+    requirements: () => ({ modelPasses: 1, gradients: 'optional' }),
+    plan: (options, model) => {
+      if (model.node !== undefined) {
+        const checked = checkVectors(options.pretrained, options.vectors, id);
+        checkModelParameters(model.node, checked.pretrained, 'pretrained', id);
+      }
+      return { hooks: [replaceParameters], inKeys: model.inKeys, outKeys: [] };
+    },
+    bind: ({ pretrained, vectors, alpha }, context) => {
+      const model = context.model.model;
+      const checked = checkVectors(pretrained, vectors, id);
+      checkModelParameters(model, checked.pretrained, 'pretrained', id);
+      const weights = combineTaskVectors(pretrained, vectors, alpha);
+      let restore: () => void;
+      try {
+        restore = applyParameters(model, weights);
+      } finally {
+        // The variables hold the written values now; this dict's handles are ours to drop.
+        weights.dispose();
+      }
+      try {
+        context.record(replaceParameters, restore);
+      } catch (error) {
+        // Not recorded, so the prepared model will not undo it: put the parameters back here.
+        restore();
+        throw error;
+      }
+      return { run: (data) => context.model.run(data) };
+    },
+  });
