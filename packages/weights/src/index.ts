@@ -2,6 +2,30 @@
 // (sparse autoencoders, transcoders) trained on cached activations, and task vectors. Browser-safe: nothing here
 // touches the file system (stream disk shards with `@tdhook/probing/node`'s readActivationShards).
 
+// Pruning
+export { pruning } from './pruning/pruning.js';
+export type {
+  ConfiguredPruning,
+  ConfiguredStructuredPruning,
+  PruningOptions,
+  SkipModule,
+  StructuredPruning,
+} from './pruning/pruning-options.js';
+export {
+  gradientImportance,
+  magnitudeImportance,
+  type GradientImportance,
+  type GradientImportanceOptions,
+  type ImportanceArgs,
+  type ImportanceCallback,
+} from './pruning/importance.js';
+export {
+  measureSparsity,
+  type MeasureSparsityOptions,
+  type ParameterSparsity,
+  type SparsityReport,
+} from './pruning/measure-sparsity.js';
+
 // Task vectors
 export {
   chooseAlpha,
