@@ -61,6 +61,8 @@ const budgetsKiB = {
   '{ activationPatchingGrid } from @tdhook/intervention': 53,
   '{ attributionPatching } from @tdhook/intervention': 139,
   '{ headSites } from @tdhook/intervention': 5,
+  // Issue 16. A weights method is core's parameter bridge and TensorDict plus its own few KiB.
+  '{ taskVectors } from @tdhook/weights': 70,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -126,6 +128,7 @@ export async function measureBundles(app, problems) {
       'attributionPatching',
       'headSites',
     ].map((name) => named('@tdhook/intervention', name)),
+    named('@tdhook/weights', 'taskVectors'),
   ];
 
   const rows = [];
