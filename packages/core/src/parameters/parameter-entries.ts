@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 import { InvalidValueError } from '../errors.js';
 import type { LayersLike } from '../modules/layers-like.js';
@@ -12,9 +12,9 @@ import { parameterKey } from './parameter-key.js';
 export interface ParameterEntry {
   readonly info: ParameterInfo;
   /** The live value (the variable itself: do not dispose it). */
-  read(): tf.Tensor;
+  readonly read: () => tf.Tensor;
   /** Assigns `value` (same shape and dtype) as is: no constraint runs, so a write back is bit-exact. */
-  assign(value: tf.Tensor): void;
+  readonly assign: (value: tf.Tensor) => void;
 }
 
 type LayerWeight = NonNullable<LayersLike['weights']>[number] & {
@@ -28,8 +28,8 @@ interface OwnParameter {
   readonly name: string;
   readonly handle: object;
   readonly trainable: boolean;
-  read(): tf.Tensor;
-  assign(value: tf.Tensor): void;
+  readonly read: () => tf.Tensor;
+  readonly assign: (value: tf.Tensor) => void;
 }
 
 // tfjs-layers makes variable names unique per engine ('fc1/kernel_1' for a second model); originalName keeps
@@ -41,8 +41,8 @@ function fullNameOf(weight: LayerWeight): string {
 function assignRaw(weight: LayerWeight, value: tf.Tensor): void {
   // LayerVariable.write would run the layer's constraint (maxNorm rescales even within bounds): assign the
   // variable it wraps instead, so that writing values back restores them exactly.
-  const variable = weight.read() as tf.Tensor & { assign?: unknown };
-  if (typeof variable.assign === 'function') (variable as tf.Variable).assign(value);
+  const variable = weight.read() as unknown as { assign?: (next: tf.Tensor) => void };
+  if (typeof variable.assign === 'function') variable.assign(value);
   else weight.write(value);
 }
 

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { DisposedError, InvalidValueError, ShapeMismatchError, UnknownPathError } from '../errors.js';
 import { formatKey } from '../keys.js';
+import { isTensorDict } from '../tensordict/brand.js';
 import { sameShape } from '../tensordict/shape.js';
+import { isTensor } from '../value-guards.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
 import type { ParameterEntry } from './parameter-entries.js';
 
@@ -13,15 +15,18 @@ export interface PlannedWrite {
 }
 
 function nearKeys(key: string, known: readonly string[]): string {
-  // Keys sharing the longest leading module path are the likeliest meant; otherwise list the first few.
+  // Keys sharing the longest start are the likeliest meant; an index written `[0]` is `.0` in a key.
+  const wanted = key.replace(/\[(\d+)\]/g, '.$1');
   const score = (candidate: string): number => {
     let shared = 0;
-    while (shared < key.length && key[shared] === candidate[shared]) shared += 1;
+    while (shared < wanted.length && wanted[shared] === candidate[shared]) shared += 1;
     return shared;
   };
   const ranked = [...known].sort((a, b) => score(b) - score(a)).slice(0, 5);
   const more = known.length > ranked.length ? `, … (${known.length} in all)` : '';
-  return known.length === 0 ? 'The model has no parameters.' : `Parameters near it: ${ranked.join(', ')}${more}.`;
+  return known.length === 0
+    ? 'The model has no parameters.'
+    : `Parameters near it: ${ranked.join(', ')}${more}.`;
 }
 
 /**
@@ -33,16 +38,24 @@ function nearKeys(key: string, known: readonly string[]): string {
  * @example
  * const writes = planWrites(collectParameters(model), params, 'writeParameters()');
  */
-export function planWrites(entries: readonly ParameterEntry[], params: TensorDict, where: string): PlannedWrite[] {
-  if (typeof (params as unknown) !== 'object' || params === null || typeof params.entries !== 'function') {
+export function planWrites(
+  entries: readonly ParameterEntry[],
+  params: TensorDict,
+  where: string,
+): PlannedWrite[] {
+  if (!isTensorDict(params)) {
     throw new InvalidValueError({
       what: 'The parameters must be a TensorDict',
       where,
-      fix: "Pass a TensorDict keyed by parameter keys, e.g. from readParameters(model).",
+      fix: 'Pass a TensorDict keyed by parameter keys, e.g. from readParameters(model).',
     });
   }
   if (params.isDisposed) {
-    throw new DisposedError({ what: 'The parameters TensorDict was disposed', where, fix: 'Pass a live TensorDict.' });
+    throw new DisposedError({
+      what: 'The parameters TensorDict was disposed',
+      where,
+      fix: 'Pass a live TensorDict.',
+    });
   }
   const byKey = new Map(entries.map((entry) => [entry.info.key, entry]));
   const writes: PlannedWrite[] = [];
@@ -51,22 +64,27 @@ export function planWrites(entries: readonly ParameterEntry[], params: TensorDic
     const at = `${where}, key '${key}'`;
     const entry = path.length === 1 ? byKey.get(path[0]) : undefined;
     if (entry === undefined) {
-      const nested = path.length > 1 ? ' (parameter keys are flat strings such as "conv1.kernel", not nested)' : '';
+      const nested =
+        path.length > 1 ? ' (parameter keys are flat strings such as "conv1.kernel", not nested)' : '';
       throw new UnknownPathError({
         what: `No parameter of the model has the key ${key}${nested}`,
         where: at,
         fix: `Use the keys listParameters(model) gives. ${nearKeys(key, [...byKey.keys()])}`,
       });
     }
-    if (!(value instanceof tf.Tensor)) {
-      throw new InvalidValueError({ what: `The entry '${key}' is not a tensor`, where: at, fix: 'Store a tensor of the parameter\'s shape and dtype.' });
+    if (!isTensor(value)) {
+      throw new InvalidValueError({
+        what: `The entry '${key}' is not a tensor`,
+        where: at,
+        fix: "Store a tensor of the parameter's shape and dtype.",
+      });
     }
     const { shape, dtype } = entry.info;
     if (!sameShape(value.shape, shape)) {
       throw new ShapeMismatchError({
         what: `Parameter '${key}' has shape [${shape.join(', ')}], the value has shape [${value.shape.join(', ')}]`,
         where: at,
-        fix: 'Give a value of the parameter\'s own shape (listParameters(model) lists them).',
+        fix: "Give a value of the parameter's own shape (listParameters(model) lists them).",
       });
     }
     if (value.dtype !== dtype) {
@@ -86,7 +104,9 @@ function checkFinite(writes: readonly PlannedWrite[], where: string): void {
   const floats = writes.filter((write) => write.value.dtype === 'float32');
   if (floats.length === 0) return;
   // One read back for all entries: a flag per entry, 1 where every value is finite.
-  const flags = tf.tidy(() => tf.stack(floats.map((write) => tf.cast(tf.all(tf.isFinite(write.value)), 'int32'))));
+  const flags = tf.tidy(() =>
+    tf.stack(floats.map((write) => tf.cast(tf.all(tf.isFinite(write.value)), 'int32'))),
+  );
   const finite = flags.dataSync();
   flags.dispose();
   const bad = floats.findIndex((_, index) => finite[index] !== 1);

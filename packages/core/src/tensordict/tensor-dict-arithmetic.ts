@@ -3,58 +3,47 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { DisposedError, InvalidValueError, MissingKeyError, ShapeMismatchError } from '../errors.js';
-import { formatKey, type KeyPath } from '../keys.js';
+import { formatKey } from '../keys.js';
 import { isTensorDict } from './brand.js';
 import { describeEntry } from './format.js';
 import { formatShape, sameShape } from './shape.js';
 import type { TensorDict } from './tensor-dict.js';
 import { isTensor } from '../value-guards.js';
 
-function tensorLeaves(td: TensorDict): Map<string, [KeyPath, tf.Tensor]> {
-  const leaves = new Map<string, [KeyPath, tf.Tensor]>();
+function tensorLeaves(td: TensorDict): Map<string, tf.Tensor> {
+  const leaves = new Map<string, tf.Tensor>();
   for (const [key, value] of td.entries()) {
-    if (isTensor(value)) leaves.set(formatKey(key), [key, value]);
+    if (isTensor(value)) leaves.set(formatKey(key), value);
   }
   return leaves;
 }
 
-function checkOther(td: TensorDict, other: unknown, where: string): Map<string, [KeyPath, tf.Tensor]> {
-  if (!isTensorDict(other)) {
-    throw new InvalidValueError({
-      what: `The other operand is ${describeEntry(other)}, not a TensorDict`,
+function checkOther(td: TensorDict, other: unknown, where: string): Map<string, tf.Tensor> {
+  if (!isTensorDict(other) || other.isDisposed) {
+    throw new (isTensorDict(other) ? DisposedError : InvalidValueError)({
+      what: `The other operand is ${isTensorDict(other) ? 'disposed' : describeEntry(other)}, not a live TensorDict`,
       where,
-      fix: 'Pass a TensorDict with the same keys and shapes.',
+      fix: 'Pass a live TensorDict with the same keys and shapes.',
     });
-  }
-  if (other.isDisposed) {
-    throw new DisposedError({ what: 'The other TensorDict was disposed', where, fix: 'Pass a live TensorDict.' });
   }
   const mine = tensorLeaves(td);
   const theirs = tensorLeaves(other);
-  for (const [name, [, tensor]] of mine) {
-    const match = theirs.get(name);
-    if (match === undefined) {
+  // Every key of either side, this dict's first: the first one missing or different is the one named.
+  for (const name of new Set([...mine.keys(), ...theirs.keys()])) {
+    const a = mine.get(name);
+    const b = theirs.get(name);
+    if (a === undefined || b === undefined) {
       throw new MissingKeyError({
-        what: `The other TensorDict has no tensor ${name}`,
+        what: `Tensor ${name} is in ${a === undefined ? 'the other TensorDict' : 'this TensorDict'} only`,
         where: `${where}, key ${name}`,
         fix: 'Both operands need exactly the same tensor keys; select() the common ones first.',
       });
     }
-    const [, value] = match;
-    if (!sameShape(tensor.shape, value.shape) || tensor.dtype !== value.dtype) {
+    if (!sameShape(a.shape, b.shape) || a.dtype !== b.dtype) {
       throw new ShapeMismatchError({
-        what: `Entry ${name} is ${tensor.dtype}${formatShape(tensor.shape)} here and ${value.dtype}${formatShape(value.shape)} in the other TensorDict`,
+        what: `Entry ${name} is ${a.dtype}${formatShape(a.shape)} here and ${b.dtype}${formatShape(b.shape)} in the other TensorDict`,
         where: `${where}, key ${name}`,
         fix: 'Combine dicts whose entries have equal shapes and dtypes (e.g. two readParameters() of one model).',
-      });
-    }
-  }
-  for (const name of theirs.keys()) {
-    if (!mine.has(name)) {
-      throw new MissingKeyError({
-        what: `The other TensorDict has a tensor ${name} that this one lacks`,
-        where: `${where}, key ${name}`,
-        fix: 'Both operands need exactly the same tensor keys; select() the common ones first.',
       });
     }
   }
@@ -81,7 +70,7 @@ function combine(
   const theirs = checkOther(td, other, where);
   return td.apply((tensor, key) => {
     // checkOther found every key in both, so the fallback never runs.
-    return op(tensor, theirs.get(formatKey(key))?.[1] ?? tensor);
+    return op(tensor, theirs.get(formatKey(key)) ?? tensor);
   });
 }
 
