@@ -62,6 +62,9 @@ const budgetsKiB = {
   '{ activationPatchingGrid } from @tdhook/intervention': 53,
   '{ attributionPatching } from @tdhook/intervention': 139,
   '{ headSites } from @tdhook/intervention': 5,
+  // Issue 16. Pruning bundles core's parameter bridge (list, read, checked apply) and TensorDict (~61 KiB of
+  // core); gradientImportance and measureSparsity must not come with it.
+  '{ pruning } from @tdhook/weights': 83,
   // Issue 16. A weights method is core's parameter bridge and TensorDict plus its own few KiB.
   '{ taskVectors } from @tdhook/weights': 70,
 };
@@ -129,6 +132,7 @@ export async function measureBundles(app, problems) {
       'attributionPatching',
       'headSites',
     ].map((name) => named('@tdhook/intervention', name)),
+    named('@tdhook/weights', 'pruning'),
     named('@tdhook/weights', 'taskVectors'),
   ];
 

@@ -104,7 +104,9 @@ describe('pruning a Layers model (the MNIST CNN)', () => {
       }).prepare(model);
       const now = snapshot(model);
       const zeroChannels = (values: readonly number[], count: number): number[] =>
-        [...Array(count).keys()].filter((unit) => values.every((value, index) => index % count !== unit || value === 0));
+        [...Array(count).keys()].filter((unit) =>
+          values.every((value, index) => index % count !== unit || value === 0),
+        );
       expect(zeroChannels(now['conv2.kernel'] ?? [], 16)).toEqual(channels);
       expect(zeroChannels(now['conv2.bias'] ?? [], 16)).toEqual(channels);
       expect(zeroChannels(now['fc1.kernel'] ?? [], 32)).toEqual(units);

@@ -31,9 +31,7 @@ export class Mlp extends Module {
     this.linear3 = this.registerModule('linear3', new Linear(10, 10, 31));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() =>
-      this.linear3.call(tf.relu(this.linear2.call(tf.relu(this.linear1.call(x))))),
-    );
+    return tf.tidy(() => this.linear3.call(tf.relu(this.linear2.call(tf.relu(this.linear1.call(x))))));
   }
 }
 

@@ -80,7 +80,9 @@ describe('pruning attention heads (adapter-nlp transformer)', () => {
     }
     {
       using prepared = pruning({ amount: 0.3, relativePath: 'blocks[1]' }).prepare(model);
-      expect(prepared.program).toEqual([{ path: 'blocks[1]', direction: null, operation: 'prune-parameters' }]);
+      expect(prepared.program).toEqual([
+        { path: 'blocks[1]', direction: null, operation: 'prune-parameters' },
+      ]);
       const now = snapshot(model);
       for (const [key, values] of Object.entries(before)) {
         if (!key.startsWith('blocks.1.')) expect(now[key]).toEqual(values);

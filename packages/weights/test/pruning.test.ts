@@ -120,7 +120,9 @@ describe('pruning (SPEC §2.7)', () => {
       // The zeroed units are those whose kernel columns have the smallest L1 norm.
       const original = before['linear1.kernel'] ?? [];
       const norms = Array.from({ length: 10 }, (_, unit) =>
-        Array.from({ length: 10 }, (_, row) => Math.abs(original[row * 10 + unit] ?? 0)).reduce((a, b) => a + b),
+        Array.from({ length: 10 }, (_, row) => Math.abs(original[row * 10 + unit] ?? 0)).reduce(
+          (a, b) => a + b,
+        ),
       );
       const zeroedUnits = norms.map((_, unit) => unit).filter((unit) => bias[unit] === 0);
       const smallest = [...norms.keys()].sort((a, b) => (norms[a] ?? 0) - (norms[b] ?? 0)).slice(0, 5);
@@ -134,13 +136,16 @@ describe('pruning (SPEC §2.7)', () => {
     }
 
     {
-      const biasOnly: ImportanceCallback = (args) => (args.name === 'kernel' ? null : magnitudeImportance(args));
+      const biasOnly: ImportanceCallback = (args) =>
+        args.name === 'kernel' ? null : magnitudeImportance(args);
       using _prepared = pruning({ amount: 0.5, importance: biasOnly }).prepare(model);
       const now = snapshot(model);
       for (const key of keys('')) {
         if (key.endsWith('.kernel')) expect(now[key]).toEqual(before[key]);
       }
-      const biases = keys('').filter((key) => key.endsWith('.bias')).flatMap((key) => now[key] ?? []);
+      const biases = keys('')
+        .filter((key) => key.endsWith('.bias'))
+        .flatMap((key) => now[key] ?? []);
       expect(zeroFraction(biases)).toBe(0.5);
     }
     expect(snapshot(model)).toEqual(before);
@@ -198,18 +203,34 @@ describe('pruning (SPEC §2.7)', () => {
       expect(() => pruning(options).prepare(model)).toThrowTdhookError(code, pattern);
       expect(snapshot(model)).toEqual(before);
     };
-    refused({ amount_to_prune: 0.2 } as never, 'E_INVALID_VALUE', /no option "amount_to_prune"[\s\S]*Use amount/);
+    refused(
+      { amount_to_prune: 0.2 } as never,
+      'E_INVALID_VALUE',
+      /no option "amount_to_prune"[\s\S]*Use amount/,
+    );
     refused({ amount: 1.5 }, 'E_INVALID_VALUE', /fraction in \[0, 1\] or an integer count/);
     refused({ amount: -0.1 }, 'E_INVALID_VALUE', /fraction in \[0, 1\]/);
     refused({ amount: 500 }, 'E_INVALID_VALUE', /500 is more than the 330 entries/);
     refused({ amount: 0.5, relativePath: 'linear9' }, 'E_UNKNOWN_PATH', /linear9/);
     refused({ amount: 0.5, skip: ['linear9'] }, 'E_UNKNOWN_PATH', /linear9/);
     refused({ modules: { linear1: { axis: 1 } } }, 'E_INVALID_VALUE', /no amount/);
-    refused({ modules: { linear1: [1, 0.5] as never } }, 'E_INVALID_VALUE', /tuple[\s\S]*axis: 1, amount: 0.5/);
+    refused(
+      { modules: { linear1: [1, 0.5] as never } },
+      'E_INVALID_VALUE',
+      /tuple[\s\S]*axis: 1, amount: 0.5/,
+    );
     refused({ modules: { linear1: { axis: 2, amount: 0.5 } } }, 'E_INVALID_VALUE', /axis 2 is outside/);
-    refused({ modules: { linear1: { axis: 1, amount: 0.5, groupSize: 3 } } }, 'E_SHAPE_MISMATCH', /groupSize 3/);
+    refused(
+      { modules: { linear1: { axis: 1, amount: 0.5, groupSize: 3 } } },
+      'E_SHAPE_MISMATCH',
+      /groupSize 3/,
+    );
     refused({ modules: { linear1: { axis: 1, amount: 0.5, norm: 0 } } }, 'E_INVALID_VALUE', /norm must be/);
-    refused({ modules: { '': { axis: 1, amount: 0.5 } } }, 'E_INVALID_VALUE', /no parameter 'kernel' or 'weight'/);
+    refused(
+      { modules: { '': { axis: 1, amount: 0.5 } } },
+      'E_INVALID_VALUE',
+      /no parameter 'kernel' or 'weight'/,
+    );
     refused(
       { amount: 0.5, importance: () => tf.zeros([3]) },
       'E_SHAPE_MISMATCH',
@@ -231,9 +252,13 @@ describe('pruning (SPEC §2.7)', () => {
       expect(measureSparsity(model).zeros).toBe(7);
     }
     {
-      using _prepared = pruning({ modules: { linear2: { axis: 0, amount: 0.4, groupSize: 2 } } }).prepare(model);
+      using _prepared = pruning({ modules: { linear2: { axis: 0, amount: 0.4, groupSize: 2 } } }).prepare(
+        model,
+      );
       const kernel = snapshot(model)['linear2.kernel'] ?? [];
-      const zeroRows = Array.from({ length: 10 }, (_, row) => kernel.slice(row * 10, row * 10 + 10).every((v) => v === 0));
+      const zeroRows = Array.from({ length: 10 }, (_, row) =>
+        kernel.slice(row * 10, row * 10 + 10).every((v) => v === 0),
+      );
       expect(zeroRows.filter(Boolean)).toHaveLength(4);
       for (let pair = 0; pair < 5; pair += 1) expect(zeroRows[2 * pair]).toBe(zeroRows[2 * pair + 1]);
       // Axis 0 is the kernel's input axis: the bias does not follow.
@@ -242,11 +267,15 @@ describe('pruning (SPEC §2.7)', () => {
     for (const norm of [2, Infinity]) {
       using _prepared = pruning({ modules: { linear1: { axis: 1, amount: 3, norm } } }).prepare(model);
       const original = before['linear1.kernel'] ?? [];
-      const column = (unit: number): number[] => Array.from({ length: 10 }, (_, row) => Math.abs(original[row * 10 + unit] ?? 0));
+      const column = (unit: number): number[] =>
+        Array.from({ length: 10 }, (_, row) => Math.abs(original[row * 10 + unit] ?? 0));
       const norms = Array.from({ length: 10 }, (_, unit) =>
         norm === Infinity ? Math.max(...column(unit)) : Math.hypot(...column(unit)),
       );
-      const expected = [...norms.keys()].sort((a, b) => (norms[a] ?? 0) - (norms[b] ?? 0)).slice(0, 3).sort((a, b) => a - b);
+      const expected = [...norms.keys()]
+        .sort((a, b) => (norms[a] ?? 0) - (norms[b] ?? 0))
+        .slice(0, 3)
+        .sort((a, b) => a - b);
       const bias = snapshot(model)['linear1.bias'] ?? [];
       expect(bias.flatMap((value, unit) => (value === 0 ? [unit] : []))).toEqual(expected);
     }
@@ -285,31 +314,47 @@ describe('gradientImportance on a Module', () => {
   it('averages |θ ⊙ ∂loss/∂θ| over batches, matching gradients taken by hand with tf.grads of the same maths', () => {
     const model = new Mlp();
     const xs = [inputs(3), tf.tidy(() => tf.mul(inputs(3), -0.5))];
-    const loss = (batch: number): tf.Scalar => tf.tidy(() => tf.sum(tf.square(model.call(xs[batch] as tf.Tensor))));
+    const loss = (batch: number): tf.Scalar =>
+      tf.tidy(() => tf.sum(tf.square(model.call(xs[batch] as tf.Tensor))));
     using taylor = gradientImportance({ model, loss, batches: 2 });
     const layers = [model.linear1, model.linear2, model.linear3];
     const expected = tf.tidy(() => {
       const parameters = layers.flatMap((layer) => [layer.kernel, layer.bias] as tf.Tensor[]);
-      const manual = (x: tf.Tensor) => (...p: tf.Tensor[]): tf.Scalar => {
-        let h = x;
-        for (let layer = 0; layer < 3; layer += 1) {
-          h = tf.add(tf.matMul(h, p[2 * layer] as tf.Tensor), p[2 * layer + 1] as tf.Tensor);
-          if (layer < 2) h = tf.relu(h);
-        }
-        return tf.sum(tf.square(h));
-      };
+      const manual =
+        (x: tf.Tensor) =>
+        (...p: tf.Tensor[]): tf.Scalar => {
+          let h = x;
+          for (let layer = 0; layer < 3; layer += 1) {
+            h = tf.add(tf.matMul(h, p[2 * layer] as tf.Tensor), p[2 * layer + 1] as tf.Tensor);
+            if (layer < 2) h = tf.relu(h);
+          }
+          return tf.sum(tf.square(h));
+        };
       const perBatch = xs.map((x) => tf.grads(manual(x))(parameters));
       return parameters.map((parameter, index) =>
         tf.div(tf.addN(perBatch.map((grads) => tf.abs(tf.mul(parameter, grads[index] as tf.Tensor)))), 2),
       );
     });
-    const keys = ['linear1.kernel', 'linear1.bias', 'linear2.kernel', 'linear2.bias', 'linear3.kernel', 'linear3.bias'];
+    const keys = [
+      'linear1.kernel',
+      'linear1.bias',
+      'linear2.kernel',
+      'linear2.bias',
+      'linear3.kernel',
+      'linear3.bias',
+    ];
     expect([...taylor.scores.keys()]).toEqual(keys);
     keys.forEach((key, index) => {
-      expect(taylor.scores.get(key)).toBeCloseToTensor(expected[index] as tf.Tensor, { rtol: 1e-5, atol: 1e-6 });
+      expect(taylor.scores.get(key)).toBeCloseToTensor(expected[index] as tf.Tensor, {
+        rtol: 1e-5,
+        atol: 1e-6,
+      });
     });
     tf.dispose([...expected, ...xs]);
-    expect(() => gradientImportance({ model, loss, batches: 0 })).toThrowTdhookError('E_INVALID_VALUE', /batches/);
+    expect(() => gradientImportance({ model, loss, batches: 0 })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /batches/,
+    );
     expect(() => gradientImportance({ model, loss: () => tf.zeros([2]) as never })).toThrowTdhookError(
       'E_INVALID_VALUE',
       /did not return a float32 scalar/,

@@ -24,9 +24,7 @@ export function pruneGlobally(
   importance: ImportanceCallback | undefined,
   edits: ParameterEdits,
 ): void {
-  const entries = parametersUnder(model, scope.basePath).filter(
-    (entry) => !scope.skipped(entry.node),
-  );
+  const entries = parametersUnder(model, scope.basePath).filter((entry) => !scope.skipped(entry.node));
   using values = readParameters(model, scope.basePath === '' ? {} : { paths: [scope.basePath] });
   const scored: { readonly entry: ParameterEntry; readonly scores: Float32Array }[] = [];
   for (const entry of entries) {

@@ -19,16 +19,17 @@ export function parameterScores(
   importance: ImportanceCallback = magnitudeImportance,
 ): Float32Array | null {
   const { path, name, key } = info;
-  const returned: unknown = tf.tidy(() => importance({ path, name, key, parameter }) ?? undefined);
-  if (returned === undefined || returned === null) return null;
+  const given: unknown = tf.tidy(() => importance({ path, name, key, parameter }) ?? undefined);
+  if (given === undefined || given === null) return null;
   const where = `${id} importance for '${key}'`;
-  if (!(returned instanceof tf.Tensor)) {
+  if (!(given instanceof tf.Tensor)) {
     throw new InvalidValueError({
-      what: `The importance callback returned ${typeof returned}, not a tensor or null`,
+      what: `The importance callback returned ${typeof given}, not a tensor or null`,
       where,
       fix: 'Return a tensor of the parameter’s shape, or null to leave the parameter out.',
     });
   }
+  const returned = given as tf.Tensor;
   try {
     if (!tf.util.arraysEqual(returned.shape, parameter.shape)) {
       throw new ShapeMismatchError({

@@ -113,9 +113,18 @@ function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkNames(value: unknown, names: readonly string[], where: string, hints: Record<string, string>): void {
+function checkNames(
+  value: unknown,
+  names: readonly string[],
+  where: string,
+  hints: Record<string, string>,
+): void {
   if (!isRecord(value)) {
-    throw new InvalidValueError({ what: `${where} must be an object`, where, fix: `Pass { ${names.join(', ')} }.` });
+    throw new InvalidValueError({
+      what: `${where} must be an object`,
+      where,
+      fix: `Pass { ${names.join(', ')} }.`,
+    });
   }
   for (const name of Object.keys(value)) {
     if (!names.includes(name)) {
@@ -213,7 +222,7 @@ export function configurePruning(options: PruningOptions): ConfiguredPruning {
   if (amount !== undefined) checkAmount(amount, `${id} amount`);
   if (importance !== undefined && typeof importance !== 'function') {
     throw new InvalidValueError({
-      what: `importance must be a function, got ${importance === null ? 'null' : typeof importance}`,
+      what: `importance must be a function, got ${(importance as unknown) === null ? 'null' : typeof importance}`,
       where: `${id} importance`,
       fix: 'Pass e.g. importance: ({ parameter }) => tf.abs(parameter), or leave it out for magnitude.',
     });
@@ -227,7 +236,7 @@ export function configurePruning(options: PruningOptions): ConfiguredPruning {
   }
   let configuredModules: Record<string, ConfiguredStructuredPruning> | undefined;
   if (modules !== undefined) {
-    checkNames(modules, Object.keys(modules ?? {}), `${id} modules`, {});
+    checkNames(modules, isRecord(modules) ? Object.keys(modules) : [], `${id} modules`, {});
     configuredModules = {};
     for (const [path, entry] of Object.entries(modules)) {
       configuredModules[path] = configureEntry(path, entry, amount);

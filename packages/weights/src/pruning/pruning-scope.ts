@@ -46,7 +46,8 @@ export function pruningScope(
     const skippedNodes = new Set<ModelNode>();
     if (typeof skip === 'function') {
       // Paths relative to relativePath, as the skip list and modules are given.
-      for (const [path, node] of [['', base] as const, ...below]) if (skip(path, node)) skippedNodes.add(node);
+      for (const [path, node] of [['', base] as const, ...below])
+        if (skip(path, node)) skippedNodes.add(node);
       return skippedNodes;
     }
     for (const node of listed) {

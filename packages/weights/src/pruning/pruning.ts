@@ -4,12 +4,7 @@ import { defineMethod } from '@tdhook/core/plugin';
 import { pruneGlobally } from './global-pruning.js';
 import { ParameterEdits } from './parameter-edits.js';
 import { claimModel } from './pruning-claim.js';
-import {
-  configurePruning,
-  id,
-  type ConfiguredPruning,
-  type PruningOptions,
-} from './pruning-options.js';
+import { configurePruning, id, type ConfiguredPruning, type PruningOptions } from './pruning-options.js';
 import { pruningScope } from './pruning-scope.js';
 import { pruneStructured, structuredTargets } from './structured-pruning.js';
 
