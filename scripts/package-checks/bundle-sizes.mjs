@@ -65,6 +65,8 @@ const budgetsKiB = {
   // Issue 16. Pruning bundles core's parameter bridge (list, read, checked apply) and TensorDict (~61 KiB of
   // core); gradientImportance and measureSparsity must not come with it.
   '{ pruning } from @tdhook/weights': 83,
+  // Issue 16. A weights method is core's parameter bridge and TensorDict plus its own few KiB.
+  '{ taskVectors } from @tdhook/weights': 70,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -131,6 +133,7 @@ export async function measureBundles(app, problems) {
       'headSites',
     ].map((name) => named('@tdhook/intervention', name)),
     named('@tdhook/weights', 'pruning'),
+    named('@tdhook/weights', 'taskVectors'),
   ];
 
   const rows = [];
