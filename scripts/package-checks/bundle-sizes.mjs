@@ -61,6 +61,8 @@ const budgetsKiB = {
   '{ activationPatchingGrid } from @tdhook/intervention': 53,
   '{ attributionPatching } from @tdhook/intervention': 139,
   '{ headSites } from @tdhook/intervention': 5,
+  // Issue 16.
+  '{ adapters } from @tdhook/weights': 60,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -126,6 +128,7 @@ export async function measureBundles(app, problems) {
       'attributionPatching',
       'headSites',
     ].map((name) => named('@tdhook/intervention', name)),
+    named('@tdhook/weights', 'adapters'),
   ];
 
   const rows = [];
