@@ -41,7 +41,7 @@ describe('splicedEvaluation with a language-model loss (Moby Dick character mode
     });
     // Independently: tf.losses.softmaxCrossEntropy over positions 0…31 against the next characters.
     const expected = tf.tidy(() => {
-      const logits = model.call(data.getTensor('input')) as tf.Tensor;
+      const logits = model.call(data.getTensor('input'));
       const vocabulary = logits.shape[2] as number;
       const predicted = tf.reshape(tf.slice(logits, [0, 0, 0], [windows, width - 1, vocabulary]), [
         -1,

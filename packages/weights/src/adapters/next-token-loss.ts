@@ -31,7 +31,7 @@ export function nextTokenLoss(options: NextTokenLossOptions = {}): SplicedMetric
   return (result) => {
     const tokens = result.getTensor(tokensKey);
     const logits = result.getTensor(logitsKey);
-    const [batch, positions] = tokens.shape;
+    const [batch = 0, positions = 0] = tokens.shape;
     if (
       tokens.rank !== 2 ||
       logits.rank !== 3 ||
@@ -44,7 +44,7 @@ export function nextTokenLoss(options: NextTokenLossOptions = {}): SplicedMetric
         fix: 'Point tokens and logits at the model input ids and its logits (batchShape [batch]).',
       });
     }
-    if (positions === undefined || positions < 2 || batch === undefined) {
+    if (positions < 2) {
       throw new InvalidValueError({
         what: `nextTokenLoss needs at least 2 positions, got ${String(positions)}`,
         where,
