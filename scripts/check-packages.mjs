@@ -65,8 +65,10 @@ for (const pkg of packages) {
     problems.push(`${name}: @tensorflow/tfjs-core must be a peer dependency`);
   }
 
+  // A small file's Buffer is a view into Node's shared pool: hand publint exactly the tarball's bytes.
+  const packed = readFileSync(pkg.tarball);
   const { messages, pkg: lintedManifest } = await publint({
-    pack: { tarball: readFileSync(pkg.tarball).buffer },
+    pack: { tarball: packed.buffer.slice(packed.byteOffset, packed.byteOffset + packed.byteLength) },
     level: 'suggestion',
     strict: true,
   });

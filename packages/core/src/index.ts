@@ -38,6 +38,12 @@ export type { LayersLike } from './modules/layers-like.js';
 export type { ModelNode } from './modules/model-node.js';
 export { Module, type AnyModule } from './modules/module.js';
 export { namedModules, resolveModule } from './modules/resolve-module.js';
+export { applyParameters, withParameters } from './parameters/apply-parameters.js';
+export { listParameters } from './parameters/list-parameters.js';
+export type { ParameterInfo, ParameterListOptions } from './parameters/parameter-info.js';
+export { parameterKey } from './parameters/parameter-key.js';
+export { readParameters } from './parameters/read-parameters.js';
+export { writeParameters } from './parameters/write-parameters.js';
 export { EarlyStop, runStoppable, type StoppableResult } from './hooks/early-stop.js';
 export { HookHandle } from './hooks/hook-handle.js';
 export type {

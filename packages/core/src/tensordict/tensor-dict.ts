@@ -13,6 +13,7 @@ import { copyOps, entriesToOps, valueToOps, writeOps, type WriteOp } from './pla
 import { rebuild } from './rebuild.js';
 import { checkBatchShape } from './shape.js';
 import { expandBatch, indexBatch, reshapeBatch, sliceBatch, unsqueezeBatch } from './tensor-dict-batch.js';
+import { addDicts, lerpDicts, scaleDict, subDicts } from './tensor-dict-arithmetic.js';
 import { concatDicts, splitDicts, stackDicts } from './tensor-dict-combine.js';
 import type {
   ApplyFn,
@@ -481,6 +482,53 @@ export class TensorDict implements Disposable {
   split(sizes: number | readonly number[], axis = 0): TensorDict[] {
     this.#alive('split()');
     return splitDicts(this, sizes, axis);
+  }
+
+  /**
+   * A new TensorDict holding `this + other` entry by entry. Both must have exactly the same tensor keys, with
+   * equal shapes and dtypes (a `MissingKeyError` or `ShapeMismatchError` names the first key that differs);
+   * neither input changes. Non-tensor leaves are kept from `this`.
+   *
+   * @example
+   * using merged = pretrained.add(tau);
+   */
+  add(other: TensorDict): TensorDict {
+    this.#alive('add()');
+    return addDicts(this, other);
+  }
+
+  /**
+   * A new TensorDict holding `this − other` entry by entry (same keys, shapes and dtypes, as for `add`).
+   *
+   * @example
+   * using tau = finetuned.sub(pretrained); // a task vector
+   */
+  sub(other: TensorDict): TensorDict {
+    this.#alive('sub()');
+    return subDicts(this, other);
+  }
+
+  /**
+   * A new TensorDict with every tensor multiplied by `factor` (a finite number).
+   *
+   * @example
+   * using forget = tau.scale(-1);
+   */
+  scale(factor: number): TensorDict {
+    this.#alive('scale()');
+    return scaleDict(this, factor);
+  }
+
+  /**
+   * A new TensorDict holding `this + weight · (other − this)` entry by entry: `weight` 0 gives this dict's
+   * values, 1 gives `other`'s (same keys, shapes and dtypes, as for `add`).
+   *
+   * @example
+   * using halfway = pretrained.lerp(finetuned, 0.5);
+   */
+  lerp(other: TensorDict, weight: number): TensorDict {
+    this.#alive('lerp()');
+    return lerpDicts(this, other, weight);
   }
 
   /**
