@@ -1,7 +1,7 @@
 // Tiny models for the adapter tests, with small integer weights so that every expected number is worked out
 // by hand in the tests: linear1 (2 → 2) → relu → linear2 (2 → 2).
 import * as tf from '@tensorflow/tfjs-core';
-import { Lambda, Module, namedModules, Sequential, type ModelNode } from '@tdhook/core';
+import { Lambda, Module, namedModules, readParameters, Sequential, type ModelNode } from '@tdhook/core';
 import { hookCounts } from '@tdhook/core/plugin';
 
 /** A dense layer `x · kernel + bias` (kernel [in, out]). */
@@ -69,14 +69,13 @@ export function installedHooks(model: ModelNode): number {
   }, 0);
 }
 
-/** Every parameter of a Module tree as `path.name → values` (a snapshot to compare exactly). */
-export function parameterValues(model: Module<never[], unknown>): Record<string, number[]> {
-  const values: Record<string, number[]> = {};
-  const walk = (node: Module<never[], unknown>, prefix: string): void => {
-    for (const [name, variable] of node.namedParameters())
-      values[`${prefix}${name}`] = Array.from(variable.dataSync());
-    for (const [name, child] of node.namedChildren()) walk(child, `${prefix}${name}.`);
-  };
-  walk(model, '');
-  return values;
+/**
+ * Every parameter of a model as `key → values` (core's readParameters, keys `path.name`): the state dict, a
+ * snapshot to compare exactly.
+ */
+export function parameterValues(model: ModelNode): Record<string, number[]> {
+  using parameters = readParameters(model);
+  return Object.fromEntries(
+    parameters.keys().map((key) => [key.join('.'), Array.from(parameters.getTensor(key).dataSync())]),
+  );
 }

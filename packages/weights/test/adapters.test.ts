@@ -1,7 +1,7 @@
 // adapters (SPEC §2.7 Adapters, scenario 144) on a tiny linear1 → relu → linear2 model whose numbers are worked
 // out by hand in adapters-models.ts.
 import * as tf from '@tensorflow/tfjs-core';
-import { namedModules, resolveModule, TensorDict } from '@tdhook/core';
+import { listParameters, namedModules, resolveModule, TensorDict } from '@tdhook/core';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
@@ -162,6 +162,7 @@ describe('adapters (SPEC §2.7, scenario 144)', () => {
       );
       expect(namedModules(model).map(([path]) => path)).toEqual(modulesBefore);
       expect(Object.keys(parameterValues(model))).toEqual(Object.keys(before));
+      expect(listParameters(model).map(({ key }) => key)).toEqual(Object.keys(before));
       using result = prepared.run(data);
       expect(result.getTensor('output')).toBeCloseToTensor(
         [
