@@ -67,6 +67,8 @@ const budgetsKiB = {
   '{ pruning } from @tdhook/weights': 83,
   // Issue 16. A weights method is core's parameter bridge and TensorDict plus its own few KiB.
   '{ taskVectors } from @tdhook/weights': 70,
+  // Issue 16.
+  '{ adapters } from @tdhook/weights': 44,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -134,6 +136,7 @@ export async function measureBundles(app, problems) {
     ].map((name) => named('@tdhook/intervention', name)),
     named('@tdhook/weights', 'pruning'),
     named('@tdhook/weights', 'taskVectors'),
+    named('@tdhook/weights', 'adapters'),
   ];
 
   const rows = [];

@@ -35,3 +35,15 @@ export {
 } from './task-vectors/choose-alpha.js';
 export { combineTaskVectors, forgetVector, taskVector } from './task-vectors/task-vector-arithmetic.js';
 export { taskVectors, type TaskVectorsOptions } from './task-vectors/task-vectors-method.js';
+
+// Adapters
+export { callAdapter, isAdapter, type Adapter, type AdapterContext } from './adapters/adapter.js';
+export { type AdapterEntry, type ConfiguredAdapterEntry } from './adapters/adapter-entries.js';
+export { adapters, type AdaptersOptions, type ConfiguredAdapters } from './adapters/adapters-method.js';
+export {
+  splicedEvaluation,
+  type SplicedEvaluation,
+  type SplicedEvaluationOptions,
+  type SplicedMetric,
+} from './adapters/spliced-evaluation.js';
+export { nextTokenLoss, type NextTokenLossOptions } from './adapters/next-token-loss.js';
