@@ -10,8 +10,9 @@ const activeProbability = 4 / truthFeatures;
 const noise = 0.02;
 
 /** The ground-truth directions `[128, 64]` (unit rows) and the constant offset `[64]`, from a fixed seed. */
-export function groundTruth(): { directions: Float32Array; offset: Float32Array } {
-  const random = seededRandom(1234);
+export function groundTruth(seed = 1234, size = width): { directions: Float32Array; offset: Float32Array } {
+  const width = size;
+  const random = seededRandom(seed);
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const directions = new Float32Array(truthFeatures * width);
   for (let j = 0; j < truthFeatures; j++) {
@@ -56,8 +57,14 @@ export function syntheticDict(rows: number, seed: number): TensorDict {
 }
 
 /** The mean over ground-truth directions of the best cosine with any learned direction `[features, 64]`. */
-export function meanMaxCosine(learned: Float32Array, features: number): number {
-  const { directions } = groundTruth();
+export function meanMaxCosine(
+  learned: Float32Array,
+  features: number,
+  truth: Float32Array = groundTruth().directions,
+  size = width,
+): number {
+  const directions = truth;
+  const width = size;
   let total = 0;
   for (let j = 0; j < truthFeatures; j++) {
     let best = -1;
@@ -74,4 +81,39 @@ export function meanMaxCosine(learned: Float32Array, features: number): number {
     total += best;
   }
   return total / truthFeatures;
+}
+
+export const targetWidth = 32;
+
+/**
+ * A transcoder's data: `mlp_in` `[rows, 64]` as {@link syntheticRows}, `mlp_out` `[rows, 32]` the same sparse
+ * coefficients on 128 other unit directions (seed 99) plus noise: a sparse map from one space to the other.
+ */
+export function syntheticPairs(rows: number, seed: number): TensorDict {
+  const input = groundTruth();
+  const output = groundTruth(99, targetWidth);
+  const random = seededRandom(seed);
+  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const x = new Float32Array(rows * width);
+  const y = new Float32Array(rows * targetWidth);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < width; i++) x[r * width + i] = (input.offset[i] ?? 0) + noise * gaussian();
+    for (let i = 0; i < targetWidth; i++)
+      y[r * targetWidth + i] = (output.offset[i] ?? 0) + noise * gaussian();
+    for (let j = 0; j < truthFeatures; j++) {
+      if (random() >= activeProbability) continue;
+      const magnitude = 0.5 + random();
+      for (let i = 0; i < width; i++) {
+        x[r * width + i] = (x[r * width + i] ?? 0) + magnitude * (input.directions[j * width + i] ?? 0);
+      }
+      for (let i = 0; i < targetWidth; i++) {
+        y[r * targetWidth + i] =
+          (y[r * targetWidth + i] ?? 0) + magnitude * (output.directions[j * targetWidth + i] ?? 0);
+      }
+    }
+  }
+  return new TensorDict(
+    { mlp_in: tf.tensor2d(x, [rows, width]), mlp_out: tf.tensor2d(y, [rows, targetWidth]) },
+    { batchShape: [rows] },
+  );
 }

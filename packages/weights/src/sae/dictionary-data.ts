@@ -58,7 +58,7 @@ function column(dict: TensorDict, key: Key, width: number, name: string, where: 
       fix: 'Point the key at the cached activations.',
     });
   }
-  const value: tf.Tensor = stored;
+  const value = dict.getTensor(key);
   if (value.rank < 2 || value.shape[value.rank - 1] !== width) {
     throw new ShapeMismatchError({
       what: `The data's entry ${formatKey(key)} is [${value.shape.join(', ')}], expected [rows, ..., ${String(width)}]`,

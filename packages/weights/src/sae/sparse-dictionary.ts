@@ -37,7 +37,7 @@ function checkSize(value: unknown, name: string, where: string): void {
  * const sae = new SparseAutoencoder({ inputSize: 64, features: 256 }); // a SparseDictionary
  * sae.features; // 256
  */
-export abstract class SparseDictionary extends Module<[tf.Tensor]> {
+export abstract class SparseDictionary extends Module {
   /** The width of the input's last axis. */
   readonly inputSize: number;
   /** The width of the output's last axis (the input's for an autoencoder). */

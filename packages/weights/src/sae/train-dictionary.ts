@@ -117,7 +117,7 @@ export async function trainDictionary(
   const history = { loss: [] as number[], mse: [] as number[], l0: [] as number[] };
   let steps = 0;
   let activations = 0;
-  let biasPending = options.initializeDecoderBias !== false;
+  let biasPending = options.initializeBiases !== false;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       for await (const batch of restoringOnFailure(
@@ -130,7 +130,7 @@ export async function trainDictionary(
             throw new DictionaryTrainingError('E_SAE_ABORTED', {
               what: `Training stopped by its AbortSignal after ${String(steps)} steps`,
               where,
-              fix: 'The weights hold the last completed step; train again to continue (initializeDecoderBias: false).',
+              fix: 'The weights hold the last completed step; train again to continue (initializeBiases: false).',
               cause: signal.reason,
             });
           }
@@ -138,6 +138,12 @@ export async function trainDictionary(
             biasPending = false;
             tf.tidy(() => {
               dictionary.decoderBias.assign(tf.mean(batch.target ?? batch.input, 0));
+              if (batch.target !== undefined) {
+                const meanInput = tf.mean(batch.input, 0, true);
+                dictionary.encoderBias.assign(
+                  tf.neg(tf.reshape(tf.matMul(meanInput, dictionary.encoderWeight), [-1])),
+                );
+              }
             });
           }
           const holder: { tensor?: tf.Tensor } = {};

@@ -72,10 +72,12 @@ export interface DictionaryTrainingOptions {
   /** A feature is dead when it fired on none of the last this many activations. Default 10 000. */
   readonly deadWindow?: number;
   /**
-   * Set `b_dec` to the mean of the first batch (the input's for an autoencoder, the target's for a
-   * transcoder) before the first step. Default true; turn it off to continue training a dictionary.
+   * Before the first step, start the biases at the first batch's statistics: `b_dec` = the mean row (of the
+   * input for an autoencoder, of the target for a transcoder); for a transcoder also `b_enc` = −mean input ·
+   * `W_enc`, which centres its input as an autoencoder's pre-encoder bias does (else the input's mean picks
+   * the same few features on every row). Default true; turn it off to continue training a dictionary.
    */
-  readonly initializeDecoderBias?: boolean;
+  readonly initializeBiases?: boolean;
   /** Called after every step. */
   readonly onProgress?: (progress: TrainingProgress) => void;
   /** Stops training between steps with a DictionaryTrainingError `E_SAE_ABORTED`. */
