@@ -96,7 +96,7 @@ export async function plainSaeTraining(
   const optimizer = tf.train.adam(learningRate);
   try {
     for (const [index, rows] of batches.entries()) {
-      const loss = tf.tidy(() => {
+      const loss = tf.tidy((): tf.Scalar => {
         const batch = tf.gather(x, tf.tensor1d(rows, 'int32'));
         if (index === 0) bDec.assign(tf.mean(batch, 0));
         const value = optimizer.minimize(
@@ -113,9 +113,9 @@ export async function plainSaeTraining(
           variables,
         );
         wDec.assign(tf.div(wDec, tf.maximum(tf.norm(wDec, 2, 1, true), 1e-12)));
+        if (value === null) throw new Error('minimize returned no loss');
         return value;
       });
-      if (loss === null) throw new Error('minimize returned no loss');
       await loss.data();
       loss.dispose();
     }
