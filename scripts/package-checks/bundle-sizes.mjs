@@ -61,6 +61,8 @@ const budgetsKiB = {
   '{ activationPatchingGrid } from @tdhook/intervention': 53,
   '{ attributionPatching } from @tdhook/intervention': 139,
   '{ headSites } from @tdhook/intervention': 5,
+  // Issue 16. A sparse autoencoder and its trainer (13.5 KiB measured): no method machinery, no probing.
+  '{ SparseAutoencoder, trainSparseAutoencoder } from @tdhook/weights': 20,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -126,6 +128,10 @@ export async function measureBundles(app, problems) {
       'attributionPatching',
       'headSites',
     ].map((name) => named('@tdhook/intervention', name)),
+    {
+      name: '{ SparseAutoencoder, trainSparseAutoencoder } from @tdhook/weights',
+      source: "export { SparseAutoencoder, trainSparseAutoencoder } from '@tdhook/weights';",
+    },
   ];
 
   const rows = [];
