@@ -10,7 +10,10 @@ const activeProbability = 4 / truthFeatures;
 const noise = 0.02;
 
 /** The ground-truth directions `[128, 64]` (unit rows) and the constant offset `[64]`, from a fixed seed. */
-export function groundTruth(seed = 1234, size = width): { directions: Float32Array; offset: Float32Array } {
+export function groundTruth(
+  seed: number = 1234,
+  size: number = width,
+): { directions: Float32Array; offset: Float32Array } {
   const width = size;
   const random = seededRandom(seed);
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -61,7 +64,7 @@ export function meanMaxCosine(
   learned: Float32Array,
   features: number,
   truth: Float32Array = groundTruth().directions,
-  size = width,
+  size: number = width,
 ): number {
   const directions = truth;
   const width = size;
