@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   epochBatches,
   plainSaeTraining,
+  saeActivationDict,
   saeActivations,
   saeTraining,
   tdhookSaeTraining,
@@ -23,7 +24,9 @@ describe('sae-training', () => {
       sae.dispose();
       try {
         const plain = await plainSaeTraining(x, initial, epochBatches(rows, undefined), activation);
-        const ours = await tdhookSaeTraining(x, 64, activation, { shuffle: false });
+        const data = await saeActivationDict(x);
+        const ours = await tdhookSaeTraining(data, 64, activation, { shuffle: false });
+        data.dispose();
         // Bit for bit: the same ops in the same order on one backend.
         for (const [index, tensor] of plain.entries()) {
           expect(Array.from((ours[index] as tf.Tensor).dataSync())).toEqual(Array.from(tensor.dataSync()));

@@ -3,6 +3,7 @@
 // one writes by hand in TF.js for the same maths: the same initial weights, Adam, batches, L1 or TopK, decoder
 // normalisation and b_dec start, reading the loss once per step.
 import * as tf from '@tensorflow/tfjs-core';
+import type { TensorDict } from '@tdhook/core';
 import { seededRandom } from '@tdhook/core/plugin';
 
 import { defineScenario, type PreparedVariant, type Scenario } from '../scenario.js';
@@ -126,25 +127,26 @@ export async function plainSaeTraining(
   }
 }
 
+/** The activations as the trainer takes them: a TensorDict `{ x: [rows, 128] }` holding a copy of `x`. */
+export async function saeActivationDict(x: tf.Tensor2D): Promise<TensorDict> {
+  const { TensorDict } = await import('@tdhook/core');
+  return new TensorDict({ x: tf.clone(x) }, { batchShape: [x.shape[0]] });
+}
+
 /**
- * tdhook's way: a SparseAutoencoder trained one epoch with trainSparseAutoencoder on a TensorDict; returns the
- * trained weights (W_enc, b_enc, W_dec, b_dec).
+ * tdhook's way: a SparseAutoencoder trained one epoch with trainSparseAutoencoder on `data` (its rows under
+ * `x`); returns the trained weights (W_enc, b_enc, W_dec, b_dec).
  *
  * @example
- * const weights = await tdhookSaeTraining(x, 1024, 'topk', { shuffle: false });
+ * const weights = await tdhookSaeTraining(await saeActivationDict(x), 1024, 'topk', { shuffle: false });
  */
 export async function tdhookSaeTraining(
-  x: tf.Tensor2D,
+  data: TensorDict,
   features: number,
   activation: 'relu' | 'topk',
   options: { readonly shuffle: boolean },
 ): Promise<tf.Tensor[]> {
-  const [{ TensorDict }, { SparseAutoencoder, trainSparseAutoencoder }] = await Promise.all([
-    import('@tdhook/core'),
-    import('@tdhook/weights'),
-  ]);
-  const rows = x.shape[0];
-  const data = new TensorDict({ x: tf.clone(x) }, { batchShape: [rows] });
+  const { SparseAutoencoder, trainSparseAutoencoder } = await import('@tdhook/weights');
   const sae = new SparseAutoencoder({
     inputSize: width,
     features,
@@ -163,7 +165,6 @@ export async function tdhookSaeTraining(
     return sae.namedParameters().map(([, variable]) => tf.clone(variable));
   } finally {
     sae.dispose();
-    data.dispose();
   }
 }
 
@@ -171,18 +172,20 @@ function throughputNote(rows: number, seconds: () => number): () => string {
   return () => `${Math.round(rows / seconds()).toLocaleString('en-US')} activations/s (last run, one epoch)`;
 }
 
-function setupTdhook({ rows, features, activation }: SaeTrainingParams): PreparedVariant {
+async function setupTdhook({ rows, features, activation }: SaeTrainingParams): Promise<PreparedVariant> {
   const x = saeActivations(rows);
+  const data = await saeActivationDict(x);
+  x.dispose();
   let seconds = Number.NaN;
   return {
     run: async () => {
       const start = performance.now();
-      const weights = await tdhookSaeTraining(x, features, activation, { shuffle: true });
+      const weights = await tdhookSaeTraining(data, features, activation, { shuffle: true });
       seconds = (performance.now() - start) / 1000;
       return weights;
     },
     dispose: () => {
-      x.dispose();
+      data.dispose();
     },
     note: throughputNote(rows, () => seconds),
   };
