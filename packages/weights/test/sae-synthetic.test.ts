@@ -49,6 +49,7 @@ describe('trainSparseAutoencoder on a known sparse dictionary, a short run (both
     const sae = await trained({ topK: 6 }, { rows: 2048, epochs: 4 });
     try {
       const metrics = await heldOut(sae);
+      // Measured (wasm and cpu alike): explained variance 0.574, L0 5.99, cosine 0.704.
       expect(metrics.explainedVariance).toBeGreaterThanOrEqual(0.5);
       expect(metrics.l0).toBeLessThanOrEqual(6);
       expect(metrics.cosine).toBeGreaterThanOrEqual(0.6);
