@@ -29,6 +29,7 @@ export { activationCaching, type ActivationCachingParams } from './scenarios/act
 export { backendKernels, type BackendKernelsParams } from './scenarios/backend-kernels.js';
 export { interventionChains, type InterventionChainParams } from './scenarios/intervention-chains.js';
 export { patchingGrid, type PatchingGridParams } from './scenarios/patching-grid.js';
+export { saeTraining, type SaeTrainingParams } from './scenarios/sae-training.js';
 export {
   attributionPatchingScenario,
   type AttributionPatchingParams,
