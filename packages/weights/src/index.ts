@@ -1,3 +1,8 @@
 // @tdhook/weights: weight-based interpretability. Pruning with exact restore, adapters spliced into a model
 // (sparse autoencoders, transcoders) trained on cached activations, and task vectors. Browser-safe: nothing here
 // touches the file system (stream disk shards with `@tdhook/probing/node`'s readActivationShards).
+
+// Adapters
+export { callAdapter, isAdapter, type Adapter, type AdapterContext } from './adapters/adapter.js';
+export { type AdapterEntry, type ConfiguredAdapterEntry } from './adapters/adapter-entries.js';
+export { adapters, type AdaptersOptions, type ConfiguredAdapters } from './adapters/adapters-method.js';

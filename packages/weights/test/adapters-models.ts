@@ -1,0 +1,82 @@
+// Tiny models for the adapter tests, with small integer weights so that every expected number is worked out
+// by hand in the tests: linear1 (2 → 2) → relu → linear2 (2 → 2).
+import * as tf from '@tensorflow/tfjs-core';
+import { Lambda, Module, namedModules, Sequential, type ModelNode } from '@tdhook/core';
+import { hookCounts } from '@tdhook/core/plugin';
+
+/** A dense layer `x · kernel + bias` (kernel [in, out]). */
+export class Linear extends Module {
+  readonly kernel: tf.Variable;
+  readonly bias: tf.Variable;
+  constructor(kernel: tf.Tensor, bias: tf.Tensor) {
+    super();
+    this.kernel = this.registerParameter('kernel', kernel);
+    this.bias = this.registerParameter('bias', bias);
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.add(tf.matMul(x, this.kernel), this.bias);
+  }
+}
+
+/**
+ * linear1: kernel [[1, 2], [0, 1]], bias [0, 1]; relu; linear2: kernel [[1, 0], [1, 1]], bias [1, 0].
+ * On x = [1, 1]: linear1 = [1, 4], relu = [1, 4], linear2 = [1 + 4 + 1, 4 + 0] = [6, 4].
+ * On x = [−1, 2]: linear1 = [−1, 1], relu = [0, 1], linear2 = [0 + 1 + 1, 1 + 0] = [2, 1].
+ */
+export function tinyModel(): Sequential {
+  return new Sequential({
+    linear1: new Linear(
+      tf.tensor2d([
+        [1, 2],
+        [0, 1],
+      ]),
+      tf.tensor1d([0, 1]),
+    ),
+    relu: new Lambda('relu', (x: tf.Tensor) => tf.relu(x)),
+    linear2: new Linear(
+      tf.tensor2d([
+        [1, 0],
+        [1, 1],
+      ]),
+      tf.tensor1d([1, 0]),
+    ),
+  });
+}
+
+/** The two rows the hand-worked numbers of {@link tinyModel} are for. */
+export const tinyInput = [
+  [1, 1],
+  [-1, 2],
+];
+
+/** An adapter that is a tdhook Module with a parameter of its own: `x · scale`. */
+export class Scale extends Module {
+  readonly scale: tf.Variable;
+  constructor(scale: number) {
+    super();
+    this.scale = this.registerParameter('scale', tf.scalar(scale));
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.mul(x, this.scale);
+  }
+}
+
+/** The number of hooks installed on any module of `model` (the model itself included). */
+export function installedHooks(model: ModelNode): number {
+  return [model, ...namedModules(model).map(([, node]) => node)].reduce((total, node) => {
+    const counts = hookCounts(node);
+    return total + counts.forward + counts['forward-pre'] + counts.backward + counts['backward-pre'];
+  }, 0);
+}
+
+/** Every parameter of a Module tree as `path.name → values` (a snapshot to compare exactly). */
+export function parameterValues(model: Module<never[], unknown>): Record<string, number[]> {
+  const values: Record<string, number[]> = {};
+  const walk = (node: Module<never[], unknown>, prefix: string): void => {
+    for (const [name, variable] of node.namedParameters())
+      values[`${prefix}${name}`] = Array.from(variable.dataSync());
+    for (const [name, child] of node.namedChildren()) walk(child, `${prefix}${name}.`);
+  };
+  walk(model, '');
+  return values;
+}
