@@ -6,3 +6,27 @@
 export { callAdapter, isAdapter, type Adapter, type AdapterContext } from './adapters/adapter.js';
 export { type AdapterEntry, type ConfiguredAdapterEntry } from './adapters/adapter-entries.js';
 export { adapters, type AdaptersOptions, type ConfiguredAdapters } from './adapters/adapters-method.js';
+
+// Pruning
+export { pruning } from './pruning/pruning.js';
+export type {
+  ConfiguredPruning,
+  ConfiguredStructuredPruning,
+  PruningOptions,
+  SkipModule,
+  StructuredPruning,
+} from './pruning/pruning-options.js';
+export {
+  gradientImportance,
+  magnitudeImportance,
+  type GradientImportance,
+  type GradientImportanceOptions,
+  type ImportanceArgs,
+  type ImportanceCallback,
+} from './pruning/importance.js';
+export {
+  measureSparsity,
+  type MeasureSparsityOptions,
+  type ParameterSparsity,
+  type SparsityReport,
+} from './pruning/measure-sparsity.js';
