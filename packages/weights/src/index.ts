@@ -30,3 +30,8 @@ export {
   type ParameterSparsity,
   type SparsityReport,
 } from './pruning/measure-sparsity.js';
+
+// Task vectors
+export { chooseAlpha, type AlphaTrial, type ChooseAlphaOptions, type ChosenAlpha } from './task-vectors/choose-alpha.js';
+export { combineTaskVectors, forgetVector, taskVector } from './task-vectors/task-vector-arithmetic.js';
+export { taskVectors, type TaskVectorsOptions } from './task-vectors/task-vectors-method.js';
