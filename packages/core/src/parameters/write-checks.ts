@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { DisposedError, InvalidValueError, ShapeMismatchError, UnknownPathError } from '../errors.js';
 import { formatKey } from '../keys.js';
+import { isTensorDict } from '../tensordict/brand.js';
 import { sameShape } from '../tensordict/shape.js';
+import { isTensor } from '../value-guards.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
 import type { ParameterEntry } from './parameter-entries.js';
 
@@ -34,7 +36,7 @@ function nearKeys(key: string, known: readonly string[]): string {
  * const writes = planWrites(collectParameters(model), params, 'writeParameters()');
  */
 export function planWrites(entries: readonly ParameterEntry[], params: TensorDict, where: string): PlannedWrite[] {
-  if (typeof (params as unknown) !== 'object' || params === null || typeof params.entries !== 'function') {
+  if (!isTensorDict(params)) {
     throw new InvalidValueError({
       what: 'The parameters must be a TensorDict',
       where,
@@ -58,7 +60,7 @@ export function planWrites(entries: readonly ParameterEntry[], params: TensorDic
         fix: `Use the keys listParameters(model) gives. ${nearKeys(key, [...byKey.keys()])}`,
       });
     }
-    if (!(value instanceof tf.Tensor)) {
+    if (!isTensor(value)) {
       throw new InvalidValueError({ what: `The entry '${key}' is not a tensor`, where: at, fix: 'Store a tensor of the parameter\'s shape and dtype.' });
     }
     const { shape, dtype } = entry.info;
