@@ -6,6 +6,13 @@
 export { callAdapter, isAdapter, type Adapter, type AdapterContext } from './adapters/adapter.js';
 export { type AdapterEntry, type ConfiguredAdapterEntry } from './adapters/adapter-entries.js';
 export { adapters, type AdaptersOptions, type ConfiguredAdapters } from './adapters/adapters-method.js';
+export {
+  splicedEvaluation,
+  type SplicedEvaluation,
+  type SplicedEvaluationOptions,
+  type SplicedMetric,
+} from './adapters/spliced-evaluation.js';
+export { nextTokenLoss, type NextTokenLossOptions } from './adapters/next-token-loss.js';
 
 // Pruning
 export { pruning } from './pruning/pruning.js';

@@ -44,7 +44,7 @@ export function tinyModel(): Sequential {
 }
 
 /** The two rows the hand-worked numbers of {@link tinyModel} are for. */
-export const tinyInput = [
+export const tinyInput: number[][] = [
   [1, 1],
   [-1, 2],
 ];
