@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, type ModelNode } from '@tdhook/core';
 import { withGradientCleanup } from '@tdhook/core/plugin';
 
-import { parametersUnder } from './pruned-parameters.js';
+import { parameterVariables } from './parameter-variables.js';
 
 /**
  * What an {@link ImportanceCallback} is called with: the parameter's module path (from the model root), its
- * own name, its flat key (`${path}.${name}`) and the live parameter, lent for the call (never dispose it).
+ * own name, its flat key (core's `parameterKey(path, name)`) and its current value, lent for the call (a
+ * snapshot: never dispose it).
  *
  * @example
  * const args: ImportanceArgs = { path: 'fc1', name: 'kernel', key: 'fc1.kernel', parameter };
@@ -116,15 +117,16 @@ function scalarLoss(value: unknown, batch: number): tf.Scalar {
  */
 export function gradientImportance(options: GradientImportanceOptions): GradientImportance {
   const batches = checkOptions(options);
-  const entries = parametersUnder(options.model, '');
-  if (entries.length === 0) {
+  const byKey = parameterVariables(options.model);
+  if (byKey.size === 0) {
     throw new InvalidValueError({
       what: 'The model has no float parameters to score',
       where,
       fix: 'Pass the model that will be pruned.',
     });
   }
-  const variables = entries.map((entry) => entry.variable);
+  const keys = [...byKey.keys()];
+  const variables = [...byKey.values()];
   let sums: tf.Tensor[] = variables.map((variable) => tf.zerosLike(variable));
   try {
     for (let batch = 0; batch < batches; batch += 1) {
@@ -147,9 +149,9 @@ export function gradientImportance(options: GradientImportanceOptions): Gradient
     throw error;
   }
   const scores = new Map<string, tf.Tensor>();
-  entries.forEach((entry, index) => {
+  keys.forEach((key, index) => {
     const sum = sums[index] as tf.Tensor;
-    scores.set(entry.key, batches === 1 ? sum : tf.tidy(() => tf.div(sum, batches)));
+    scores.set(key, batches === 1 ? sum : tf.tidy(() => tf.div(sum, batches)));
     if (batches !== 1) sum.dispose();
   });
   const dispose = (): void => {

@@ -1,6 +1,4 @@
-import { InvalidValueError, resolveModule, type ModelNode } from '@tdhook/core';
-
-import { parametersUnder } from './pruned-parameters.js';
+import { listParameters, readParameters, type ModelNode } from '@tdhook/core';
 
 /**
  * The zeros of one parameter.
@@ -51,26 +49,18 @@ export interface MeasureSparsityOptions {
  * const { parameters, fraction } = measureSparsity(model); // fraction ≈ 0.5
  */
 export function measureSparsity(model: ModelNode, options: MeasureSparsityOptions = {}): SparsityReport {
-  const { paths = [''] } = options;
-  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) {
-    throw new InvalidValueError({
-      what: 'paths must be a list of module paths',
-      where: 'measureSparsity paths',
-      fix: "Pass e.g. { paths: ['conv1'] }, or leave it out for the whole model.",
-    });
-  }
-  const seen = new Set<string>();
+  const keys = new Set(
+    listParameters(model, options.paths === undefined ? {} : { paths: options.paths })
+      .filter((info) => info.dtype === 'float32')
+      .map((info) => info.key),
+  );
+  using values = readParameters(model, options.paths === undefined ? {} : { paths: options.paths });
   const parameters: ParameterSparsity[] = [];
-  for (const path of paths) {
-    const node = path === '' ? model : resolveModule(model, path);
-    for (const entry of parametersUnder(node, path)) {
-      if (seen.has(entry.key)) continue;
-      seen.add(entry.key);
-      const values = entry.variable.dataSync();
-      let zeros = 0;
-      for (const value of values) if (value === 0) zeros += 1;
-      parameters.push({ key: entry.key, size: values.length, zeros, fraction: zeros / values.length });
-    }
+  for (const key of keys) {
+    const data = values.getTensor(key).dataSync();
+    let zeros = 0;
+    for (const value of data) if (value === 0) zeros += 1;
+    parameters.push({ key, size: data.length, zeros, fraction: data.length === 0 ? 0 : zeros / data.length });
   }
   const zeros = parameters.reduce((total, row) => total + row.zeros, 0);
   const size = parameters.reduce((total, row) => total + row.size, 0);

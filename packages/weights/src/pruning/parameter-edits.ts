@@ -1,45 +1,60 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { applyParameters, TensorDict, type ModelNode } from '@tdhook/core';
 
 /**
- * The parameter edits of one pruning, with copies of what they replaced: `undo()` writes the copies back (bit
- * for bit: the saved values, never recomputed), newest first, and releases them.
+ * A parameter to zero in part: its key, its current value and which entries go (flat, row-major, 1 = zeroed).
  *
  * @example
- * const edits = new ParameterEdits();
- * edits.zero(kernel, mask);
- * edits.undo(); // kernel as it was
+ * const edit: ZeroEdit = { key: 'fc1.kernel', value, mask };
+ */
+export interface ZeroEdit {
+  readonly key: string;
+  readonly value: tf.Tensor;
+  readonly mask: Uint8Array;
+}
+
+/**
+ * The parameter writes of one pruning, made through core's `applyParameters` (checked, all or nothing, the
+ * originals kept as snapshots): `undo()` puts every original back, bit for bit, newest write first.
+ *
+ * @example
+ * const edits = new ParameterEdits(model);
+ * edits.zero([{ key: 'fc1.kernel', value, mask }]);
+ * edits.undo(); // fc1's kernel as it was
  */
 export class ParameterEdits {
-  readonly #saved: { readonly variable: tf.Variable; readonly original: tf.Tensor }[] = [];
+  readonly #model: ModelNode;
+  readonly #restores: (() => void)[] = [];
 
-  /** Zeroes the entries of `variable` whose flag in `mask` (flat, row-major) is 1. */
-  zero(variable: tf.Variable, mask: Uint8Array): void {
-    if (!mask.includes(1)) return;
-    const values = Float32Array.from(variable.dataSync() as Float32Array);
-    for (let index = 0; index < values.length; index += 1) if (mask[index] === 1) values[index] = 0;
-    // Saved before the write, so that undo covers it even if the write throws.
-    this.#saved.push({ variable, original: tf.keep(tf.clone(variable)) });
-    const updated = tf.tensor(values, variable.shape, 'float32');
-    try {
-      variable.assign(updated);
-    } finally {
-      // The variable now shares the data; this handle is ours to drop.
-      updated.dispose();
-    }
+  constructor(model: ModelNode) {
+    this.#model = model;
   }
 
-  /** Writes every saved original back, newest first; the first failure is rethrown after the rest ran. */
+  /** Writes each value with its masked entries zeroed, in one checked write; a mask with no 1 is skipped. */
+  zero(edits: readonly ZeroEdit[]): void {
+    const changed = edits.filter(({ mask }) => mask.includes(1));
+    if (changed.length === 0) return;
+    using pruned = new TensorDict(
+      changed.map(({ key, value, mask }) => {
+        const values = Float32Array.from(value.dataSync() as Float32Array);
+        for (let index = 0; index < values.length; index += 1) if (mask[index] === 1) values[index] = 0;
+        return [key, tf.tensor(values, value.shape, 'float32')] as const;
+      }),
+    );
+    // The model shares the written data; the dict's handles are ours to drop.
+    this.#restores.push(applyParameters(this.#model, pruned));
+  }
+
+  /** Puts back what every write replaced, newest first; the first failure is rethrown after the rest ran. */
   undo(): void {
-    let failure: unknown;
-    for (const { variable, original } of this.#saved.splice(0).reverse()) {
+    let failure: { error: unknown } | undefined;
+    for (const restore of this.#restores.splice(0).reverse()) {
       try {
-        if (!variable.isDisposed) variable.assign(original);
+        restore();
       } catch (error) {
-        failure ??= error;
-      } finally {
-        original.dispose();
+        failure ??= { error };
       }
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure.error;
   }
 }

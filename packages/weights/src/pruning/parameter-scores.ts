@@ -6,19 +6,20 @@ import type { ParameterEntry } from './pruned-parameters.js';
 import { id } from './pruning-options.js';
 
 /**
- * The absolute importance scores of a parameter's entries (flat, row-major), or `null` when the callback
+ * The absolute importance scores of a parameter's entries (`parameter`: its current value, lent to the callback) (flat, row-major), or `null` when the callback
  * leaves it out. The callback's tensor is taken over and disposed (a variable it returns is left alone);
  * a tensor of another shape, or a score that is not finite, is a typed error.
  *
  * @example
- * parameterScores(entry, magnitudeImportance); // Float32Array of |θ|
+ * parameterScores(entry, values.getTensor(entry.info.key), magnitudeImportance); // Float32Array of |θ|
  */
 export function parameterScores(
-  entry: ParameterEntry,
+  { info }: ParameterEntry,
+  parameter: tf.Tensor,
   importance: ImportanceCallback = magnitudeImportance,
 ): Float32Array | null {
-  const { path, name, key, variable } = entry;
-  const returned: unknown = tf.tidy(() => importance({ path, name, key, parameter: variable }) ?? undefined);
+  const { path, name, key } = info;
+  const returned: unknown = tf.tidy(() => importance({ path, name, key, parameter }) ?? undefined);
   if (returned === undefined || returned === null) return null;
   const where = `${id} importance for '${key}'`;
   if (!(returned instanceof tf.Tensor)) {
@@ -29,9 +30,9 @@ export function parameterScores(
     });
   }
   try {
-    if (!tf.util.arraysEqual(returned.shape, variable.shape)) {
+    if (!tf.util.arraysEqual(returned.shape, parameter.shape)) {
       throw new ShapeMismatchError({
-        what: `The importance scores have shape [${returned.shape.join(', ')}], the parameter [${variable.shape.join(', ')}]`,
+        what: `The importance scores have shape [${returned.shape.join(', ')}], the parameter [${parameter.shape.join(', ')}]`,
         where,
         fix: 'Return one score per entry of the parameter.',
       });
@@ -51,6 +52,7 @@ export function parameterScores(
     }
     return scores;
   } finally {
-    if (!(returned instanceof tf.Variable)) returned.dispose();
+    // The lent parameter (or a model variable) returned as its own scores stays alive.
+    if (returned !== parameter && !(returned instanceof tf.Variable)) returned.dispose();
   }
 }

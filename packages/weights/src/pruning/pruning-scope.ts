@@ -7,15 +7,19 @@ import type { ConfiguredPruning } from './pruning-options.js';
  *
  * @example
  * const scope = pruningScope(model, options);
- * scope.skipped('fc1', node); // true when fc1 (or a module above it) is in skip
+ * scope.skipped(node); // true when the module (or one above it in the skip list) is skipped
  */
 export interface PruningScope {
   readonly base: ModelNode;
-  /** `relativePath`, the prefix of every path inside the scope. */
+  /** `relativePath` in canonical form, the prefix of every path inside the scope. */
   readonly basePath: string;
   /** The path from the model root of `path`, given relative to the base. */
   fullPath(path: string): string;
-  skipped(path: string, node: ModelNode): boolean;
+  /**
+   * Whether `node`'s own parameters are left out. The first call decides for every module in scope at once
+   * (a skip function is called once per module, in model order, the base included).
+   */
+  skipped(node: ModelNode): boolean;
 }
 
 /**
@@ -30,19 +34,31 @@ export function pruningScope(
   { relativePath, skip }: Pick<ConfiguredPruning, 'relativePath' | 'skip'>,
 ): PruningScope {
   const base = relativePath === '' ? model : resolveModule(model, relativePath);
+  const below = namedModules(base);
+  // Canonical, as core's parameter paths are ('blocks[0]' is 'blocks.0').
+  const basePath =
+    relativePath === '' ? '' : (namedModules(model).find(([, node]) => node === base)?.[0] ?? relativePath);
   const fullPath = (path: string): string =>
-    relativePath === '' ? path : path === '' ? relativePath : `${relativePath}.${path}`;
-  if (typeof skip === 'function') {
-    // The function sees paths relative to relativePath, as modules and the skip list are given.
-    const relative = (path: string): string =>
-      relativePath === '' ? path : path === relativePath ? '' : path.slice(relativePath.length + 1);
-    return { base, basePath: relativePath, fullPath, skipped: (path, node) => skip(relative(path), node) };
-  }
-  const skippedNodes = new Set<ModelNode>();
-  for (const path of skip) {
-    const node = resolveModule(base, path);
-    skippedNodes.add(node);
-    for (const [, below] of namedModules(node)) skippedNodes.add(below);
-  }
-  return { base, basePath: relativePath, fullPath, skipped: (_path, node) => skippedNodes.has(node) };
+    basePath === '' ? path : path === '' ? basePath : `${basePath}.${path}`;
+  const listed = typeof skip === 'function' ? [] : skip.map((path) => resolveModule(base, path));
+  let decided: Set<ModelNode> | undefined;
+  const decide = (): Set<ModelNode> => {
+    const skippedNodes = new Set<ModelNode>();
+    if (typeof skip === 'function') {
+      // Paths relative to relativePath, as the skip list and modules are given.
+      for (const [path, node] of [['', base] as const, ...below]) if (skip(path, node)) skippedNodes.add(node);
+      return skippedNodes;
+    }
+    for (const node of listed) {
+      skippedNodes.add(node);
+      for (const [, child] of namedModules(node)) skippedNodes.add(child);
+    }
+    return skippedNodes;
+  };
+  return {
+    base,
+    basePath,
+    fullPath,
+    skipped: (node) => (decided ??= decide()).has(node),
+  };
 }

@@ -45,16 +45,16 @@ export const pruning: MethodFactory<PruningOptions, ConfiguredPruning> = /* @__P
     // Against a model, every path is resolved now: a bad one is an error before anything changes.
     if (model.node !== undefined) {
       const scope = pruningScope(model.node, options);
-      if (options.modules !== undefined) structuredTargets(scope, options.modules);
+      if (options.modules !== undefined) structuredTargets(model.node, scope, options.modules);
     }
     return { hooks: [pruneSpec(options.relativePath)], inKeys: model.inKeys, outKeys: [] };
   },
   bind: (options, context) => {
     const root = context.model.model;
     const scope = pruningScope(root, options);
-    const targets = options.modules === undefined ? [] : structuredTargets(scope, options.modules);
+    const targets = options.modules === undefined ? [] : structuredTargets(root, scope, options.modules);
     const release = claimModel(root);
-    const edits = new ParameterEdits();
+    const edits = new ParameterEdits(root);
     try {
       // Recorded before the first write: whatever fails later, the prepared model undoes what was written.
       context.record(pruneSpec(options.relativePath), () => {
@@ -69,9 +69,9 @@ export const pruning: MethodFactory<PruningOptions, ConfiguredPruning> = /* @__P
       throw error;
     }
     if (options.modules === undefined) {
-      pruneGlobally(scope, options.amount ?? 0, options.importance, edits);
+      pruneGlobally(root, scope, options.amount ?? 0, options.importance, edits);
     } else {
-      pruneStructured(targets, options.importance, edits);
+      pruneStructured(root, scope, targets, options.importance, edits);
     }
     return { run: (data) => context.model.run(data) };
   },
