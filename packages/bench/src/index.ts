@@ -48,3 +48,4 @@ export {
 export { plainMlpForward, ReluMlp, type ReluMlpShape } from './scenarios/relu-mlp.js';
 export { lrpEpsilonPlus, plainCnnLrp, plainEpsilonLrp, type LrpParams } from './scenarios/lrp-epsilon.js';
 export { Conv, SmallCnn } from './scenarios/small-cnn.js';
+export { weightsApply, type WeightsApplyParams } from './scenarios/weights-apply.js';

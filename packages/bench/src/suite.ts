@@ -1,6 +1,6 @@
 // tdhook's own benchmark suite, in report order (the NLP scenarios need the optional peer @tdhook/adapter-nlp; the
 // probing ones import @tdhook/probing, @tdhook/adapter-cv and @tdhook/cv-assets when set up, the patching ones
-// @tdhook/intervention and @tdhook/nlp-assets, so the suite loads without them). Each scenario compares tdhook with the plain TF.js code doing the same math (backend-kernels:
+// @tdhook/intervention and @tdhook/nlp-assets, weights-apply @tdhook/weights, so the suite loads without them). Each scenario compares tdhook with the plain TF.js code doing the same math (backend-kernels:
 // patched against stock wasm kernels; probing-geometry-*: numpy in a Python process).
 import type { Suite } from './scenario.js';
 import { activationCaching } from './scenarios/activation-caching.js';
@@ -14,6 +14,7 @@ import { attributionPatchingScenario } from './scenarios/patching-attribution.js
 import { patchingGrid } from './scenarios/patching-grid.js';
 import { probingDiskCache } from './scenarios/probing-disk-cache.js';
 import { probingCka, probingInformationImbalance, probingTwoNn } from './scenarios/probing-geometry.js';
+import { weightsApply } from './scenarios/weights-apply.js';
 
 export const suite: Suite = [
   igMultiTarget,
@@ -29,5 +30,6 @@ export const suite: Suite = [
   probingTwoNn,
   probingCka,
   probingInformationImbalance,
+  weightsApply,
   backendKernels,
 ];
