@@ -18,13 +18,14 @@ import { featureSnippets, type FeatureSnippets } from './feature-snippets.js';
 
 /** The autoencoder and its training: seeded, a few seconds on wasm. */
 export const saeSetup = {
-  features: 512,
-  l1: 3e-3,
-  epochs: 6,
+  features: 256,
+  /** TopK: exactly k features per position, so no L1 strength to tune for a short run. */
+  topK: 16,
+  epochs: 4,
   batchSize: 256,
   learningRate: 2e-3,
   seed: 16,
-  trainWindows: 192,
+  trainWindows: 128,
   heldOutWindows: 48,
   trainSeed: 161,
   heldOutSeed: 162,
@@ -62,7 +63,7 @@ export async function studyCharSae(log: (message: string) => void): Promise<Char
   const sae = new SparseAutoencoder({
     inputSize: model.config.dModel,
     features: saeSetup.features,
-    activation: 'relu',
+    activation: { topK: saeSetup.topK },
     seed: saeSetup.seed,
   });
   try {
@@ -75,14 +76,13 @@ export async function studyCharSae(log: (message: string) => void): Promise<Char
       epochs: saeSetup.epochs,
       batchSize: saeSetup.batchSize,
       learningRate: saeSetup.learningRate,
-      l1: saeSetup.l1,
       seed: saeSetup.seed,
     });
     const trainSeconds = (performance.now() - started) / 1000;
     log(
       `sparse autoencoder (${String(saeSetup.features)} features) trained on ${String(train.rows.batchShape[0])} activations: ${String(history.steps)} steps, ${trainSeconds.toFixed(1)} s`,
     );
-    const metrics = dictionaryMetrics(sae, heldOut.rows, { key: 'resid' });
+    const metrics = await dictionaryMetrics(sae, heldOut.rows, { key: 'resid' });
     using data = new TensorDict({ input: heldOut.inputs.clone() }, { batchShape: [heldOut.text.length] });
     const losses = splicedEvaluation({ model, adapter: sae, from: saeHook, data, loss: nextTokenLoss() });
     const activations = tf.tidy(() => sae.encode(heldOut?.rows.getTensor('resid') as tf.Tensor));

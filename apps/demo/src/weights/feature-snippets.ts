@@ -32,7 +32,9 @@ const topForChar = 20;
 /**
  * Picks `count` features and their `perFeature` strongest positions. Features are taken among those firing on
  * 0.5–10 % of the held-out positions (frequent enough to have a pattern, rare enough to be specific), by
- * their largest activation, strongest first.
+ * their largest activation, strongest first, skipping a feature whose most common character an earlier pick
+ * already has (so the few shown differ). Overlapping windows can hold the same text twice: a position whose
+ * text repeats one already shown is skipped.
  *
  * @param activations `[rows, features]` row-major, rows = windows · length in window order.
  */
@@ -54,11 +56,10 @@ export function featureSnippets(
       if (value > (largest[feature] ?? 0)) largest[feature] = value;
     }
   }
-  const chosen = Array.from(frequency.keys())
+  const candidates = Array.from(frequency.keys())
     .filter((feature) => (frequency[feature] ?? 0) >= 0.005 && (frequency[feature] ?? 0) <= 0.1)
-    .sort((a, b) => (largest[b] ?? 0) - (largest[a] ?? 0))
-    .slice(0, count);
-  return chosen.map((feature) => {
+    .sort((a, b) => (largest[b] ?? 0) - (largest[a] ?? 0));
+  const describe = (feature: number): FeatureSnippets => {
     const order = Array.from({ length: rows }, (_, row) => row).sort(
       (a, b) => (activations[b * features + feature] ?? 0) - (activations[a * features + feature] ?? 0),
     );
@@ -78,14 +79,26 @@ export function featureSnippets(
       counts.set(char, (counts.get(char) ?? 0) + 1);
     }
     const [commonChar, commonCount] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-    return {
-      feature,
-      frequency: frequency[feature] ?? 0,
-      commonChar,
-      commonCount,
-      snippets: order.slice(0, perFeature).map(at),
-    };
-  });
+    const seen = new Set<string>();
+    const snippets: Snippet[] = [];
+    for (const row of order) {
+      if (snippets.length === perFeature) break;
+      const snippet = at(row);
+      const key = `${snippet.before.slice(-12)}|${snippet.char}|${snippet.after}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      snippets.push(snippet);
+    }
+    return { feature, frequency: frequency[feature] ?? 0, commonChar, commonCount, snippets };
+  };
+  const picked: FeatureSnippets[] = [];
+  for (const feature of candidates) {
+    if (picked.length === count) break;
+    const described = describe(feature);
+    if (picked.every((other) => other.commonChar !== described.commonChar)) picked.push(described);
+  }
+  return picked;
+
 }
 
 /** A character as it reads in a snippet: a space, a line break and the like made visible. */

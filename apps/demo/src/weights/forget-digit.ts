@@ -40,7 +40,9 @@ export async function fineTuneOnDigit(): Promise<FineTuned> {
   const optimizer = tf.train.adam(forgetSetup.learningRate);
   try {
     const images = only.labels.length;
-    const labels = tf.tidy(() => tf.oneHot(tf.fill([images], forgetSetup.digit, 'int32') as tf.Tensor1D, 10));
+    const labels = tf.tidy(() =>
+      tf.oneHot(tf.tensor1d(new Int32Array(images).fill(forgetSetup.digit), 'int32'), 10),
+    );
     copy.compile({
       optimizer,
       loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred),
@@ -49,7 +51,6 @@ export async function fineTuneOnDigit(): Promise<FineTuned> {
       batchSize: forgetSetup.batchSize,
       epochs: forgetSetup.epochs,
       shuffle: false,
-      verbose: 0,
     });
     labels.dispose();
     return {

@@ -21,11 +21,11 @@ export const mnistSlices = {
 /** Mean softmax cross-entropy of the model on `digits`, for the Taylor importance's gradient. */
 function crossEntropy(model: LayersModel, digits: Digits): tf.Scalar {
   return tf.tidy(() =>
-    tf.losses.softmaxCrossEntropy(
+    tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(
       tf.oneHot(tf.tensor1d(digits.labels, 'int32'), 10),
       model.apply(digits.images) as tf.Tensor,
     ),
-  ) as tf.Scalar;
+  );
 }
 
 /** Both MNIST studies' results. */

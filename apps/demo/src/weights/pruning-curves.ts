@@ -31,7 +31,8 @@ export function pruningCurve(
   importance: ImportanceCallback,
 ): PruningCurve {
   const points = pruningAmounts.map((amount) => {
-    using prepared = pruning({ amount, importance }).prepare(model);
+    // Prepared (pruned) while this block runs, restored when it ends.
+    using _pruned = pruning({ amount, importance }).prepare(model);
     const sparsity = measureSparsity(model).fraction;
     const accuracy = accuracyOf(countCorrect(model, digits));
     return { amount, sparsity, accuracy };

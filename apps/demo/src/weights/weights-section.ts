@@ -60,7 +60,7 @@ function saeParagraphs(sae: CharSaeResult): string[] {
     .map((feature) => `feature ${String(feature.feature)} (${String(feature.commonCount)} of its top 20 at “${visibleChar(feature.commonChar)}”)`)
     .join(', ');
   return [
-    `Sparse autoencoder: the Moby Dick character model’s residual stream between its two blocks (${saeHook}, ${String(sae.dModel)} wide) was cached with cacheDataset on ${String(sae.trainRows)} positions of training text (${String(saeSetup.trainWindows)} windows of 64 characters) and a SparseAutoencoder with ${String(saeSetup.features)} ReLU features trained on it by trainSparseAutoencoder (seed ${String(saeSetup.seed)}, ${String(saeSetup.epochs)} epochs, L1 ${String(saeSetup.l1)}, ${String(sae.steps)} Adam steps in ${sae.trainSeconds.toFixed(1)} s). On ${String(sae.heldOutRows)} held-out positions (the end of the novel) it reconstructs the stream with MSE ${fmt(metrics.mse)} per entry, explaining ${percent(metrics.explainedVariance)} of its variance, with ${fmt(metrics.l0)} features active per position (L0) and ${percent(metrics.deadFraction)} of them dead.`,
+    `Sparse autoencoder: the Moby Dick character model’s residual stream between its two blocks (${saeHook}, ${String(sae.dModel)} wide) was cached with cacheDataset on ${String(sae.trainRows)} positions of training text (${String(saeSetup.trainWindows)} windows of 64 characters) and a SparseAutoencoder with ${String(saeSetup.features)} TopK features (k = ${String(saeSetup.topK)}: the ${String(saeSetup.topK)} largest pre-activations of each position kept, the rest zeroed) trained on it by trainSparseAutoencoder (seed ${String(saeSetup.seed)}, ${String(saeSetup.epochs)} epochs, ${String(sae.steps)} Adam steps in ${sae.trainSeconds.toFixed(1)} s). On ${String(sae.heldOutRows)} held-out positions (the end of the novel) it reconstructs the stream with MSE ${fmt(metrics.mse)} per entry, explaining ${percent(metrics.explainedVariance)} of its variance, with ${fmt(metrics.l0)} features active per position (L0; at most k) and ${percent(metrics.deadFraction)} of the features never active there (dead).`,
     `Spliced into the model in place of the stream (splicedEvaluation: the adapters method replaces the hook’s output by the autoencoder’s reconstruction), the next-character loss is ${losses.spliced.toFixed(3)} nats against ${losses.clean.toFixed(3)} clean and ${losses.zeroAblated.toFixed(3)} with the stream zeroed: the autoencoder recovers ${percent(losses.lossRecovered)} of the loss that zeroing loses. The snippets below show where four of its features fire most: ${features}.`,
   ];
 }
@@ -77,7 +77,10 @@ export async function weightsSection(context: DemoContext): Promise<ReportSectio
   const mnist = await studyMnistWeights(context);
   const { value: sae } = await context.timed(
     'Character model: sparse autoencoder on the residual stream, trained and spliced in',
-    () => studyCharSae((message) => context.log(message)),
+    () =>
+      studyCharSae((message) => {
+        context.log(message);
+      }),
   );
   const seconds = (performance.now() - started) / 1000;
   return {
