@@ -42,3 +42,25 @@ export {
 export { chooseAlpha, type AlphaTrial, type ChooseAlphaOptions, type ChosenAlpha } from './task-vectors/choose-alpha.js';
 export { combineTaskVectors, forgetVector, taskVector } from './task-vectors/task-vector-arithmetic.js';
 export { taskVectors, type TaskVectorsOptions } from './task-vectors/task-vectors-method.js';
+
+// Sparse autoencoders and transcoders
+export { SparseAutoencoder, type SparseAutoencoderOptions } from './sae/sparse-autoencoder.js';
+export { Transcoder, type TranscoderOptions } from './sae/transcoder.js';
+export { SparseDictionary } from './sae/sparse-dictionary.js';
+export type { SparseActivation } from './sae/sparse-activation.js';
+export type { DictionaryData } from './sae/dictionary-data.js';
+export { DictionaryTrainingError } from './sae/dictionary-training-error.js';
+export { trainSparseAutoencoder } from './sae/train-sparse-autoencoder.js';
+export { trainTranscoder } from './sae/train-transcoder.js';
+export type {
+  DictionaryTrainingOptions,
+  SparseAutoencoderTrainingOptions,
+  TrainingHistory,
+  TrainingProgress,
+  TranscoderTrainingOptions,
+} from './sae/training-options.js';
+export {
+  dictionaryMetrics,
+  type DictionaryMetrics,
+  type DictionaryMetricsOptions,
+} from './sae/dictionary-metrics.js';
