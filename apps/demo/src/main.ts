@@ -139,9 +139,7 @@ async function main(): Promise<number> {
   sections.push(intervention);
   endStage(intervention.shortTitle);
 
-  console.log(
-    '\nWeights: pruning, a sparse autoencoder, task vectors (@tdhook/weights):',
-  );
+  console.log('\nWeights: pruning, a sparse autoencoder, task vectors (@tdhook/weights):');
   const weights = await weightsSection(context);
   sections.push(weights);
   endStage(weights.shortTitle);

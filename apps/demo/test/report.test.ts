@@ -295,11 +295,14 @@ describe('pnpm demo', () => {
     }
     // The autoencoder: most of the stream's variance explained, k features per position, and most of the loss
     // recovered when spliced in.
-    const measure = (name: string): string => sae?.rows.find((one) => one[0].startsWith(name))?.[1] ?? '';
+    const measure = (name: string): string =>
+      sae?.rows.find((one) => (one[0] ?? '').startsWith(name))?.[1] ?? '';
     expect(percent(measure('explained variance'))).toBeGreaterThan(80);
     expect(Number(measure('L0'))).toBeLessThanOrEqual(16);
     expect(percent(measure('loss recovered'))).toBeGreaterThan(90);
-    expect(Number(measure('… with the autoencoder'))).toBeLessThan(Number(measure('… with the stream zeroed')));
+    expect(Number(measure('… with the autoencoder'))).toBeLessThan(
+      Number(measure('… with the stream zeroed')),
+    );
     // Task vectors: α = 0 is the original; the chosen α forgets the digit (< 20 %) and is adequate.
     const chosen = forget?.rows.find((one) => one[4] === '←');
     expect(forget?.rows[0]?.[0]).toBe('0');
@@ -309,7 +312,9 @@ describe('pnpm demo', () => {
     expect(percent(chosen?.[2])).toBeGreaterThan(90);
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     expect(html).toMatch(/<section id="weights">/);
-    expect(html.match(/class="sae-features"[\s\S]*?<\/div>/)?.[0].match(/<mark>/g)?.length).toBeGreaterThanOrEqual(12);
+    expect(
+      html.match(/class="sae-features"[\s\S]*?<\/div>/)?.[0].match(/<mark>/g)?.length,
+    ).toBeGreaterThanOrEqual(12);
   });
 
   it('draws colour bars into the heatmap figures', () => {

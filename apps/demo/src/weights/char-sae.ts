@@ -111,4 +111,3 @@ export async function studyCharSae(log: (message: string) => void): Promise<Char
     model.dispose();
   }
 }
-

@@ -98,7 +98,6 @@ export function featureSnippets(
     if (picked.every((other) => other.commonChar !== described.commonChar)) picked.push(described);
   }
   return picked;
-
 }
 
 /** A character as it reads in a snippet: a space, a line break and the like made visible. */

@@ -93,9 +93,7 @@ export interface ForgetResult {
 }
 
 function norm(dict: TensorDict): number {
-  const sum = tf.tidy(() =>
-    tf.addN(dict.keys().map((key) => tf.sum(tf.square(dict.getTensor(key))))),
-  );
+  const sum = tf.tidy(() => tf.addN(dict.keys().map((key) => tf.sum(tf.square(dict.getTensor(key))))));
   const value = Math.sqrt(sum.dataSync()[0] ?? Number.NaN);
   sum.dispose();
   return value;
@@ -112,7 +110,10 @@ export async function forgetDigit(model: LayersModel, digits: Digits): Promise<F
   const isDigit = (label: number): boolean => label === digit;
   const isRest = (label: number): boolean => label !== digit;
   const originalCounts = countCorrect(model, digits);
-  const original = { forgotten: accuracyOf(originalCounts, isDigit), rest: accuracyOf(originalCounts, isRest) };
+  const original = {
+    forgotten: accuracyOf(originalCounts, isDigit),
+    rest: accuracyOf(originalCounts, isRest),
+  };
   const fineTuned = await fineTuneOnDigit();
   using pretrained = readParameters(model);
   using finetuned = fineTuned.parameters;

@@ -37,7 +37,10 @@ export function countCorrect(model: LayersModel, digits: Digits): ClassCounts {
   for (let start = 0; start < count; start += 1000) {
     const rows = Math.min(1000, count - start);
     const predicted = tf.tidy(() =>
-      tf.argMax(model.predict(tf.slice(digits.images, [start, 0, 0, 0], [rows, -1, -1, -1])) as tf.Tensor, -1),
+      tf.argMax(
+        model.predict(tf.slice(digits.images, [start, 0, 0, 0], [rows, -1, -1, -1])) as tf.Tensor,
+        -1,
+      ),
     );
     const classes = predicted.dataSync();
     predicted.dispose();

@@ -34,13 +34,17 @@ function curvesAt(curves: readonly PruningCurve[], amount: number): string {
 /** The highest amount at which a curve stays within 1 point of the unpruned accuracy. */
 function lossless(curve: PruningCurve): number {
   const base = curve.points[0]?.accuracy ?? Number.NaN;
-  return Math.max(...curve.points.filter((point) => point.accuracy >= base - 0.01).map((point) => point.amount));
+  return Math.max(
+    ...curve.points.filter((point) => point.accuracy >= base - 0.01).map((point) => point.amount),
+  );
 }
 
 /** Which score holds best at 80–90 %, and a likely reason when it is plain magnitude. */
 function bestParagraph(curves: readonly PruningCurve[]): string {
   const high = (curve: PruningCurve): number =>
-    curve.points.filter((point) => point.amount >= 0.8 && point.amount <= 0.9).reduce((sum, point) => sum + point.accuracy, 0);
+    curve.points
+      .filter((point) => point.amount >= 0.8 && point.amount <= 0.9)
+      .reduce((sum, point) => sum + point.accuracy, 0);
   const best = [...curves].sort((a, b) => high(b) - high(a))[0];
   const why =
     best === curves[0]
@@ -57,7 +61,10 @@ function pruningParagraph(curves: readonly PruningCurve[]): string {
 function saeParagraphs(sae: CharSaeResult): string[] {
   const { metrics, losses } = sae;
   const features = sae.features
-    .map((feature) => `feature ${String(feature.feature)} (${String(feature.commonCount)} of its top 20 at “${visibleChar(feature.commonChar)}”)`)
+    .map(
+      (feature) =>
+        `feature ${String(feature.feature)} (${String(feature.commonCount)} of its top 20 at “${visibleChar(feature.commonChar)}”)`,
+    )
     .join(', ');
   return [
     `Sparse autoencoder: the Moby Dick character model’s residual stream between its two blocks (${saeHook}, ${String(sae.dModel)} wide) was cached with cacheDataset on ${String(sae.trainRows)} positions of training text (${String(saeSetup.trainWindows)} windows of 64 characters) and a SparseAutoencoder with ${String(saeSetup.features)} TopK features (k = ${String(saeSetup.topK)}: the ${String(saeSetup.topK)} largest pre-activations of each position kept, the rest zeroed) trained on it by trainSparseAutoencoder (seed ${String(saeSetup.seed)}, ${String(saeSetup.epochs)} epochs, ${String(sae.steps)} Adam steps in ${sae.trainSeconds.toFixed(1)} s). On ${String(sae.heldOutRows)} held-out positions (the end of the novel) it reconstructs the stream with MSE ${fmt(metrics.mse)} per entry, explaining ${percent(metrics.explainedVariance)} of its variance, with ${fmt(metrics.l0)} features active per position (L0; at most k) and ${percent(metrics.deadFraction)} of the features never active there (dead).`,
@@ -93,11 +100,7 @@ export async function weightsSection(context: DemoContext): Promise<ReportSectio
       ...saeParagraphs(sae),
       forgetParagraph(mnist.forget),
     ],
-    figures: [
-      pruningFigure(mnist.curves, mnist.heldOut),
-      snippetsFigure(sae),
-      forgetFigure(mnist.forget),
-    ],
+    figures: [pruningFigure(mnist.curves, mnist.heldOut), snippetsFigure(sae), forgetFigure(mnist.forget)],
     tables: [pruningTable(mnist.curves), saeTable(sae), forgetTable(mnist.forget)],
   };
 }
