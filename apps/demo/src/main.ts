@@ -5,8 +5,10 @@
 // against PyTorch/captum, the IOI model trained here, lande), then probe the MNIST CNN's layers and the
 // character model's residual stream (linear probes, intrinsic dimension, CKA), then intervene (patch the IOI
 // model's heads next to their AtP and RelP estimates, ablate heads, steer the character model's generation,
-// patch MNIST conv2 channels), and write PNGs plus one self-contained HTML report to demo-output/. Exits
-// non-zero on a mismatch or a tensor leak.
+// patch MNIST conv2 channels), then edit weights (prune the MNIST CNN by magnitude, attribution and Taylor
+// importance, train a sparse autoencoder on the character model's residual stream and splice it in, make the
+// MNIST CNN forget a digit with a task vector), and write PNGs plus one self-contained HTML report to
+// demo-output/. Exits non-zero on a mismatch or a tensor leak.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,6 +35,7 @@ import { landeSection } from './nlp/lande-section.js';
 import { mnistProbingSection } from './probing/mnist-probing-section.js';
 import { nlpProbingSection } from './probing/nlp-probing-section.js';
 import { interventionSection } from './intervention/intervention-section.js';
+import { weightsSection } from './weights/weights-section.js';
 
 // The repository root's demo-output/ (dist/main.js lives in apps/demo/dist), unless TDHOOK_DEMO_OUT says.
 const outDir = resolve(
@@ -135,6 +138,11 @@ async function main(): Promise<number> {
   const intervention = await interventionSection(context);
   sections.push(intervention);
   endStage(intervention.shortTitle);
+
+  console.log('\nWeights: pruning, a sparse autoencoder, task vectors (@tdhook/weights):');
+  const weights = await weightsSection(context);
+  sections.push(weights);
+  endStage(weights.shortTitle);
   sections.push({
     id: 'conformance',
     title: 'Conformance with captum and zennit',

@@ -264,6 +264,59 @@ describe('pnpm demo', () => {
     expect(hasColourBar(heads, 'bwr')).toBe(true);
   });
 
+  it('prunes, splices a sparse autoencoder and forgets a digit, with the numbers in tables', () => {
+    interface SummaryTable {
+      caption: string;
+      header: string[];
+      rows: string[][];
+    }
+    const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as {
+      sections: { id: string; tables: SummaryTable[] }[];
+    };
+    const [pruned, sae, forget] = summary.sections.find((one) => one.id === 'weights')?.tables ?? [];
+    const percent = (cell: string | undefined): number => Number.parseFloat(cell ?? 'NaN');
+    // Pruning: unpruned accuracy ≥ 98 %, every importance within a point of it at 50 %, all worse at 95 %;
+    // the measured sparsity follows the amount.
+    expect(pruned?.header).toEqual([
+      'amount',
+      'sparsity',
+      'magnitude |θ| accuracy',
+      'attribution × |θ| accuracy',
+      'Taylor |θ ⊙ ∂loss/∂θ| accuracy',
+    ]);
+    const row = (amount: string): string[] => pruned?.rows.find((one) => one[0] === amount) ?? [];
+    for (const column of [2, 3, 4]) {
+      expect(percent(row('0 %')[column])).toBeGreaterThanOrEqual(98);
+      expect(percent(row('50 %')[column])).toBeGreaterThan(percent(row('0 %')[column]) - 1);
+      expect(percent(row('95 %')[column])).toBeLessThan(percent(row('50 %')[column]) - 5);
+    }
+    for (const one of pruned?.rows ?? []) {
+      expect(Math.abs(percent(one[1]) - percent(one[0]))).toBeLessThan(1);
+    }
+    // The autoencoder: most of the stream's variance explained, k features per position, and most of the loss
+    // recovered when spliced in.
+    const measure = (name: string): string =>
+      sae?.rows.find((one) => (one[0] ?? '').startsWith(name))?.[1] ?? '';
+    expect(percent(measure('explained variance'))).toBeGreaterThan(80);
+    expect(Number(measure('L0'))).toBeLessThanOrEqual(16);
+    expect(percent(measure('loss recovered'))).toBeGreaterThan(90);
+    expect(Number(measure('… with the autoencoder'))).toBeLessThan(
+      Number(measure('… with the stream zeroed')),
+    );
+    // Task vectors: α = 0 is the original; the chosen α forgets the digit (< 20 %) and is adequate.
+    const chosen = forget?.rows.find((one) => one[4] === '←');
+    expect(forget?.rows[0]?.[0]).toBe('0');
+    expect(percent(forget?.rows[0]?.[1])).toBeGreaterThan(95);
+    expect(chosen?.[3]).toBe('yes');
+    expect(percent(chosen?.[1])).toBeLessThan(20);
+    expect(percent(chosen?.[2])).toBeGreaterThan(90);
+    const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+    expect(html).toMatch(/<section id="weights">/);
+    expect(
+      html.match(/class="sae-features"[\s\S]*?<\/div>/)?.[0].match(/<mark>/g)?.length,
+    ).toBeGreaterThanOrEqual(12);
+  });
+
   it('draws colour bars into the heatmap figures', () => {
     const mnist = decodeImage(readFileSync(join(outDir, 'mnist-methods.png')));
     expect(hasColourBar(mnist, 'bwr')).toBe(true);
@@ -339,6 +392,7 @@ describe.skipIf(executable === undefined)('the report in headless Chromium', () 
         expect.stringMatching(/lande/),
         expect.stringMatching(/GPT-2 checkpoint/),
         expect.stringMatching(/Intervention/),
+        expect.stringMatching(/Weights/),
       ]),
     );
     expect(failed).toEqual([]);
