@@ -62,6 +62,8 @@ const budgetsKiB = {
   '{ activationPatchingGrid } from @tdhook/intervention': 53,
   '{ attributionPatching } from @tdhook/intervention': 139,
   '{ headSites } from @tdhook/intervention': 5,
+  // Issue 16: the whole package, then one method at a time.
+  '@tdhook/weights': 200,
   // Issue 16. Pruning bundles core's parameter bridge (list, read, checked apply) and TensorDict (~61 KiB of
   // core); gradientImportance and measureSparsity must not come with it.
   '{ pruning } from @tdhook/weights': 83,
@@ -136,9 +138,8 @@ export async function measureBundles(app, problems) {
       'attributionPatching',
       'headSites',
     ].map((name) => named('@tdhook/intervention', name)),
-    named('@tdhook/weights', 'pruning'),
-    named('@tdhook/weights', 'taskVectors'),
-    named('@tdhook/weights', 'adapters'),
+    { name: '@tdhook/weights', source: "export * from '@tdhook/weights';" },
+    ...['pruning', 'taskVectors', 'adapters'].map((name) => named('@tdhook/weights', name)),
     {
       name: '{ SparseAutoencoder, trainSparseAutoencoder } from @tdhook/weights',
       source: "export { SparseAutoencoder, trainSparseAutoencoder } from '@tdhook/weights';",
