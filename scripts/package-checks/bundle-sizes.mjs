@@ -63,7 +63,7 @@ const budgetsKiB = {
   '{ attributionPatching } from @tdhook/intervention': 139,
   '{ headSites } from @tdhook/intervention': 5,
   // Issue 16: the whole package, then one method at a time.
-  '@tdhook/weights': 200,
+  '@tdhook/weights': 122,
   // Issue 16. Pruning bundles core's parameter bridge (list, read, checked apply) and TensorDict (~61 KiB of
   // core); gradientImportance and measureSparsity must not come with it.
   '{ pruning } from @tdhook/weights': 83,
