@@ -37,7 +37,8 @@ export { combineTaskVectors, forgetVector, taskVector } from './task-vectors/tas
 export { taskVectors, type TaskVectorsOptions } from './task-vectors/task-vectors-method.js';
 
 // Adapters
-export { callAdapter, isAdapter, type Adapter, type AdapterContext } from './adapters/adapter.js';
+// callAdapter and isAdapter stay internal: callAdapter's (to, where) arguments are the methods' error context.
+export type { Adapter, AdapterContext } from './adapters/adapter.js';
 export { type AdapterEntry, type ConfiguredAdapterEntry } from './adapters/adapter-entries.js';
 export { adapters, type AdaptersOptions, type ConfiguredAdapters } from './adapters/adapters-method.js';
 export {

@@ -115,6 +115,33 @@ describe('writeParameters is all or nothing', () => {
     net.dispose();
   });
 
+  it('writes large finite values whose sum overflows (the finiteness check has no false alarm)', () => {
+    const net = new BlockNet();
+    // Each entry is finite, but the sum of all of them is +Inf in float32.
+    using huge = new TensorDict({
+      'blocks.0.proj.weight': tf.fill([3, 3], 3e38),
+      'blocks.0.scale': tf.fill([3], 3e38),
+    });
+    writeParameters(net, huge);
+    expect(current(net)['blocks.0.proj.weight']).toEqual(Array.from({ length: 9 }, () => Math.fround(3e38)));
+    net.dispose();
+  });
+
+  it('names the first non-finite entry when infinities of both signs cancel to NaN in the total', () => {
+    const net = new BlockNet();
+    const original = current(net);
+    using params = new TensorDict({
+      'blocks.0.scale': tf.ones([3]),
+      'blocks.0.proj.bias': tf.tensor1d([0, Infinity, 0]),
+      'blocks.1.proj.bias': tf.tensor1d([0, -Infinity, 0]),
+    });
+    expect(() => {
+      writeParameters(net, params);
+    }).toThrowTdhookError('E_INVALID_VALUE', /blocks\.0\.proj\.bias.*infinite/);
+    expect(current(net)).toEqual(original);
+    net.dispose();
+  });
+
   it('rejects nested entries (keys are flat) and what is not a live TensorDict', () => {
     const net = new BlockNet();
     using nested = new TensorDict({ blocks: { 0: { scale: tf.ones([3]) } } });

@@ -43,7 +43,8 @@ export function putBack(written: WrittenParameters, count: number): void {
  */
 export function writeChecked(model: ModelNode, params: TensorDict, where: string): WrittenParameters {
   const writes = planWrites(collectParameters(model, {}, where), params, where);
-  // A clone shares the parameter's current data, which an assign does not touch: an exact snapshot, no copy.
+  // A clone keeps the parameter's current data, which an assign replaces but does not change: an exact
+  // snapshot (shared, not copied, on the cpu and webgl backends; wasm's Identity kernel copies).
   const originals = writes.map((write) => tf.keep(tf.clone(write.entry.read())));
   const written = { writes, originals };
   let done = 0;

@@ -75,6 +75,18 @@ describe('TensorDict arithmetic', () => {
     b.dispose();
   });
 
+  it('lerp gives either end exactly, where a + 1·(b − a) would round', () => {
+    // In float32, 0.7 + 1·(0.1 − 0.7) is 0.10000002, not 0.1: the weight-1 end is computed from the other side.
+    using a = new TensorDict({ w: tf.tensor1d([0.1, 1e-8, -3]) });
+    using b = new TensorDict({ w: tf.tensor1d([0.7, 1, 1e20]) });
+    using start = a.lerp(b, 0);
+    using end = b.lerp(a, 1);
+    using fromEnd = a.lerp(b, 1);
+    expect(values(start, 'w')).toEqual(values(a, 'w'));
+    expect(values(end, 'w')).toEqual(values(a, 'w'));
+    expect(values(fromEnd, 'w')).toEqual(values(b, 'w'));
+  });
+
   it('rejects a non-finite factor or weight, a non-dict operand and a disposed one', () => {
     const [a, b] = pair();
     expect(() => a.scale(Number.NaN)).toThrowTdhookError('E_INVALID_VALUE', /factor/);

@@ -106,12 +106,16 @@ export function scaleDict(td: TensorDict, factor: number): TensorDict {
 }
 
 /**
- * `td + weight · (other − td)`, entry by entry: `weight` 0 gives `td`, 1 gives `other`.
+ * `td + weight · (other − td)`, entry by entry: `weight` 0 gives `td` and 1 gives `other`, both exactly. As
+ * torch.lerp computes it: from `td`'s side below 0.5, from `other`'s (`other − (1 − weight)·(other − td)`)
+ * from 0.5 on, so that neither end carries a rounding error.
  *
  * @example
  * using halfway = lerpDicts(pretrained, finetuned, 0.5);
  */
 export function lerpDicts(td: TensorDict, other: TensorDict, weight: number): TensorDict {
   const value = checkNumber(weight, 'weight', 'lerp()');
-  return combine(td, other, 'lerp()', (a, b) => tf.add(a, tf.mul(tf.sub(b, a), value)));
+  return combine(td, other, 'lerp()', (a, b) =>
+    value < 0.5 ? tf.add(a, tf.mul(tf.sub(b, a), value)) : tf.sub(b, tf.mul(tf.sub(b, a), 1 - value)),
+  );
 }

@@ -521,7 +521,8 @@ export class TensorDict implements Disposable {
 
   /**
    * A new TensorDict holding `this + weight · (other − this)` entry by entry: `weight` 0 gives this dict's
-   * values, 1 gives `other`'s (same keys, shapes and dtypes, as for `add`).
+   * values and 1 gives `other`'s, both exactly (computed as torch.lerp does; same keys, shapes and dtypes,
+   * as for `add`).
    *
    * @example
    * using halfway = pretrained.lerp(finetuned, 0.5);
