@@ -12,7 +12,9 @@ import {
   pruning,
   type ImportanceCallback,
 } from '../src/index.js';
-import { inputs, Linear, Mlp, snapshot, zeroFraction } from './pruning-models.js';
+import { type Linear, seededLinear } from './linear.js';
+import { snapshot } from './parameter-snapshot.js';
+import { inputs, Mlp, zeroFraction } from './pruning-models.js';
 
 const program = [{ path: '', direction: null, operation: 'prune-parameters' }];
 
@@ -24,7 +26,7 @@ describe('pruning (SPEC §2.7)', () => {
   for (const amount of [0.2, 0.5]) {
     it(`scenario 145: global amount ${amount} zeroes exactly that fraction of weight+bias on Linear(10, 10), the smallest in magnitude; the output changes and is restored bit for bit; program [['', prune-parameters]]; no amount and no modules is an InvalidValueError`, () => {
       expect(() => pruning({})).toThrowTdhookError('E_INVALID_VALUE', /needs an amount .* or modules/);
-      const model = new Linear(10, 10, 3);
+      const model = seededLinear(10, 10, 3);
       const x = inputs();
       const before = snapshot(model);
       const clean = run(model, x);
