@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Lambda, Module, namedModules, Sequential, type ModelNode } from '@tdhook/core';
 import { hookCounts } from '@tdhook/core/plugin';
+import { expect } from 'vitest';
+import type {} from '@tdhook/testing/vitest';
 
 import { Linear } from './linear.js';
 
@@ -36,6 +38,19 @@ export const tinyInput: number[][] = [
   [1, 1],
   [-1, 2],
 ];
+
+/** Checks that `model` computes its own function again: [[6, 4], [2, 1]] on {@link tinyInput}, exactly. */
+export function expectOriginalOutput(model: Sequential): void {
+  const plain = tf.tidy(() => model.call(tf.tensor2d(tinyInput)));
+  expect(plain).toBeCloseToTensor(
+    [
+      [6, 4],
+      [2, 1],
+    ],
+    { rtol: 0, atol: 0 },
+  );
+  plain.dispose();
+}
 
 /** An adapter that is a tdhook Module with a parameter of its own: `x · scale`. */
 export class Scale extends Module {
