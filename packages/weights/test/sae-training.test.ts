@@ -215,7 +215,7 @@ describe('trainSparseAutoencoder: errors and abort', () => {
     try {
       const start = weights(sae);
       await expect(
-        trainSparseAutoencoder(sae, { data, key: 'resid', initializeBiases: false }),
+        trainSparseAutoencoder(sae, { data, key: 'resid', initializeFromData: false }),
       ).rejects.toMatchObject({ code: 'E_SAE_DIVERGED', name: 'DictionaryTrainingError' });
       expect(weights(sae)).toEqual(start);
     } finally {

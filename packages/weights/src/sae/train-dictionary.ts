@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isTensorDict, seededRandom } from '@tdhook/core/plugin';
 import { InvalidValueError } from '@tdhook/core';
 
+import { initializeBiases, initializeDirections } from './data-init.js';
 import { DeadFeatureTracker } from './dead-features.js';
 import {
   batchesOf,
@@ -117,7 +118,11 @@ export async function trainDictionary(
   const history = { loss: [] as number[], mse: [] as number[], l0: [] as number[] };
   let steps = 0;
   let activations = 0;
-  let biasPending = options.initializeBiases !== false;
+  const initialize = options.initializeFromData !== false;
+  let biasesPending = initialize;
+  // A transcoder's directions come from its first ⌈features / batchSize⌉ batches, the same from memory as
+  // from shards.
+  let nextFeature = initialize && spec.targetKey !== undefined ? 0 : dictionary.features;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       for await (const batch of restoringOnFailure(
@@ -130,21 +135,16 @@ export async function trainDictionary(
             throw new DictionaryTrainingError('E_SAE_ABORTED', {
               what: `Training stopped by its AbortSignal after ${String(steps)} steps`,
               where,
-              fix: 'The weights hold the last completed step; train again to continue (initializeBiases: false).',
+              fix: 'The weights hold the last completed step; train again to continue (initializeFromData: false).',
               cause: signal.reason,
             });
           }
-          if (biasPending) {
-            biasPending = false;
-            tf.tidy(() => {
-              dictionary.decoderBias.assign(tf.mean(batch.target ?? batch.input, 0));
-              if (batch.target !== undefined) {
-                const meanInput = tf.mean(batch.input, 0, true);
-                dictionary.encoderBias.assign(
-                  tf.neg(tf.reshape(tf.matMul(meanInput, dictionary.encoderWeight), [-1])),
-                );
-              }
-            });
+          if (biasesPending) {
+            biasesPending = false;
+            initializeBiases(dictionary, batch);
+          }
+          if (nextFeature < dictionary.features) {
+            nextFeature += initializeDirections(dictionary, batch, nextFeature);
           }
           const holder: { tensor?: tf.Tensor } = {};
           tf.tidy(() => {
