@@ -165,21 +165,21 @@ describe('pruning (SPEC §2.7)', () => {
         return magnitudeImportance(args);
       };
     };
-    // Structured: linear1 is pruned and written before linear3's kernel is scored.
+    // Structured: linear1 is pruned and written before linear3 is scored (checked when that call fails).
+    let atFailure: Record<string, number[]> = {};
     expect(() =>
       pruning({
         modules: { linear1: { axis: 1, amount: 0.5 }, linear3: { axis: 1, amount: 0.5 } },
-        importance: ((): ImportanceCallback => {
-          let calls = 0;
-          return (args) => {
-            calls += 1;
-            // 1: linear1.kernel, 2: linear1.bias (does it follow?), 3: linear3.kernel.
-            if (calls === 3) throw new Error('importance failed');
-            return magnitudeImportance(args);
-          };
-        })(),
+        importance: (args) => {
+          if (args.path === 'linear3') {
+            atFailure = snapshot(model);
+            throw new Error('importance failed');
+          }
+          return magnitudeImportance(args);
+        },
       }).prepare(model),
     ).toThrow('importance failed');
+    expect(zeroFraction(atFailure['linear1.kernel'] ?? [])).toBe(0.5);
     expect(snapshot(model)).toEqual(before);
     // Global: every score is computed before the first write.
     expect(() => pruning({ amount: 0.5, importance: failing() }).prepare(model)).toThrow('importance failed');
