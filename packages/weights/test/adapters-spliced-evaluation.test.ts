@@ -126,7 +126,7 @@ describe('splicedEvaluation', () => {
     const base = { model, adapter: doubling, from: 'linear1', data, loss: meanOutput };
     expect(() => splicedEvaluation({ ...base, path: 'linear1' } as never)).toThrowTdhookError(
       'E_INVALID_VALUE',
-      /Unknown option 'path'.*Name the site with from/,
+      /has no option "path".*Name the site with from/,
     );
     expect(() => splicedEvaluation({ ...base, to: 'linear9' })).toThrowTdhookError(
       'E_UNKNOWN_PATH',

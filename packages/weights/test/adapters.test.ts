@@ -297,11 +297,11 @@ describe('adapters (SPEC §2.7, scenario 144)', () => {
       ],
       [
         { adapters: { sae: { adapter: doubling, from: 'linear1' } }, cache_callback: () => undefined },
-        /Unknown option 'cache_callback'.*inside the adapter/,
+        /has no option "cache_callback".*inside the adapter/,
       ],
       [
         { adapters: { sae: { adapter: doubling, from: 'linear1' } }, directions: ['fwd'] },
-        /Unknown option 'directions'.*forward outputs only/,
+        /has no option "directions".*forward outputs only/,
       ],
     ];
     for (const [options, message] of cases) {

@@ -154,7 +154,7 @@ describe('taskVectors method (scenario 148: with_applied_vectors)', () => {
     model.dispose();
   });
 
-  it('refuses dicts that do not fit the model, before changing anything', () => {
+  it('refuses dicts that do not fit the model and unknown options, before changing anything', async () => {
     const model = tinyModel();
     const before = snapshot(model);
     using partial = new TensorDict({ 'linear.kernel': tf.zeros([2, 2]) });
@@ -182,6 +182,23 @@ describe('taskVectors method (scenario 148: with_applied_vectors)', () => {
       'E_INVALID_VALUE',
       /alpha is Infinity/,
     );
+    // An unknown option is refused (not ignored), with a hint for the original's names.
+    expect(() =>
+      taskVectors({ pretrained, vectors: [pretrained], alpha: 1, alphas: [0.5] } as never),
+    ).toThrowTdhookError('E_INVALID_VALUE', /has no option "alphas".*chooseAlpha/);
+    await expect(
+      chooseAlpha({
+        model,
+        pretrained,
+        vectors: [pretrained],
+        alphas: [1],
+        adequate: () => true,
+        get_test_accuracy: () => 1,
+      } as never),
+    ).rejects.toMatchObject({
+      code: 'E_INVALID_VALUE',
+      message: expect.stringMatching(/has no option "get_test_accuracy".*Use accuracy/),
+    });
     expect(snapshot(model)).toEqual(before);
     model.dispose();
   });

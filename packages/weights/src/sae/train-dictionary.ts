@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isTensorDict, seededRandom } from '@tdhook/core/plugin';
 import { InvalidValueError } from '@tdhook/core';
 
+import { checkOptionNames } from '../option-names.js';
 import { initializeBiases, initializeDirections } from './data-init.js';
 import { DeadFeatureTracker } from './dead-features.js';
 import {
@@ -17,6 +18,31 @@ import {
 import { DictionaryTrainingError } from './dictionary-training-error.js';
 import type { SparseDictionary } from './sparse-dictionary.js';
 import type { DictionaryTrainingOptions, TrainingHistory } from './training-options.js';
+
+const sharedOptions = [
+  'data',
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'l1',
+  'seed',
+  'shuffle',
+  'deadWindow',
+  'initializeFromData',
+  'onProgress',
+  'signal',
+];
+// SAELens' names and this package's earlier one.
+const renamed: Readonly<Record<string, string>> = {
+  lr: 'Use learningRate.',
+  learning_rate: 'Use learningRate.',
+  batch_size: 'Use batchSize.',
+  train_batch_size_tokens: 'Use batchSize (rows per step).',
+  l1_coefficient: 'Use l1.',
+  l1Coefficient: 'Use l1.',
+  dead_feature_window: 'Use deadWindow.',
+  initializeBiases: 'Use initializeFromData.',
+};
 
 // Shuffling draws from its own stream, apart from the weights' seed.
 const shuffleSalt = 0x5bd1e995;
@@ -75,6 +101,12 @@ export async function trainDictionary(
   options: DictionaryTrainingOptions,
 ): Promise<TrainingHistory> {
   const where = spec.where;
+  checkOptionNames(
+    options,
+    [...sharedOptions, ...(spec.targetKey === undefined ? ['key'] : ['inputKey', 'targetKey'])],
+    renamed,
+    where,
+  );
   const epochs = positiveInteger(options.epochs ?? 1, 'epochs', where);
   const batchSize = positiveInteger(options.batchSize ?? 256, 'batchSize', where);
   const deadWindow = positiveInteger(options.deadWindow ?? 10_000, 'deadWindow', where);
