@@ -182,7 +182,7 @@ describe('trainSparseAutoencoder: errors and abort', () => {
         trainSparseAutoencoder(sae, { data, key: 'resid', learning_rate: 0.1 } as never),
       ).rejects.toMatchObject({
         code: 'E_INVALID_VALUE',
-        message: expect.stringMatching(/has no option "learning_rate".*Use learningRate/),
+        message: expect.stringMatching(/has no option "learning_rate".*Use learningRate/) as unknown,
       });
       expect(weights(sae)).toEqual(start);
     } finally {

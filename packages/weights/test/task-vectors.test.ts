@@ -197,7 +197,7 @@ describe('taskVectors method (scenario 148: with_applied_vectors)', () => {
       } as never),
     ).rejects.toMatchObject({
       code: 'E_INVALID_VALUE',
-      message: expect.stringMatching(/has no option "get_test_accuracy".*Use accuracy/),
+      message: expect.stringMatching(/has no option "get_test_accuracy".*Use accuracy/) as unknown,
     });
     expect(snapshot(model)).toEqual(before);
     model.dispose();

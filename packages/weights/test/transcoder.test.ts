@@ -81,7 +81,7 @@ describe('trainTranscoder on a known sparse map (held-out metrics)', () => {
       const x = data.getTensor('mlp_in').arraySync() as number[][];
       const y = data.getTensor('mlp_out').arraySync() as number[][];
       const encoder = transcoder.encoderWeight.arraySync() as number[][]; // [64, 40]
-      const decoder = transcoder.decoderWeight().arraySync() as number[][]; // [40, 32]
+      const decoder = transcoder.decoderWeight().arraySync(); // [40, 32]
       const encoderBias = Array.from(transcoder.encoderBias.dataSync());
       const unitCentred = (rows: number[][], from: number, to: number, row: number): number[] => {
         const batch = rows.slice(from, to);

@@ -210,7 +210,7 @@ export function configurePruning(options: PruningOptions): ConfiguredPruning {
   let configuredModules: Record<string, ConfiguredStructuredPruning> | undefined;
   if (modules !== undefined) {
     // Any path is a name here: this only checks that modules is an object.
-    checkOptionNames(modules, Object.keys(modules ?? {}), {}, `${id} modules`);
+    checkOptionNames(modules, Object.keys(Object(modules) as object), {}, `${id} modules`);
     configuredModules = {};
     for (const [path, entry] of Object.entries(modules)) {
       configuredModules[path] = configureEntry(path, entry, amount);

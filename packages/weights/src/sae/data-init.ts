@@ -28,8 +28,8 @@ function unitDirections(x: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
 
 /** `whole` with rows [start, start + part's rows) replaced by `part`. */
 function spliceRows(whole: tf.Tensor, start: number, part: tf.Tensor): tf.Tensor {
-  const end = start + (part.shape[0] ?? 0);
-  const rows = whole.shape[0] ?? 0;
+  const end = start + part.shape[0];
+  const rows = whole.shape[0];
   const pieces = [
     ...(start > 0 ? [tf.slice(whole, [0, 0], [start, -1])] : []),
     part,
