@@ -1,22 +1,12 @@
 // Tiny models for the adapter tests, with small integer weights so that every expected number is worked out
 // by hand in the tests: linear1 (2 → 2) → relu → linear2 (2 → 2).
 import * as tf from '@tensorflow/tfjs-core';
-import { Lambda, Module, namedModules, readParameters, Sequential, type ModelNode } from '@tdhook/core';
+import { Lambda, Module, namedModules, Sequential, type ModelNode } from '@tdhook/core';
 import { hookCounts } from '@tdhook/core/plugin';
+import { expect } from 'vitest';
+import type {} from '@tdhook/testing/vitest';
 
-/** A dense layer `x · kernel + bias` (kernel [in, out]). */
-export class Linear extends Module {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
-  constructor(kernel: tf.Tensor, bias: tf.Tensor) {
-    super();
-    this.kernel = this.registerParameter('kernel', kernel);
-    this.bias = this.registerParameter('bias', bias);
-  }
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.add(tf.matMul(x, this.kernel), this.bias);
-  }
-}
+import { Linear } from './linear.js';
 
 /**
  * linear1: kernel [[1, 2], [0, 1]], bias [0, 1]; relu; linear2: kernel [[1, 0], [1, 1]], bias [1, 0].
@@ -49,6 +39,19 @@ export const tinyInput: number[][] = [
   [-1, 2],
 ];
 
+/** Checks that `model` computes its own function again: [[6, 4], [2, 1]] on {@link tinyInput}, exactly. */
+export function expectOriginalOutput(model: Sequential): void {
+  const plain = tf.tidy(() => model.call(tf.tensor2d(tinyInput)));
+  expect(plain).toBeCloseToTensor(
+    [
+      [6, 4],
+      [2, 1],
+    ],
+    { rtol: 0, atol: 0 },
+  );
+  plain.dispose();
+}
+
 /** An adapter that is a tdhook Module with a parameter of its own: `x · scale`. */
 export class Scale extends Module {
   readonly scale: tf.Variable;
@@ -67,15 +70,4 @@ export function installedHooks(model: ModelNode): number {
     const counts = hookCounts(node);
     return total + counts.forward + counts['forward-pre'] + counts.backward + counts['backward-pre'];
   }, 0);
-}
-
-/**
- * Every parameter of a model as `key → values` (core's readParameters, keys `path.name`): the state dict, a
- * snapshot to compare exactly.
- */
-export function parameterValues(model: ModelNode): Record<string, number[]> {
-  using parameters = readParameters(model);
-  return Object.fromEntries(
-    parameters.keys().map((key) => [key.join('.'), Array.from(parameters.getTensor(key).dataSync())]),
-  );
 }

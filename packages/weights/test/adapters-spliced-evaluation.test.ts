@@ -7,7 +7,8 @@ import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
 import { nextTokenLoss, splicedEvaluation, type Adapter, type SplicedMetric } from '../src/index.js';
-import { installedHooks, parameterValues, tinyInput, tinyModel } from './adapters-models.js';
+import { installedHooks, tinyInput, tinyModel } from './adapters-models.js';
+import { snapshot } from './parameter-snapshot.js';
 
 const meanOutput: SplicedMetric = (result) => tf.mean(result.getTensor('output'));
 const halving: Adapter = (value) => tf.mul(value, 0.5);
@@ -23,7 +24,7 @@ describe('splicedEvaluation', () => {
     // Zeroed linear1: linear2 outputs its bias [1, 0] on both rows: mean 0.5.
     // Recovered: (0.5 − 1.875) / (0.5 − 3.25) = 0.5.
     const model = tinyModel();
-    const before = parameterValues(model);
+    const before = snapshot(model);
     using data = rows(tinyInput);
     const result = splicedEvaluation({ model, adapter: halving, from: 'linear1', data, loss: meanOutput });
     expect(result.clean).toBeCloseTo(3.25, 6);
@@ -31,7 +32,7 @@ describe('splicedEvaluation', () => {
     expect(result.zeroAblated).toBeCloseTo(0.5, 6);
     expect(result.lossRecovered).toBeCloseTo(0.5, 6);
     expect(installedHooks(model)).toBe(0);
-    expect(parameterValues(model)).toEqual(before);
+    expect(snapshot(model)).toEqual(before);
     model.dispose();
   });
 
@@ -120,12 +121,12 @@ describe('splicedEvaluation', () => {
 
   it('typed errors before any run (options, paths, data); a bad loss at run leaves the model restored', () => {
     const model = tinyModel();
-    const before = parameterValues(model);
+    const before = snapshot(model);
     using data = rows(tinyInput);
     const base = { model, adapter: doubling, from: 'linear1', data, loss: meanOutput };
     expect(() => splicedEvaluation({ ...base, path: 'linear1' } as never)).toThrowTdhookError(
       'E_INVALID_VALUE',
-      /Unknown option 'path'.*Name the site with from/,
+      /has no option "path".*Name the site with from/,
     );
     expect(() => splicedEvaluation({ ...base, to: 'linear9' })).toThrowTdhookError(
       'E_UNKNOWN_PATH',
@@ -160,7 +161,7 @@ describe('splicedEvaluation', () => {
       }),
     ).toThrowTdhookError('E_INVALID_VALUE', /loss returned NaN for the spliced run/);
     expect(installedHooks(model)).toBe(0);
-    expect(parameterValues(model)).toEqual(before);
+    expect(snapshot(model)).toEqual(before);
     model.dispose();
   });
 });

@@ -12,7 +12,7 @@ import type {} from '@tdhook/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { gradientImportance, measureSparsity, pruning } from '../src/index.js';
-import { snapshot } from './pruning-models.js';
+import { snapshot } from './parameter-snapshot.js';
 
 let model: tfl.LayersModel;
 let dispose: () => void;

@@ -13,7 +13,7 @@ import type {} from '@tdhook/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { measureSparsity, pruning } from '../src/index.js';
-import { snapshot } from './pruning-models.js';
+import { snapshot } from './parameter-snapshot.js';
 
 let model: HookedTransformer;
 const tokens = (): tf.Tensor => tf.tensor2d([[5, 17, 3, 40, 22, 9, 61, 2]], [1, 8], 'int32');

@@ -12,7 +12,9 @@ import {
   pruning,
   type ImportanceCallback,
 } from '../src/index.js';
-import { inputs, Linear, Mlp, snapshot, zeroFraction } from './pruning-models.js';
+import { type Linear, seededLinear } from './linear.js';
+import { snapshot } from './parameter-snapshot.js';
+import { inputs, Mlp, zeroFraction } from './pruning-models.js';
 
 const program = [{ path: '', direction: null, operation: 'prune-parameters' }];
 
@@ -24,7 +26,7 @@ describe('pruning (SPEC §2.7)', () => {
   for (const amount of [0.2, 0.5]) {
     it(`scenario 145: global amount ${amount} zeroes exactly that fraction of weight+bias on Linear(10, 10), the smallest in magnitude; the output changes and is restored bit for bit; program [['', prune-parameters]]; no amount and no modules is an InvalidValueError`, () => {
       expect(() => pruning({})).toThrowTdhookError('E_INVALID_VALUE', /needs an amount .* or modules/);
-      const model = new Linear(10, 10, 3);
+      const model = seededLinear(10, 10, 3);
       const x = inputs();
       const before = snapshot(model);
       const clean = run(model, x);
@@ -163,21 +165,21 @@ describe('pruning (SPEC §2.7)', () => {
         return magnitudeImportance(args);
       };
     };
-    // Structured: linear1 is pruned and written before linear3's kernel is scored.
+    // Structured: linear1 is pruned and written before linear3 is scored (checked when that call fails).
+    let atFailure: Record<string, number[]> = {};
     expect(() =>
       pruning({
         modules: { linear1: { axis: 1, amount: 0.5 }, linear3: { axis: 1, amount: 0.5 } },
-        importance: ((): ImportanceCallback => {
-          let calls = 0;
-          return (args) => {
-            calls += 1;
-            // 1: linear1.kernel, 2: linear1.bias (does it follow?), 3: linear3.kernel.
-            if (calls === 3) throw new Error('importance failed');
-            return magnitudeImportance(args);
-          };
-        })(),
+        importance: (args) => {
+          if (args.path === 'linear3') {
+            atFailure = snapshot(model);
+            throw new Error('importance failed');
+          }
+          return magnitudeImportance(args);
+        },
       }).prepare(model),
     ).toThrow('importance failed');
+    expect(zeroFraction(atFailure['linear1.kernel'] ?? [])).toBe(0.5);
     expect(snapshot(model)).toEqual(before);
     // Global: every score is computed before the first write.
     expect(() => pruning({ amount: 0.5, importance: failing() }).prepare(model)).toThrow('importance failed');

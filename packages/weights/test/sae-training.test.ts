@@ -29,9 +29,10 @@ async function trainedWeights(
   data: SparseAutoencoderTrainingOptions['data'],
   options: Partial<SparseAutoencoderTrainingOptions> & { modelSeed?: number } = {},
 ): Promise<Record<string, number[]>> {
-  const sae = small(options.modelSeed ?? 0, options.modelSeed === undefined ? 'relu' : { topK: 4 });
+  const { modelSeed, ...training } = options;
+  const sae = small(modelSeed ?? 0, modelSeed === undefined ? 'relu' : { topK: 4 });
   try {
-    await trainSparseAutoencoder(sae, { data, key: 'resid', epochs: 2, batchSize: 64, ...options });
+    await trainSparseAutoencoder(sae, { data, key: 'resid', epochs: 2, batchSize: 64, ...training });
     return weights(sae);
   } finally {
     sae.dispose();
@@ -177,6 +178,12 @@ describe('trainSparseAutoencoder: errors and abort', () => {
       await expect(trainSparseAutoencoder(sae, { data: 'x' as never, key: 'resid' })).rejects.toMatchObject({
         code: 'E_INVALID_VALUE',
       });
+      await expect(
+        trainSparseAutoencoder(sae, { data, key: 'resid', learning_rate: 0.1 } as never),
+      ).rejects.toMatchObject({
+        code: 'E_INVALID_VALUE',
+        message: expect.stringMatching(/has no option "learning_rate".*Use learningRate/) as unknown,
+      });
       expect(weights(sae)).toEqual(start);
     } finally {
       sae.dispose();
@@ -215,7 +222,7 @@ describe('trainSparseAutoencoder: errors and abort', () => {
     try {
       const start = weights(sae);
       await expect(
-        trainSparseAutoencoder(sae, { data, key: 'resid', initializeBiases: false }),
+        trainSparseAutoencoder(sae, { data, key: 'resid', initializeFromData: false }),
       ).rejects.toMatchObject({ code: 'E_SAE_DIVERGED', name: 'DictionaryTrainingError' });
       expect(weights(sae)).toEqual(start);
     } finally {

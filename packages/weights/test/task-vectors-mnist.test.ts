@@ -8,7 +8,7 @@ import type {} from '@tdhook/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { chooseAlpha, combineTaskVectors, forgetVector, taskVector, taskVectors } from '../src/index.js';
-import { dictValues, snapshot } from './task-vectors-models.js';
+import { dictValues, snapshot } from './parameter-snapshot.js';
 import { digitAccuracy, fineTuneOnDigit, loadMnistCnn, mnistBatch } from './task-vectors-mnist-fixture.js';
 
 const forgotten = 3;
@@ -52,8 +52,8 @@ describe('task vectors on the MNIST CNN', () => {
     const tauValues = dictValues(tau);
     const forgetValues = dictValues(forget);
     for (const key of Object.keys(pre)) {
-      const before = pre[key] as Float32Array;
-      const after = ft[key] as Float32Array;
+      const before = pre[key] as number[];
+      const after = ft[key] as number[];
       const expected = after.map((value, i) => Math.fround(value - (before[i] as number)));
       expect(tauValues[key]).toEqual(expected);
       // θ_pre − θ_ft: the negation of τ, except that its zeros are +0 like τ's (IEEE x − x = +0).
@@ -74,8 +74,8 @@ describe('task vectors on the MNIST CNN', () => {
     const tauValues = dictValues(tau);
     const alpha = Math.fround(-0.75);
     for (const [key, values] of Object.entries(dictValues(weights))) {
-      const t = tauValues[key] as Float32Array;
-      const expected = (pre[key] as Float32Array).map((p, i) =>
+      const t = tauValues[key] as number[];
+      const expected = (pre[key] as number[]).map((p, i) =>
         Math.fround(p + Math.fround(alpha * Math.fround((t[i] as number) + (t[i] as number)))),
       );
       expect(values).toEqual(expected);

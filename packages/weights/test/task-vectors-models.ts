@@ -1,21 +1,9 @@
 // The task-vector tests' tiny model: Sequential({ linear }) with a 2×2 kernel and a bias chosen so that every
-// sum and product below is exact in float32, and helpers to snapshot and compare parameters bit for bit.
+// sum and product below is exact in float32, and its parameters as a dict.
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, type ModelNode, readParameters, Sequential, TensorDict } from '@tdhook/core';
+import { Sequential, TensorDict } from '@tdhook/core';
 
-/** x · kernel + bias. */
-export class Linear extends Module {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
-  constructor(kernel: tf.Tensor, bias: tf.Tensor) {
-    super();
-    this.kernel = this.registerParameter('kernel', kernel);
-    this.bias = this.registerParameter('bias', bias);
-  }
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.add(tf.matMul(x, this.kernel), this.bias);
-  }
-}
+import { Linear } from './linear.js';
 
 /** A tiny model's parameter values. */
 export interface TinyValues {
@@ -51,17 +39,4 @@ export function tinyParameters(values: TinyValues): TensorDict {
     'linear.kernel': tf.tensor2d(values.kernel),
     'linear.bias': tf.tensor1d(values.bias),
   });
-}
-
-/** Every parameter's values, by key, as plain arrays (a snapshot to compare bit for bit). */
-export function snapshot(model: ModelNode): Record<string, Float32Array> {
-  using parameters = readParameters(model);
-  return dictValues(parameters);
-}
-
-/** A parameter dict's values by key. */
-export function dictValues(dict: TensorDict): Record<string, Float32Array> {
-  return Object.fromEntries(
-    dict.entries().map(([[key], value]) => [key, Float32Array.from((value as tf.Tensor).dataSync())]),
-  );
 }

@@ -7,14 +7,8 @@ import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
 import { chooseAlpha, combineTaskVectors, forgetVector, taskVector, taskVectors } from '../src/index.js';
-import {
-  dictValues,
-  finetunedValues,
-  pretrainedValues,
-  snapshot,
-  tinyModel,
-  tinyParameters,
-} from './task-vectors-models.js';
+import { finetunedValues, pretrainedValues, tinyModel, tinyParameters } from './task-vectors-models.js';
+import { dictValues, snapshot } from './parameter-snapshot.js';
 
 const program = [{ path: '', direction: null, operation: 'replace-parameters' }];
 
@@ -29,15 +23,15 @@ describe('taskVector, forgetVector, combineTaskVectors', () => {
     using tau = taskVector(pretrained, finetuned);
     using forget = forgetVector(pretrained, finetuned);
     expect(dictValues(tau)).toEqual({
-      'linear.kernel': Float32Array.of(0.5, 0, 0, -1),
-      'linear.bias': Float32Array.of(0, 1),
+      'linear.kernel': [0.5, 0, 0, -1],
+      'linear.bias': [0, 1],
     });
     expect(dictValues(forget)).toEqual({
-      'linear.kernel': Float32Array.of(-0.5, 0, 0, 1),
-      'linear.bias': Float32Array.of(0, -1),
+      'linear.kernel': [-0.5, 0, 0, 1],
+      'linear.bias': [0, -1],
     });
     // The inputs are untouched.
-    expect(dictValues(pretrained)['linear.kernel']).toEqual(Float32Array.of(1, 2, 3, 4));
+    expect(dictValues(pretrained)['linear.kernel']).toEqual([1, 2, 3, 4]);
   });
 
   it('θ_pre + α·Σ vectors, by hand: α = 0.5 with [τ] and α = 2 with [τ, τ]', () => {
@@ -46,13 +40,13 @@ describe('taskVector, forgetVector, combineTaskVectors', () => {
     using tau = taskVector(pretrained, finetuned);
     using half = combineTaskVectors(pretrained, [tau], 0.5);
     expect(dictValues(half)).toEqual({
-      'linear.kernel': Float32Array.of(1.25, 2, 3, 3.5),
-      'linear.bias': Float32Array.of(0.5, 0),
+      'linear.kernel': [1.25, 2, 3, 3.5],
+      'linear.bias': [0.5, 0],
     });
     using double = combineTaskVectors(pretrained, [tau, tau], 2); // θ_pre + 4τ
     expect(dictValues(double)).toEqual({
-      'linear.kernel': Float32Array.of(3, 2, 3, 0),
-      'linear.bias': Float32Array.of(0.5, 3.5),
+      'linear.kernel': [3, 2, 3, 0],
+      'linear.bias': [0.5, 3.5],
     });
     // α = 1 with one vector gives θ_ft back (exact here).
     using one = combineTaskVectors(pretrained, [tau], 1);
@@ -115,8 +109,8 @@ describe('taskVectors method (scenario 148: with_applied_vectors)', () => {
       using prepared = method.prepare(model);
       expect(prepared.program).toEqual(program);
       expect(snapshot(model)).toEqual({
-        'linear.kernel': Float32Array.of(1.25, 2, 3, 3.5),
-        'linear.bias': Float32Array.of(0.5, 0),
+        'linear.kernel': [1.25, 2, 3, 3.5],
+        'linear.bias': [0.5, 0],
       });
       using data = new TensorDict(
         {
@@ -160,7 +154,7 @@ describe('taskVectors method (scenario 148: with_applied_vectors)', () => {
     model.dispose();
   });
 
-  it('refuses dicts that do not fit the model, before changing anything', () => {
+  it('refuses dicts that do not fit the model and unknown options, before changing anything', async () => {
     const model = tinyModel();
     const before = snapshot(model);
     using partial = new TensorDict({ 'linear.kernel': tf.zeros([2, 2]) });
@@ -188,6 +182,23 @@ describe('taskVectors method (scenario 148: with_applied_vectors)', () => {
       'E_INVALID_VALUE',
       /alpha is Infinity/,
     );
+    // An unknown option is refused (not ignored), with a hint for the original's names.
+    expect(() =>
+      taskVectors({ pretrained, vectors: [pretrained], alpha: 1, alphas: [0.5] } as never),
+    ).toThrowTdhookError('E_INVALID_VALUE', /has no option "alphas".*chooseAlpha/);
+    await expect(
+      chooseAlpha({
+        model,
+        pretrained,
+        vectors: [pretrained],
+        alphas: [1],
+        adequate: () => true,
+        get_test_accuracy: () => 1,
+      } as never),
+    ).rejects.toMatchObject({
+      code: 'E_INVALID_VALUE',
+      message: expect.stringMatching(/has no option "get_test_accuracy".*Use accuracy/) as unknown,
+    });
     expect(snapshot(model)).toEqual(before);
     model.dispose();
   });

@@ -3,7 +3,6 @@ import { InvalidValueError, type MethodFactory } from '@tdhook/core';
 import {
   defineMethod,
   describeStructure,
-  isPlainObject,
   isTensor,
   type BindContext,
   type MethodRunner,
@@ -19,6 +18,7 @@ import {
   type ConfiguredAdapterEntry,
   type NamedAdapter,
 } from './adapter-entries.js';
+import { checkOptionNames } from '../option-names.js';
 
 const id = 'weights/adapters';
 
@@ -54,21 +54,7 @@ const renamed: Readonly<Record<string, string>> = {
 };
 
 function configure(options: AdaptersOptions): ConfiguredAdapters {
-  if (!isPlainObject(options)) {
-    throw new InvalidValueError({
-      what: `The options must be an object, got ${describeStructure(options)}`,
-      where: id,
-      fix: "E.g. adapters({ adapters: { sae: { adapter: sae, from: 'blocks.0.hook_resid_post' } } }).",
-    });
-  }
-  for (const name of Object.keys(options)) {
-    if (name === 'adapters') continue;
-    throw new InvalidValueError({
-      what: `Unknown option '${name}'`,
-      where: id,
-      fix: renamed[name] ?? 'The only option is adapters: { name: { adapter, from, to? } }.',
-    });
-  }
+  checkOptionNames(options, ['adapters'], renamed, id);
   return { adapters: checkAdapterEntries(options.adapters, id) };
 }
 

@@ -12,6 +12,7 @@ import { describeStructure, isModelNode, isTensor, isTensorDict } from '@tdhook/
 import type { Adapter } from './adapter.js';
 import { checkAdapterEntries } from './adapter-entries.js';
 import { adapters } from './adapters-method.js';
+import { checkOptionNames } from '../option-names.js';
 
 const where = 'splicedEvaluation';
 
@@ -69,17 +70,12 @@ export interface SplicedEvaluation {
 const optionNames = ['model', 'keys', 'adapter', 'from', 'to', 'data', 'loss'];
 
 function checkOptions(options: SplicedEvaluationOptions): void {
-  for (const name of Object.keys(options)) {
-    if (optionNames.includes(name)) continue;
-    throw new InvalidValueError({
-      what: `Unknown option '${name}'`,
-      where,
-      fix:
-        name === 'path'
-          ? 'Name the site with from (and to, for a cross-layer adapter such as a transcoder).'
-          : `The options are ${optionNames.join(', ')}.`,
-    });
-  }
+  checkOptionNames(
+    options,
+    optionNames,
+    { path: 'Name the site with from (and to, for a cross-layer adapter such as a transcoder).' },
+    where,
+  );
   if (!isModelNode(options.model)) {
     throw new InvalidValueError({
       what: `model must be a tdhook Module or a TF.js Layers model, got ${describeStructure(options.model)}`,

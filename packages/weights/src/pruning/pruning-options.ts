@@ -2,6 +2,7 @@ import { InvalidValueError, type ModelNode } from '@tdhook/core';
 
 import { checkAmount } from './prune-count.js';
 import type { ImportanceCallback } from './importance.js';
+import { checkOptionNames } from '../option-names.js';
 
 export const id = 'weights/pruning';
 
@@ -109,34 +110,6 @@ const renamed: Readonly<Record<string, string>> = {
 };
 const entryKnown = ['axis', 'amount', 'norm', 'groupSize', 'parameter'];
 
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkNames(
-  value: unknown,
-  names: readonly string[],
-  where: string,
-  hints: Record<string, string>,
-): void {
-  if (!isRecord(value)) {
-    throw new InvalidValueError({
-      what: `${where} must be an object`,
-      where,
-      fix: `Pass { ${names.join(', ')} }.`,
-    });
-  }
-  for (const name of Object.keys(value)) {
-    if (!names.includes(name)) {
-      throw new InvalidValueError({
-        what: `${where} has no option ${JSON.stringify(name)}`,
-        where,
-        fix: hints[name] ?? `Options: ${names.join(', ')}.`,
-      });
-    }
-  }
-}
-
 function configureEntry(
   path: string,
   entry: unknown,
@@ -150,7 +123,7 @@ function configureEntry(
       fix: `Write { axis: ${String(entry[0])}, amount: ${String(entry[1])} } for the original's (dim, amount).`,
     });
   }
-  checkNames(entry, entryKnown, where, { dim: 'Use axis.', n: 'Use norm.' });
+  checkOptionNames(entry, entryKnown, { dim: 'Use axis.', n: 'Use norm.' }, where);
   const { axis, amount = fallbackAmount, norm = 1, groupSize = 1, parameter } = entry as StructuredPruning;
   if (!Number.isInteger(axis)) {
     throw new InvalidValueError({
@@ -210,7 +183,7 @@ function checkSkip(skip: unknown): readonly string[] | SkipModule {
  * configurePruning({ modules: { fc1: { axis: 1 } }, amount: 0.5 }).modules; // { fc1: { axis: 1, amount: 0.5, norm: 1, groupSize: 1 } }
  */
 export function configurePruning(options: PruningOptions): ConfiguredPruning {
-  checkNames(options, known, id, renamed);
+  checkOptionNames(options, known, renamed, id);
   const { amount, modules, importance, relativePath = '' } = options;
   if (amount === undefined && modules === undefined) {
     throw new InvalidValueError({
@@ -236,7 +209,8 @@ export function configurePruning(options: PruningOptions): ConfiguredPruning {
   }
   let configuredModules: Record<string, ConfiguredStructuredPruning> | undefined;
   if (modules !== undefined) {
-    checkNames(modules, isRecord(modules) ? Object.keys(modules) : [], `${id} modules`, {});
+    // Any path is a name here: this only checks that modules is an object.
+    checkOptionNames(modules, Object.keys(Object(modules) as object), {}, `${id} modules`);
     configuredModules = {};
     for (const [path, entry] of Object.entries(modules)) {
       configuredModules[path] = configureEntry(path, entry, amount);

@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isTensorDict, seededRandom } from '@tdhook/core/plugin';
 import { InvalidValueError } from '@tdhook/core';
 
+import { checkOptionNames } from '../option-names.js';
+import { initializeBiases, initializeDirections } from './data-init.js';
 import { DeadFeatureTracker } from './dead-features.js';
 import {
   batchesOf,
@@ -16,6 +18,31 @@ import {
 import { DictionaryTrainingError } from './dictionary-training-error.js';
 import type { SparseDictionary } from './sparse-dictionary.js';
 import type { DictionaryTrainingOptions, TrainingHistory } from './training-options.js';
+
+const sharedOptions = [
+  'data',
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'l1',
+  'seed',
+  'shuffle',
+  'deadWindow',
+  'initializeFromData',
+  'onProgress',
+  'signal',
+];
+// SAELens' names and this package's earlier one.
+const renamed: Readonly<Record<string, string>> = {
+  lr: 'Use learningRate.',
+  learning_rate: 'Use learningRate.',
+  batch_size: 'Use batchSize.',
+  train_batch_size_tokens: 'Use batchSize (rows per step).',
+  l1_coefficient: 'Use l1.',
+  l1Coefficient: 'Use l1.',
+  dead_feature_window: 'Use deadWindow.',
+  initializeBiases: 'Use initializeFromData.',
+};
 
 // Shuffling draws from its own stream, apart from the weights' seed.
 const shuffleSalt = 0x5bd1e995;
@@ -74,6 +101,12 @@ export async function trainDictionary(
   options: DictionaryTrainingOptions,
 ): Promise<TrainingHistory> {
   const where = spec.where;
+  checkOptionNames(
+    options,
+    [...sharedOptions, ...(spec.targetKey === undefined ? ['key'] : ['inputKey', 'targetKey'])],
+    renamed,
+    where,
+  );
   const epochs = positiveInteger(options.epochs ?? 1, 'epochs', where);
   const batchSize = positiveInteger(options.batchSize ?? 256, 'batchSize', where);
   const deadWindow = positiveInteger(options.deadWindow ?? 10_000, 'deadWindow', where);
@@ -117,7 +150,11 @@ export async function trainDictionary(
   const history = { loss: [] as number[], mse: [] as number[], l0: [] as number[] };
   let steps = 0;
   let activations = 0;
-  let biasPending = options.initializeBiases !== false;
+  const initialize = options.initializeFromData !== false;
+  let biasesPending = initialize;
+  // A transcoder's directions come from its first ⌈features / batchSize⌉ batches, the same from memory as
+  // from shards.
+  let nextFeature = initialize && spec.targetKey !== undefined ? 0 : dictionary.features;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       for await (const batch of restoringOnFailure(
@@ -130,21 +167,16 @@ export async function trainDictionary(
             throw new DictionaryTrainingError('E_SAE_ABORTED', {
               what: `Training stopped by its AbortSignal after ${String(steps)} steps`,
               where,
-              fix: 'The weights hold the last completed step; train again to continue (initializeBiases: false).',
+              fix: 'The weights hold the last completed step; train again to continue (initializeFromData: false).',
               cause: signal.reason,
             });
           }
-          if (biasPending) {
-            biasPending = false;
-            tf.tidy(() => {
-              dictionary.decoderBias.assign(tf.mean(batch.target ?? batch.input, 0));
-              if (batch.target !== undefined) {
-                const meanInput = tf.mean(batch.input, 0, true);
-                dictionary.encoderBias.assign(
-                  tf.neg(tf.reshape(tf.matMul(meanInput, dictionary.encoderWeight), [-1])),
-                );
-              }
-            });
+          if (biasesPending) {
+            biasesPending = false;
+            initializeBiases(dictionary, batch);
+          }
+          if (nextFeature < dictionary.features) {
+            nextFeature += initializeDirections(dictionary, batch, nextFeature);
           }
           const holder: { tensor?: tf.Tensor } = {};
           tf.tidy(() => {

@@ -72,12 +72,14 @@ export interface DictionaryTrainingOptions {
   /** A feature is dead when it fired on none of the last this many activations. Default 10 000. */
   readonly deadWindow?: number;
   /**
-   * Before the first step, start the biases at the first batch's statistics: `b_dec` = the mean row (of the
-   * input for an autoencoder, of the target for a transcoder); for a transcoder also `b_enc` = −mean input ·
-   * `W_enc`, which centres its input as an autoencoder's pre-encoder bias does (else the input's mean picks
-   * the same few features on every row). Default true; turn it off to continue training a dictionary.
+   * Start from the data. Before the first step, the biases: `b_dec` = the first batch's mean row (of the input
+   * for an autoencoder, of the target for a transcoder); for a transcoder also `b_enc` = −mean input · `W_enc`,
+   * which centres its input as an autoencoder's pre-encoder bias does. A transcoder's features also take their
+   * encoder and decoder directions from the rows of its first batches (feature j: row j's centred input and
+   * target, unit norm), one feature per row until every feature has one. Default true; turn it off to continue
+   * training a dictionary.
    */
-  readonly initializeBiases?: boolean;
+  readonly initializeFromData?: boolean;
   /** Called after every step. */
   readonly onProgress?: (progress: TrainingProgress) => void;
   /** Stops training between steps with a DictionaryTrainingError `E_SAE_ABORTED`. */

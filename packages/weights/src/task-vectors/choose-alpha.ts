@@ -2,6 +2,7 @@
 // pick the best accuracy, the first on ties.
 import { InvalidValueError, type ModelNode, type TensorDict, withParameters } from '@tdhook/core';
 
+import { checkOptionNames } from '../option-names.js';
 import { checkAlpha, checkModelParameters, checkVectors } from './parameter-dict-checks.js';
 import { combineTaskVectors } from './task-vector-arithmetic.js';
 
@@ -126,6 +127,12 @@ async function trial(options: ChooseAlphaOptions, alpha: number): Promise<AlphaT
  * });
  */
 export async function chooseAlpha(options: ChooseAlphaOptions): Promise<ChosenAlpha> {
+  checkOptionNames(
+    options,
+    ['model', 'pretrained', 'vectors', 'alphas', 'accuracy', 'adequate'],
+    { get_test_accuracy: 'Use accuracy.', get_control_adequacy: 'Use adequate.' },
+    where,
+  );
   const alphas = checkAlphas(options.alphas);
   checkCallback(options.accuracy, 'accuracy');
   checkCallback(options.adequate, 'adequate');

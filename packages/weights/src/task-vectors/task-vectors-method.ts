@@ -1,6 +1,7 @@
 import { applyParameters, type MethodFactory, type TensorDict } from '@tdhook/core';
 import { defineMethod } from '@tdhook/core/plugin';
 
+import { checkOptionNames } from '../option-names.js';
 import { checkAlpha, checkModelParameters, checkVectors } from './parameter-dict-checks.js';
 import { combineTaskVectors } from './task-vector-arithmetic.js';
 
@@ -29,7 +30,14 @@ export interface TaskVectorsOptions {
   readonly alpha: number;
 }
 
+// The original's names: its with_applied_vectors(*vectors, alpha) reads θ_pre from the hooked model.
+const renamed: Readonly<Record<string, string>> = {
+  alphas: 'taskVectors applies one alpha; pick it with chooseAlpha({ alphas, accuracy, adequate, … }).',
+  task_vectors: 'Use vectors.',
+};
+
 function configure(options: TaskVectorsOptions): TaskVectorsOptions {
+  checkOptionNames(options, ['pretrained', 'vectors', 'alpha'], renamed, id);
   const { pretrained, vectors, alpha } = options;
   checkVectors(pretrained, vectors, `${id} options`);
   checkAlpha(alpha, 'alpha', `${id} options`);

@@ -1,0 +1,33 @@
+import { InvalidValueError } from '@tdhook/core';
+
+/**
+ * An `InvalidValueError` for an options argument that is not a plain object, or that has an option the
+ * function does not know (a typo would otherwise be ignored silently); the original's names get a hint to
+ * their counterpart here. Shared by every entry point of @tdhook/weights that takes an options object.
+ *
+ * @example
+ * checkOptionNames(options, ['amount', 'modules'], { amount_to_prune: 'Use amount.' }, 'weights/pruning');
+ */
+export function checkOptionNames(
+  options: unknown,
+  known: readonly string[],
+  renamed: Readonly<Record<string, string>>,
+  where: string,
+): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidValueError({
+      what: `${where} must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+      where,
+      fix: `Pass { ${known.join(', ')} }.`,
+    });
+  }
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) {
+      throw new InvalidValueError({
+        what: `${where} has no option ${JSON.stringify(name)}`,
+        where,
+        fix: renamed[name] ?? `Options: ${known.join(', ')}.`,
+      });
+    }
+  }
+}
