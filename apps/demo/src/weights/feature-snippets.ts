@@ -117,12 +117,15 @@ const style = `<style>
 .sae-features .value { color: #666; font-family: system-ui, sans-serif; margin-left: 0.8rem; }
 </style>`;
 
-/** The features and their snippets as an HTML fragment (escaped here). */
+/**
+ * The features and their snippets as an HTML fragment (escaped here). The text is padded to fixed widths so
+ * that, in the monospace list, the highlighted characters and the activations line up in columns.
+ */
 export function featureSnippetsHtml(features: readonly FeatureSnippets[]): string {
   const blocks = features.map((feature) => {
     const items = feature.snippets.map(
       (snippet) =>
-        `<li>${shown(snippet.before)}<mark>${escapeHtml(visibleChar(snippet.char))}</mark><span class="after">${shown(snippet.after)}</span><span class="value">${snippet.activation.toFixed(2)}</span></li>`,
+        `<li>${shown(snippet.before.padStart(contextBefore))}<mark>${escapeHtml(visibleChar(snippet.char))}</mark><span class="after">${shown(snippet.after.padEnd(contextAfter))}</span><span class="value">${snippet.activation.toFixed(2)}</span></li>`,
     );
     const heading = `Feature ${String(feature.feature)}: fires on ${(100 * feature.frequency).toFixed(1)} % of held-out positions; ${String(feature.commonCount)} of its top ${String(topForChar)} are at “${escapeHtml(visibleChar(feature.commonChar))}”`;
     return `<h4>${heading}</h4><ol>${items.join('')}</ol>`;

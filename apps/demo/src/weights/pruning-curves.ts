@@ -15,6 +15,8 @@ export interface PruningPoint {
   /** measureSparsity's fraction of zero parameters, over the whole model. */
   readonly sparsity: number;
   readonly accuracy: number;
+  /** measureSparsity's fraction of zeros per kernel (`conv1.kernel`, …): where the score put its zeros. */
+  readonly kernels: readonly { readonly key: string; readonly fraction: number }[];
 }
 
 /** A curve: one importance at every amount. */
@@ -33,9 +35,12 @@ export function pruningCurve(
   const points = pruningAmounts.map((amount) => {
     // Prepared (pruned) while this block runs, restored when it ends.
     using _pruned = pruning({ amount, importance }).prepare(model);
-    const sparsity = measureSparsity(model).fraction;
+    const measured = measureSparsity(model);
     const accuracy = accuracyOf(countCorrect(model, digits));
-    return { amount, sparsity, accuracy };
+    const kernels = measured.parameters
+      .filter((parameter) => parameter.key.endsWith('.kernel'))
+      .map(({ key, fraction }) => ({ key, fraction }));
+    return { amount, sparsity: measured.fraction, accuracy, kernels };
   });
   return { name, points };
 }

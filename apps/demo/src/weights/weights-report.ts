@@ -2,6 +2,7 @@
 // snippets, and the task-vector sweep.
 import type { Figure, Table } from '../report/report-model.js';
 import { fmt } from '../vision/demo-context.js';
+import { saeHook } from './char-activations.js';
 import { saeSetup, type CharSaeResult } from './char-sae.js';
 import { featureSnippetsHtml } from './feature-snippets.js';
 import { adequateShare, forgetSetup, type ForgetResult } from './forget-digit.js';
@@ -32,19 +33,26 @@ export function pruningFigure(curves: readonly PruningCurve[], heldOut: number):
       formatY: (value) => `${(100 * value).toFixed(0)} %`,
     }),
     caption:
-      'Global unstructured pruning (pruning({ amount, importance }), prepared on the model, measured, restored) at 0–95 % of all parameters. Magnitude scores each weight by |θ|; attribution scores it by |θ| × the mean |gradient × activation| of the unit (conv channel or dense unit) it feeds, relative to its layer’s mean (saliency with multiplyByInputs on the layers’ outputs, true class, 500 calibration digits).',
+      'Global unstructured pruning (pruning({ amount, importance }), prepared on the model, measured, restored) at 0–95 % of all parameters; every importance reaches the same measured sparsity. Magnitude scores each weight by |θ|; attribution by |θ| × the mean |gradient × activation| of the unit (conv channel or dense unit) it feeds, relative to its layer’s mean (saliency with multiplyByInputs on the layers’ outputs, true class, 500 calibration digits); Taylor by |θ ⊙ ∂loss/∂θ| (gradientImportance, cross-entropy on the same 500 digits).',
   };
+}
+
+/** The measured sparsity of one amount: one number when every importance reached it, else each. */
+function sparsityCell(sparsities: readonly number[]): string {
+  const cells = sparsities.map((sparsity) => percent(sparsity));
+  return cells.every((cell) => cell === cells[0]) ? (cells[0] ?? '') : cells.join(' / ');
 }
 
 /** The pruning curves' numbers. */
 export function pruningTable(curves: readonly PruningCurve[]): Table {
   const amounts = curves[0]?.points.map((point) => point.amount) ?? [];
   return {
-    caption: 'MNIST CNN: held-out accuracy after global pruning, per amount (sparsity as measured)',
+    caption:
+      'MNIST CNN: held-out accuracy after global pruning, per amount (sparsity as measured by measureSparsity; one value where every importance reached the same)',
     header: ['amount', 'sparsity', ...curves.map((curve) => `${curve.name} accuracy`)],
     rows: amounts.map((amount, index) => [
       percent(amount, 0),
-      percent(curves[0]?.points[index]?.sparsity ?? Number.NaN),
+      sparsityCell(curves.map((curve) => curve.points[index]?.sparsity ?? Number.NaN)),
       ...curves.map((curve) => percent(curve.points[index]?.accuracy ?? Number.NaN)),
     ]),
   };
@@ -54,7 +62,7 @@ export function pruningTable(curves: readonly PruningCurve[]): Table {
 export function saeTable(sae: CharSaeResult): Table {
   const { metrics, losses } = sae;
   return {
-    caption: `Sparse autoencoder on blocks.0.hook_resid_post (${String(sae.dModel)} → ${String(saeSetup.features)} features), on ${String(sae.heldOutRows)} held-out positions`,
+    caption: `Sparse autoencoder on ${saeHook} (${String(sae.dModel)} → ${String(saeSetup.features)} features), on ${String(sae.heldOutRows)} held-out positions`,
     header: ['measure', 'value'],
     rows: [
       ['reconstruction MSE (per entry)', fmt(metrics.mse)],
@@ -102,7 +110,7 @@ export function forgetFigure(forget: ForgetResult): Figure {
           points: forget.points.map((point) => [point.alpha, point.rest] as const),
         },
         {
-          label: `adequacy floor (${percent(adequateShare, 0)})`,
+          label: `adequacy floor ${percent(floor)}`,
           colour: '#7f7f7f',
           dashed: true,
           points: [

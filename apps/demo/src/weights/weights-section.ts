@@ -11,7 +11,7 @@ import { saeHook } from './char-activations.js';
 import { visibleChar } from './feature-snippets.js';
 import { adequateShare, forgetSetup, type ForgetResult } from './forget-digit.js';
 import { mnistSlices, studyMnistWeights } from './mnist-weights.js';
-import type { PruningCurve } from './pruning-curves.js';
+import type { PruningCurve, PruningPoint } from './pruning-curves.js';
 import {
   forgetFigure,
   forgetTable,
@@ -39,18 +39,39 @@ function lossless(curve: PruningCurve): number {
   );
 }
 
-/** Which score holds best at 80–90 %, and a likely reason when it is plain magnitude. */
+/** Mean accuracy of a curve from 80 to 90 % sparsity. */
+function highAccuracy(curve: PruningCurve): number {
+  const high = curve.points.filter((point) => point.amount >= 0.8 && point.amount <= 0.9);
+  return high.reduce((sum, point) => sum + point.accuracy, 0) / high.length;
+}
+
+/** "conv1 12 %, conv2 71 %, …": where one point's zeros are, per kernel. */
+function kernelsText(point: PruningPoint | undefined): string {
+  return (point?.kernels ?? [])
+    .map((kernel) => `${kernel.key.replace(/\.kernel$/, '')} ${percent(kernel.fraction, 0)}`)
+    .join(', ');
+}
+
+/** Which score holds best at 80–90 %, and where each one puts its zeros at 80 % (measureSparsity per kernel). */
 function bestParagraph(curves: readonly PruningCurve[]): string {
-  const high = (curve: PruningCurve): number =>
-    curve.points
-      .filter((point) => point.amount >= 0.8 && point.amount <= 0.9)
-      .reduce((sum, point) => sum + point.accuracy, 0);
-  const best = [...curves].sort((a, b) => high(b) - high(a))[0];
+  const ranked = [...curves].sort((a, b) => highAccuracy(b) - highAccuracy(a));
+  const at80 = (curve: PruningCurve): PruningPoint | undefined =>
+    curve.points.find((point) => point.amount === 0.8);
+  const where = curves.map((curve) => `${curve.name}: ${kernelsText(at80(curve))}`).join('; ');
+  // The kernels where the curve that falls furthest has more zeros than every other score.
+  const worst = ranked.at(-1);
+  const fraction = (curve: PruningCurve, key: string): number =>
+    at80(curve)?.kernels.find((kernel) => kernel.key === key)?.fraction ?? Number.NaN;
+  const heavier = (at80(worst as PruningCurve)?.kernels ?? [])
+    .filter(({ key, fraction: own }) =>
+      curves.every((curve) => curve === worst || fraction(curve, key) < own),
+    )
+    .map((kernel) => kernel.key.replace(/\.kernel$/, ''));
   const why =
-    best === curves[0]
-      ? ' Weighting |θ| by how much a unit contributes to the true class (layer attribution from @tdhook/attribution) prunes the least attributed units first and hardest, and a unit that contributes little on average still carries some digits; Taylor importance (gradientImportance: the loss’s first-order change when an entry is zeroed) scores each weight on its own and sits between.'
+    heavier.length > 0 && heavier.every((layer) => layer.startsWith('conv'))
+      ? ` ${worst?.name ?? ''}, which falls furthest, zeroes more of ${heavier.join(' and ')} than the others: the convolutions’ few weights feed every later unit, so this is the likely reason (not tested further here).`
       : '';
-  return `From 80 to 90 % sparsity ${best?.name ?? '?'} holds accuracy best.${why}`;
+  return `From 80 to 90 % sparsity the mean accuracy ranks ${ranked.map((curve) => `${curve.name} (${percent(highAccuracy(curve))})`).join(' > ')}. At the same 80 % overall the scores put their zeros in different layers (measureSparsity per kernel; ${where}).${why}`;
 }
 
 function pruningParagraph(curves: readonly PruningCurve[]): string {
@@ -72,10 +93,19 @@ function saeParagraphs(sae: CharSaeResult): string[] {
   ];
 }
 
+/** What the α after the chosen one would have done (it was not adequate, or forgot less). */
+function nextParagraph(forget: ForgetResult): string {
+  const index = forget.points.findIndex((point) => point.alpha === forget.chosen);
+  const next = forget.points[index + 1];
+  if (next === undefined) return '';
+  const verdict = next.adequate ? 'it was adequate but forgot no more' : `the others fell below the floor`;
+  return ` The next α, ${String(next.alpha)}, would take the ${String(forgetSetup.digit)}s to ${percent(next.forgotten)} and the others to ${percent(next.rest)}: ${verdict} (every α in the table).`;
+}
+
 function forgetParagraph(forget: ForgetResult): string {
   const { digit } = forgetSetup;
   const chosen = forget.points.find((point) => point.alpha === forget.chosen);
-  return `Task vectors: a copy of the CNN fine-tuned for ${String(forget.fineTuned.steps)} Adam steps on ${String(forget.fineTuned.images)} training ${String(digit)}s only (all labelled ${String(digit)}; ${forget.fineTuned.seconds.toFixed(1)} s) gets ${percent(1 - forget.fineTunedAccuracy.rest)} of the other held-out digits wrong (it learnt to answer ${String(digit)}). τ = θ_ft − θ_pre (taskVector; ‖τ‖ ${fmt(forget.vectorNorm)} against ‖θ_pre‖ ${fmt(forget.pretrainedNorm)}) points towards “everything is a ${String(digit)}”; forgetVector negates it, and θ_pre − α·τ makes the model stop answering ${String(digit)}. chooseAlpha tried ${String(forget.points.length)} values of α, each applied and restored exactly, with accuracy = 1 − accuracy on the ${String(digit)}s and adequate = accuracy on the other digits ≥ ${percent(adequateShare, 0)} of the original’s (${percent(forget.original.rest)} → floor ${percent(adequateShare * forget.original.rest)}). It chose α = ${String(forget.chosen)}: accuracy on the ${String(digit)}s falls from ${percent(forget.original.forgotten)} to ${percent(chosen?.forgotten ?? Number.NaN)} while the others keep ${percent(chosen?.rest ?? Number.NaN)}; larger α forget no more and cost the others more (the table).`;
+  return `Task vectors: a copy of the CNN fine-tuned for ${String(forget.fineTuned.steps)} Adam steps on ${String(forget.fineTuned.images)} training ${String(digit)}s only (all labelled ${String(digit)}; ${forget.fineTuned.seconds.toFixed(1)} s) gets ${percent(1 - forget.fineTunedAccuracy.rest)} of the other held-out digits wrong (it learnt to answer ${String(digit)}). τ = θ_ft − θ_pre (taskVector; ‖τ‖ ${fmt(forget.vectorNorm)} against ‖θ_pre‖ ${fmt(forget.pretrainedNorm)}) points towards “everything is a ${String(digit)}”; forgetVector negates it, and θ_pre − α·τ makes the model stop answering ${String(digit)}. chooseAlpha tried ${String(forget.points.length)} values of α, each applied and restored exactly, with accuracy = 1 − accuracy on the ${String(digit)}s and adequate = accuracy on the other digits ≥ ${percent(adequateShare, 0)} of the original’s (${percent(forget.original.rest)} → floor ${percent(adequateShare * forget.original.rest)}). It chose α = ${String(forget.chosen)}: accuracy on the ${String(digit)}s falls from ${percent(forget.original.forgotten)} to ${percent(chosen?.forgotten ?? Number.NaN)} while the others keep ${percent(chosen?.rest ?? Number.NaN)}.${nextParagraph(forget)}`;
 }
 
 /** The weights section of the report. */
