@@ -53,7 +53,7 @@ describe('a sparse autoencoder on the character model’s residual stream', () =
         batchSize: 128,
         learningRate: 3e-3,
       });
-      const metrics = await dictionaryMetrics(sae, measured, { key: path });
+      const metrics = await dictionaryMetrics(sae, { data: measured, key: path });
       console.log(JSON.stringify({ ...metrics, featureFrequency: undefined, steps: history.steps }));
       // Measured: wasm (120 steps) explained variance 0.931, L0 16, dead 0.031; cpu (36 steps, 1,536 rows) 0.859, L0 16.
       expect(metrics.rows).toBe(16 * length);

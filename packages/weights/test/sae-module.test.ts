@@ -217,7 +217,7 @@ describe('dictionaryMetrics', () => {
       });
       using dict = new TensorDict({ x: tf.tensor2d(data, [rows, 8]) }, { batchShape: [rows] });
       // batchSize 16: several batches, a partial one last.
-      const metrics = await dictionaryMetrics(sae, dict, { key: 'x', batchSize: 16 });
+      const metrics = await dictionaryMetrics(sae, { data: dict, key: 'x', batchSize: 16 });
       expect(metrics.rows).toBe(rows);
       expect(metrics.mse).toBeCloseTo(error / (rows * 8), 5);
       expect(metrics.explainedVariance).toBeCloseTo(1 - error / spread, 5);
@@ -238,11 +238,11 @@ describe('dictionaryMetrics', () => {
     const transcoder = new Transcoder({ inputSize: 4, outputSize: 4, features: 8 });
     using dict = new TensorDict({ a: tf.zeros([3, 4]) }, { batchShape: [3] });
     try {
-      await expect(dictionaryMetrics(transcoder, dict, { inputKey: 'a' })).rejects.toMatchObject({
+      await expect(dictionaryMetrics(transcoder, { data: dict, inputKey: 'a' })).rejects.toMatchObject({
         code: 'E_INVALID_VALUE',
       });
       await expect(
-        dictionaryMetrics(transcoder, dict, { inputKey: 'a', targetKey: 'b' }),
+        dictionaryMetrics(transcoder, { data: dict, inputKey: 'a', targetKey: 'b' }),
       ).rejects.toMatchObject({ code: 'E_MISSING_KEY' });
     } finally {
       transcoder.dispose();

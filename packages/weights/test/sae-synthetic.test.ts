@@ -36,7 +36,7 @@ async function trained(
 
 async function heldOut(sae: SparseAutoencoder) {
   using data = syntheticDict(2048, 2);
-  const metrics = await dictionaryMetrics(sae, data, { key: 'resid' });
+  const metrics = await dictionaryMetrics(sae, { data: data, key: 'resid' });
   const decoder = sae.decoderWeight();
   const cosine = meanMaxCosine(decoder.dataSync() as Float32Array, features);
   if (sae.tied) decoder.dispose();

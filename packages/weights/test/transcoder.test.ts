@@ -40,7 +40,11 @@ describe('trainTranscoder on a known sparse map (held-out metrics)', () => {
         learningRate: 1e-2,
       });
       expect(history.steps).toBe(onCpu ? 64 : 320);
-      const metrics = await dictionaryMetrics(transcoder, held, { inputKey: 'mlp_in', targetKey: 'mlp_out' });
+      const metrics = await dictionaryMetrics(transcoder, {
+        data: held,
+        inputKey: 'mlp_in',
+        targetKey: 'mlp_out',
+      });
       const decoder = transcoder.decoderWeight();
       const cosine = meanMaxCosine(
         decoder.dataSync() as Float32Array,
@@ -144,7 +148,11 @@ describe('trainTranscoder on a known sparse map (held-out metrics)', () => {
       await expect(
         trainTranscoder(transcoder, { data: wrong, inputKey: 'mlp_in', targetKey: 'mlp_out' }),
       ).rejects.toMatchObject({ code: 'E_SHAPE_MISMATCH' });
-      const metrics = await dictionaryMetrics(transcoder, data, { inputKey: 'mlp_in', targetKey: 'mlp_out' });
+      const metrics = await dictionaryMetrics(transcoder, {
+        data: data,
+        inputKey: 'mlp_in',
+        targetKey: 'mlp_out',
+      });
       expect(metrics.featureFrequency).toHaveLength(32);
       expect(metrics.rows).toBe(64);
     } finally {

@@ -82,7 +82,7 @@ export async function studyCharSae(log: (message: string) => void): Promise<Char
     log(
       `sparse autoencoder (${String(saeSetup.features)} features) trained on ${String(train.rows.batchShape[0])} activations: ${String(history.steps)} steps, ${trainSeconds.toFixed(1)} s`,
     );
-    const metrics = await dictionaryMetrics(sae, heldOut.rows, { key: 'resid' });
+    const metrics = await dictionaryMetrics(sae, { data: heldOut.rows, key: 'resid' });
     using data = new TensorDict({ input: heldOut.inputs.clone() }, { batchShape: [heldOut.text.length] });
     const losses = splicedEvaluation({ model, adapter: sae, from: saeHook, data, loss: nextTokenLoss() });
     const activations = tf.tidy(() => sae.encode(heldOut?.rows.getTensor('resid') as tf.Tensor));

@@ -1,17 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, type Key } from '@tdhook/core';
 
+import { checkOptionNames } from '../option-names.js';
 import { batchesOf, disposeBatch, type DictionaryData, type RowSpec } from './dictionary-data.js';
 import type { SparseDictionary } from './sparse-dictionary.js';
 
 /**
- * Options of {@link dictionaryMetrics}: `key` for an autoencoder; `inputKey` and `targetKey` for a transcoder.
+ * Options of {@link dictionaryMetrics}: the `data` (as the trainers take it), `key` for an autoencoder; `inputKey` and `targetKey` for a transcoder.
  *
  * @example
- * const forSae: DictionaryMetricsOptions = { key: 'resid' };
- * const forTranscoder: DictionaryMetricsOptions = { inputKey: 'mlp_in', targetKey: 'mlp_out' };
+ * const forSae: DictionaryMetricsOptions = { data: heldOut, key: 'resid' };
+ * const forTranscoder: DictionaryMetricsOptions = { data: heldOut, inputKey: 'mlp_in', targetKey: 'mlp_out' };
  */
 export interface DictionaryMetricsOptions {
+  /** The held-out activations: a TensorDict, or `() => AsyncIterable<TensorDict>` (disk shards), as the trainers take. */
+  readonly data: DictionaryData;
   /** The activations an autoencoder reconstructs. */
   readonly key?: Key;
   /** A transcoder's input (an alias of `key`). */
@@ -26,7 +29,7 @@ export interface DictionaryMetricsOptions {
  * How well a sparse dictionary does on some activations.
  *
  * @example
- * const { explainedVariance, l0, deadFraction } = await dictionaryMetrics(sae, heldOut, { key: 'resid' });
+ * const { explainedVariance, l0, deadFraction } = await dictionaryMetrics(sae, { data: heldOut, key: 'resid' });
  */
 export interface DictionaryMetrics {
   /** Rows measured. */
@@ -45,19 +48,20 @@ export interface DictionaryMetrics {
 
 /**
  * Reconstruction MSE, explained variance, L0, dead fraction and per-feature firing frequency of a
- * {@link SparseAutoencoder} (against its input) or a {@link Transcoder} (against the target) on `data` (a
- * TensorDict or a stream of them, read twice: once for the mean, once for the errors). Sums in float64.
+ * {@link SparseAutoencoder} (against its input) or a {@link Transcoder} (against the target) on `options.data`
+ * (a TensorDict or a stream of them, read twice: once for the mean, once for the errors). Sums in float64.
  *
  * @example
- * const metrics = await dictionaryMetrics(sae, heldOut, { key: 'blocks.0.hook_resid_post' });
+ * const metrics = await dictionaryMetrics(sae, { data: heldOut, key: 'blocks.0.hook_resid_post' });
  * console.log(metrics.explainedVariance.toFixed(3), metrics.l0, metrics.deadFraction);
  */
 export async function dictionaryMetrics(
   dictionary: SparseDictionary,
-  data: DictionaryData,
   options: DictionaryMetricsOptions,
 ): Promise<DictionaryMetrics> {
   const where = 'dictionaryMetrics';
+  checkOptionNames(options, ['data', 'key', 'inputKey', 'targetKey', 'batchSize'], {}, where);
+  const { data } = options;
   const inputKey = options.key ?? options.inputKey;
   const autoencoder = dictionary.typeName === 'SparseAutoencoder' || options.targetKey === undefined;
   if (inputKey === undefined || (options.targetKey === undefined && dictionary.typeName === 'Transcoder')) {
