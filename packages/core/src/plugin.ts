@@ -16,6 +16,7 @@ export {
   type WithDefaults,
 } from './methods/method-definition.js';
 export { captureRunner } from './methods/capture-runner.js';
+export { checkOptionNames } from './methods/option-names.js';
 
 // Checks of definitions, plans and their descriptions
 export { checkHookSpec, isPatternSpec, patternPath } from './methods/hook-spec.js';

@@ -1,7 +1,7 @@
 import { InvalidValueError, toKeyPath, type Key, type KeyPath } from '@tdhook/core';
+import { checkOptionNames } from '@tdhook/core/plugin';
 import { isLrpComposite, lrpComposites, type LrpComposite, type LrpCompositeName } from '@tdhook/attribution';
 
-import { checkOptionNames } from '../methods/method-options.js';
 import type { PatchingMetric } from '../metric/patching-metric.js';
 import { siteGrid, type SiteGrid } from '../sites/patch-site.js';
 

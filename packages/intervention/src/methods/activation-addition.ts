@@ -9,9 +9,15 @@ import {
   type MethodFactory,
   type TargetJSON,
 } from '@tdhook/core';
-import { defineMethod, keysEqual, type BindContext, type MethodRunner } from '@tdhook/core/plugin';
+import {
+  type BindContext,
+  checkOptionNames,
+  defineMethod,
+  keysEqual,
+  type MethodRunner,
+} from '@tdhook/core/plugin';
 
-import { checkOptionNames, keyOption } from './method-options.js';
+import { keyOption } from './method-options.js';
 import { checkModules, entrySpec, resolveEntries, type ModuleSelection } from './module-entries.js';
 import { checkOwnKey, checkSameInputs, inputsUnder } from './run-inputs.js';
 import { checkSameShape, keptValue } from './unit-values.js';

@@ -9,9 +9,9 @@ import {
   type MethodFactory,
   type TargetJSON,
 } from '@tdhook/core';
-import { defineMethod, type BindContext, type MethodRunner } from '@tdhook/core/plugin';
+import { type BindContext, checkOptionNames, defineMethod, type MethodRunner } from '@tdhook/core/plugin';
 
-import { checkCallback, checkOptionNames, keyOption } from './method-options.js';
+import { checkCallback, keyOption } from './method-options.js';
 import {
   checkModules,
   entrySpec,

@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { MethodFactory, TargetJSON } from '@tdhook/core';
-import { defineMethod } from '@tdhook/core/plugin';
+import { checkOptionNames, defineMethod } from '@tdhook/core/plugin';
 
-import { checkCallback, checkOptionNames } from './method-options.js';
+import { checkCallback } from './method-options.js';
 import { checkModules, entrySpec, resolveEntries, type ModuleSelection } from './module-entries.js';
 import { checkReturnedTensor, outputTensor, replaceEntry, selectEntry } from './unit-values.js';
 

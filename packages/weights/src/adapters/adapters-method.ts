@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, type MethodFactory } from '@tdhook/core';
 import {
+  type BindContext,
+  checkOptionNames,
   defineMethod,
   describeStructure,
   isTensor,
-  type BindContext,
   type MethodRunner,
 } from '@tdhook/core/plugin';
 
@@ -18,7 +19,6 @@ import {
   type ConfiguredAdapterEntry,
   type NamedAdapter,
 } from './adapter-entries.js';
-import { checkOptionNames } from '../option-names.js';
 
 const id = 'weights/adapters';
 

@@ -7,12 +7,17 @@ import {
   type ModelNode,
   type TensorDict,
 } from '@tdhook/core';
-import { describeStructure, isModelNode, isTensor, isTensorDict } from '@tdhook/core/plugin';
+import {
+  checkOptionNames,
+  describeStructure,
+  isModelNode,
+  isTensor,
+  isTensorDict,
+} from '@tdhook/core/plugin';
 
 import type { Adapter } from './adapter.js';
 import { checkAdapterEntries } from './adapter-entries.js';
 import { adapters } from './adapters-method.js';
-import { checkOptionNames } from '../option-names.js';
 
 const where = 'splicedEvaluation';
 

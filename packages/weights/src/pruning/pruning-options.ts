@@ -1,8 +1,8 @@
 import { InvalidValueError, type ModelNode } from '@tdhook/core';
+import { checkOptionNames } from '@tdhook/core/plugin';
 
 import { checkAmount } from './prune-count.js';
 import type { ImportanceCallback } from './importance.js';
-import { checkOptionNames } from '../option-names.js';
 
 export const id = 'weights/pruning';
 

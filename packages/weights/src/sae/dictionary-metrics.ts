@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, type Key } from '@tdhook/core';
+import { checkOptionNames } from '@tdhook/core/plugin';
 
-import { checkOptionNames } from '../option-names.js';
 import { batchesOf, disposeBatch, type DictionaryData, type RowSpec } from './dictionary-data.js';
 import type { SparseDictionary } from './sparse-dictionary.js';
 

@@ -1,10 +1,9 @@
 // The one training loop behind trainSparseAutoencoder and trainTranscoder: Adam on mini-batches, decoder
 // directions renormalised after every step, statistics read once per step (one download).
 import * as tf from '@tensorflow/tfjs-core';
-import { isTensorDict, seededRandom } from '@tdhook/core/plugin';
+import { checkOptionNames, isTensorDict, seededRandom } from '@tdhook/core/plugin';
 import { InvalidValueError } from '@tdhook/core';
 
-import { checkOptionNames } from '../option-names.js';
 import { initializeBiases, initializeDirections } from './data-init.js';
 import { DeadFeatureTracker } from './dead-features.js';
 import {

@@ -1,8 +1,8 @@
 // The original's compute_alpha: try each α on the model (temporarily, restored exactly), keep the adequate ones,
 // pick the best accuracy, the first on ties.
 import { InvalidValueError, type ModelNode, type TensorDict, withParameters } from '@tdhook/core';
+import { checkOptionNames } from '@tdhook/core/plugin';
 
-import { checkOptionNames } from '../option-names.js';
 import { checkAlpha, checkModelParameters, checkVectors } from './parameter-dict-checks.js';
 import { combineTaskVectors } from './task-vector-arithmetic.js';
 

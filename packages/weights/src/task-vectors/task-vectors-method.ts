@@ -1,7 +1,6 @@
 import { applyParameters, type MethodFactory, type TensorDict } from '@tdhook/core';
-import { defineMethod } from '@tdhook/core/plugin';
+import { checkOptionNames, defineMethod } from '@tdhook/core/plugin';
 
-import { checkOptionNames } from '../option-names.js';
 import { checkAlpha, checkModelParameters, checkVectors } from './parameter-dict-checks.js';
 import { combineTaskVectors } from './task-vector-arithmetic.js';
 

@@ -1,9 +1,10 @@
-import { InvalidValueError } from '@tdhook/core';
+import { InvalidValueError } from '../errors.js';
+import { describeStructure } from '../hooks/tensor-leaves.js';
 
 /**
  * An `InvalidValueError` for an options argument that is not a plain object, or that has an option the
  * function does not know (a typo would otherwise be ignored silently); the original's names get a hint to
- * their counterpart here. Shared by every entry point of @tdhook/weights that takes an options object.
+ * their counterpart here. Method packages (intervention, weights) call it first thing in `configure`.
  *
  * @example
  * checkOptionNames(options, ['amount', 'modules'], { amount_to_prune: 'Use amount.' }, 'weights/pruning');
@@ -16,7 +17,7 @@ export function checkOptionNames(
 ): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidValueError({
-      what: `${where} must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+      what: `${where} options must be an object, got ${describeStructure(options)}`,
       where,
       fix: `Pass { ${known.join(', ')} }.`,
     });
