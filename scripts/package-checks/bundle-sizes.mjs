@@ -21,7 +21,8 @@ import { build } from 'esbuild';
 const budgetsKiB = {
   '@tdhook/core': 86,
   '{ TensorDict } from @tdhook/core': 28,
-  '@tdhook/core/plugin': 58,
+  // Issue 16: checkOptionNames (0.3 KiB), moved here from intervention and weights.
+  '@tdhook/core/plugin': 59,
   '@tdhook/attribution': 180,
   '@tdhook/attribution/plugin': 36,
   '{ saliency } from @tdhook/attribution': 71,
