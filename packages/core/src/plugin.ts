@@ -35,6 +35,9 @@ export { childrenOf, containerKindOf, describeNode, isModelNode } from './module
 export { modelTree } from './modules/resolve-module.js';
 export { resolveModulePath, type ModuleTreeNode } from './paths/module-path-resolver.js';
 
+// Parameters: the live variables (the main entry's bridge hands out copies)
+export { parameterVariables } from './parameters/parameter-variables.js';
+
 // Hooks and gradients
 export { hookCounts } from './hooks/hook-state.js';
 export { describeStructure, mapTensorLeaves, tensorLeaves } from './hooks/tensor-leaves.js';

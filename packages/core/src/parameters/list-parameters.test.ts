@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 
-import { BlockNet, nestedModel, smallCnn } from '../../test/parameter-models.js';
+import { type Block, BlockNet, nestedModel, smallCnn } from '../../test/parameter-models.js';
+import { resolveModule } from '../modules/resolve-module.js';
 import { listParameters } from './list-parameters.js';
 import { parameterKey } from './parameter-key.js';
+import { parameterVariables } from './parameter-variables.js';
 
 const keysOf = (infos: readonly { key: string }[]): string[] => infos.map((info) => info.key);
 
@@ -139,5 +141,22 @@ describe('listParameters on Layers models', () => {
     listParameters(cnn);
     expect(tf.memory().numTensors).toBe(before);
     cnn.dispose();
+  });
+});
+
+describe('parameterVariables', () => {
+  it('gives the live variable of every listed parameter, keyed and ordered as listParameters', () => {
+    const cnn = smallCnn();
+    const variables = parameterVariables(cnn);
+    expect([...variables.keys()]).toEqual(keysOf(listParameters(cnn)));
+    // The very variables the layers compute with (not copies): what tf.variableGrads needs.
+    const [firstWeight] = cnn.layers[0]?.weights ?? [];
+    expect(variables.get('conv1.kernel')).toBe(firstWeight?.read());
+    const net = new BlockNet();
+    const live = parameterVariables(net, { paths: ['blocks[1]'] });
+    expect([...live.keys()]).toEqual(keysOf(listParameters(net, { paths: ['blocks[1]'] })));
+    expect(live.get('blocks.1.proj.weight')).toBe((resolveModule(net, 'blocks[1]') as Block).proj.weight);
+    cnn.dispose();
+    net.dispose();
   });
 });

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidValueError, type ModelNode } from '@tdhook/core';
-import { withGradientCleanup } from '@tdhook/core/plugin';
+import { parameterVariables, withGradientCleanup } from '@tdhook/core/plugin';
 
-import { parameterVariables } from './parameter-variables.js';
+import { parametersUnder } from './pruned-parameters.js';
 
 /**
  * What an {@link ImportanceCallback} is called with: the parameter's module path (from the model root), its
@@ -102,6 +102,25 @@ function scalarLoss(value: unknown, batch: number): tf.Scalar {
   return value as tf.Scalar;
 }
 
+// The live variables of the float parameters pruning scores (core's bridge hands out copies, which a loss does
+// not depend on); a float parameter held outside a variable has no gradient.
+function floatVariables(model: ModelNode): Map<string, tf.Variable> {
+  const live = parameterVariables(model);
+  const variables = new Map<string, tf.Variable>();
+  for (const { info } of parametersUnder(model, '')) {
+    const variable = live.get(info.key);
+    if (variable === undefined) {
+      throw new InvalidValueError({
+        what: `Parameter '${info.key}' is not held in a TF.js variable, so it has no gradient`,
+        where: 'gradientImportance',
+        fix: 'Score this model with an importance callback of your own.',
+      });
+    }
+    variables.set(info.key, variable);
+  }
+  return variables;
+}
+
 /**
  * First-order Taylor importance `|θ ⊙ ∂loss/∂θ|` of every float parameter of `model` (the estimated change
  * of the loss when an entry is zeroed), averaged over `batches` calls of `loss`. Computed now with
@@ -117,7 +136,7 @@ function scalarLoss(value: unknown, batch: number): tf.Scalar {
  */
 export function gradientImportance(options: GradientImportanceOptions): GradientImportance {
   const batches = checkOptions(options);
-  const byKey = parameterVariables(options.model);
+  const byKey = floatVariables(options.model);
   if (byKey.size === 0) {
     throw new InvalidValueError({
       what: 'The model has no float parameters to score',
