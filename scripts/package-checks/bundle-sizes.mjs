@@ -21,8 +21,9 @@ import { build } from 'esbuild';
 const budgetsKiB = {
   '@tdhook/core': 86,
   '{ TensorDict } from @tdhook/core': 28,
-  // Issue 16: checkOptionNames (0.3 KiB), moved here from intervention and weights.
-  '@tdhook/core/plugin': 59,
+  // Issue 16: checkOptionNames (0.3 KiB) and parameterVariables (2 KiB: the parameter walk), moved here from
+  // intervention and weights.
+  '@tdhook/core/plugin': 61,
   '@tdhook/attribution': 180,
   '@tdhook/attribution/plugin': 36,
   '{ saliency } from @tdhook/attribution': 71,
