@@ -34,6 +34,7 @@ export { modulePathToName } from './paths/module-path-name.js';
 export { parseModulePath } from './paths/module-path-parser.js';
 export type { ModulePathSegment, ParsedModulePath } from './paths/module-path-types.js';
 export { Lambda, ModuleDict, ModuleList, Sequential } from './modules/containers.js';
+export { KeyedModule } from './modules/keyed-module.js';
 export type { LayersLike } from './modules/layers-like.js';
 export type { ModelNode } from './modules/model-node.js';
 export { Module, type AnyModule } from './modules/module.js';
@@ -68,7 +69,7 @@ export type {
 export type { JsonObject, JsonValue } from './methods/describe-value.js';
 export type { ExecutionRequirements, GradientMode } from './methods/execution.js';
 export type { HookSpec } from './methods/hook-spec.js';
-export { KeyedModel, type KeyMapping, type ModelKeys } from './methods/keyed-model.js';
+export { KeyedModel, resolveModelKeys, type KeyMapping, type ModelKeys } from './methods/keyed-model.js';
 export type { MethodPlan } from './methods/method-definition.js';
 export { createMethodRegistry, type MethodListing, type MethodRegistry } from './methods/method-registry.js';
 export { defineOperator, type OperatorDefinition, type TensorDictOperator } from './methods/operator.js';

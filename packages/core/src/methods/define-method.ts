@@ -4,7 +4,7 @@ import { isModelNode, type ModelNode } from '../modules/model-node.js';
 import { describeValue, type DescribeOptions, type JsonValue } from './describe-value.js';
 import { checkRequirements, defaultRequirements, type ExecutionRequirements } from './execution.js';
 import { checkHookSpec, isPatternSpec } from './hook-spec.js';
-import { KeyedModel, modelKeyPaths, type ModelKeys } from './keyed-model.js';
+import { KeyedModel, modelKeyPaths, resolveModelKeys, type ModelKeys } from './keyed-model.js';
 import {
   methodContract,
   type MethodDefinition,
@@ -223,7 +223,7 @@ function configure<Options, Configured>(
       });
     }
     const info: MethodModelInfo = {
-      ...modelKeyPaths(keys),
+      ...modelKeyPaths(node === undefined ? keys : resolveModelKeys(node, keys)),
       ...(node === undefined ? {} : { node }),
     };
     return checkPlan(definition.plan(options, info), definition.id, node !== undefined);

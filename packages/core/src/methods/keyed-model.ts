@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { InvalidValueError, MissingKeyError, ShapeMismatchError } from '../errors.js';
+import { InvalidKeyError, InvalidValueError, MissingKeyError, ShapeMismatchError } from '../errors.js';
 import { describeStructure } from '../hooks/tensor-leaves.js';
 import { isTensor } from '../value-guards.js';
-import { formatKey, toKeyPath, type Key, type KeyPath } from '../keys.js';
+import { formatKey, keysEqual, toKeyPath, type Key, type KeyPath } from '../keys.js';
+import { KeyedModule } from '../modules/keyed-module.js';
 import { Module } from '../modules/module.js';
 import { isModelNode, type ModelNode } from '../modules/model-node.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
@@ -58,6 +59,33 @@ const defaultInKeys: KeyMapping = ['input'];
 const defaultOutKeys: KeyMapping = ['output'];
 
 /**
+ * The keys a model is run with: a {@link KeyedModule}'s own keys (any `keys` given must name some of them:
+ * they are checked, never used), otherwise `keys` as given.
+ *
+ * @example
+ * resolveModelKeys(policy, { inKeys: ['observation'] }); // policy's own inKeys and outKeys
+ */
+export function resolveModelKeys(model: unknown, keys: ModelKeys = {}): ModelKeys {
+  if (!(model instanceof KeyedModule)) return keys;
+  const own = { inKeys: model.inKeys, outKeys: model.outKeys };
+  for (const side of ['inKeys', 'outKeys'] as const) {
+    const given = keys[side];
+    if (given === undefined) continue;
+    const ownPaths = normaliseMapping(own[side], `${model.typeName}.${side}`).keys;
+    for (const key of normaliseMapping(given, side).keys) {
+      if (!ownPaths.some((path) => keysEqual(path, key))) {
+        throw new InvalidKeyError({
+          what: `Key ${formatKey(key)} is not one of ${model.typeName}'s own ${side} (${ownPaths.map((path) => formatKey(path)).join(', ')})`,
+          where: side,
+          fix: `${model.typeName} is a KeyedModule and names its keys itself: leave ${side} out, or name only its own keys.`,
+        });
+      }
+    }
+  }
+  return own;
+}
+
+/**
  * The key paths a model reads and writes under `keys`, the defaults (`['input']`, `['output']`) filled in:
  * what method plans use, the same as a {@link KeyedModel}'s.
  *
@@ -100,8 +128,9 @@ export class KeyedModel {
       });
     }
     this.model = model;
-    this.#inputs = normaliseMapping(keys.inKeys ?? defaultInKeys, 'inKeys');
-    this.#outputs = normaliseMapping(keys.outKeys ?? defaultOutKeys, 'outKeys');
+    const resolved = resolveModelKeys(model, keys);
+    this.#inputs = normaliseMapping(resolved.inKeys ?? defaultInKeys, 'inKeys');
+    this.#outputs = normaliseMapping(resolved.outKeys ?? defaultOutKeys, 'outKeys');
   }
 
   /** The keys the model reads, in argument order. */

@@ -1,0 +1,12 @@
+// @tdhook/adapter-rl: environments, policies, rollouts and the interpretability of policies.
+export type {
+  BoxSpace,
+  DiscreteSpace,
+  Environment,
+  ResetOptions,
+  ResetResult,
+  RgbaImage,
+  StepInfo,
+  StepResult,
+} from './env/environment.js';
+export { Linear, type LinearOptions } from './modules/linear.js';
