@@ -75,6 +75,7 @@ export { createMethodRegistry, type MethodListing, type MethodRegistry } from '.
 export { defineOperator, type OperatorDefinition, type TensorDictOperator } from './methods/operator.js';
 export { PreparedModel } from './methods/prepared-model.js';
 export { Workflow, type WorkflowOptions, type WorkflowResult } from './methods/workflow.js';
+export type { PreparedWorkflow } from './methods/prepared-workflow.js';
 export type {
   CompatibilityDecision,
   PlannedExecution,
