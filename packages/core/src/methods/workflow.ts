@@ -56,6 +56,18 @@ export interface WorkflowOptions extends ModelKeys {
 }
 
 /**
+ * Options of {@link Workflow.describe}: the JSON options, and the model to plan every method against.
+ *
+ * @example
+ * const options: WorkflowDescribeOptions = { model };
+ * workflow.describe(options);
+ */
+export interface WorkflowDescribeOptions extends DescribeOptions {
+  /** Describe the plans for this model (read, never changed). Default: the model-free plans. */
+  readonly model?: ModelNode;
+}
+
+/**
  * Several methods and TensorDict operators in one workflow, planned before anything runs: inputs checked,
  * output collisions rejected (the model's outputs are shared: every method may publish them), and
  * consecutive read-only capture methods whose runners can collect run in one shared model pass.
@@ -126,18 +138,28 @@ export class Workflow {
   }
 
   /**
-   * Describes every step (as JSON) with its bound keys, without a model.
+   * Describes every step (as JSON) with its bound keys: without a model by default; with `model`, every
+   * method planned against it (its modules, and a {@link KeyedModule}'s own keys). Changes nothing.
    *
    * @example
    * workflow.describe();
+   * workflow.describe({ model }); // one hook per module each method touches
    */
-  describe(options: DescribeOptions = {}): JsonValue {
-    const steps: JsonValue[] = resolveSteps(this.steps, this.#keys).map((resolved) => ({
+  describe(options: WorkflowDescribeOptions = {}): JsonValue {
+    const { model, ...describeOptions } = options;
+    const keys = this.#keys;
+    const steps: JsonValue[] = resolveSteps(this.steps, keys, model).map((resolved) => ({
       step: resolved.label,
       update: resolved.update,
       ...(resolved.plan === undefined
         ? { operator: (resolved.step as TensorDictOperator).name }
-        : { method: (resolved.step as MethodLike).describe({ ...options, keys: this.#keys }) }),
+        : {
+            method: (resolved.step as MethodLike).describe({
+              ...describeOptions,
+              keys,
+              ...(model === undefined ? {} : { model }),
+            }),
+          }),
       inKeys: (resolved.plan?.inKeys ?? (resolved.step as TensorDictOperator).inKeys).map((key) => [...key]),
       outKeys: (resolved.plan?.outKeys ?? (resolved.step as TensorDictOperator).outKeys).map((key) => [
         ...key,
