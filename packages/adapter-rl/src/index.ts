@@ -10,3 +10,9 @@ export type {
   StepResult,
 } from './env/environment.js';
 export { Linear, type LinearOptions } from './modules/linear.js';
+export {
+  ActorCritic,
+  type ActorCriticActivation,
+  type ActorCriticOptions,
+  type ActorCriticOutput,
+} from './policies/actor-critic.js';
