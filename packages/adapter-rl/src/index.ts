@@ -10,3 +10,6 @@ export type {
   StepResult,
 } from './env/environment.js';
 export { Linear, type LinearOptions } from './modules/linear.js';
+export { rollout } from './rollout/rollout.js';
+export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
+export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
