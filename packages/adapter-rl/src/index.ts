@@ -16,3 +16,6 @@ export {
   type ActorCriticOptions,
   type ActorCriticOutput,
 } from './policies/actor-critic.js';
+export { rollout } from './rollout/rollout.js';
+export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
+export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
