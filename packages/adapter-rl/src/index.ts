@@ -19,3 +19,15 @@ export {
 export { rollout } from './rollout/rollout.js';
 export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
 export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
+export {
+  generalizedAdvantages,
+  type AdvantageDiscount,
+  type AdvantageInput,
+  type Advantages,
+} from './training/ppo-advantages.js';
+export {
+  ppoLoss,
+  type PpoLossCoefficients,
+  type PpoLossTerms,
+  type PpoMinibatch,
+} from './training/ppo-loss.js';
