@@ -24,3 +24,12 @@ export {
   type CorridorTransition,
 } from './env/corridor-step.js';
 export { Linear, type LinearOptions } from './modules/linear.js';
+export {
+  ActorCritic,
+  type ActorCriticActivation,
+  type ActorCriticOptions,
+  type ActorCriticOutput,
+} from './policies/actor-critic.js';
+export { rollout } from './rollout/rollout.js';
+export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
+export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
