@@ -9,6 +9,20 @@ export type {
   StepInfo,
   StepResult,
 } from './env/environment.js';
+export { CartPole, type CartPoleOptions } from './env/cartpole.js';
+export {
+  cartPoleConstants,
+  cartPoleStep,
+  type CartPoleConstants,
+  type CartPoleState,
+} from './env/cartpole-physics.js';
+export { Corridor, type CorridorOptions } from './env/corridor.js';
+export {
+  corridorGoalReward,
+  corridorStep,
+  corridorStepReward,
+  type CorridorTransition,
+} from './env/corridor-step.js';
 export { Linear, type LinearOptions } from './modules/linear.js';
 export {
   ActorCritic,
