@@ -40,6 +40,7 @@ const report = await initBackend({
 log(`train-cartpole-ppo: backend ${report.backend}, ${report.patches.length} kernel patches`);
 
 const makeEnv = (): CartPole => new CartPole();
+const cpuBefore = process.cpuUsage();
 const policy = new ActorCritic(architecture);
 const result = trainPpo({
   makeEnv,
@@ -81,6 +82,7 @@ const training = {
   updates: result.updates,
   envSteps: result.envSteps,
   seconds: Math.round(result.seconds * 10) / 10,
+  cpuSeconds: Math.round(cpuSeconds * 10) / 10,
   backend: report.backend,
   evaluation: { episodes: 100, seed: 0, greedy: true, ...summary(evaluation.returns) },
   heldOutEvaluation: { episodes: 100, seed: 10_000, greedy: true, ...summary(heldOut.returns) },
@@ -100,8 +102,8 @@ import type { PolicyWeightsJSON } from '../io/policy-weights.js';
 export const cartPolePpoArchitecture = ${JSON.stringify(architecture)} as const;
 
 /**
- * How the CartPole-v1 policy was trained (seed, updates, environment steps, wall time in seconds on the
- * backend named) and what it measured: greedy returns over 100 seeded episodes.
+ * How the CartPole-v1 policy was trained (seed, updates, environment steps, wall time and CPU time in
+ * seconds on the backend named) and what it measured: greedy returns over 100 seeded episodes.
  *
  * @example
  * cartPolePpoTraining.evaluation.meanReturn; // ≥ 475

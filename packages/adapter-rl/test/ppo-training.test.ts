@@ -77,6 +77,28 @@ describe('trainPpo', () => {
     second.policy.dispose();
   });
 
+  it('reports every update and stops after the one `until` accepts', () => {
+    const policy = new ActorCritic({ observationSize: 4, actions: 2, hidden: [4], seed: 1 });
+    const seen: number[] = [];
+    const result = trainPpo({
+      makeEnv,
+      policy,
+      updates: 10,
+      envs: 2,
+      steps: 16,
+      epochs: 1,
+      minibatchSize: 16,
+      onProgress: (progress) => seen.push(progress.update),
+      until: (progress) => progress.update === 2,
+    });
+    expect(seen).toEqual([1, 2]);
+    expect(result.updates).toBe(2);
+    expect(result.envSteps).toBe(2 * 2 * 16);
+    // Annealed over the 10 updates asked for: 1e-3, then 0.9e-3.
+    expect(result.history.map((progress) => progress.learningRate)).toEqual([1e-3, 1e-3 * 0.9]);
+    policy.dispose();
+  });
+
   it('rejects bad options with typed errors before anything runs', () => {
     const policy = new ActorCritic({ observationSize: 4, actions: 2, hidden: [4], seed: 1 });
     const tensors = tf.memory().numTensors;
