@@ -13,3 +13,8 @@ export { Linear, type LinearOptions } from './modules/linear.js';
 export { rollout } from './rollout/rollout.js';
 export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
 export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
+export {
+  attributionOverTime,
+  type AttributionOverTimeOptions,
+  type VariableSeries,
+} from './rollout/attribution-over-time.js';
