@@ -9,7 +9,27 @@ export type {
   StepInfo,
   StepResult,
 } from './env/environment.js';
+export { CartPole, type CartPoleOptions } from './env/cartpole.js';
+export {
+  cartPoleConstants,
+  cartPoleStep,
+  type CartPoleConstants,
+  type CartPoleState,
+} from './env/cartpole-physics.js';
+export { Corridor, type CorridorOptions } from './env/corridor.js';
+export {
+  corridorGoalReward,
+  corridorStep,
+  corridorStepReward,
+  type CorridorTransition,
+} from './env/corridor-step.js';
 export { Linear, type LinearOptions } from './modules/linear.js';
+export {
+  ActorCritic,
+  type ActorCriticActivation,
+  type ActorCriticOptions,
+  type ActorCriticOutput,
+} from './policies/actor-critic.js';
 export { rollout } from './rollout/rollout.js';
 export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
 export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
