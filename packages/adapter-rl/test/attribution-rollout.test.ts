@@ -168,6 +168,26 @@ describe('attribution over a rollout', () => {
     policy.dispose();
   });
 
+  it("runWorkflow 'once-after': the same numbers as at every step, from one batch after the episodes", () => {
+    const policy = new TanhActorCritic(7);
+    const envs = [new Chain(), new Chain()];
+    using everyStep = rollout(envs, policy, { episodes: 2, seed: 6, workflow: attributionWorkflow() });
+    const watching = [new HookWatchingChain(policy.actorHidden), new HookWatchingChain(policy.actorHidden)];
+    const workflow = new Workflow([
+      activationCaching({ select: ['actorHidden'] }),
+      ...attributionWorkflow().steps,
+    ]);
+    using after = rollout(watching, policy, { episodes: 2, seed: 6, workflow, runWorkflow: 'once-after' });
+    expect(watching[0]?.seen.every((count) => count === 0)).toBe(true); // nothing installed while stepping
+    expect(after.batchShape).toEqual(everyStep.batchShape);
+    for (const key of everyStep.keys())
+      expect(after.getTensor(key)).toBeCloseToTensor(everyStep.getTensor(key), { rtol: 1e-5, atol: 1e-7 });
+    expect(after.getTensor(['cache', 'actorHidden']).shape).toEqual([...after.batchShape, 6]);
+    expectMatchesHand(policy, after);
+    expectNoHooks(policy);
+    policy.dispose();
+  });
+
   it('a caching + attribution workflow: installed once for the whole rollout, cached activations stacked, hooks gone after', () => {
     const policy = new TanhActorCritic(1);
     const workflow = new Workflow([

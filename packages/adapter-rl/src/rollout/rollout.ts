@@ -5,7 +5,9 @@ import {
   ShapeMismatchError,
   TensorDict,
   type Key,
+  type ModelKeys,
   type ModelNode,
+  type Workflow,
 } from '@tdhook/core';
 import { keysEqual, seededRandom } from '@tdhook/core/plugin';
 
@@ -55,12 +57,49 @@ export function rollout(
   options: RolloutOptions,
 ): TensorDict {
   const checked = checkRolloutOptions(env, options);
-  const runner = stepRunner(policy, checked.keys, checked.workflow);
+  const afterwards = checked.runWorkflow === 'once-after' ? checked.workflow : undefined;
+  const runner = stepRunner(policy, checked.keys, afterwards === undefined ? checked.workflow : undefined);
+  let trajectory: TensorDict;
   try {
     checkReadsObservation(runner);
-    return collect(runner, checked);
+    trajectory = collect(runner, checked);
   } finally {
     runner.restore();
+  }
+  if (afterwards === undefined) return trajectory;
+  try {
+    runOnTrajectory(afterwards, policy, checked.keys, trajectory);
+  } catch (error) {
+    trajectory.dispose();
+    throw error;
+  }
+  return trajectory;
+}
+
+/** `runWorkflow: 'once-after'`: the workflow on every observation of the trajectory at once, merged in. */
+function runOnTrajectory(
+  workflow: Workflow,
+  policy: ModelNode,
+  keys: ModelKeys,
+  trajectory: TensorDict,
+): void {
+  const prepared = workflow.prepare(policy, keys);
+  try {
+    const observations = trajectory.select('observation');
+    let result: TensorDict;
+    try {
+      result = prepared.run(observations).data;
+    } finally {
+      observations.dispose();
+    }
+    try {
+      result.delete('observation');
+      trajectory.update(result);
+    } finally {
+      result.dispose();
+    }
+  } finally {
+    prepared.restore();
   }
 }
 

@@ -56,7 +56,7 @@ export function stepRunner(policy: ModelNode, keys: ModelKeys, workflow: Workflo
   return {
     inKeys: keyed.inKeys,
     run: (observation) => {
-      const input = new TensorDict({ observation }, { batchShape: [observation.shape[0] ?? 1] });
+      const input = new TensorDict({ observation }, { batchShape: [observation.shape[0]] });
       let data: TensorDict;
       try {
         data = prepared.run(input).data;

@@ -2,13 +2,14 @@
 // actor-critic from @tdhook/adapter-rl (imported when a variant is set up, so the suite loads without it),
 // and the same policy's variables as plain `[kernel, bias]` pairs for the hand-written loop.
 import type * as tf from '@tensorflow/tfjs-core';
+import type * as AdapterRl from '@tdhook/adapter-rl';
 import type { ActorCritic, Environment } from '@tdhook/adapter-rl';
 
 import type { PlainMlp } from './rl-plain-rollout.js';
 
 /** The environments and policy of one grid point. */
 export interface CartPoleFixture {
-  readonly adapter: typeof import('@tdhook/adapter-rl');
+  readonly adapter: typeof AdapterRl;
   readonly envs: Environment[];
   readonly policy: ActorCritic;
   readonly actor: PlainMlp;
@@ -17,7 +18,7 @@ export interface CartPoleFixture {
 }
 
 /** The Linear layers of one of the policy's MLPs, in order, as plain variable pairs. */
-function linearPairs(adapter: typeof import('@tdhook/adapter-rl'), mlp: ActorCritic['actor']): PlainMlp {
+function linearPairs(adapter: typeof AdapterRl, mlp: ActorCritic['actor']): PlainMlp {
   return mlp
     .namedChildren()
     .map(([, child]) => child)

@@ -52,7 +52,9 @@ async function setupRollout(params: RlRolloutHooksParams, hooks: boolean): Promi
     ...timed(params.envs * params.steps, () => {
       fixture.adapter.rollout(env, fixture.policy, options).dispose();
     }),
-    dispose: fixture.dispose,
+    dispose: () => {
+      fixture.dispose();
+    },
   };
 }
 
@@ -71,7 +73,9 @@ async function setupPlain(params: RlRolloutHooksParams): Promise<PreparedVariant
       }))
         tensor.dispose();
     }),
-    dispose: fixture.dispose,
+    dispose: () => {
+      fixture.dispose();
+    },
   };
 }
 

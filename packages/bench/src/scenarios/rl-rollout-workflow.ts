@@ -37,17 +37,24 @@ function note({ envs, steps }: RlRolloutWorkflowParams): () => string {
   return () => `${String(envs * steps)} environment steps a call (${String(envs)} × ${String(steps)})`;
 }
 
-async function setupTdhook(params: RlRolloutWorkflowParams): Promise<PreparedVariant> {
+async function setupTdhook(
+  params: RlRolloutWorkflowParams,
+  runWorkflow: 'every-step' | 'once-after',
+): Promise<PreparedVariant> {
   const fixture = await cartPoleFixture(params.envs);
   const workflow = await cachingAttributionWorkflow();
   const env = params.envs === 1 ? (fixture.envs[0] as (typeof fixture.envs)[number]) : fixture.envs;
   return {
     run: () => {
-      fixture.adapter.rollout(env, fixture.policy, { steps: params.steps, workflow, seed: 0 }).dispose();
+      fixture.adapter
+        .rollout(env, fixture.policy, { steps: params.steps, workflow, runWorkflow, seed: 0 })
+        .dispose();
       return undefined;
     },
     note: note(params),
-    dispose: fixture.dispose,
+    dispose: () => {
+      fixture.dispose();
+    },
   };
 }
 
@@ -68,14 +75,18 @@ async function setupPlain(params: RlRolloutWorkflowParams): Promise<PreparedVari
       return undefined;
     },
     note: note(params),
-    dispose: fixture.dispose,
+    dispose: () => {
+      fixture.dispose();
+    },
   };
 }
 
 /**
  * Rollouts that interpret as they go: `tdhook` is `rollout(envs, policy, { steps, workflow })` with a
  * workflow of `activationCaching` (the four hidden tanh outputs) and `saliency` of the chosen action's logit
- * and of the value (named targets, one call); `plain` is the loop written by hand (forward pass from the
+ * and of the value (named targets, one call) run at every step; `tdhook-once-after` the same with
+ * `runWorkflow: 'once-after'` (the policy alone while stepping, the workflow once on the whole trajectory:
+ * the same numbers, the tests check); `plain` is the loop written by hand (forward pass from the
  * variables with the activations kept, `tf.grad` once per target, tensors stacked at the end). Untrained
  * CartPole actor-critic (64, 64), greedy actions, environments reset as episodes end.
  *
@@ -86,7 +97,7 @@ export const rlRolloutWorkflow: Scenario<RlRolloutWorkflowParams> = defineScenar
   id: 'rl-rollout-workflow',
   title: 'RL: a rollout with a caching + attribution workflow',
   description:
-    'CartPole rollouts of an untrained actor-critic (4 → 64 → 64 → 2, and a value head) that cache the four hidden activations and compute the saliency of the chosen action’s logit and of the value at every step. tdhook: rollout(envs, policy, { steps, workflow: new Workflow([activationCaching(...), saliency({ targets: { action, value } })]) }) → one TensorDict stacked over time. plain TF.js: the same loop by hand (forward from the variables keeping the activations, tf.grad once per target, argmax, env.step, tf.stack at the end). Goal: tdhook ≥ 0.9x the speed of plain.',
+    'CartPole rollouts of an untrained actor-critic (4 → 64 → 64 → 2, and a value head) that cache the four hidden activations and compute the saliency of the chosen action’s logit and of the value at every step. tdhook: rollout(envs, policy, { steps, workflow: new Workflow([activationCaching(...), saliency({ targets: { action, value } })]) }) → one TensorDict stacked over time; tdhook-once-after: the same with runWorkflow: “once-after” (the policy alone acts, the workflow runs once on all the trajectory’s observations; same numbers). plain TF.js: the same loop by hand (forward from the variables keeping the activations, tf.grad once per target, argmax, env.step, tf.stack at the end). Goal: tdhook ≥ 0.9x the speed of plain.',
   grid: {
     quick: [{ envs: 1, steps: 20 }],
     full: [
@@ -95,6 +106,10 @@ export const rlRolloutWorkflow: Scenario<RlRolloutWorkflowParams> = defineScenar
     ],
   },
   baseline: 'plain',
-  variants: { tdhook: setupTdhook, plain: setupPlain },
+  variants: {
+    tdhook: (params) => setupTdhook(params, 'every-step'),
+    'tdhook-once-after': (params) => setupTdhook(params, 'once-after'),
+    plain: setupPlain,
+  },
   repetitions: { quick: { warmup: 1, runs: 3 }, full: { warmup: 2, runs: 10 } },
 });
