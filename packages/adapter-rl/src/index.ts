@@ -31,7 +31,12 @@ export {
   type ActorCriticOutput,
 } from './policies/actor-critic.js';
 export { rollout } from './rollout/rollout.js';
-export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
+export type {
+  RolloutExplore,
+  RolloutOptions,
+  RolloutProgress,
+  RolloutWorkflowSchedule,
+} from './rollout/rollout-options.js';
 export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
 export {
   generalizedAdvantages,
@@ -61,3 +66,8 @@ export {
   type PolicyWeightsJSON,
   type PolicyWeightsOptions,
 } from './io/policy-weights.js';
+export {
+  attributionOverTime,
+  type AttributionOverTimeOptions,
+  type VariableSeries,
+} from './rollout/attribution-over-time.js';
