@@ -9,4 +9,65 @@ export type {
   StepInfo,
   StepResult,
 } from './env/environment.js';
+export { CartPole, type CartPoleOptions } from './env/cartpole.js';
+export {
+  cartPoleConstants,
+  cartPoleStep,
+  type CartPoleConstants,
+  type CartPoleState,
+} from './env/cartpole-physics.js';
+export { Corridor, type CorridorOptions } from './env/corridor.js';
+export {
+  corridorGoalReward,
+  corridorStep,
+  corridorStepReward,
+  type CorridorTransition,
+} from './env/corridor-step.js';
 export { Linear, type LinearOptions } from './modules/linear.js';
+export {
+  ActorCritic,
+  type ActorCriticActivation,
+  type ActorCriticOptions,
+  type ActorCriticOutput,
+} from './policies/actor-critic.js';
+export { rollout } from './rollout/rollout.js';
+export type {
+  RolloutExplore,
+  RolloutOptions,
+  RolloutProgress,
+  RolloutWorkflowSchedule,
+} from './rollout/rollout-options.js';
+export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
+export {
+  generalizedAdvantages,
+  type AdvantageDiscount,
+  type AdvantageInput,
+  type Advantages,
+} from './training/ppo-advantages.js';
+export {
+  ppoLoss,
+  type PpoLossCoefficients,
+  type PpoLossTerms,
+  type PpoMinibatch,
+} from './training/ppo-loss.js';
+export { Adam } from './training/adam.js';
+export { trainPpo, type PpoResult } from './training/ppo.js';
+export { checkPpoOptions, type PpoProgress, type TrainPpoOptions } from './training/ppo-options.js';
+export {
+  evaluatePolicy,
+  type EvaluatePolicyOptions,
+  type PolicyEvaluation,
+} from './training/evaluate-policy.js';
+export {
+  loadPolicyWeights,
+  policyWeightsFormat,
+  policyWeightsToJSON,
+  policyWeightsVersion,
+  type PolicyWeightsJSON,
+  type PolicyWeightsOptions,
+} from './io/policy-weights.js';
+export {
+  attributionOverTime,
+  type AttributionOverTimeOptions,
+  type VariableSeries,
+} from './rollout/attribution-over-time.js';
