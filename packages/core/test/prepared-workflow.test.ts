@@ -51,13 +51,15 @@ const dispose = (...results: WorkflowResult[]): void => {
  * Captures sharing a pass, a method that scales linear1's output (its own pass), a gradient method with a
  * backward hook, a capture after it, and an operator that notes how many hooks are installed while it runs.
  */
-function mixedWorkflow(seen: number[], net: Sequential): Workflow {
+function mixedWorkflow(seen: number[], net: Sequential, called: number[][] = []): Workflow {
   const noteHooks = defineOperator({
     name: 'note-hooks',
     inKeys: ['output'],
     outKeys: ['copy'],
     run: (data) => {
       seen.push(totalHooks(net));
+      // The model called between executions: no method's hook acts (6·relu(x), no ×10, nothing captured).
+      called.push(tf.tidy(() => values(net.call(tf.tensor2d([[1], [-2]])))));
       return new TensorDict({ copy: tf.clone(data.getTensor('output')) }, { batchShape: data.batchShape });
     },
   });
@@ -75,7 +77,8 @@ describe('Workflow.prepare: install once, run many times', () => {
   it('every run equals workflow.run, with each execution seeing only its own hooks', () => {
     const net = smallNet();
     const seen: number[] = [];
-    const workflow = mixedWorkflow(seen, net);
+    const called: number[][] = [];
+    const workflow = mixedWorkflow(seen, net, called);
     const inputs = [batch(1, -2), batch(3, 0.5), batch(-1, 2)];
     const expected = inputs.map((data) => workflow.run(net, data));
     expect(seen).toEqual([0, 0, 0]); // workflow.run installs each method for its own execution only
@@ -88,6 +91,7 @@ describe('Workflow.prepare: install once, run many times', () => {
     expect(hookCounts(child(net, 'linear2'))).toMatchObject({ forward: 1 });
     const actual = inputs.map((data) => prepared.run(data));
     expect(seen.slice(3)).toEqual([installed, installed, installed]); // installed all along
+    expect(called).toEqual(Array.from({ length: 6 }, () => [6, 0]));
     actual.forEach((result, index) => {
       expectSameData(result.data, (expected[index] as WorkflowResult).data);
       expect(result.plan).toEqual((expected[index] as WorkflowResult).plan);
@@ -187,6 +191,27 @@ describe('Workflow.prepare: install once, run many times', () => {
     steering.restore();
     expect(totalHooks(net)).toBe(0);
     dispose(expected);
+    data.dispose();
+    net.dispose();
+  });
+
+  it("a hook installed after prepare acts too, after the workflow's own hooks on the same module", () => {
+    const net = smallNet();
+    const data = batch(1, -2);
+    using prepared = new Workflow([captureActivations({ paths: ['relu', 'linear2'] })]).prepare(net);
+    {
+      using steering = addToOutput({ path: 'relu', amount: 10 }).prepare(net);
+      const { data: result } = prepared.run(data);
+      expect(values(result.getTensor(['cache', 'relu']))).toEqual([2, 0]); // captured before the steering
+      expect(values(result.getTensor(['cache', 'linear2']))).toEqual([36, 30]); // downstream: steered
+      result.dispose();
+      expect(steering.active).toBe(true);
+    }
+    const { data: plain } = prepared.run(data);
+    expect(values(plain.getTensor(['cache', 'linear2']))).toEqual([6, 0]);
+    plain.dispose();
+    prepared.restore();
+    expect(totalHooks(net)).toBe(0);
     data.dispose();
     net.dispose();
   });

@@ -1,8 +1,11 @@
 // How one planned execution runs, shared by Workflow.run (which prepares its methods for each execution) and
 // PreparedWorkflow.run (which prepared them once): the same code, so that both give the same results.
+import * as tf from '@tensorflow/tfjs-core';
+
 import { PlanError } from '../errors.js';
 import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
+import { isTensor } from '../value-guards.js';
 import type { TensorDictOperator } from './operator.js';
 import type { PreparedModel } from './prepared-model.js';
 import { distinctKeys, type PlannedExecution, type ResolvedStep } from './workflow-plan.js';
@@ -128,6 +131,20 @@ function copyKeys(from: TensorDict, to: TensorDict, keys: readonly KeyPath[]): v
     }
   }
   if (keys.length === 0) return;
+  // The usual case, one tensor per key: one cloned handle each (select() then update() would take two, and
+  // cost a rollout that runs a workflow at every step about twice as much).
+  if (keys.every((key) => isTensor(from.get(key)))) {
+    for (const key of keys) {
+      const copy = tf.clone(from.getTensor(key));
+      try {
+        to.set(key, copy);
+      } catch (error) {
+        copy.dispose();
+        throw error;
+      }
+    }
+    return;
+  }
   // select() and update() each take their own tensor handles, so `from` stays the caller's to dispose.
   const picked = from.select(...keys);
   try {
