@@ -185,6 +185,25 @@ describe('attribution over a rollout', () => {
     expect(after.getTensor(['cache', 'actorHidden']).shape).toEqual([...after.batchShape, 6]);
     expectMatchesHand(policy, after);
     expectNoHooks(policy);
+    // Sampled actions stay those taken (the workflow's pass writes the policy's argmax action too).
+    using sampled = rollout([new Chain(), new Chain()], policy, { steps: 20, seed: 1, explore: 'sample' });
+    using sampledAfter = rollout([new Chain(), new Chain()], policy, {
+      steps: 20,
+      seed: 1,
+      explore: 'sample',
+      workflow: attributionWorkflow(),
+      runWorkflow: 'once-after',
+    });
+    expect(Array.from(sampledAfter.getTensor('action').dataSync())).toEqual(
+      Array.from(sampled.getTensor('action').dataSync()),
+    );
+    const argmax = tf.tidy(() => tf.argMax(sampled.getTensor('logits'), -1));
+    expect(Array.from(argmax.dataSync())).not.toEqual(Array.from(sampled.getTensor('action').dataSync()));
+    argmax.dispose();
+    expect(sampledAfter.getTensor('log_prob')).toBeCloseToTensor(sampled.getTensor('log_prob'), {
+      rtol: 0,
+      atol: 0,
+    });
     policy.dispose();
   });
 

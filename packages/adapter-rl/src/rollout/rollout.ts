@@ -93,7 +93,8 @@ function runOnTrajectory(
       observations.dispose();
     }
     try {
-      result.delete('observation');
+      // The recorded observation and action stay: with explore 'sample' the policy's action is not the one taken.
+      for (const key of recordedKeys) result.delete(key);
       trajectory.update(result);
     } finally {
       result.dispose();
