@@ -98,7 +98,7 @@ describe('fitQ', () => {
       expect(rollouts.successRate).toBe(1);
       expect(rollouts.leftFraction).toBe(0.5); // the shortest paths: as many left as right moves
       // Every episode takes the shortest path: |goal − agent| moves.
-      expect(rollouts.steps.reduce((total, steps) => total + steps, 0)).toBe(2 * 120 * 2 - 240); // Σ|g − a| = 240
+      expect(rollouts.steps.reduce((total, steps) => total + steps, 0)).toBe(240); // Σ |goal − agent| over the 72 pairs
     } finally {
       network.dispose();
     }
