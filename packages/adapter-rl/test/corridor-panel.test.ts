@@ -119,7 +119,9 @@ describe('QNetwork', () => {
           network.policy_head,
         ].flatMap((layer) => [(layer as Linear).kernel, (layer as Linear).bias as tf.Tensor]);
         const flat = tf.reshape(x, [6, 18]);
-        const hidden = tf.relu(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(flat, w0 as tf.Tensor2D), b0!)), w2 as tf.Tensor2D), b2!));
+        const hidden = tf.relu(
+          tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(flat, w0 as tf.Tensor2D), b0!)), w2 as tf.Tensor2D), b2!),
+        );
         const expected = tf.reshape(tf.add(tf.matMul(hidden, wh as tf.Tensor2D), bh!), [2, 3, 2]);
         expect(values).toBeCloseToTensor(expected, { rtol: 1e-5, atol: 1e-6 });
         expect(action.dtype).toBe('int32');
@@ -135,18 +137,26 @@ describe('QNetwork', () => {
     const [a, b, c] = [new QNetwork({ seed: 1 }), new QNetwork({ seed: 1 }), new QNetwork({ seed: 2 })];
     try {
       expect(a.policy_head.kernel).toBeCloseToTensor(b.policy_head.kernel, { rtol: 0, atol: 0 });
-      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a.policy_head.kernel, c.policy_head.kernel))).dataSync()[0])).toBeGreaterThan(0.01);
+      expect(
+        tf.tidy(() => tf.max(tf.abs(tf.sub(a.policy_head.kernel, c.policy_head.kernel))).dataSync()[0]),
+      ).toBeGreaterThan(0.01);
     } finally {
       [a, b, c].forEach((network) => network.dispose());
     }
   });
 
   it('refuses bad options with a typed error', () => {
-    expect(() => new QNetwork({ length: 1 })).toThrowTdhookError('E_INVALID_VALUE', /length must be an integer ≥ 2/);
+    expect(() => new QNetwork({ length: 1 })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /length must be an integer ≥ 2/,
+    );
     expect(() => new QNetwork({ hidden: [16] as unknown as [number, number] })).toThrowTdhookError(
       'E_INVALID_VALUE',
       /hidden must list two layer widths/,
     );
-    expect(() => new QNetwork({ seed: 0.5 })).toThrowTdhookError('E_INVALID_VALUE', /seed must be an integer/);
+    expect(() => new QNetwork({ seed: 0.5 })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /seed must be an integer/,
+    );
   });
 });

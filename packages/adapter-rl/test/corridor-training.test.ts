@@ -4,13 +4,7 @@ import { TensorDict } from '@tdhook/core';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
-import {
-  corridorClosedLoop,
-  corridorPanel,
-  corridorTransitions,
-  fitQ,
-  QNetwork,
-} from '../src/index.js';
+import { corridorClosedLoop, corridorPanel, corridorTransitions, fitQ, QNetwork } from '../src/index.js';
 import type { Linear } from '../src/modules/linear.js';
 import { corridorPolicy, corridorQWeights, loadQNetworkWeights } from '../src/pretrained/index.js';
 
@@ -20,15 +14,27 @@ function greedyAccuracy(network: QNetwork): number {
   return tf.tidy(
     () =>
       tf
-        .mean(tf.cast(tf.equal(network.call(panel.getTensor('observation')).action, panel.getTensor('target_action')), 'float32'))
+        .mean(
+          tf.cast(
+            tf.equal(network.call(panel.getTensor('observation')).action, panel.getTensor('target_action')),
+            'float32',
+          ),
+        )
         .dataSync()[0] ?? NaN,
   );
 }
 
 /** The network's weights as plain tensors (kernel, bias per Linear), for the hand-written reference. */
 function weightsOf(network: QNetwork): tf.Tensor[] {
-  const layers = [network.features.namedChildren()[0]?.[1], network.features.namedChildren()[2]?.[1], network.policy_head];
-  return layers.flatMap((layer) => [tf.clone((layer as Linear).kernel), tf.clone((layer as Linear).bias as tf.Tensor)]);
+  const layers = [
+    network.features.namedChildren()[0]?.[1],
+    network.features.namedChildren()[2]?.[1],
+    network.policy_head,
+  ];
+  return layers.flatMap((layer) => [
+    tf.clone((layer as Linear).kernel),
+    tf.clone((layer as Linear).bias as tf.Tensor),
+  ]);
 }
 
 /** Q-values computed from weights by hand: flatten, affine, ReLU, affine, ReLU, affine. */
@@ -59,13 +65,19 @@ describe('fitQ', () => {
     const optimizer = tf.train.adam(0.02);
     const expected: number[] = [];
     for (let iteration = 0; iteration < iterations; iteration++) {
-      const bellman = tf.tidy(() => tf.add(reward, tf.mul(tf.mul(live, 0.95), tf.max(handQ(target, next), -1))));
-      const loss = optimizer.minimize(() => {
-        const error = tf.abs(tf.sub(handQ(variables, observation), bellman));
-        // smooth L1 with beta 1: 0.5·e² below 1, e − 0.5 above, i.e. 0.5·min(e, 1)² + e − min(e, 1)
-        const small = tf.minimum(error, 1);
-        return tf.mean(tf.add(tf.mul(0.5, tf.square(small)), tf.sub(error, small))) as tf.Scalar;
-      }, true, variables);
+      const bellman = tf.tidy(() =>
+        tf.add(reward, tf.mul(tf.mul(live, 0.95), tf.max(handQ(target, next), -1))),
+      );
+      const loss = optimizer.minimize(
+        () => {
+          const error = tf.abs(tf.sub(handQ(variables, observation), bellman));
+          // smooth L1 with beta 1: 0.5·e² below 1, e − 0.5 above, i.e. 0.5·min(e, 1)² + e − min(e, 1)
+          const small = tf.minimum(error, 1);
+          return tf.mean(tf.add(tf.mul(0.5, tf.square(small)), tf.sub(error, small))) as tf.Scalar;
+        },
+        true,
+        variables,
+      );
       expected.push(loss?.dataSync()[0] ?? NaN);
       tf.dispose([loss, bellman]);
       if (iteration % 10 === 0) {
@@ -79,7 +91,9 @@ describe('fitQ', () => {
     expect(finalLoss).toBe(losses[iterations - 1]);
     // The trained weights match too.
     const trained = weightsOf(start);
-    trained.forEach((weight, index) => expect(weight).toBeCloseToTensor(variables[index]!, { rtol: 1e-4, atol: 1e-5 }));
+    trained.forEach((weight, index) =>
+      expect(weight).toBeCloseToTensor(variables[index]!, { rtol: 1e-4, atol: 1e-5 }),
+    );
     tf.dispose([...trained, ...variables, ...target, live]);
     optimizer.dispose();
     start.dispose();
@@ -121,12 +135,24 @@ describe('fitQ', () => {
       using table = corridorTransitions();
       using short = corridorTransitions(5);
       const before = tf.tidy(() => tf.clone(network.policy_head.kernel));
-      expect(() => fitQ(network, table, { iterations: 0 })).toThrowTdhookError('E_INVALID_VALUE', /iterations must be an integer/);
-      expect(() => fitQ(network, table, { gamma: 1.5 })).toThrowTdhookError('E_INVALID_VALUE', /gamma must be a number in \[0, 1\]/);
-      expect(() => fitQ(network, short)).toThrowTdhookError('E_SHAPE_MISMATCH', /corridorTransitions\(network.length\)/);
+      expect(() => fitQ(network, table, { iterations: 0 })).toThrowTdhookError(
+        'E_INVALID_VALUE',
+        /iterations must be an integer/,
+      );
+      expect(() => fitQ(network, table, { gamma: 1.5 })).toThrowTdhookError(
+        'E_INVALID_VALUE',
+        /gamma must be a number in \[0, 1\]/,
+      );
+      expect(() => fitQ(network, short)).toThrowTdhookError(
+        'E_SHAPE_MISMATCH',
+        /corridorTransitions\(network.length\)/,
+      );
       using empty = new TensorDict({}, { batchShape: [72] });
       expect(() => fitQ(network, empty)).toThrowTdhookError('E_MISSING_KEY', /no \["observation"\]/);
-      expect(() => fitQ({} as QNetwork, table)).toThrowTdhookError('E_INVALID_VALUE', /fitQ trains a QNetwork/);
+      expect(() => fitQ({} as QNetwork, table)).toThrowTdhookError(
+        'E_INVALID_VALUE',
+        /fitQ trains a QNetwork/,
+      );
       expect(network.policy_head.kernel).toBeCloseToTensor(before, { rtol: 0, atol: 0 });
       before.dispose();
     } finally {
@@ -144,7 +170,8 @@ describe('corridorPolicy (committed weights)', () => {
       expect(rollouts.successRate).toBe(1);
       expect(rollouts.leftFraction).toBe(0.5);
       // The tutorial's example paths: from 6 to the goal at 1, and from 2 to the goal at 7 (pairs 54 and 22).
-      const path = (row: number): number[] => Array.from(rollouts.path.subarray(row * 13, row * 13 + (rollouts.steps[row] ?? 0) + 1));
+      const path = (row: number): number[] =>
+        Array.from(rollouts.path.subarray(row * 13, row * 13 + (rollouts.steps[row] ?? 0) + 1));
       expect(path(6 * 8 + 1)).toEqual([6, 5, 4, 3, 2, 1]);
       expect(path(2 * 8 + 6)).toEqual([2, 3, 4, 5, 6, 7]);
     } finally {
@@ -179,9 +206,15 @@ describe('corridorPolicy (committed weights)', () => {
   });
 
   it('refuses weights in another format or with a wrong size, leaving nothing behind', () => {
-    expect(() => loadQNetworkWeights({ ...corridorQWeights, version: 2 as 1 })).toThrowTdhookError('E_INVALID_VALUE', /Unknown weights format/);
+    expect(() => loadQNetworkWeights({ ...corridorQWeights, version: 2 as 1 })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /Unknown weights format/,
+    );
     const [first, ...rest] = corridorQWeights.parameters;
     const broken = { ...corridorQWeights, parameters: [{ ...first!, data: 'AAAAAA==' }, ...rest] };
-    expect(() => loadQNetworkWeights(broken)).toThrowTdhookError('E_INVALID_VALUE', /features.0.kernel holds/);
+    expect(() => loadQNetworkWeights(broken)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /features.0.kernel holds/,
+    );
   });
 });
