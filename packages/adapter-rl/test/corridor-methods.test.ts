@@ -18,7 +18,9 @@ import type { Linear } from '../src/modules/linear.js';
 import { corridorPolicy } from '../src/pretrained/index.js';
 
 const policy = corridorPolicy();
-afterAll(() => policy.dispose());
+afterAll(() => {
+  policy.dispose();
+});
 
 /** Compares `actual` with a tensor `expected` builds, disposing it after. */
 function expectClose(

@@ -113,16 +113,13 @@ describe('QNetwork', () => {
       tf.tidy(() => {
         const x = tf.randomUniform([2, 3, 2, 9], 0, 1, 'float32', 5);
         const { action_value: values, action } = network.call(x);
-        const [w0, b0, w2, b2, wh, bh] = [
-          network.features.namedChildren()[0]?.[1],
-          network.features.namedChildren()[2]?.[1],
-          network.policy_head,
-        ].flatMap((layer) => [(layer as Linear).kernel, (layer as Linear).bias as tf.Tensor]);
+        const linear = (path: string, input: tf.Tensor): tf.Tensor => {
+          const layer = resolveModule(network, path) as Linear;
+          return tf.add(tf.matMul(input as tf.Tensor2D, layer.kernel as tf.Tensor2D), layer.bias ?? 0);
+        };
         const flat = tf.reshape(x, [6, 18]);
-        const hidden = tf.relu(
-          tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(flat, w0 as tf.Tensor2D), b0!)), w2 as tf.Tensor2D), b2!),
-        );
-        const expected = tf.reshape(tf.add(tf.matMul(hidden, wh as tf.Tensor2D), bh!), [2, 3, 2]);
+        const hidden = tf.relu(linear('features.2', tf.relu(linear('features.0', flat))));
+        const expected = tf.reshape(linear('policy_head', hidden), [2, 3, 2]);
         expect(values).toBeCloseToTensor(expected, { rtol: 1e-5, atol: 1e-6 });
         expect(action.dtype).toBe('int32');
         expect(action.shape).toEqual([2, 3]);
@@ -141,7 +138,9 @@ describe('QNetwork', () => {
         tf.tidy(() => tf.max(tf.abs(tf.sub(a.policy_head.kernel, c.policy_head.kernel))).dataSync()[0]),
       ).toBeGreaterThan(0.01);
     } finally {
-      [a, b, c].forEach((network) => network.dispose());
+      [a, b, c].forEach((network) => {
+        network.dispose();
+      });
     }
   });
 

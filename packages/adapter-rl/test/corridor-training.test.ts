@@ -1,6 +1,6 @@
 // Fitted Q-iteration on the corridor (the tutorial's protocol) and the committed policy it produced.
 import * as tf from '@tensorflow/tfjs-core';
-import { TensorDict } from '@tdhook/core';
+import { resolveModule, TensorDict } from '@tdhook/core';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
@@ -26,23 +26,25 @@ function greedyAccuracy(network: QNetwork): number {
 
 /** The network's weights as plain tensors (kernel, bias per Linear), for the hand-written reference. */
 function weightsOf(network: QNetwork): tf.Tensor[] {
-  const layers = [
-    network.features.namedChildren()[0]?.[1],
-    network.features.namedChildren()[2]?.[1],
-    network.policy_head,
-  ];
-  return layers.flatMap((layer) => [
-    tf.clone((layer as Linear).kernel),
-    tf.clone((layer as Linear).bias as tf.Tensor),
-  ]);
+  return ['features.0', 'features.2', 'policy_head'].flatMap((path) => {
+    const layer = resolveModule(network, path) as Linear;
+    return [tf.clone(layer.kernel), tf.clone(layer.bias ?? tf.zeros([layer.outputs]))];
+  });
+}
+
+/** The `index`-th tensor of a list the test built itself. */
+function at(tensors: readonly tf.Tensor[], index: number): tf.Tensor {
+  const tensor = tensors[index];
+  if (tensor === undefined) throw new Error(`no tensor ${index}`);
+  return tensor;
 }
 
 /** Q-values computed from weights by hand: flatten, affine, ReLU, affine, ReLU, affine. */
 function handQ(weights: readonly tf.Tensor[], observation: tf.Tensor): tf.Tensor {
-  const [w0, b0, w2, b2, wh, bh] = weights as tf.Tensor2D[];
-  const x = tf.reshape(observation, [-1, 18]) as tf.Tensor2D;
-  const h = tf.relu(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w0!), b0!)) as tf.Tensor2D, w2!), b2!));
-  const q = tf.add(tf.matMul(h as tf.Tensor2D, wh!), bh!);
+  const affine = (x: tf.Tensor, layer: number): tf.Tensor =>
+    tf.add(tf.matMul(x as tf.Tensor2D, at(weights, 2 * layer) as tf.Tensor2D), at(weights, 2 * layer + 1));
+  const x = tf.reshape(observation, [-1, 18]);
+  const q = affine(tf.relu(affine(tf.relu(affine(x, 0)), 1)), 2);
   return tf.reshape(q, [...observation.shape.slice(0, -2), 2]);
 }
 
@@ -73,13 +75,13 @@ describe('fitQ', () => {
           const error = tf.abs(tf.sub(handQ(variables, observation), bellman));
           // smooth L1 with beta 1: 0.5·e² below 1, e − 0.5 above, i.e. 0.5·min(e, 1)² + e − min(e, 1)
           const small = tf.minimum(error, 1);
-          return tf.mean(tf.add(tf.mul(0.5, tf.square(small)), tf.sub(error, small))) as tf.Scalar;
+          return tf.mean<tf.Scalar>(tf.add(tf.mul(0.5, tf.square(small)), tf.sub(error, small)));
         },
         true,
         variables,
       );
       expected.push(loss?.dataSync()[0] ?? NaN);
-      tf.dispose([loss, bellman]);
+      tf.dispose([bellman, ...(loss === null ? [] : [loss])]);
       if (iteration % 10 === 0) {
         tf.dispose(target);
         target = variables.map((variable) => tf.clone(variable));
@@ -87,13 +89,15 @@ describe('fitQ', () => {
     }
     const { losses, finalLoss } = fitQ(start, table, { iterations });
     expect(Array.from(losses)).toHaveLength(iterations);
-    losses.forEach((loss, index) => expect(loss).toBeCloseTo(expected[index] ?? NaN, 5));
+    losses.forEach((loss, index) => {
+      expect(loss).toBeCloseTo(expected[index] ?? NaN, 5);
+    });
     expect(finalLoss).toBe(losses[iterations - 1]);
     // The trained weights match too.
     const trained = weightsOf(start);
-    trained.forEach((weight, index) =>
-      expect(weight).toBeCloseToTensor(variables[index]!, { rtol: 1e-4, atol: 1e-5 }),
-    );
+    trained.forEach((weight, index) => {
+      expect(weight).toBeCloseToTensor(at(variables, index), { rtol: 1e-4, atol: 1e-5 });
+    });
     tf.dispose([...trained, ...variables, ...target, live]);
     optimizer.dispose();
     start.dispose();
@@ -149,7 +153,7 @@ describe('fitQ', () => {
       );
       using empty = new TensorDict({}, { batchShape: [72] });
       expect(() => fitQ(network, empty)).toThrowTdhookError('E_MISSING_KEY', /no \["observation"\]/);
-      expect(() => fitQ({} as QNetwork, table)).toThrowTdhookError(
+      expect(() => fitQ({} as unknown as QNetwork, table)).toThrowTdhookError(
         'E_INVALID_VALUE',
         /fitQ trains a QNetwork/,
       );
@@ -210,8 +214,10 @@ describe('corridorPolicy (committed weights)', () => {
       'E_INVALID_VALUE',
       /Unknown weights format/,
     );
-    const [first, ...rest] = corridorQWeights.parameters;
-    const broken = { ...corridorQWeights, parameters: [{ ...first!, data: 'AAAAAA==' }, ...rest] };
+    const parameters = corridorQWeights.parameters.map((entry, index) =>
+      index === 0 ? { ...entry, data: 'AAAAAA==' } : entry,
+    );
+    const broken = { ...corridorQWeights, parameters };
     expect(() => loadQNetworkWeights(broken)).toThrowTdhookError(
       'E_INVALID_VALUE',
       /features.0.kernel holds/,

@@ -20,7 +20,9 @@ import type { Linear } from '../src/modules/linear.js';
 import { corridorPolicy } from '../src/pretrained/index.js';
 
 const policy = corridorPolicy();
-afterAll(() => policy.dispose());
+afterAll(() => {
+  policy.dispose();
+});
 
 const hooksOnPolicy = (): number =>
   namedModules(policy).reduce(
@@ -57,7 +59,7 @@ function handLrp(
       tf.mul(
         input,
         tf.matMul(
-          tf.div(relevance, stabilized(output)) as tf.Tensor2D,
+          tf.div<tf.Tensor2D>(relevance, stabilized(output)),
           layer(path).kernel as tf.Tensor2D,
           false,
           true,
@@ -143,7 +145,9 @@ describe('the corridor workflow (examples/corridor-workflow.ts)', () => {
       const selected = Array.from(
         result.getTensor(['metrics', 'concept_selection', 'scores']).dataSync().slice(0, 8),
       );
-      selected.forEach((score, channel) => expect(score).toBeCloseTo(scores[channel] ?? NaN, 5));
+      selected.forEach((score, channel) => {
+        expect(score).toBeCloseTo(scores[channel] ?? NaN, 5);
+      });
     } finally {
       tf.dispose([hand.layer, hand.conditioned]);
     }

@@ -58,9 +58,9 @@ export function rollOutCorridor(
     for (let row = 0; row < rows; row++) if (success[row] === 0) active.push(row);
     if (active.length === 0) break;
     const observations = new Float32Array(active.length * size);
-    active.forEach((row, index) =>
-      observations.set(encodeCorridorState(length, position[row] ?? 0, goals[row] ?? 0), index * size),
-    );
+    active.forEach((row, index) => {
+      observations.set(encodeCorridorState(length, position[row] ?? 0, goals[row] ?? 0), index * size);
+    });
     const actions = act(observations, active.length);
     active.forEach((row, index) => {
       const action = actions[index] ?? 0;

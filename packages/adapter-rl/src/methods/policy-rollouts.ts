@@ -93,7 +93,7 @@ function configure(options: PolicyRolloutsOptions): ConfiguredPolicyRollouts {
   );
   if (typeof options.module !== 'string' || options.module === '') {
     throw new InvalidValueError({
-      what: `module must be a module path, got ${String(options.module)}`,
+      what: `module must be a module path, got ${JSON.stringify(options.module)}`,
       where: id,
       fix: "Pass module: 'features.2' (the second Linear of a QNetwork).",
     });
