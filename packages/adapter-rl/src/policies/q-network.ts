@@ -20,7 +20,12 @@ export interface QNetworkOptions {
   readonly actions?: number;
 }
 
-/** What {@link QNetwork} writes: the action values and the greedy action. */
+/**
+ * What {@link QNetwork} returns: the action values and the greedy action (int32).
+ *
+ * @example
+ * const { action_value, action }: QNetworkOutput = new QNetwork().call(observation);
+ */
 export interface QNetworkOutput {
   readonly action_value: tf.Tensor;
   readonly action: tf.Tensor;
