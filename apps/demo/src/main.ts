@@ -36,6 +36,7 @@ import { mnistProbingSection } from './probing/mnist-probing-section.js';
 import { nlpProbingSection } from './probing/nlp-probing-section.js';
 import { interventionSection } from './intervention/intervention-section.js';
 import { weightsSection } from './weights/weights-section.js';
+import { rlSection } from './rl/rl-section.js';
 
 // The repository root's demo-output/ (dist/main.js lives in apps/demo/dist), unless TDHOOK_DEMO_OUT says.
 const outDir = resolve(
@@ -143,6 +144,11 @@ async function main(): Promise<number> {
   const weights = await weightsSection(context);
   sections.push(weights);
   endStage(weights.shortTitle);
+
+  console.log('\nReinforcement learning: a CartPole policy over an episode, probes, corridor steering (@tdhook/adapter-rl):');
+  const rl = await rlSection(context);
+  sections.push(rl);
+  endStage(rl.shortTitle);
   sections.push({
     id: 'conformance',
     title: 'Conformance with captum and zennit',

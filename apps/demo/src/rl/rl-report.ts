@@ -1,0 +1,73 @@
+// The RL section's figures and tables: the CartPole episode's frames, its per-variable attribution over time
+// (one chart per head) and the mean share of each variable.
+import type { Figure, Table } from '../report/report-model.js';
+import { fmt, type DemoContext } from '../vision/demo-context.js';
+import { lineChartSvg } from '../weights/line-chart-svg.js';
+import { episodeSetup, type CartPoleEpisode } from './cartpole-episode.js';
+import { frameStrip } from './frame-strip.js';
+
+export const percent = (value: number, digits = 1): string => `${(100 * value).toFixed(digits)} %`;
+const colours = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'] as const;
+
+/** A tick step of 1, 2 or 5 × 10ⁿ that splits `[0, max]` into at most four steps. */
+function niceStep(max: number): number {
+  const power = 10 ** Math.floor(Math.log10(max / 4));
+  return [1, 2, 5, 10].map((factor) => factor * power).find((step) => max / step <= 4) ?? 10 * power;
+}
+
+/** The episode's frames, two rows of six. */
+export function framesFigure(context: DemoContext, episode: CartPoleEpisode): Figure {
+  return context.png(
+    'rl-cartpole-frames.png',
+    frameStrip(episode),
+    `CartPole-v1 (seed ${String(episode.seed)}), the committed PPO policy acting greedily: ${String(episode.frames.length)} of the episode’s ${String(episode.length)} steps, evenly spaced, each labelled with the action the policy took there. Rendered by the environment’s render() (Gymnasium’s layout at ${String(episodeSetup.frameWidth)} px: each frame spans the track, its edges are the ±2.4 limits).`,
+  );
+}
+
+/** IG of one head per observation variable over the episode. */
+export function attributionFigure(episode: CartPoleEpisode, head: 'action' | 'value'): Figure {
+  const attribution = head === 'action' ? episode.actionAttribution : episode.valueAttribution;
+  const largest = Math.max(...attribution.flat().map(Math.abs), 1e-6);
+  const step = niceStep(largest);
+  const bound = Math.ceil(largest / step) * step;
+  const what = head === 'action' ? 'the chosen action’s logit' : 'the value';
+  return {
+    kind: 'svg',
+    svg: lineChartSvg({
+      title: `Integrated gradients of ${what}, per observation variable`,
+      xLabel: 'step of the episode',
+      yLabel: 'attribution (zero baseline)',
+      series: episode.names.map((name, index) => ({
+        label: name,
+        colour: colours[index % colours.length] ?? '#000',
+        points: attribution.map((row, t) => [t, row[index] ?? Number.NaN] as const),
+        dots: false,
+      })),
+      xRange: [0, episode.length],
+      yRange: [-bound, bound],
+      xStep: episode.length > 250 ? 50 : 25,
+      yStep: step,
+      formatX: (value) => String(value),
+      formatY: (value) => fmt(value),
+    }),
+    caption: `Integrated gradients (${String(episodeSetup.igSteps)} Gauss–Legendre steps, baseline: the upright cart at rest, all zeros) of ${what} with respect to the four observation variables, at every step of the episode above: one call per step inside the rollout (integratedGradients with named targets { action: logits at argmax, value }, run by the rollout’s workflow). Each step’s four attributions add up to ${what} minus its value at the baseline (largest gap over the episode ${fmt(head === 'action' ? episode.completenessGap.action : episode.completenessGap.value)}).`,
+  };
+}
+
+/** Mean |attribution| per variable and head, as a share of the head's total. */
+export function attributionTable(episode: CartPoleEpisode): Table {
+  const shares = (attribution: readonly (readonly number[])[]): number[] => {
+    const means = episode.names.map(
+      (_, index) => attribution.reduce((sum, row) => sum + Math.abs(row[index] ?? 0), 0) / attribution.length,
+    );
+    const total = means.reduce((sum, value) => sum + value, 0);
+    return means.map((mean) => mean / total);
+  };
+  const action = shares(episode.actionAttribution);
+  const value = shares(episode.valueAttribution);
+  return {
+    caption: `CartPole episode: mean |integrated gradients| per observation variable over ${String(episode.length)} steps, as a share of each head’s total`,
+    header: ['variable', 'chosen logit', 'value'],
+    rows: episode.names.map((name, index) => [name, percent(action[index] ?? Number.NaN), percent(value[index] ?? Number.NaN)]),
+  };
+}
