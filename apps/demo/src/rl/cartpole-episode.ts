@@ -5,9 +5,9 @@
 import { performance } from 'node:perf_hooks';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { Workflow, type ModelNode } from '@tdhook/core';
+import { Workflow } from '@tdhook/core';
 import { integratedGradients } from '@tdhook/attribution';
-import { CartPole, episodeStats, rollout, type RgbaImage } from '@tdhook/adapter-rl';
+import { CartPole, episodeStats, rollout, type ActorCritic, type RgbaImage } from '@tdhook/adapter-rl';
 
 /** What the section shows of the episode. */
 export interface CartPoleEpisode {
@@ -39,9 +39,9 @@ function rows(tensor: tf.Tensor): number[][] {
 }
 
 /** The chosen logit and the value at the zero baseline (upright, centred, at rest), per step. */
-function baselineOutputs(policy: ModelNode, actions: readonly number[]): { action: number[]; value: number[] } {
+function baselineOutputs(policy: ActorCritic, actions: readonly number[]): { action: number[]; value: number[] } {
   return tf.tidy(() => {
-    const out = policy.call(tf.zeros([1, 4])) as unknown as { logits: tf.Tensor; value: tf.Tensor };
+    const out = policy.call(tf.zeros([1, 4]));
     const logits = out.logits.dataSync();
     const value = out.value.dataSync()[0] ?? Number.NaN;
     return { action: actions.map((action) => logits[action] ?? Number.NaN), value: actions.map(() => value) };
@@ -49,7 +49,7 @@ function baselineOutputs(policy: ModelNode, actions: readonly number[]): { actio
 }
 
 /** Rolls out one greedy episode with IG at every step, and renders `frames` evenly spaced frames of it. */
-export function cartPoleEpisode(policy: ModelNode): CartPoleEpisode {
+export function cartPoleEpisode(policy: ActorCritic): CartPoleEpisode {
   const started = performance.now();
   const { seed, igSteps, frames, frameWidth } = episodeSetup;
   const env = new CartPole({ renderWidth: frameWidth });

@@ -5,6 +5,8 @@ import { fmt, type DemoContext } from '../vision/demo-context.js';
 import { lineChartSvg } from '../weights/line-chart-svg.js';
 import { episodeSetup, type CartPoleEpisode } from './cartpole-episode.js';
 import { frameStrip } from './frame-strip.js';
+import { outcomesPicture, trajectoriesPicture } from './corridor-pictures.js';
+import { steeringCoefficient, type CorridorSteering } from './corridor-steering.js';
 
 export const percent = (value: number, digits = 1): string => `${(100 * value).toFixed(digits)} %`;
 const colours = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'] as const;
@@ -69,5 +71,43 @@ export function attributionTable(episode: CartPoleEpisode): Table {
     caption: `CartPole episode: mean |integrated gradients| per observation variable over ${String(episode.length)} steps, as a share of each head’s total`,
     header: ['variable', 'chosen logit', 'value'],
     rows: episode.names.map((name, index) => [name, percent(action[index] ?? Number.NaN), percent(value[index] ?? Number.NaN)]),
+  };
+}
+
+/** The corridor's space–time diagrams before and after steering. */
+export function trajectoriesFigure(context: DemoContext, steering: CorridorSteering): Figure {
+  return context.png(
+    'rl-corridor-trajectories.png',
+    trajectoriesPicture(steering),
+    `Corridor (9 cells), the committed Q-network acting greedily from six start–goal pairs, before and with the steering vector added at features.2 (channel ${String(steering.channel)}): one row per step from the top (at most 12), the agent’s cell blue, the goal column tinted, the goal reached in green.`,
+  );
+}
+
+/** Start × goal outcome grids of all 72 pairs, before and after steering. */
+export function outcomesFigure(context: DemoContext, steering: CorridorSteering): Figure {
+  return context.png(
+    'rl-corridor-outcomes.png',
+    outcomesPicture(steering),
+    'All 72 start–goal pairs of the corridor’s evaluation panel (rows: start cell, columns: goal cell): green where the greedy agent reached the goal within 12 steps, red where it did not; the diagonal has no episode.',
+  );
+}
+
+/** Success rate and walking direction before and after steering, by where the goal is. */
+export function steeringTable(steering: CorridorSteering): Table {
+  const byGoal = (name: 'baseline' | 'steered', side: 'left' | 'right'): string => {
+    const rows = steering.pairs.flatMap(([agent, goal], row) => ((goal < agent) === (side === 'left') ? [row] : []));
+    const reached = rows.filter((row) => steering[name].success[row] === true).length;
+    return `${String(reached)}/${String(rows.length)}`;
+  };
+  return {
+    caption: `Corridor: closed-loop rollouts from the 72 start–goal pairs without and with the steering vector (${String(steeringCoefficient)} × the mean difference of channel ${String(steering.channel)} of features.2 between right- and left-goal states)`,
+    header: ['condition', 'success rate', 'moves to the left', 'left goals reached', 'right goals reached'],
+    rows: (['baseline', 'steered'] as const).map((name) => [
+      name === 'baseline' ? 'before' : 'steered',
+      percent(steering[name].successRate),
+      percent(steering[name].leftFraction),
+      byGoal(name, 'left'),
+      byGoal(name, 'right'),
+    ]),
   };
 }
