@@ -50,7 +50,7 @@ export class Linear extends Module {
   forwardWith(x: tf.Tensor, params: { readonly kernel?: tf.Tensor; readonly bias?: tf.Tensor }): tf.Tensor {
     const kernel = (params.kernel ?? this.kernel) as tf.Tensor2D;
     const flat = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, this.inputs]);
-    let y: tf.Tensor = tf.matMul(flat as tf.Tensor2D, kernel);
+    let y: tf.Tensor = tf.matMul(flat, kernel);
     if (params.bias !== undefined) y = tf.add(y, params.bias);
     return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), this.outputs]);
   }
