@@ -1,42 +1,11 @@
-// Test data for the probes until the committed CartPole policy and `rollout` land: an actor-critic built from
-// core pieces (same paths as ActorCritic: actor.0 … actor.4, critic.0 … critic.4) and CartPole-v1 stepped by
-// hand with Gymnasium's Euler equations.
+// Test data for the probes that needs neither training nor the environments: an ActorCritic with a balancing
+// rule written into its actor, and CartPole-v1 stepped by hand with Gymnasium's Euler equations.
 import * as tf from '@tensorflow/tfjs-core';
-import { KeyedModule, Lambda, Sequential, TensorDict, type KeyMapping } from '@tdhook/core';
+import { TensorDict } from '@tdhook/core';
 import { seededRandom } from '@tdhook/core/plugin';
 
-import { Linear } from '../src/modules/linear.js';
-
-/** An actor-critic MLP (4 → 64 → 64 → 2 and → 1, tanh), keys `observation` → `logits`, `action`, `value`. */
-export class TestActorCritic extends KeyedModule<[tf.Tensor], Record<string, tf.Tensor>> {
-  readonly inKeys: KeyMapping = ['observation'];
-  readonly outKeys: KeyMapping = { logits: 'logits', action: 'action', value: 'value' };
-  readonly actor: Sequential;
-  readonly critic: Sequential;
-
-  constructor(seed = 0) {
-    super();
-    const mlp = (outputs: number, offset: number): Sequential =>
-      new Sequential([
-        new Linear(4, 64, { seed: seed + offset }),
-        new Lambda('tanh', tf.tanh),
-        new Linear(64, 64, { seed: seed + offset + 2 }),
-        new Lambda('tanh', tf.tanh),
-        new Linear(64, outputs, { seed: seed + offset + 4 }),
-      ]);
-    this.actor = this.registerModule('actor', mlp(2, 0));
-    this.critic = this.registerModule('critic', mlp(1, 10));
-  }
-
-  forward(observation: tf.Tensor): Record<string, tf.Tensor> {
-    const logits = this.actor.call(observation);
-    return {
-      logits,
-      action: tf.cast(tf.argMax(logits, -1), 'int32'),
-      value: tf.squeeze(this.critic.call(observation), [-1]),
-    };
-  }
-}
+import type { Linear } from '../src/modules/linear.js';
+import { ActorCritic } from '../src/policies/actor-critic.js';
 
 type State = [number, number, number, number];
 
@@ -63,8 +32,8 @@ export function cartPoleStep(
  * exactly when c > 0 — a controller that keeps the pole up for hundreds of steps. The other units keep their
  * random weights (they still feed `actor.1` … `actor.3`); the critic stays random.
  */
-export function balancingPolicy(seed = 0): TestActorCritic {
-  const policy = new TestActorCritic(seed);
+export function balancingPolicy(seed = 0): ActorCritic {
+  const policy = new ActorCritic({ observationSize: 4, actions: 2, seed });
   const [first, second, last] = ['0', '2', '4'].map((name) => {
     const layer = policy.actor.namedChildren().find(([child]) => child === name)?.[1];
     return layer as unknown as Linear;
@@ -79,7 +48,8 @@ export function balancingPolicy(seed = 0): TestActorCritic {
     layer.bias?.assign(newBias);
     tf.dispose([newKernel, newBias]);
   };
-  const unit = (gain: number, size: number): number[] => Array.from({ length: size }, (_, i) => (i === 0 ? gain : 0));
+  const unit = (gain: number, size: number): number[] =>
+    Array.from({ length: size }, (_, i) => (i === 0 ? gain : 0));
   setColumn(first, 0, [0.5, 0.5, 10, 5]);
   setColumn(second, 0, unit(3, 64));
   setColumn(last, 0, unit(0, 64));
@@ -92,14 +62,14 @@ export function balancingPolicy(seed = 0): TestActorCritic {
  * seeded random actions, so that states vary and both actions occur: a TensorDict `{ observation }` `[steps]`.
  * A hand-written loop: one policy call per step.
  */
-export function cartPoleObservations(policy: TestActorCritic, steps: number, seed = 0): TensorDict {
+export function cartPoleObservations(policy: ActorCritic, steps: number, seed = 0): TensorDict {
   const random = seededRandom(seed);
   const start = (): State => [0, 0, 0, 0].map(() => (random() - 0.5) * 0.1) as State;
   const rows = new Float32Array(steps * 4);
   let state = start();
   for (let t = 0; t < steps; t++) {
     rows.set(state, t * 4);
-    const greedy = tf.tidy(() => policy.call(tf.tensor2d([state], [1, 4]))['action']?.dataSync()[0] ?? 0);
+    const greedy = tf.tidy(() => policy.call(tf.tensor2d([state], [1, 4])).action.dataSync()[0] ?? 0);
     const action = random() < 0.2 ? (random() < 0.5 ? 0 : 1) : greedy;
     const next = cartPoleStep(state, action);
     state = next.done ? start() : next.state;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   formatKey,
   InvalidValueError,
+  KeyedModel,
   MissingKeyError,
   namedModules,
   type Key,
@@ -20,6 +21,7 @@ import {
   type Estimator,
 } from '@tdhook/probing';
 
+import { activationKey as cacheKey } from './activation-key.js';
 import { policyRows } from './policy-rows.js';
 import { targetValues, type ProbeTarget } from './probe-target.js';
 import { shuffledLabels, shuffledRows } from './shuffled-labels.js';
@@ -85,8 +87,6 @@ export interface ProbeRow {
 }
 
 const where = 'probePolicy';
-// Where the activations are published in the policy's result: a private key, never a policy key.
-const cacheKey = '_probe_activations';
 const optionNames = [
   'targets',
   'layers',
@@ -157,22 +157,20 @@ function keyName(key: Key): string {
 /** R² of one output column of a multi-output regression. */
 function columnR2(column: number): (predicted: tf.Tensor, truth: tf.Tensor) => number {
   return (predicted, truth) => {
-    const [p, t] = tf.tidy(() =>
+    const pair = tf.tidy(() =>
       [predicted, truth].map((values) => tf.squeeze(tf.slice(values, [0, column], [-1, 1]), [1])),
     );
     try {
-      return r2Score(p as tf.Tensor, t as tf.Tensor);
+      return r2Score(pair[0] ?? predicted, pair[1] ?? truth);
     } finally {
-      tf.dispose([p as tf.Tensor, t as tf.Tensor]);
+      tf.dispose(pair);
     }
   };
 }
 
 /** The layer's output as `[rows, features]` float32 (a new tensor). */
-function featureRows(activation: tf.Tensor): tf.Tensor2D {
-  return tf.tidy(
-    () => tf.cast(tf.reshape(activation, [activation.shape[0] ?? 0, -1]), 'float32') as tf.Tensor2D,
-  );
+function featureRows(activation: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.reshape(activation, [activation.shape[0], -1]), 'float32'));
 }
 
 /**
@@ -202,12 +200,12 @@ export function probePolicy(policy: ModelNode, data: TensorDict, options: ProbeP
   checkOptions(options);
   const { targets, baseline = 'observation', folds = 5, seed = 0, standardize = true } = options;
   const paths = layerPaths(policy, options.layers);
-  const method = activationCaching({ select: paths, cacheKey });
+  const method = paths.length === 0 ? undefined : activationCaching({ select: paths, cacheKey });
   const rows = policyRows(data);
   const owned: tf.Tensor[] = [];
   let result: TensorDict | undefined;
   try {
-    if (baseline !== null && !(rows.get(baseline) instanceof tf.Tensor)) {
+    if (baseline !== null && !(rows.has(baseline) && rows.get(baseline) instanceof tf.Tensor)) {
       throw new MissingKeyError({
         what: `The data has no ${formatKey(baseline)} to probe as the baseline`,
         where: `${where} options.baseline`,
@@ -222,18 +220,22 @@ export function probePolicy(policy: ModelNode, data: TensorDict, options: ProbeP
         fix: 'Collect more steps, or use fewer folds.',
       });
     }
-    const prepared = method.prepare(policy, options.keys);
-    try {
-      result = prepared.run(rows);
-    } finally {
-      prepared.restore();
+    if (method === undefined) {
+      result = new KeyedModel(policy, options.keys).run(rows); // the baseline alone: nothing to cache
+    } else {
+      const prepared = method.prepare(policy, options.keys);
+      try {
+        result = prepared.run(rows);
+      } finally {
+        prepared.restore();
+      }
     }
     const labels = Object.entries(targets).map(([name, target]) => {
       const { values, kind } = targetValues(result as TensorDict, name, target);
       owned.push(values);
       return { name, kind, values };
     });
-    const layers: [string, tf.Tensor2D][] = [];
+    const layers: [string, tf.Tensor][] = [];
     if (baseline !== null) layers.push([keyName(baseline), featureRows(rows.getTensor(baseline))]);
     for (const path of paths) layers.push([path, featureRows(result.getTensor([cacheKey, path]))]);
     owned.push(...layers.map(([, x]) => x));
@@ -283,7 +285,7 @@ export function probePolicy(policy: ModelNode, data: TensorDict, options: ProbeP
       for (const { name, kind } of labels) {
         const { score, control } = scores.get(name) ?? { score: Number.NaN, control: Number.NaN };
         const metric = kind === 'classification' ? 'accuracy' : 'r2';
-        out.push({ layer, target: name, metric, score, control, features: x.shape[1] });
+        out.push({ layer, target: name, metric, score, control, features: x.shape[1] ?? 0 });
       }
     }
     return out;

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { formatKey, InvalidValueError, MissingKeyError, type Key, type TensorDict } from '@tdhook/core';
 
+import { activationKey } from './activation-key.js';
+
 /**
  * What a probe predicts: `'classification'` (logistic regression, scored by accuracy) or `'regression'`
  * (ridge regression, scored by R²).
@@ -47,6 +49,7 @@ export function targetValues(result: TensorDict, name: string, target: ProbeTarg
       where: where(name),
       fix: `Use one of: ${result
         .keys()
+        .filter(([first]) => first !== activationKey)
         .map((key) => formatKey(key))
         .join(', ')}.`,
     });
@@ -80,7 +83,7 @@ export function targetValues(result: TensorDict, name: string, target: ProbeTarg
   }
   const kind = target.kind ?? (tensor.dtype === 'float32' ? 'regression' : 'classification');
   const data = tensor.dataSync();
-  const rows = tensor.shape[0] ?? 0;
+  const rows = tensor.shape[0];
   const picked = Array.from({ length: rows }, (_, row) => Number(data[row * width + (column ?? 0)]));
   if (kind === 'classification' && picked.some((value) => !Number.isInteger(value))) {
     throw new InvalidValueError({

@@ -21,7 +21,7 @@ export function shuffledLabels(labels: tf.Tensor1D, seed: number): tf.Tensor1D {
  * const control = shuffledRows(targets, 1); // targets [n, k]
  */
 export function shuffledRows(values: tf.Tensor, seed: number): tf.Tensor {
-  const n = values.shape[0] ?? 0;
+  const n = values.shape[0];
   const order = Array.from({ length: n }, (_, i) => i);
   const random = seededRandom(seed);
   for (let i = n - 1; i > 0; i--) {
