@@ -9,6 +9,20 @@ export type {
   StepInfo,
   StepResult,
 } from './env/environment.js';
+export { CartPole, type CartPoleOptions } from './env/cartpole.js';
+export {
+  cartPoleConstants,
+  cartPoleStep,
+  type CartPoleConstants,
+  type CartPoleState,
+} from './env/cartpole-physics.js';
+export { Corridor, type CorridorOptions } from './env/corridor.js';
+export {
+  corridorGoalReward,
+  corridorStep,
+  corridorStepReward,
+  type CorridorTransition,
+} from './env/corridor-step.js';
 export { Linear, type LinearOptions } from './modules/linear.js';
 export {
   ActorCritic,
@@ -19,3 +33,15 @@ export {
 export { rollout } from './rollout/rollout.js';
 export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
 export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
+export {
+  generalizedAdvantages,
+  type AdvantageDiscount,
+  type AdvantageInput,
+  type Advantages,
+} from './training/ppo-advantages.js';
+export {
+  ppoLoss,
+  type PpoLossCoefficients,
+  type PpoLossTerms,
+  type PpoMinibatch,
+} from './training/ppo-loss.js';
