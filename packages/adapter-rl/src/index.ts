@@ -55,3 +55,15 @@ export {
   type ConfiguredPolicyRollouts,
   type PolicyRolloutsOptions,
 } from './methods/policy-rollouts.js';
+export {
+  generalizedAdvantages,
+  type AdvantageDiscount,
+  type AdvantageInput,
+  type Advantages,
+} from './training/ppo-advantages.js';
+export {
+  ppoLoss,
+  type PpoLossCoefficients,
+  type PpoLossTerms,
+  type PpoMinibatch,
+} from './training/ppo-loss.js';
