@@ -67,3 +67,8 @@ export {
   type PpoLossTerms,
   type PpoMinibatch,
 } from './training/ppo-loss.js';
+export {
+  attributionOverTime,
+  type AttributionOverTimeOptions,
+  type VariableSeries,
+} from './rollout/attribution-over-time.js';

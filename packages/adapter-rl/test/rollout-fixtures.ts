@@ -93,3 +93,30 @@ export class TinyActorCritic extends KeyedModule {
     };
   }
 }
+
+/** A tanh actor-critic (one hidden layer each), so gradients vary with the observation. */
+export class TanhActorCritic extends KeyedModule {
+  readonly inKeys: KeyMapping = ['observation'];
+  readonly outKeys: KeyMapping = { logits: 'logits', action: 'action', value: 'value' };
+  readonly actorHidden: Linear;
+  readonly actorHead: Linear;
+  readonly criticHidden: Linear;
+  readonly criticHead: Linear;
+
+  constructor(seed = 0) {
+    super();
+    this.actorHidden = this.registerModule('actorHidden', new Linear(2, 6, { seed }));
+    this.actorHead = this.registerModule('actorHead', new Linear(6, 2, { seed: seed + 2 }));
+    this.criticHidden = this.registerModule('criticHidden', new Linear(2, 6, { seed: seed + 4 }));
+    this.criticHead = this.registerModule('criticHead', new Linear(6, 1, { seed: seed + 6 }));
+  }
+
+  forward(observation: tf.Tensor): Record<string, tf.Tensor> {
+    const logits = this.actorHead.call(tf.tanh(this.actorHidden.call(observation)));
+    return {
+      logits,
+      action: tf.cast(tf.argMax(logits, -1), 'int32'),
+      value: tf.squeeze(this.criticHead.call(tf.tanh(this.criticHidden.call(observation))), [-1]),
+    };
+  }
+}
