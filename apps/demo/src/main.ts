@@ -7,8 +7,9 @@
 // model's heads next to their AtP and RelP estimates, ablate heads, steer the character model's generation,
 // patch MNIST conv2 channels), then edit weights (prune the MNIST CNN by magnitude, attribution and Taylor
 // importance, train a sparse autoencoder on the character model's residual stream and splice it in, make the
-// MNIST CNN forget a digit with a task vector), and write PNGs plus one self-contained HTML report to
-// demo-output/. Exits non-zero on a mismatch or a tensor leak.
+// MNIST CNN forget a digit with a task vector), then reinforcement learning (a CartPole episode of the committed
+// PPO policy with integrated gradients at every step, probes per layer, the corridor agent steered by one
+// workflow), and write PNGs plus one self-contained HTML report to demo-output/. Exits non-zero on a mismatch or a tensor leak.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -145,7 +146,9 @@ async function main(): Promise<number> {
   sections.push(weights);
   endStage(weights.shortTitle);
 
-  console.log('\nReinforcement learning: a CartPole policy over an episode, probes, corridor steering (@tdhook/adapter-rl):');
+  console.log(
+    '\nReinforcement learning: a CartPole policy over an episode, probes, corridor steering (@tdhook/adapter-rl):',
+  );
   const rl = await rlSection(context);
   sections.push(rl);
   endStage(rl.shortTitle);

@@ -39,7 +39,10 @@ function rows(tensor: tf.Tensor): number[][] {
 }
 
 /** The chosen logit and the value at the zero baseline (upright, centred, at rest), per step. */
-function baselineOutputs(policy: ActorCritic, actions: readonly number[]): { action: number[]; value: number[] } {
+function baselineOutputs(
+  policy: ActorCritic,
+  actions: readonly number[],
+): { action: number[]; value: number[] } {
   return tf.tidy(() => {
     const out = policy.call(tf.zeros([1, 4]));
     const logits = out.logits.dataSync();
@@ -63,17 +66,26 @@ export function cartPoleEpisode(policy: ActorCritic): CartPoleEpisode {
   const logits = rows(trajectory.getTensor('logits'));
   const actionAttribution = rows(trajectory.getTensor(['attr', 'action', 'observation']));
   const valueAttribution = rows(trajectory.getTensor(['attr', 'value', 'observation']));
-  const truncated = trajectory.getTensor('truncated').dataSync().some((flag) => flag === 1);
+  const truncated = trajectory
+    .getTensor('truncated')
+    .dataSync()
+    .some((flag) => flag === 1);
 
   const base = baselineOutputs(policy, actions);
   const sum = (row: readonly number[]): number => row.reduce((total, value) => total + value, 0);
-  const gap = (attribution: readonly (readonly number[])[], output: (t: number) => number, at0: readonly number[]): number =>
+  const gap = (
+    attribution: readonly (readonly number[])[],
+    output: (t: number) => number,
+    at0: readonly number[],
+  ): number =>
     Math.max(...attribution.map((row, t) => Math.abs(sum(row) - (output(t) - (at0[t] ?? Number.NaN)))));
 
   // Replay: the same seed and actions give the same states, bit for bit.
   const length = actions.length;
   const frameSteps = [
-    ...new Set(Array.from({ length: frames }, (_, index) => Math.round((index * (length - 1)) / (frames - 1)))),
+    ...new Set(
+      Array.from({ length: frames }, (_, index) => Math.round((index * (length - 1)) / (frames - 1))),
+    ),
   ];
   const pictures: RgbaImage[] = [];
   env.reset({ seed });

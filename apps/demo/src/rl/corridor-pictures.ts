@@ -21,16 +21,37 @@ export const diagramPairs: readonly (readonly [number, number])[] = [
   [3, 8],
 ];
 
-function pathOf(steering: CorridorSteering, condition: CorridorCondition, agent: number, goal: number): number[] {
+function pathOf(
+  steering: CorridorSteering,
+  condition: CorridorCondition,
+  agent: number,
+  goal: number,
+): number[] {
   const row = steering.pairs.findIndex(([a, g]) => a === agent && g === goal);
   return [...(condition.paths[row] ?? [])];
 }
 
 /** One diagram: `length` columns, a row per time step (`rows` in all), the goal column tinted. */
-function drawDiagram(image: RgbaImage, x: number, y: number, path: readonly number[], goal: number, length: number, rows: number, cell: number): void {
+function drawDiagram(
+  image: RgbaImage,
+  x: number,
+  y: number,
+  path: readonly number[],
+  goal: number,
+  length: number,
+  rows: number,
+  cell: number,
+): void {
   for (let t = 0; t < rows; t += 1) {
     for (let c = 0; c < length; c += 1) {
-      fillRect(image, x + c * cell + 1, y + t * cell + 1, cell - 2, cell - 2, c === goal ? goalColour : floorColour);
+      fillRect(
+        image,
+        x + c * cell + 1,
+        y + t * cell + 1,
+        cell - 2,
+        cell - 2,
+        c === goal ? goalColour : floorColour,
+      );
     }
   }
   path.forEach((at, t) => {
@@ -48,11 +69,17 @@ export function trajectoriesPicture(steering: CorridorSteering, length = 9, maxS
   const perRow = 3;
   const blockWidth = pairWidth + 34;
   const blockHeight = 26 + 14 + rows * cell + 18;
-  const image = createImage(16 + perRow * blockWidth, 10 + Math.ceil(diagramPairs.length / perRow) * blockHeight);
+  const image = createImage(
+    16 + perRow * blockWidth,
+    10 + Math.ceil(diagramPairs.length / perRow) * blockHeight,
+  );
   diagramPairs.forEach(([agent, goal], index) => {
     const x = 16 + (index % perRow) * blockWidth;
     const y = 10 + Math.floor(index / perRow) * blockHeight;
-    drawText(image, `${String(agent)} -> ${String(goal)} (goal ${goal < agent ? 'left' : 'right'})`, x, y, { color: ink, scale: 2 });
+    drawText(image, `${String(agent)} -> ${String(goal)} (goal ${goal < agent ? 'left' : 'right'})`, x, y, {
+      color: ink,
+      scale: 2,
+    });
     (['baseline', 'steered'] as const).forEach((name, side) => {
       const left = x + side * (diagramWidth + 10);
       const path = pathOf(steering, steering[name], agent, goal);
@@ -74,7 +101,10 @@ export function outcomesPicture(steering: CorridorSteering, length = 9): RgbaIma
     const x0 = margin.left + side * (gridSize + gap);
     const condition = steering[name];
     const reached = condition.success.filter(Boolean).length;
-    drawText(image, `${name === 'baseline' ? 'before' : 'steered'}: ${String(reached)}/72 reached`, x0, 8, { color: ink, scale: 2 });
+    drawText(image, `${name === 'baseline' ? 'before' : 'steered'}: ${String(reached)}/72 reached`, x0, 8, {
+      color: ink,
+      scale: 2,
+    });
     drawText(image, 'goal cell', x0 + gridSize / 2 - 26, margin.top - 30, { color: ink });
     drawText(image, 'start cell', x0 - 40, margin.top + gridSize / 2 + 28, { color: ink, vertical: true });
     for (let c = 0; c < length; c += 1) {

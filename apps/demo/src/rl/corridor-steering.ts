@@ -37,9 +37,24 @@ const chosenActionValue = { output: 'action_value', select: 'argmax' } as const;
 
 function corridorWorkflow(): Workflow {
   return new Workflow([
-    lrp({ composite: 'epsilon', target: chosenActionValue, modules: ['features.2'], inputs: [], attributionKey: 'concept_examples' }),
-    conceptSelection({ relevanceKey: ['concept_examples', 'features.2'], labelsKey: 'concept_labels', direction: 'negative' }),
-    lrp({ composite: 'epsilon', target: chosenActionValue, attributionKey: 'conditioned', outputGradients: { 'features.2': selectedChannelGradient() } }),
+    lrp({
+      composite: 'epsilon',
+      target: chosenActionValue,
+      modules: ['features.2'],
+      inputs: [],
+      attributionKey: 'concept_examples',
+    }),
+    conceptSelection({
+      relevanceKey: ['concept_examples', 'features.2'],
+      labelsKey: 'concept_labels',
+      direction: 'negative',
+    }),
+    lrp({
+      composite: 'epsilon',
+      target: chosenActionValue,
+      attributionKey: 'conditioned',
+      outputGradients: { 'features.2': selectedChannelGradient() },
+    }),
     activationCaching({ select: ['features.2'] }),
     channelSteeringVector({ activationsKey: ['cache', 'features.2'], coefficient: steeringCoefficient }),
     policyRollouts({ module: 'features.2' }),

@@ -7,6 +7,7 @@ import { episodeSetup, type CartPoleEpisode } from './cartpole-episode.js';
 import { frameStrip } from './frame-strip.js';
 import { outcomesPicture, trajectoriesPicture } from './corridor-pictures.js';
 import { steeringCoefficient, type CorridorSteering } from './corridor-steering.js';
+import { probeSetup, probeTargets, type CartPoleProbes } from './cartpole-probes.js';
 
 export const percent = (value: number, digits = 1): string => `${(100 * value).toFixed(digits)} %`;
 const colours = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'] as const;
@@ -70,7 +71,11 @@ export function attributionTable(episode: CartPoleEpisode): Table {
   return {
     caption: `CartPole episode: mean |integrated gradients| per observation variable over ${String(episode.length)} steps, as a share of each head’s total`,
     header: ['variable', 'chosen logit', 'value'],
-    rows: episode.names.map((name, index) => [name, percent(action[index] ?? Number.NaN), percent(value[index] ?? Number.NaN)]),
+    rows: episode.names.map((name, index) => [
+      name,
+      percent(action[index] ?? Number.NaN),
+      percent(value[index] ?? Number.NaN),
+    ]),
   };
 }
 
@@ -95,7 +100,9 @@ export function outcomesFigure(context: DemoContext, steering: CorridorSteering)
 /** Success rate and walking direction before and after steering, by where the goal is. */
 export function steeringTable(steering: CorridorSteering): Table {
   const byGoal = (name: 'baseline' | 'steered', side: 'left' | 'right'): string => {
-    const rows = steering.pairs.flatMap(([agent, goal], row) => ((goal < agent) === (side === 'left') ? [row] : []));
+    const rows = steering.pairs.flatMap(([agent, goal], row) =>
+      goal < agent === (side === 'left') ? [row] : [],
+    );
     const reached = rows.filter((row) => steering[name].success[row] === true).length;
     return `${String(reached)}/${String(rows.length)}`;
   };
@@ -109,5 +116,24 @@ export function steeringTable(steering: CorridorSteering): Table {
       byGoal(name, 'left'),
       byGoal(name, 'right'),
     ]),
+  };
+}
+
+/** The probe scores per layer: one column per target, each `score (control)`. */
+export function probeTable(probes: CartPoleProbes): Table {
+  const layers = [...new Set(probes.rows.map((row) => row.layer))];
+  const targets = Object.keys(probeTargets);
+  const cell = (layer: string, target: string): string => {
+    const row = probes.rows.find((candidate) => candidate.layer === layer && candidate.target === target);
+    return row === undefined ? '' : `${row.score.toFixed(3)} (${row.control.toFixed(3)})`;
+  };
+  const metric = (target: string): string =>
+    probes.rows.find((row) => row.target === target)?.metric === 'accuracy' ? 'accuracy' : 'R²';
+  const width = (layer: string): string =>
+    String(probes.rows.find((row) => row.layer === layer)?.features ?? '');
+  return {
+    caption: `CartPole policy: linear probes per layer on ${String(probes.samples)} steps of greedy rollouts (${String(probeSetup.environments)} environments × ${String(probeSetup.steps)} steps), ${String(probeSetup.folds)}-fold cross-validated (logistic regression for the action, ridge for the rest, standardized features); in brackets the same probe on shuffled labels (the control). “observation” is the baseline: the input itself.`,
+    header: ['layer', 'width', ...targets.map((target) => `${target} ${metric(target)}`)],
+    rows: layers.map((layer) => [layer, width(layer), ...targets.map((target) => cell(layer, target))]),
   };
 }

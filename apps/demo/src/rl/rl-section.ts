@@ -7,6 +7,7 @@ import type { ReportSection } from '../report/report-model.js';
 import { fmt, type DemoContext } from '../vision/demo-context.js';
 import { cartPoleEpisode, episodeSetup, type CartPoleEpisode } from './cartpole-episode.js';
 import { corridorSteering, steeringCoefficient, type CorridorSteering } from './corridor-steering.js';
+import { cartPoleProbes, type CartPoleProbes } from './cartpole-probes.js';
 import { loadCartPolePolicy, loadCorridorPolicy } from './policies.js';
 import {
   attributionFigure,
@@ -14,13 +15,32 @@ import {
   framesFigure,
   outcomesFigure,
   percent,
+  probeTable,
   steeringTable,
   trajectoriesFigure,
 } from './rl-report.js';
 
 function episodeParagraph(episode: CartPoleEpisode): string {
-  const ending = episode.truncated ? 'reaching the 500-step limit (truncated)' : 'until the pole fell or the cart left the track';
+  const ending = episode.truncated
+    ? 'reaching the 500-step limit (truncated)'
+    : 'until the pole fell or the cart left the track';
   return `CartPole: the committed PPO actor-critic (two tanh layers of 64 for the actor and the critic) balanced the pole for ${String(episode.length)} steps from seed ${String(episode.seed)}, ${ending}, return ${String(episode.return)}. rollout(env, policy, { episodes: 1, workflow }) ran integrated gradients of both heads at every step (${String(episodeSetup.igSteps)} steps, the zero baseline) with the policy’s hooks installed once for the whole episode, and stacked the attributions over time with the observations, actions and values; the episode and its attributions took ${episode.seconds.toFixed(1)} s.`;
+}
+
+/** The probe score of `target` at `layer`, or NaN. */
+function score(probes: CartPoleProbes, layer: string, target: string): number {
+  return probes.rows.find((row) => row.layer === layer && row.target === target)?.score ?? Number.NaN;
+}
+
+function probeParagraph(probes: CartPoleProbes): string {
+  const layers = [...new Set(probes.rows.map((row) => row.layer))];
+  const best = (target: string): string => {
+    const ranked = [...layers].sort((a, b) => score(probes, b, target) - score(probes, a, target));
+    const top = ranked[0] ?? '';
+    return `${target} best from ${top} (${score(probes, top, target).toFixed(3)})`;
+  };
+  const controls = probes.rows.map((row) => row.control);
+  return `Probes: probePolicy (@tdhook/adapter-rl/probes) cached every layer of the actor and the critic on greedy rollouts of the policy and fitted linear probes per layer and target, cross-validated, each beside the same probe on shuffled labels (${probes.seconds.toFixed(1)} s). ${['action', 'value', 'pole_angle', 'cart_velocity'].map(best).join('; ')}. The controls stay between ${Math.min(...controls).toFixed(3)} and ${Math.max(...controls).toFixed(3)}.`;
 }
 
 function steeringParagraph(steering: CorridorSteering): string {
@@ -32,13 +52,19 @@ function steeringParagraph(steering: CorridorSteering): string {
 export async function rlSection(context: DemoContext): Promise<ReportSection> {
   const started = performance.now();
   const policy = loadCartPolePolicy();
-  const { value: episode } = await context.timed('CartPole: one episode with integrated gradients at every step', () =>
-    cartPoleEpisode(policy),
+  const { value: episode } = await context.timed(
+    'CartPole: one episode with integrated gradients at every step',
+    () => cartPoleEpisode(policy),
+  );
+  const { value: probes } = await context.timed(
+    'CartPole: probes per layer (action, value, pole angle, cart velocity)',
+    () => cartPoleProbes(policy),
   );
   policy.dispose();
   const qNetwork = loadCorridorPolicy();
-  const { value: steering } = await context.timed('Corridor: LRP → concept selection → steering → rollouts, one workflow', () =>
-    corridorSteering(qNetwork),
+  const { value: steering } = await context.timed(
+    'Corridor: LRP → concept selection → steering → rollouts, one workflow',
+    () => corridorSteering(qNetwork),
   );
   qNetwork.dispose();
   context.log(
@@ -55,6 +81,7 @@ export async function rlSection(context: DemoContext): Promise<ReportSection> {
     paragraphs: [
       `@tdhook/adapter-rl runs Gymnasium-style environments (CartPole-v1, the original’s corridor) with TensorDict-native policies whose keys are their own, so every method applies to them unchanged; rollouts run a workflow at every step. This section took ${seconds.toFixed(1)} s.`,
       episodeParagraph(episode),
+      probeParagraph(probes),
       steeringParagraph(steering),
     ],
     figures: [
@@ -64,6 +91,6 @@ export async function rlSection(context: DemoContext): Promise<ReportSection> {
       trajectoriesFigure(context, steering),
       outcomesFigure(context, steering),
     ],
-    tables: [attributionTable(episode), steeringTable(steering)],
+    tables: [attributionTable(episode), probeTable(probes), steeringTable(steering)],
   };
 }
