@@ -9,7 +9,30 @@ export type {
   StepInfo,
   StepResult,
 } from './env/environment.js';
+export { CartPole, type CartPoleOptions } from './env/cartpole.js';
+export {
+  cartPoleConstants,
+  cartPoleStep,
+  type CartPoleConstants,
+  type CartPoleState,
+} from './env/cartpole-physics.js';
+export { Corridor, type CorridorOptions } from './env/corridor.js';
+export {
+  corridorGoalReward,
+  corridorStep,
+  corridorStepReward,
+  type CorridorTransition,
+} from './env/corridor-step.js';
 export { Linear, type LinearOptions } from './modules/linear.js';
+export {
+  ActorCritic,
+  type ActorCriticActivation,
+  type ActorCriticOptions,
+  type ActorCriticOutput,
+} from './policies/actor-critic.js';
+export { rollout } from './rollout/rollout.js';
+export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
+export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
 export { QNetwork, type QNetworkOptions, type QNetworkOutput } from './policies/q-network.js';
 export { corridorPanel } from './corridor/panel.js';
 export { corridorTransitions } from './corridor/transitions.js';
@@ -32,3 +55,20 @@ export {
   type ConfiguredPolicyRollouts,
   type PolicyRolloutsOptions,
 } from './methods/policy-rollouts.js';
+export {
+  generalizedAdvantages,
+  type AdvantageDiscount,
+  type AdvantageInput,
+  type Advantages,
+} from './training/ppo-advantages.js';
+export {
+  ppoLoss,
+  type PpoLossCoefficients,
+  type PpoLossTerms,
+  type PpoMinibatch,
+} from './training/ppo-loss.js';
+export {
+  attributionOverTime,
+  type AttributionOverTimeOptions,
+  type VariableSeries,
+} from './rollout/attribution-over-time.js';
