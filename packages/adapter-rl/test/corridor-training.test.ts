@@ -4,7 +4,15 @@ import { resolveModule, TensorDict } from '@tdhook/core';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
-import { corridorClosedLoop, corridorPanel, corridorTransitions, fitQ, QNetwork } from '../src/index.js';
+import {
+  Corridor,
+  corridorClosedLoop,
+  corridorPairs,
+  corridorPanel,
+  corridorTransitions,
+  fitQ,
+  QNetwork,
+} from '../src/index.js';
 import type { Linear } from '../src/modules/linear.js';
 import { corridorPolicy, corridorQWeights, loadQNetworkWeights } from '../src/pretrained/index.js';
 
@@ -178,6 +186,31 @@ describe('corridorPolicy (committed weights)', () => {
         Array.from(rollouts.path.subarray(row * 13, row * 13 + (rollouts.steps[row] ?? 0) + 1));
       expect(path(6 * 8 + 1)).toEqual([6, 5, 4, 3, 2, 1]);
       expect(path(2 * 8 + 6)).toEqual([2, 3, 4, 5, 6, 7]);
+    } finally {
+      policy.dispose();
+    }
+  });
+
+  it('walks the Corridor environment as the batched closed loop says, pair by pair', () => {
+    const policy = corridorPolicy();
+    try {
+      const rollouts = corridorClosedLoop(policy);
+      const env = new Corridor();
+      corridorPairs(9).forEach(([agent, goal], row) => {
+        let { observation } = env.reset({ options: { agent, goal } });
+        const path = [agent];
+        for (;;) {
+          const action = tf.tidy(
+            () => policy.call(tf.tensor3d(observation, [1, 2, 9])).action.dataSync()[0] ?? -1,
+          );
+          const step = env.step(action);
+          path.push(step.info.agent ?? -1);
+          observation = step.observation;
+          if (step.terminated || step.truncated) break;
+        }
+        expect(path).toEqual(Array.from(rollouts.path.subarray(row * 13, row * 13 + path.length)));
+        expect(rollouts.steps[row]).toBe(path.length - 1);
+      });
     } finally {
       policy.dispose();
     }
