@@ -7,8 +7,9 @@
 // model's heads next to their AtP and RelP estimates, ablate heads, steer the character model's generation,
 // patch MNIST conv2 channels), then edit weights (prune the MNIST CNN by magnitude, attribution and Taylor
 // importance, train a sparse autoencoder on the character model's residual stream and splice it in, make the
-// MNIST CNN forget a digit with a task vector), and write PNGs plus one self-contained HTML report to
-// demo-output/. Exits non-zero on a mismatch or a tensor leak.
+// MNIST CNN forget a digit with a task vector), then reinforcement learning (a CartPole episode of the committed
+// PPO policy with integrated gradients at every step, probes per layer, the corridor agent steered by one
+// workflow), and write PNGs plus one self-contained HTML report to demo-output/. Exits non-zero on a mismatch or a tensor leak.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +37,7 @@ import { mnistProbingSection } from './probing/mnist-probing-section.js';
 import { nlpProbingSection } from './probing/nlp-probing-section.js';
 import { interventionSection } from './intervention/intervention-section.js';
 import { weightsSection } from './weights/weights-section.js';
+import { rlSection } from './rl/rl-section.js';
 
 // The repository root's demo-output/ (dist/main.js lives in apps/demo/dist), unless TDHOOK_DEMO_OUT says.
 const outDir = resolve(
@@ -143,6 +145,13 @@ async function main(): Promise<number> {
   const weights = await weightsSection(context);
   sections.push(weights);
   endStage(weights.shortTitle);
+
+  console.log(
+    '\nReinforcement learning: a CartPole policy over an episode, probes, corridor steering (@tdhook/adapter-rl):',
+  );
+  const rl = await rlSection(context);
+  sections.push(rl);
+  endStage(rl.shortTitle);
   sections.push({
     id: 'conformance',
     title: 'Conformance with captum and zennit',

@@ -321,6 +321,76 @@ describe('pnpm demo', () => {
     ).toBeGreaterThanOrEqual(12);
   });
 
+  it('rolls out CartPole with attributions, probes its layers and steers the corridor agent, with the numbers in tables', () => {
+    interface SummaryTable {
+      caption: string;
+      header: string[];
+      rows: string[][];
+    }
+    const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as {
+      sections: { id: string; tables: SummaryTable[] }[];
+    };
+    const [attribution, probes, steering] = summary.sections.find((one) => one.id === 'rl')?.tables ?? [];
+    const percent = (cell: string | undefined): number => Number.parseFloat(cell ?? 'NaN');
+    // The committed PPO policy balances the episode to its limit; IG adds up to the change from the baseline.
+    const episode =
+      /CartPole episode: (\d+) steps, return (\d+); IG completeness gap (\S+) \(action\), (\S+) \(value\)/.exec(
+        String(demo.stdout),
+      );
+    expect(Number(episode?.[2])).toBeGreaterThanOrEqual(475);
+    expect(Number(episode?.[3])).toBeLessThan(1e-4);
+    expect(Number(episode?.[4])).toBeLessThan(1e-4);
+    // Attribution shares: one row per observation variable, each head's shares adding up to 100 %.
+    expect(attribution?.rows.map((row) => row[0])).toEqual([
+      'cart_position',
+      'cart_velocity',
+      'pole_angle',
+      'pole_angular_velocity',
+    ]);
+    for (const column of [1, 2]) {
+      const total = (attribution?.rows ?? []).reduce((sum, row) => sum + percent(row[column]), 0);
+      expect(total).toBeCloseTo(100, 0);
+    }
+    // Probes: the observation baseline reads the pole angle and the cart velocity exactly (they are inputs);
+    // the critic's hidden layers predict the value; every control stays near chance (R² ≈ 0, accuracy ≈ ½).
+    expect(probes?.header).toEqual([
+      'layer',
+      'width',
+      'action accuracy',
+      'value R²',
+      'pole_angle R²',
+      'cart_velocity R²',
+    ]);
+    const probe = (layer: string, column: number): [number, number] => {
+      const cell = probes?.rows.find((row) => row[0] === layer)?.[column] ?? '';
+      const match = /^(-?[\d.]+) \((-?[\d.]+)\)$/.exec(cell);
+      return [Number(match?.[1]), Number(match?.[2])];
+    };
+    expect(probe('observation', 4)[0]).toBeGreaterThan(0.99);
+    expect(probe('observation', 5)[0]).toBeGreaterThan(0.99);
+    expect(probe('critic.3', 3)[0]).toBeGreaterThan(0.9);
+    for (const row of probes?.rows ?? []) {
+      const layer = row[0] ?? '';
+      expect(probe(layer, 2)[1]).toBeLessThan(0.65);
+      for (const column of [3, 4, 5]) expect(probe(layer, column)[1]).toBeLessThan(0.1);
+    }
+    // Steering: every pair reaches its goal before; the vector makes the agent walk right and miss left goals.
+    expect(steering?.rows.map((row) => row[0])).toEqual(['before', 'steered']);
+    const [before, steered] = steering?.rows ?? [];
+    expect(percent(before?.[1])).toBe(100);
+    expect(percent(steered?.[1])).toBeLessThan(90);
+    expect(percent(steered?.[2])).toBeLessThan(percent(before?.[2]));
+    const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+    expect(html).toMatch(/<section id="rl">/);
+    for (const file of [
+      'rl-cartpole-frames.png',
+      'rl-corridor-trajectories.png',
+      'rl-corridor-outcomes.png',
+    ]) {
+      expect(existsSync(join(outDir, file)), file).toBe(true);
+    }
+  });
+
   it('draws colour bars into the heatmap figures', () => {
     const mnist = decodeImage(readFileSync(join(outDir, 'mnist-methods.png')));
     expect(hasColourBar(mnist, 'bwr')).toBe(true);
@@ -397,6 +467,7 @@ describe.skipIf(executable === undefined)('the report in headless Chromium', () 
         expect.stringMatching(/GPT-2 checkpoint/),
         expect.stringMatching(/Intervention/),
         expect.stringMatching(/Weights/),
+        expect.stringMatching(/Reinforcement learning/),
       ]),
     );
     expect(failed).toEqual([]);

@@ -6,6 +6,7 @@ replays fixed action sequences from given start states and writes test/fixtures/
 test/env-cartpole-reference.test.ts replays through the TypeScript CartPole.
 
 Run from packages/adapter-rl:  /usr/bin/python3 scripts/cartpole_reference.py
+then format the fixture as the repository does:  pnpm exec prettier --write test/fixtures/cartpole-reference.json
 """
 
 import json

@@ -38,6 +38,28 @@ export type {
   RolloutWorkflowSchedule,
 } from './rollout/rollout-options.js';
 export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
+export { QNetwork, type QNetworkOptions, type QNetworkOutput } from './policies/q-network.js';
+export { corridorPanel } from './corridor/panel.js';
+export { corridorTransitions } from './corridor/transitions.js';
+export { corridorPairs, encodeCorridorState } from './corridor/encode.js';
+export {
+  corridorClosedLoop,
+  rollOutCorridor,
+  type CorridorClosedLoopOptions,
+  type CorridorRollouts,
+} from './corridor/closed-loop.js';
+export { fitQ, type FitQOptions, type FitQResult } from './training/fitted-q.js';
+export {
+  channelSteeringVector,
+  type ChannelSteeringVectorOptions,
+} from './methods/channel-steering-vector.js';
+export {
+  policyRollouts,
+  rolloutConditions,
+  rolloutOutputs,
+  type ConfiguredPolicyRollouts,
+  type PolicyRolloutsOptions,
+} from './methods/policy-rollouts.js';
 export {
   generalizedAdvantages,
   type AdvantageDiscount,
@@ -50,6 +72,11 @@ export {
   type PpoLossTerms,
   type PpoMinibatch,
 } from './training/ppo-loss.js';
+export {
+  attributionOverTime,
+  type AttributionOverTimeOptions,
+  type VariableSeries,
+} from './rollout/attribution-over-time.js';
 export { Adam } from './training/adam.js';
 export { trainPpo, type PpoResult } from './training/ppo.js';
 export { checkPpoOptions, type PpoProgress, type TrainPpoOptions } from './training/ppo-options.js';
@@ -66,8 +93,3 @@ export {
   type PolicyWeightsJSON,
   type PolicyWeightsOptions,
 } from './io/policy-weights.js';
-export {
-  attributionOverTime,
-  type AttributionOverTimeOptions,
-  type VariableSeries,
-} from './rollout/attribution-over-time.js';

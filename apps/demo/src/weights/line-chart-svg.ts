@@ -8,6 +8,8 @@ export interface LineSeries {
   readonly points: readonly (readonly [x: number, y: number])[];
   /** Draw the line dashed (e.g. a reference line). Default solid. */
   readonly dashed?: boolean;
+  /** Mark every point with a dot (off for long series such as an episode's steps). Default true. */
+  readonly dots?: boolean;
 }
 
 /** What {@link lineChartSvg} draws. */
@@ -95,7 +97,7 @@ export function lineChartSvg(options: LineChartOptions): string {
     parts.push(
       `<polyline points="${path}" fill="none" stroke="${series.colour}" stroke-width="2.2"${dash}/>`,
     );
-    for (const [px, py] of series.points) {
+    for (const [px, py] of series.dots === false ? [] : series.points) {
       parts.push(
         `<circle cx="${round(x(px))}" cy="${round(y(py))}" r="3.5" fill="${series.colour}"><title>${escapeXml(`${series.label}: ${options.formatX(px)}, ${options.formatY(py)}`)}</title></circle>`,
       );

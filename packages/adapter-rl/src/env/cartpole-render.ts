@@ -1,13 +1,12 @@
 // CartPole's picture, laid out as Gymnasium's renderer lays out its 600 × 400 screen (scale 125 px per metre,
 // a 50 × 30 cart on a track 100 px above the bottom, a 10 px pole 1 m long) and scaled to the width asked for.
-// Grey ticks mark the ±2.4 limits of the track.
+// The picture spans the track exactly: its edges are the ±2.4 limits.
 import type { RgbaImage } from './environment.js';
 import { cartPoleConstants, type CartPoleState } from './cartpole-physics.js';
 import { createCanvas, fillCircle, fillConvexPolygon, fillRect, type Rgb } from './rgba-canvas.js';
 
 const white: Rgb = [255, 255, 255];
 const black: Rgb = [0, 0, 0];
-const grey: Rgb = [170, 170, 170];
 const poleColour: Rgb = [202, 152, 101];
 const axleColour: Rgb = [129, 132, 203];
 
@@ -26,10 +25,6 @@ export function renderCartPole(state: CartPoleState, width: number): RgbaImage {
   const line = Math.max(1, Math.round(unit));
 
   fillRect(canvas, 0, trackY - line / 2, width, trackY + line / 2, black);
-  for (const limit of [-cartPoleConstants.xThreshold, cartPoleConstants.xThreshold]) {
-    const tickX = limit * scale + width / 2;
-    fillRect(canvas, tickX - line, trackY - 12 * unit, tickX + line, trackY + 12 * unit, grey);
-  }
   fillRect(
     canvas,
     cartX - cartWidth / 2,
