@@ -45,3 +45,19 @@ export {
   type PpoLossTerms,
   type PpoMinibatch,
 } from './training/ppo-loss.js';
+export { Adam } from './training/adam.js';
+export { trainPpo, type PpoResult } from './training/ppo.js';
+export { checkPpoOptions, type PpoProgress, type TrainPpoOptions } from './training/ppo-options.js';
+export {
+  evaluatePolicy,
+  type EvaluatePolicyOptions,
+  type PolicyEvaluation,
+} from './training/evaluate-policy.js';
+export {
+  loadPolicyWeights,
+  policyWeightsFormat,
+  policyWeightsToJSON,
+  policyWeightsVersion,
+  type PolicyWeightsJSON,
+  type PolicyWeightsOptions,
+} from './io/policy-weights.js';
