@@ -24,7 +24,10 @@ export interface ProbePolicyOptions {
    * of an actor-critic: `actor.0` … `actor.4`, `critic.0` … `critic.4`).
    */
   readonly layers?: RegExp | readonly string[];
-  /** A data key probed as the first "layer", the baseline: what a probe reads from the input alone. Default `'observation'`; `null` for none. */
+  /**
+   * A data key probed as the first "layer", the baseline: what a probe reads from the input alone. Default
+   * `'observation'`; `null` for none.
+   */
   readonly baseline?: Key | null;
   /** Cross-validation folds (k-fold over shuffled rows). Default `5`. */
   readonly folds?: number;
@@ -34,7 +37,11 @@ export interface ProbePolicyOptions {
   readonly keys?: ModelKeys;
   /** The classification probe. Default `logisticRegression()` (C = 1), on standardized features. */
   readonly classifier?: () => Estimator;
-  /** The regression probe. Default `ridgeRegression()` (α = 1), on standardized features. */
+  /**
+   * The regression probe. Default `ridgeRegression()` (α = 1), on standardized features. It is fitted once
+   * on all regression targets together (`[rows, k]`): give one that solves each output column on its own, as
+   * ridge and least squares do.
+   */
   readonly regressor?: () => Estimator;
   /** Z-score every feature with its training fold's mean and deviation before the probe. Default `true`. */
   readonly standardize?: boolean;
