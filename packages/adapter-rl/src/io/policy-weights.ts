@@ -13,9 +13,19 @@ import { readSafetensors, writeSafetensors } from '@tdhook/core/plugin';
 
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 
-/** The `format` tag of {@link PolicyWeightsJSON}. */
+/**
+ * The `format` tag of {@link PolicyWeightsJSON}.
+ *
+ * @example
+ * json.format === policyWeightsFormat; // 'tdhook-policy-weights'
+ */
 export const policyWeightsFormat = 'tdhook-policy-weights';
-/** The version of {@link PolicyWeightsJSON} this package writes and reads. */
+/**
+ * The version of {@link PolicyWeightsJSON} this package writes and reads.
+ *
+ * @example
+ * json.version === policyWeightsVersion; // 1
+ */
 export const policyWeightsVersion = 1;
 
 /**

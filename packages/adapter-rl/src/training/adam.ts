@@ -21,8 +21,11 @@ export class Adam {
 
   constructor(variables: readonly tf.Variable[], beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8) {
     this.#variables = variables;
-    this.#first = variables.map((variable) => tf.variable(tf.zerosLike(variable), false));
-    this.#second = variables.map((variable) => tf.variable(tf.zerosLike(variable), false));
+    // In a tidy: a variable keeps its initial value's data, and the zeros tensor itself must go.
+    const zeros = (): tf.Variable[] =>
+      tf.tidy(() => variables.map((variable) => tf.variable(tf.zerosLike(variable), false)));
+    this.#first = zeros();
+    this.#second = zeros();
     this.#beta1 = beta1;
     this.#beta2 = beta2;
     this.#epsilon = epsilon;
