@@ -72,3 +72,19 @@ export {
   type AttributionOverTimeOptions,
   type VariableSeries,
 } from './rollout/attribution-over-time.js';
+export { Adam } from './training/adam.js';
+export { trainPpo, type PpoResult } from './training/ppo.js';
+export { checkPpoOptions, type PpoProgress, type TrainPpoOptions } from './training/ppo-options.js';
+export {
+  evaluatePolicy,
+  type EvaluatePolicyOptions,
+  type PolicyEvaluation,
+} from './training/evaluate-policy.js';
+export {
+  loadPolicyWeights,
+  policyWeightsFormat,
+  policyWeightsToJSON,
+  policyWeightsVersion,
+  type PolicyWeightsJSON,
+  type PolicyWeightsOptions,
+} from './io/policy-weights.js';

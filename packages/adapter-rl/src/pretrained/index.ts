@@ -7,3 +7,5 @@ export {
   type EncodedParameter,
   type QNetworkWeights,
 } from './corridor-weights.js';
+export { cartPolePolicy } from './cartpole-policy.js';
+export { cartPolePpoArchitecture, cartPolePpoTraining, cartPolePpoWeights } from './cartpole-ppo-weights.js';
