@@ -338,8 +338,8 @@ describe('pnpm demo', () => {
         String(demo.stdout),
       );
     expect(Number(episode?.[2])).toBeGreaterThanOrEqual(475);
-    expect(Number(episode?.[3])).toBeLessThan(1e-4);
-    expect(Number(episode?.[4])).toBeLessThan(1e-4);
+    expect(Number(episode?.[3])).toBeLessThan(1e-3);
+    expect(Number(episode?.[4])).toBeLessThan(1e-3);
     // Attribution shares: one row per observation variable, each head's shares adding up to 100 %.
     expect(attribution?.rows.map((row) => row[0])).toEqual([
       'cart_position',

@@ -3,6 +3,8 @@
 // composable-policy workflow (LRP → concept selection → steering → rollouts) before and after steering.
 import { performance } from 'node:perf_hooks';
 
+import { cartPolePpoArchitecture, cartPolePpoTraining } from '@tdhook/adapter-rl/pretrained';
+
 import type { ReportSection } from '../report/report-model.js';
 import { fmt, type DemoContext } from '../vision/demo-context.js';
 import { cartPoleEpisode, episodeSetup, type CartPoleEpisode } from './cartpole-episode.js';
@@ -24,7 +26,9 @@ function episodeParagraph(episode: CartPoleEpisode): string {
   const ending = episode.truncated
     ? 'reaching the 500-step limit (truncated)'
     : 'until the pole fell or the cart left the track';
-  return `CartPole: the committed PPO actor-critic (two tanh layers of 64 for the actor and the critic) balanced the pole for ${String(episode.length)} steps from seed ${String(episode.seed)}, ${ending}, return ${String(episode.return)}. rollout(env, policy, { episodes: 1, workflow }) ran integrated gradients of both heads at every step (${String(episodeSetup.igSteps)} steps, the zero baseline) with the policy’s hooks installed once for the whole episode, and stacked the attributions over time with the observations, actions and values; the episode and its attributions took ${episode.seconds.toFixed(1)} s.`;
+  const { hidden, activation } = cartPolePpoArchitecture;
+  const { updates, envSteps, evaluation } = cartPolePpoTraining;
+  return `CartPole: the committed actor-critic (${hidden.join(' and ')} ${activation} units for the actor and for the critic; trained here by PPO, ${String(updates)} updates on ${envSteps.toLocaleString('en')} environment steps, greedy mean return ${String(evaluation.meanReturn)} over ${String(evaluation.episodes)} seeded episodes) balanced the pole for ${String(episode.length)} steps from seed ${String(episode.seed)}, ${ending}, return ${String(episode.return)}. rollout(env, policy, { episodes: 1, workflow }) ran integrated gradients of both heads at every step (${String(episodeSetup.igSteps)} steps, the zero baseline) with the policy’s hooks installed once for the whole episode, and stacked the attributions over time with the observations, actions and values; the episode and its attributions took ${episode.seconds.toFixed(1)} s.`;
 }
 
 /** The probe score of `target` at `layer`, or NaN. */
@@ -71,7 +75,7 @@ export async function rlSection(context: DemoContext): Promise<ReportSection> {
     `Corridor steering: success ${percent(steering.baseline.successRate)} → ${percent(steering.steered.successRate)}, moves to the left ${percent(steering.baseline.leftFraction)} → ${percent(steering.steered.leftFraction)}`,
   );
   context.log(
-    `CartPole episode: ${String(episode.length)} steps, return ${String(episode.return)}; IG completeness gap ${fmt(episode.completenessGap.action)} (action), ${fmt(episode.completenessGap.value)} (value)`,
+    `CartPole episode: ${String(episode.length)} steps, return ${String(episode.return)}; IG completeness gap ${episode.completenessGap.action.toExponential(1)} (action), ${episode.completenessGap.value.toExponential(1)} (value)`,
   );
   const seconds = (performance.now() - started) / 1000;
   return {
