@@ -110,6 +110,9 @@ describe('pnpm demo', () => {
       'probing-nlp-cka.png',
       'probing-nlp-dimension.png',
       'probing-nlp-probes.png',
+      'rl-cartpole-frames.png',
+      'rl-corridor-outcomes.png',
+      'rl-corridor-trajectories.png',
     ]);
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     // Self-contained: no file or network references, pictures as data URIs.
