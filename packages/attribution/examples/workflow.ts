@@ -1,6 +1,6 @@
 // Several methods in one Workflow: saliency, integrated gradients and LRP with a faithfulness metric on a
 // small classifier, then the concept pipeline (LRP → RelMax → LRP conditioned on the selected channel) on a
-// small CNN. docs/workflows.md quotes this file; a test checks that every snippet there is in it.
+// small CNN, and a workflow prepared once and run at every step. docs/workflows.md quotes this file; a test checks that every snippet there is in it.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { defineOperator, TensorDict, Workflow } from '@tdhook/core';
@@ -131,6 +131,29 @@ function conceptPipeline(): void {
   model.dispose();
 }
 
+function preparedOnce(): void {
+  const model = classifier();
+  const data = new TensorDict({ input: tf.randomNormal([1, 4], 0, 1, 'float32', 9) }, { batchShape: [1] });
+  const target = { select: 'argmax' } as const;
+
+  const perStep = new Workflow([
+    saliency({ target, attributionKey: 'saliency' }),
+    integratedGradients({ target, attributionKey: 'ig', baselines: 0, steps: 16 }),
+  ]);
+  const prepared = perStep.prepare(model); // every method installed once
+  try {
+    for (let step = 0; step < 3; step++) {
+      const { data: result } = prepared.run(data); // what perStep.run(model, data) gives
+      result.dispose();
+    }
+  } finally {
+    prepared.restore(); // hooks removed: the model is exactly as before
+  }
+
+  data.dispose();
+  model.dispose();
+}
+
 function restoringByHand(): void {
   const model = classifier();
   const data = new TensorDict({ input: tf.ones([2, 4]) }, { batchShape: [2] });
@@ -154,5 +177,6 @@ function restoringByHand(): void {
 export function example(): void {
   methodsAndMetric();
   conceptPipeline();
+  preparedOnce();
   restoringByHand();
 }

@@ -74,7 +74,13 @@ export type { MethodPlan } from './methods/method-definition.js';
 export { createMethodRegistry, type MethodListing, type MethodRegistry } from './methods/method-registry.js';
 export { defineOperator, type OperatorDefinition, type TensorDictOperator } from './methods/operator.js';
 export { PreparedModel } from './methods/prepared-model.js';
-export { Workflow, type WorkflowOptions, type WorkflowResult } from './methods/workflow.js';
+export {
+  Workflow,
+  type WorkflowDescribeOptions,
+  type WorkflowOptions,
+  type WorkflowResult,
+} from './methods/workflow.js';
+export type { PreparedWorkflow } from './methods/prepared-workflow.js';
 export type {
   CompatibilityDecision,
   PlannedExecution,

@@ -3,6 +3,7 @@ import { HookHandle } from '../hooks/hook-handle.js';
 import { registerHook } from '../hooks/register-hook.js';
 import type { HookByDirection, HookDirection } from '../hooks/hook-types.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
+import { attachHookGate, gateHook } from './hook-gate.js';
 import { sameHookSpec, type HookSpec } from './hook-spec.js';
 import type { KeyedModel } from './keyed-model.js';
 import type { BindContext, MethodPlan, MethodRunner } from './method-definition.js';
@@ -46,6 +47,8 @@ export class PreparedModel {
     this.id = source.id;
     this.model = model;
     this.#source = source;
+    // Open unless a prepared workflow closes it between its executions (hook-gate.ts).
+    const gate = attachHookGate(this);
     const pending = [...source.plan.hooks];
     const claim = (spec: HookSpec): void => {
       const index = pending.findIndex((planned) => sameHookSpec(planned, spec));
@@ -66,11 +69,12 @@ export class PreparedModel {
       ): void => {
         this.#assertBinding();
         claim(spec);
+        // A non-function is left to registerHook, which says what is wrong with it.
         const handle = registerHook(
           model.model,
           spec.path,
           spec.direction,
-          hook,
+          typeof hook === 'function' ? gateHook<D>(gate, hook) : hook,
           spec.prepend === undefined ? {} : { prepend: spec.prepend },
         );
         this.#undo.push(() => {

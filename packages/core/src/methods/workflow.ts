@@ -1,6 +1,6 @@
-import { InvalidValueError, PlanError } from '../errors.js';
+import { InvalidKeyError, InvalidValueError } from '../errors.js';
 import { describeStructure } from '../hooks/tensor-leaves.js';
-import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
+import type { KeyPath } from '../keys.js';
 import type { ModelNode } from '../modules/model-node.js';
 import { isTensorDict } from '../tensordict/brand.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
@@ -9,8 +9,15 @@ import type { DescribeOptions, JsonValue } from './describe-value.js';
 import { KeyedModel, type ModelKeys } from './keyed-model.js';
 import type { TensorDictOperator } from './operator.js';
 import type { PreparedModel } from './prepared-model.js';
+import { PreparedWorkflow } from './prepared-workflow.js';
 import {
-  distinctKeys,
+  checkExecutionInputs,
+  executionSteps,
+  restoreAll,
+  runOperator,
+  runPreparedMethods,
+} from './workflow-execution.js';
+import {
   planWorkflow,
   resolveSteps,
   type PlannedExecution,
@@ -46,6 +53,18 @@ export interface WorkflowOptions extends ModelKeys {
    * every method in its own pass (each then sees only its own hooks). Default `true`.
    */
   readonly sharePasses?: boolean;
+}
+
+/**
+ * Options of {@link Workflow.describe}: the JSON options, and the model to plan every method against.
+ *
+ * @example
+ * const options: WorkflowDescribeOptions = { model };
+ * workflow.describe(options);
+ */
+export interface WorkflowDescribeOptions extends DescribeOptions {
+  /** Describe the plans for this model (read, never changed). Default: the model-free plans. */
+  readonly model?: ModelNode;
 }
 
 /**
@@ -119,18 +138,28 @@ export class Workflow {
   }
 
   /**
-   * Describes every step (as JSON) with its bound keys, without a model.
+   * Describes every step (as JSON) with its bound keys: without a model by default; with `model`, every
+   * method planned against it (its modules, and a {@link KeyedModule}'s own keys). Changes nothing.
    *
    * @example
    * workflow.describe();
+   * workflow.describe({ model }); // one hook per module each method touches
    */
-  describe(options: DescribeOptions = {}): JsonValue {
-    const steps: JsonValue[] = resolveSteps(this.steps, this.#keys).map((resolved) => ({
+  describe(options: WorkflowDescribeOptions = {}): JsonValue {
+    const { model, ...describeOptions } = options;
+    const keys = this.#keys;
+    const steps: JsonValue[] = resolveSteps(this.steps, keys, model).map((resolved) => ({
       step: resolved.label,
       update: resolved.update,
       ...(resolved.plan === undefined
         ? { operator: (resolved.step as TensorDictOperator).name }
-        : { method: (resolved.step as MethodLike).describe({ ...options, keys: this.#keys }) }),
+        : {
+            method: (resolved.step as MethodLike).describe({
+              ...describeOptions,
+              keys,
+              ...(model === undefined ? {} : { model }),
+            }),
+          }),
       inKeys: (resolved.plan?.inKeys ?? (resolved.step as TensorDictOperator).inKeys).map((key) => [...key]),
       outKeys: (resolved.plan?.outKeys ?? (resolved.step as TensorDictOperator).outKeys).map((key) => [
         ...key,
@@ -162,6 +191,23 @@ export class Workflow {
     return { data: working, plan };
   }
 
+  /**
+   * Installs every method of the workflow on `model` once and returns the {@link PreparedWorkflow}, whose
+   * `run(data)` may be called many times (a rollout runs it at every step) with the results of
+   * `workflow.run(model, data)`; its hooks stay until `restore()` or the end of a `using` block. `keys` are
+   * the model's keys where the workflow was made without them (a {@link KeyedModule} brings its own: keys
+   * given are only checked). A method that changes the model's state (a plan spec with `direction: null`)
+   * can be prepared only as the workflow's one method: a PlanError says so before anything is installed.
+   *
+   * @example
+   * using prepared = workflow.prepare(model);
+   * const { data: first } = prepared.run(data); // equal to workflow.run(model, data).data
+   * first.dispose();
+   */
+  prepare(model: ModelNode, keys: ModelKeys = {}): PreparedWorkflow {
+    return new PreparedWorkflow(this, model, mergeKeys(this.#keys, keys));
+  }
+
   #plan(
     model: ModelNode,
     data: TensorDict,
@@ -187,43 +233,16 @@ export class Workflow {
     working: TensorDict,
     modelOutKeys: readonly KeyPath[],
   ): void {
-    const available = working.keys({ leavesOnly: false });
-    const missing = execution.inKeys.filter((key) => !available.some((have) => keyStartsWith(key, have)));
-    if (missing.length > 0) {
-      throw new PlanError({
-        what: `Execution ${execution.steps.join(' + ')} needs ${missing.map((key) => formatKey(key)).join(', ')}, planned but missing at run time`,
-        where: 'workflow run',
-        fix: 'A step did not write a key its plan declares; check that step.',
-      });
-    }
-    const steps = execution.steps
-      .map((label) => resolved.find((step) => step.label === label))
-      .filter((step): step is ResolvedStep => step !== undefined);
+    checkExecutionInputs(execution, working);
+    const steps = executionSteps(execution, resolved);
     if (execution.kind === 'operator') {
-      const operator = steps[0]?.step as TensorDictOperator;
-      const result = operator.run(working);
-      try {
-        copyKeys(result, working, operator.outKeys);
-      } finally {
-        result.dispose();
-      }
+      runOperator(steps[0]?.step as TensorDictOperator, working);
       return;
     }
     const prepared: PreparedModel[] = [];
     try {
       for (const step of steps) prepared.push((step.step as MethodLike).prepare(model, this.#keys));
-      const [first] = prepared;
-      if (first === undefined) return;
-      if (prepared.length === 1) {
-        const result = first.run(working);
-        try {
-          copyKeys(result, working, distinctKeys([...modelOutKeys, ...(steps[0]?.plan?.outKeys ?? [])]));
-        } finally {
-          result.dispose();
-        }
-      } else {
-        sharedPass(prepared, steps, working, modelOutKeys);
-      }
+      runPreparedMethods(prepared, steps, working, modelOutKeys);
     } catch (error) {
       restoreAll(prepared, { error });
       throw error;
@@ -232,47 +251,30 @@ export class Workflow {
   }
 }
 
-/** One shared model pass, then each method publishes what its hooks captured. */
-function sharedPass(
-  prepared: readonly PreparedModel[],
-  steps: readonly ResolvedStep[],
-  working: TensorDict,
-  modelOutKeys: readonly KeyPath[],
-): void {
-  const [first] = prepared;
-  if (first === undefined) return;
-  const pass = first.model.run(working);
-  try {
-    copyKeys(pass, working, modelOutKeys);
-    prepared.forEach((method, index) => {
-      const published = method.collect(pass);
-      try {
-        copyKeys(published, working, steps[index]?.plan?.outKeys ?? []);
-      } finally {
-        published.dispose();
-      }
+/** The workflow's keys with those given to prepare; a side given in both places must be the same. */
+function mergeKeys(own: ModelKeys, given: ModelKeys): ModelKeys {
+  if (typeof given !== 'object' || (given as unknown) === null) {
+    throw new InvalidValueError({
+      what: `Model keys must be an object, got ${describeStructure(given)}`,
+      where: 'Workflow.prepare',
+      fix: 'Pass { inKeys, outKeys } or leave them out.',
     });
-  } finally {
-    pass.dispose();
   }
-}
-
-/**
- * Restores prepared models in reverse order; every one is restored even if another fails. After a failure
- * (`failure` given) the caller rethrows that failure and restore errors stay quiet; otherwise the first
- * restore error is thrown.
- */
-function restoreAll(prepared: readonly PreparedModel[], failure?: { readonly error: unknown }): void {
-  let first: { error: unknown } | undefined;
-  for (const method of [...prepared].reverse()) {
-    try {
-      method.restore();
-    } catch (error) {
-      first ??= { error };
+  const merged: { -readonly [Side in keyof ModelKeys]: ModelKeys[Side] } = {};
+  for (const side of ['inKeys', 'outKeys'] as const) {
+    const mine = own[side];
+    const theirs = given[side];
+    if (mine !== undefined && theirs !== undefined && JSON.stringify(mine) !== JSON.stringify(theirs)) {
+      throw new InvalidKeyError({
+        what: `The workflow was made with ${side} ${JSON.stringify(mine)}, and prepare() was given ${JSON.stringify(theirs)}`,
+        where: `Workflow.prepare ${side}`,
+        fix: 'Give the model keys in one place: new Workflow(steps, { inKeys, outKeys }) or workflow.prepare(model, keys).',
+      });
     }
+    const value = theirs ?? mine;
+    if (value !== undefined) merged[side] = value;
   }
-  // PreparedModel.restore throws typed errors only (a ContextError wraps anything else).
-  if (failure === undefined && first !== undefined) throw first.error;
+  return merged;
 }
 
 function isStepObject(value: unknown): boolean {
@@ -285,24 +287,4 @@ function isStepObject(value: unknown): boolean {
 function isWorkflowStep(value: unknown): boolean {
   if (typeof value === 'object' && value !== null && 'update' in value) return isStepObject(value.update);
   return isStepObject(value);
-}
-
-function copyKeys(from: TensorDict, to: TensorDict, keys: readonly KeyPath[]): void {
-  for (const key of keys) {
-    if (!from.has(key)) {
-      throw new PlanError({
-        what: `A step did not write ${formatKey(key)}, which its plan declares`,
-        where: 'workflow run',
-        fix: 'Fix the step so that run() returns every planned output.',
-      });
-    }
-  }
-  if (keys.length === 0) return;
-  // select() and update() each take their own tensor handles, so `from` stays the caller's to dispose.
-  const picked = from.select(...keys);
-  try {
-    to.update(picked);
-  } finally {
-    picked.dispose();
-  }
 }

@@ -8,7 +8,8 @@ import { Module } from './module.js';
  * are): every method, workflow and `KeyedModel` reads its inputs from `inKeys` and writes its outputs under
  * `outKeys` without being told. Keys given to `prepare` are only checked against the module's own.
  * `forward` takes the inputs in `inKeys` order (or one record for a record mapping) and returns one output
- * per `outKeys` entry (an array, or a record for a record mapping).
+ * per `outKeys` entry (an array, or a record for a record mapping). Write nested keys `as const` (or type the
+ * field as {@link KeyMapping}), so that `['masks', 'valid']` is a key path and not a `string[]`.
  *
  * @example
  * class Policy extends KeyedModule<[tf.Tensor], Record<string, tf.Tensor>> {
