@@ -31,7 +31,12 @@ export {
   type ActorCriticOutput,
 } from './policies/actor-critic.js';
 export { rollout } from './rollout/rollout.js';
-export type { RolloutExplore, RolloutOptions, RolloutProgress } from './rollout/rollout-options.js';
+export type {
+  RolloutExplore,
+  RolloutOptions,
+  RolloutProgress,
+  RolloutWorkflowSchedule,
+} from './rollout/rollout-options.js';
 export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
 export { QNetwork, type QNetworkOptions, type QNetworkOutput } from './policies/q-network.js';
 export { corridorPanel } from './corridor/panel.js';

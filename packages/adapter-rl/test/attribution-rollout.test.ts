@@ -12,6 +12,27 @@ import { describe, expect, it } from 'vitest';
 import { attributionOverTime, rollout } from '../src/index.js';
 import { Chain, TanhActorCritic } from './rollout-fixtures.js';
 
+/** A chain that records, at every step, the forward hooks installed on one module of the policy. */
+class HookWatchingChain extends Chain {
+  readonly seen: number[] = [];
+  readonly #module: Parameters<typeof hookCounts>[0];
+
+  constructor(module: Parameters<typeof hookCounts>[0]) {
+    super();
+    this.#module = module;
+  }
+
+  override step(action: number): ReturnType<Chain['step']> {
+    this.seen.push(hookCounts(this.#module).forward);
+    return super.step(action);
+  }
+}
+
+function expectNoHooks(policy: TanhActorCritic): void {
+  for (const module of [policy, policy.actorHidden, policy.actorHead, policy.criticHidden, policy.criticHead])
+    expect(Object.values(hookCounts(module)).every((count) => count === 0)).toBe(true);
+}
+
 // float32 forward and backward passes, summed in a different order than the engine's.
 const tolerance = { rtol: 1e-4, atol: 1e-6 };
 const targets = {
@@ -147,13 +168,36 @@ describe('attribution over a rollout', () => {
     policy.dispose();
   });
 
-  it('a caching + attribution workflow: cached activations stacked over time; hooks gone after', () => {
+  it("runWorkflow 'once-after': the same numbers as at every step, from one batch after the episodes", () => {
+    const policy = new TanhActorCritic(7);
+    const envs = [new Chain(), new Chain()];
+    using everyStep = rollout(envs, policy, { episodes: 2, seed: 6, workflow: attributionWorkflow() });
+    const watching = [new HookWatchingChain(policy.actorHidden), new HookWatchingChain(policy.actorHidden)];
+    const workflow = new Workflow([
+      activationCaching({ select: ['actorHidden'] }),
+      ...attributionWorkflow().steps,
+    ]);
+    using after = rollout(watching, policy, { episodes: 2, seed: 6, workflow, runWorkflow: 'once-after' });
+    expect(watching[0]?.seen.every((count) => count === 0)).toBe(true); // nothing installed while stepping
+    expect(after.batchShape).toEqual(everyStep.batchShape);
+    for (const key of everyStep.keys())
+      expect(after.getTensor(key)).toBeCloseToTensor(everyStep.getTensor(key), { rtol: 1e-5, atol: 1e-7 });
+    expect(after.getTensor(['cache', 'actorHidden']).shape).toEqual([...after.batchShape, 6]);
+    expectMatchesHand(policy, after);
+    expectNoHooks(policy);
+    policy.dispose();
+  });
+
+  it('a caching + attribution workflow: installed once for the whole rollout, cached activations stacked, hooks gone after', () => {
     const policy = new TanhActorCritic(1);
     const workflow = new Workflow([
       activationCaching({ select: ['actorHidden', 'criticHidden'] }),
       saliency({ targets }),
     ]);
-    using trajectory = rollout(new Chain(), policy, { steps: 12, seed: 3, workflow });
+    const env = new HookWatchingChain(policy.actorHidden);
+    using trajectory = rollout(env, policy, { steps: 12, seed: 3, workflow });
+    // The caching hook stays on the module between steps (installed once, gated off outside its execution).
+    expect(env.seen).toEqual(new Array(12).fill(1));
     const hidden = tf.tidy(() =>
       tf.add(
         tf.matMul(trajectory.getTensor('observation') as tf.Tensor2D, policy.actorHidden.kernel),
@@ -162,22 +206,38 @@ describe('attribution over a rollout', () => {
     );
     expect(trajectory.getTensor(['cache', 'actorHidden'])).toBeCloseToTensor(hidden, tolerance);
     hidden.dispose();
-    for (const module of [policy, policy.actorHidden, policy.criticHidden])
-      expect(Object.values(hookCounts(module)).every((count) => count === 0)).toBe(true);
+    expectNoHooks(policy);
     policy.dispose();
   });
 
-  it('an error from the environment or a workflow step leaves no hook and no tensor behind', () => {
+  it('an error from the environment, the policy or a workflow step removes every hook and leaves no tensor behind', () => {
     const policy = new TanhActorCritic(1);
-    const env = new Chain();
+    const workflow = (): Workflow =>
+      new Workflow([activationCaching({ select: ['actorHidden'] }), saliency({ targets })]);
+    const env = new HookWatchingChain(policy.actorHidden);
     env.failAtStep = 5;
-    const workflow = new Workflow([activationCaching({ select: ['actorHidden'] }), saliency({ targets })]);
-    expect(() => rollout(env, policy, { steps: 10, workflow })).toThrow('the chain broke');
+    const outputs = tf.tidy(() => policy.call(tf.tensor2d([[0.2, 1]])).logits as tf.Tensor);
+    expect(() => rollout(env, policy, { steps: 10, workflow: workflow() })).toThrow('the chain broke');
+    expect(env.seen).toEqual([1, 1, 1, 1, 1]); // the fifth call throws
+    expectNoHooks(policy);
+    // The policy throws at its third call (the first steps ran through the installed workflow).
+    policy.failAtCall = policy.calls + 3;
+    expect(() => rollout(new Chain(), policy, { steps: 10, workflow: workflow() })).toThrow(
+      'the policy broke',
+    );
+    expectNoHooks(policy);
+    policy.failAtCall = undefined;
     // A target the policy does not have fails inside the first step.
-    const broken = new Workflow([saliency({ target: { output: 'q_values' } })]);
+    const broken = new Workflow([
+      activationCaching({ select: ['actorHidden'] }),
+      saliency({ target: { output: 'q_values' } }),
+    ]);
     expect(() => rollout(new Chain(), policy, { steps: 4, workflow: broken })).toThrow();
-    for (const module of [policy, policy.actorHidden, policy.criticHidden])
-      expect(Object.values(hookCounts(module)).every((count) => count === 0)).toBe(true);
+    expectNoHooks(policy);
+    // The model computes as before.
+    const after = tf.tidy(() => policy.call(tf.tensor2d([[0.2, 1]])).logits as tf.Tensor);
+    expect(after).toBeCloseToTensor(outputs, { rtol: 0, atol: 0 });
+    tf.dispose([outputs, after]);
     policy.dispose();
   });
 });

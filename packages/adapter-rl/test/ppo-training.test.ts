@@ -99,6 +99,28 @@ describe('trainPpo', () => {
     policy.dispose();
   });
 
+  it('leaves no tensors behind when an environment throws part way, and rethrows its error', () => {
+    const policy = new ActorCritic({ observationSize: 4, actions: 2, hidden: [4], seed: 1 });
+    const tensors = tf.memory().numTensors;
+    let steps = 0;
+    const failing = (): CartPole => {
+      const env = new CartPole();
+      const step = env.step.bind(env);
+      env.step = (action) => {
+        steps += 1;
+        if (steps === 40) throw new Error('the simulator broke');
+        return step(action);
+      };
+      return env;
+    };
+    // The first update (2 envs × 16 steps) completes; the second fails in its rollout.
+    expect(() =>
+      trainPpo({ makeEnv: failing, policy, updates: 3, envs: 2, steps: 16, epochs: 1, minibatchSize: 16 }),
+    ).toThrow('the simulator broke');
+    expect(tf.memory().numTensors).toBe(tensors);
+    policy.dispose();
+  });
+
   it('rejects bad options with typed errors before anything runs', () => {
     const policy = new ActorCritic({ observationSize: 4, actions: 2, hidden: [4], seed: 1 });
     const tensors = tf.memory().numTensors;

@@ -102,6 +102,9 @@ export class TanhActorCritic extends KeyedModule {
   readonly actorHead: Linear;
   readonly criticHidden: Linear;
   readonly criticHead: Linear;
+  /** Calls of forward so far; forward throws at call `failAtCall`, for the error tests. */
+  calls = 0;
+  failAtCall: number | undefined;
 
   constructor(seed = 0) {
     super();
@@ -112,6 +115,8 @@ export class TanhActorCritic extends KeyedModule {
   }
 
   forward(observation: tf.Tensor): Record<string, tf.Tensor> {
+    this.calls += 1;
+    if (this.calls === this.failAtCall) throw new Error('the policy broke');
     const logits = this.actorHead.call(tf.tanh(this.actorHidden.call(observation)));
     return {
       logits,

@@ -227,6 +227,10 @@ describe('rollout', () => {
       'E_INVALID_VALUE',
       /max_steps/,
     );
+    expect(() => rollout(env, policy, { steps: 2, runWorkflow: 'later' as never })).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /runWorkflow/,
+    );
     expect(() => rollout([], policy, { steps: 2 })).toThrowTdhookError('E_INVALID_VALUE', /empty/);
     expect(() => rollout({} as never, policy, { steps: 2 })).toThrowTdhookError(
       'E_INVALID_VALUE',

@@ -50,3 +50,5 @@ export { plainMlpForward, ReluMlp, type ReluMlpShape } from './scenarios/relu-ml
 export { lrpEpsilonPlus, plainCnnLrp, plainEpsilonLrp, type LrpParams } from './scenarios/lrp-epsilon.js';
 export { Conv, SmallCnn } from './scenarios/small-cnn.js';
 export { weightsApply, type WeightsApplyParams } from './scenarios/weights-apply.js';
+export { rlRolloutHooks, type RlRolloutHooksParams } from './scenarios/rl-rollout-hooks.js';
+export { rlRolloutWorkflow, type RlRolloutWorkflowParams } from './scenarios/rl-rollout-workflow.js';

@@ -1,6 +1,6 @@
 // tdhook's own benchmark suite, in report order (the NLP scenarios need the optional peer @tdhook/adapter-nlp; the
 // probing ones import @tdhook/probing, @tdhook/adapter-cv and @tdhook/cv-assets when set up, the patching ones
-// @tdhook/intervention and @tdhook/nlp-assets, weights-apply and sae-training @tdhook/weights, so the suite loads without them). Each scenario compares tdhook with the plain TF.js code doing the same math (backend-kernels:
+// @tdhook/intervention and @tdhook/nlp-assets, weights-apply and sae-training @tdhook/weights, the rl-rollout ones @tdhook/adapter-rl, so the suite loads without them). Each scenario compares tdhook with the plain TF.js code doing the same math (backend-kernels:
 // patched against stock wasm kernels; probing-geometry-*: numpy in a Python process).
 import type { Suite } from './scenario.js';
 import { activationCaching } from './scenarios/activation-caching.js';
@@ -16,6 +16,8 @@ import { probingDiskCache } from './scenarios/probing-disk-cache.js';
 import { probingCka, probingInformationImbalance, probingTwoNn } from './scenarios/probing-geometry.js';
 import { saeTraining } from './scenarios/sae-training.js';
 import { weightsApply } from './scenarios/weights-apply.js';
+import { rlRolloutHooks } from './scenarios/rl-rollout-hooks.js';
+import { rlRolloutWorkflow } from './scenarios/rl-rollout-workflow.js';
 
 export const suite: Suite = [
   igMultiTarget,
@@ -33,5 +35,7 @@ export const suite: Suite = [
   probingInformationImbalance,
   weightsApply,
   saeTraining,
+  rlRolloutWorkflow,
+  rlRolloutHooks,
   backendKernels,
 ];

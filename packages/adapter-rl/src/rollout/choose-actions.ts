@@ -1,10 +1,7 @@
-import {
-  formatKey,
-  InvalidValueError,
-  MissingKeyError,
-  ShapeMismatchError,
-  type TensorDict,
-} from '@tdhook/core';
+import { formatKey, InvalidValueError, MissingKeyError, ShapeMismatchError } from '@tdhook/core';
+import { keysEqual } from '@tdhook/core/plugin';
+
+import type { StepOutput } from './step-runner.js';
 
 import type { RolloutExplore } from './rollout-options.js';
 
@@ -17,12 +14,12 @@ export interface ChosenActions {
   readonly logProbs: Float32Array | undefined;
 }
 
-function readKey(step: TensorDict, key: string, explore: RolloutExplore): Float32Array | Int32Array {
-  if (!step.has(key)) {
+function readKey(step: StepOutput, key: string, explore: RolloutExplore): Float32Array | Int32Array {
+  const found = step.entries.find(([path]) => keysEqual(path, [key]));
+  if (found === undefined) {
     throw new MissingKeyError({
-      what: `explore '${explore}' reads ${formatKey([key])}, which the policy (and workflow) did not write; they wrote ${step
-        .keys()
-        .map((path) => formatKey(path))
+      what: `explore '${explore}' reads ${formatKey([key])}, which the policy (and workflow) did not write; they wrote ${step.entries
+        .map(([path]) => formatKey(path))
         .join(', ')}`,
       where: 'rollout options.explore',
       fix:
@@ -31,7 +28,7 @@ function readKey(step: TensorDict, key: string, explore: RolloutExplore): Float3
           : "Write `logits` from the policy (outKeys), or use explore: 'policy' with a policy that writes `action`.",
     });
   }
-  return step.getTensor(key).dataSync() as Float32Array | Int32Array;
+  return found[1].dataSync() as Float32Array | Int32Array;
 }
 
 /**
@@ -42,7 +39,7 @@ function readKey(step: TensorDict, key: string, explore: RolloutExplore): Float3
  * const { actions, logProbs } = chooseActions(step, 'sample', 2, 2, seededRandom(0));
  */
 export function chooseActions(
-  step: TensorDict,
+  step: StepOutput,
   explore: RolloutExplore,
   envs: number,
   actionCount: number,

@@ -15,6 +15,14 @@ import type { Environment } from '../env/environment.js';
 export type RolloutExplore = 'policy' | 'greedy' | 'sample';
 
 /**
+ * When a rollout runs its workflow (see {@link RolloutOptions.runWorkflow}).
+ *
+ * @example
+ * const schedule: RolloutWorkflowSchedule = 'once-after';
+ */
+export type RolloutWorkflowSchedule = 'every-step' | 'once-after';
+
+/**
  * What {@link RolloutOptions.onProgress} receives after every step.
  *
  * @example
@@ -44,6 +52,15 @@ export interface RolloutOptions {
    */
   readonly workflow?: Workflow;
   /**
+   * When the workflow runs: `'every-step'` (on each step's observations, as the policy acts: what steering
+   * and other methods that change the actions need), or `'once-after'` (the policy alone acts; the workflow
+   * then runs once on all the trajectory's observations as one batch). `'once-after'` gives the same numbers
+   * for methods that read the policy row by row (caching, saliency, integrated gradients, LRP) at a fraction
+   * of the cost; methods that look across the batch (concept selection) see the whole trajectory. Default
+   * `'every-step'`.
+   */
+  readonly runWorkflow?: RolloutWorkflowSchedule;
+  /**
    * The keys of a plain model (a {@link KeyedModule} uses its own; keys given are only checked). The model
    * must read `observation`. Default `{ inKeys: ['observation'], outKeys: ['logits'] }`.
    */
@@ -63,6 +80,7 @@ export interface CheckedRolloutOptions {
   readonly steps: number | undefined;
   readonly episodes: number | undefined;
   readonly workflow: Workflow | undefined;
+  readonly runWorkflow: RolloutWorkflowSchedule;
   readonly keys: ModelKeys;
   readonly explore: RolloutExplore;
   readonly seed: number;
@@ -71,6 +89,7 @@ export interface CheckedRolloutOptions {
 
 const where = 'rollout options';
 const explores: readonly RolloutExplore[] = ['policy', 'greedy', 'sample'];
+const schedules: readonly RolloutWorkflowSchedule[] = ['every-step', 'once-after'];
 const defaultKeys: ModelKeys = { inKeys: ['observation'], outKeys: ['logits'] };
 
 function positiveInteger(value: unknown, name: string): number | undefined {
@@ -141,7 +160,7 @@ function checkEnvs(env: unknown): { envs: readonly Environment[]; batched: boole
 export function checkRolloutOptions(env: unknown, options: unknown): CheckedRolloutOptions {
   checkOptionNames(
     options,
-    ['steps', 'episodes', 'workflow', 'keys', 'explore', 'seed', 'onProgress'],
+    ['steps', 'episodes', 'workflow', 'runWorkflow', 'keys', 'explore', 'seed', 'onProgress'],
     { max_steps: 'Use steps (per environment).', n_steps: 'Use steps (per environment).' },
     'rollout',
   );
@@ -162,6 +181,14 @@ export function checkRolloutOptions(env: unknown, options: unknown): CheckedRoll
       what: `explore must be one of ${explores.map((name) => `'${name}'`).join(', ')}, got ${describeStructure(explore)}`,
       where: `${where}.explore`,
       fix: "Use 'policy' (the policy's action), 'greedy' (argmax of logits) or 'sample'.",
+    });
+  }
+  const runWorkflow = given.runWorkflow ?? 'every-step';
+  if (!schedules.includes(runWorkflow)) {
+    throw new InvalidValueError({
+      what: `runWorkflow must be 'every-step' or 'once-after', got ${describeStructure(runWorkflow)}`,
+      where: `${where}.runWorkflow`,
+      fix: "Use 'every-step' (the default) or 'once-after' for methods that only read the policy.",
     });
   }
   const seed = given.seed ?? 0;
@@ -185,6 +212,7 @@ export function checkRolloutOptions(env: unknown, options: unknown): CheckedRoll
     steps,
     episodes,
     workflow: given.workflow,
+    runWorkflow,
     keys: given.keys ?? defaultKeys,
     explore,
     seed,

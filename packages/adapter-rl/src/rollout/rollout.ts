@@ -1,11 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { formatKey, InvalidKeyError, TensorDict, type ModelNode } from '@tdhook/core';
+import {
+  formatKey,
+  InvalidKeyError,
+  ShapeMismatchError,
+  TensorDict,
+  type Key,
+  type ModelKeys,
+  type ModelNode,
+  type Workflow,
+} from '@tdhook/core';
 import { keysEqual, seededRandom } from '@tdhook/core/plugin';
 
 import type { Environment, StepInfo } from '../env/environment.js';
 import { chooseActions } from './choose-actions.js';
 import { checkRolloutOptions, type RolloutOptions } from './rollout-options.js';
-import { stepRunner, type StepRunner } from './step-runner.js';
+import { stepRunner, type StepOutput, type StepRunner } from './step-runner.js';
 import { TrajectoryRecorder } from './trajectory-recorder.js';
 
 // Keys the rollout writes from the environments' side; the policy's and workflow's copies of them (the
@@ -48,12 +57,49 @@ export function rollout(
   options: RolloutOptions,
 ): TensorDict {
   const checked = checkRolloutOptions(env, options);
-  const runner = stepRunner(policy, checked.keys, checked.workflow);
+  const afterwards = checked.runWorkflow === 'once-after' ? checked.workflow : undefined;
+  const runner = stepRunner(policy, checked.keys, afterwards === undefined ? checked.workflow : undefined);
+  let trajectory: TensorDict;
   try {
     checkReadsObservation(runner);
-    return collect(runner, checked);
+    trajectory = collect(runner, checked);
   } finally {
     runner.restore();
+  }
+  if (afterwards === undefined) return trajectory;
+  try {
+    runOnTrajectory(afterwards, policy, checked.keys, trajectory);
+  } catch (error) {
+    trajectory.dispose();
+    throw error;
+  }
+  return trajectory;
+}
+
+/** `runWorkflow: 'once-after'`: the workflow on every observation of the trajectory at once, merged in. */
+function runOnTrajectory(
+  workflow: Workflow,
+  policy: ModelNode,
+  keys: ModelKeys,
+  trajectory: TensorDict,
+): void {
+  const prepared = workflow.prepare(policy, keys);
+  try {
+    const observations = trajectory.select('observation');
+    let result: TensorDict;
+    try {
+      result = prepared.run(observations).data;
+    } finally {
+      observations.dispose();
+    }
+    try {
+      result.delete('observation');
+      trajectory.update(result);
+    } finally {
+      result.dispose();
+    }
+  } finally {
+    prepared.restore();
   }
 }
 
@@ -83,7 +129,7 @@ function collect(runner: StepRunner, options: ReturnType<typeof checkRolloutOpti
   });
   const infoNames = Object.keys(states[0]?.info ?? {});
   const recorder = new TrajectoryRecorder(count, observationShape);
-  const outputs: TensorDict[] = [];
+  const outputs: StepOutput[] = [];
   let finishedEpisodes = 0;
   try {
     const running = (): boolean =>
@@ -93,7 +139,7 @@ function collect(runner: StepRunner, options: ReturnType<typeof checkRolloutOpti
       states.forEach((state, index) => {
         observation.set(state.observation, index * observationSize);
       });
-      const output = runPolicy(runner, observation, [count, ...observationShape]);
+      const output = runner.run(tf.tensor(observation, [count, ...observationShape]));
       outputs.push(output);
       const { actions, logProbs } = chooseActions(output, explore, count, actionCount, random);
       const next = new Float32Array(count * observationSize);
@@ -149,47 +195,47 @@ function collect(runner: StepRunner, options: ReturnType<typeof checkRolloutOpti
       });
       onProgress?.({ step: recorder.steps, finishedEpisodes });
     }
-    return assemble(outputs, recorder, options.batched);
+    return assemble(outputs, recorder, count, options.batched);
   } finally {
     for (const output of outputs) output.dispose();
   }
 }
 
-/** One step of the policy (or workflow) on the observations, batch `[envs]`. */
-function runPolicy(runner: StepRunner, observation: Float32Array, shape: readonly number[]): TensorDict {
-  const input = new TensorDict(
-    { observation: tf.tensor(observation, [...shape]) },
-    { batchShape: [shape[0] as number] },
-  );
-  try {
-    return runner.run(input);
-  } finally {
-    input.dispose();
-  }
-}
-
-/** Stacks the policy's outputs over time (`[envs, T]`) and adds the recorded keys. */
+/** Stacks what the policy (and workflow) wrote over time and adds the recorded keys: one TensorDict. */
 function assemble(
-  outputs: readonly TensorDict[],
+  outputs: readonly StepOutput[],
   recorder: TrajectoryRecorder,
+  envs: number,
   batched: boolean,
 ): TensorDict {
-  for (const output of outputs) for (const key of recordedKeys) output.delete(key);
-  const stacked = TensorDict.stack(outputs, 1);
+  const keys = (outputs[0]?.entries ?? [])
+    .map(([key]) => key)
+    .filter((key) => !recordedKeys.some((recorded) => keysEqual(key, [recorded])));
+  const tensors: (readonly [Key, tf.Tensor])[] = [];
   try {
-    const recorded = recorder.tensors();
-    try {
-      stacked.update(recorded.map(({ key, value }) => [key, value] as const));
-    } catch (error) {
-      tf.dispose(recorded.map(({ value }) => value));
-      throw error;
+    for (const key of keys) {
+      const perStep = outputs.map((output, step) => {
+        const found = output.entries.find(([path]) => keysEqual(path, key));
+        if (found === undefined) {
+          throw new ShapeMismatchError({
+            what: `Step ${step} did not write ${formatKey(key)}, which step 0 wrote`,
+            where: 'rollout (policy and workflow outputs)',
+            fix: 'Write the same keys at every step.',
+          });
+        }
+        return found[1];
+      });
+      tensors.push([key, tf.stack(perStep, 1)]);
     }
-    if (batched) return stacked;
-    const single = stacked.reshape(stacked.batchShape.slice(1));
-    stacked.dispose();
-    return single;
+    for (const { key, value } of recorder.tensors()) tensors.push([key, value]);
   } catch (error) {
-    stacked.dispose();
+    tf.dispose(tensors.map(([, tensor]) => tensor));
     throw error;
   }
+  const batchShape = [envs, recorder.steps];
+  if (batched) return new TensorDict(tensors, { batchShape });
+  // One environment: drop the environment axis (a reshape shares the data).
+  const single = tensors.map(([key, tensor]) => [key, tf.reshape(tensor, tensor.shape.slice(1))] as const);
+  tf.dispose(tensors.map(([, tensor]) => tensor));
+  return new TensorDict(single, { batchShape: batchShape.slice(1) });
 }
