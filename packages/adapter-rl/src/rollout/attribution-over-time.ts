@@ -26,7 +26,7 @@ export interface AttributionOverTimeOptions {
   /** The attributed input key. Default `'observation'`. */
   readonly input?: Key;
   /** One name per observation element, row-major (an environment's `observationSpace.names`). Default `x0`, `x1`, … */
-  readonly names?: readonly string[];
+  readonly names?: readonly string[] | undefined;
   /** Which environment of an `[N, T]` trajectory. Default 0 (a `[T]` trajectory has only that one). */
   readonly env?: number;
 }
