@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveModule, TensorDict } from '@tdhook/core';
+import { Lambda, resolveModule, Sequential, TensorDict } from '@tdhook/core';
 import { hookCounts } from '@tdhook/core/plugin';
 import { crossValidate, r2Score, ridgeRegression } from '@tdhook/probing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   type ProbeRow,
   type ProbeTarget,
 } from '../src/probes/index.js';
+import { Linear } from '../src/modules/linear.js';
 import { balancingPolicy, cartPoleObservations } from './probes-fixture.js';
 import './vitest-matchers.js';
 
@@ -171,6 +172,33 @@ describe('probePolicy: seeds, trajectories and options', () => {
     });
     expect(none.map(({ layer }) => layer)).toEqual(['4']);
     input.dispose();
+  });
+  it('flattens higher-rank observations and activations into features', () => {
+    const model = new Sequential([
+      new Lambda('flatten', (x: tf.Tensor) => tf.reshape(x, [-1, 4])),
+      new Linear(4, 3, { seed: 2 }),
+    ]);
+    const observation = data.getTensor('observation');
+    const grid = new TensorDict(
+      {
+        observation: tf.reshape(observation, [400, 2, 2]),
+        angle: tf.tidy(() => tf.squeeze(tf.slice(observation, [0, 2], [-1, 1]), [1])),
+      },
+      { batchShape: [400] },
+    );
+    const rows = probePolicy(model, grid, {
+      targets: { angle: { key: 'angle' } },
+      keys: { inKeys: ['observation'], outKeys: ['output'] },
+      folds: 3,
+    });
+    expect(rows.map(({ layer, features }) => [layer, features])).toEqual([
+      ['observation', 4],
+      ['0', 4],
+      ['1', 3],
+    ]);
+    expect(rows[0]?.score).toBeGreaterThan(0.999);
+    grid.dispose();
+    model.dispose();
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ProbeRow } from './probe-policy.js';
+import type { ProbeRow } from './probe-policy-options.js';
 
 /**
  * Options of {@link formatProbeTable}.
