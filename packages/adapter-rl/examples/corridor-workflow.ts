@@ -2,12 +2,11 @@
 // the chosen action value down to features.2 → the channel most associated with LEFT-goal states → that
 // channel's relevance traced back to the observation → a steering vector on it from cached activations →
 // closed-loop rollouts from all 72 start–goal pairs, with and without the steering.
-import * as tf from '@tensorflow/tfjs-core';
-import { Workflow, type Key, type TensorDict } from '@tdhook/core';
+// docs/corridor-workflow.md quotes the part from here to the end of corridorWorkflow().
+import { Workflow } from '@tdhook/core';
 import { conceptSelection, lrp, selectedChannelGradient } from '@tdhook/attribution';
 import { activationCaching } from '@tdhook/probing';
-import { channelSteeringVector, corridorPanel, policyRollouts, type QNetwork } from '@tdhook/adapter-rl';
-import { corridorPolicy } from '@tdhook/adapter-rl/pretrained';
+import { channelSteeringVector, policyRollouts } from '@tdhook/adapter-rl';
 
 /** The chosen action (the greedy one) of the Q-network, whose value LRP explains. */
 const chosenActionValue = { output: 'action_value', select: 'argmax' } as const;
@@ -49,6 +48,12 @@ export function corridorWorkflow(): Workflow {
     policyRollouts({ module: 'features.2' }),
   ]);
 }
+
+// Running it on the committed policy and reading the numbers the tutorial reports.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Key, TensorDict } from '@tdhook/core';
+import { corridorPanel, type QNetwork } from '@tdhook/adapter-rl';
+import { corridorPolicy } from '@tdhook/adapter-rl/pretrained';
 
 export interface CorridorWorkflowSummary {
   readonly modelPasses: number;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import type { QNetwork } from '../policies/q-network.js';
 import { checkCorridorLength } from './check-length.js';
-import { corridorTransition } from './corridor-step.js';
+import { corridorStep } from '../env/corridor-step.js';
 import { corridorPairs, encodeCorridorState } from './encode.js';
 
 /**
@@ -58,14 +58,14 @@ export function rollOutCorridor(
     for (let row = 0; row < rows; row++) if (success[row] === 0) active.push(row);
     if (active.length === 0) break;
     const observations = new Float32Array(active.length * size);
-    active.forEach((row, index) =>
-      observations.set(encodeCorridorState(length, position[row] ?? 0, goals[row] ?? 0), index * size),
-    );
+    active.forEach((row, index) => {
+      observations.set(encodeCorridorState(length, position[row] ?? 0, goals[row] ?? 0), index * size);
+    });
     const actions = act(observations, active.length);
     active.forEach((row, index) => {
       const action = actions[index] ?? 0;
       if (t === 0) firstAction[row] = action;
-      const next = corridorTransition(length, position[row] ?? 0, goals[row] ?? 0, action);
+      const next = corridorStep(length, position[row] ?? 0, goals[row] ?? 0, action);
       position[row] = next.agent;
       steps[row] = t + 1;
       if (action === 0) leftMoves[row] = (leftMoves[row] ?? 0) + 1;

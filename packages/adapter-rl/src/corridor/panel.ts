@@ -18,9 +18,9 @@ export function corridorPanel(length = 9): TensorDict {
   const cells = checkCorridorLength(length, 'corridorPanel');
   const pairs = corridorPairs(cells);
   const observations = new Float32Array(pairs.length * 2 * cells);
-  pairs.forEach(([agent, goal], row) =>
-    observations.set(encodeCorridorState(cells, agent, goal), row * 2 * cells),
-  );
+  pairs.forEach(([agent, goal], row) => {
+    observations.set(encodeCorridorState(cells, agent, goal), row * 2 * cells);
+  });
   const right = Int32Array.from(pairs, ([agent, goal]) => (goal > agent ? 1 : 0));
   return new TensorDict(
     {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TensorDict } from '@tdhook/core';
 
 import { checkCorridorLength } from './check-length.js';
-import { corridorTransition } from './corridor-step.js';
+import { corridorStep } from '../env/corridor-step.js';
 import { corridorPairs, encodeCorridorState } from './encode.js';
 
 /**
@@ -26,7 +26,7 @@ export function corridorTransitions(length = 9): TensorDict {
   pairs.forEach(([agent, goal], row) => {
     observations.set(encodeCorridorState(cells, agent, goal), row * size);
     for (const action of [0, 1]) {
-      const step = corridorTransition(cells, agent, goal, action);
+      const step = corridorStep(cells, agent, goal, action);
       next.set(encodeCorridorState(cells, step.agent, goal), (row * 2 + action) * size);
       rewards[row * 2 + action] = step.reward;
       terminated[row * 2 + action] = step.terminated ? 1 : 0;

@@ -73,7 +73,8 @@ function checkOptions(options: ChannelSteeringVectorOptions): {
       fix: 'Pass coefficient: 1 (or leave it out).',
     });
   }
-  const towards = options.towards ?? 1;
+  // Checked at run time too: options often come from configuration in plain JavaScript.
+  const towards: unknown = options.towards ?? 1;
   if (towards !== 0 && towards !== 1) {
     throw new InvalidValueError({ what: `towards must be 0 or 1, got ${String(towards)}`, where });
   }

@@ -59,10 +59,20 @@ export type ConfiguredPolicyRollouts = WithDefaults<
 
 const id = 'adapter-rl/policy-rollouts';
 
-/** The two conditions every run rolls out, in this order. */
+/**
+ * The two conditions every run of {@link policyRollouts} rolls out, in this order.
+ *
+ * @example
+ * rolloutConditions.map((condition) => result.getTensor(['rollouts', condition, 'success_rate']));
+ */
 export const rolloutConditions = ['baseline', 'steered'] as const;
 
-/** What each condition writes under `[outKey, condition]`. */
+/**
+ * What {@link policyRollouts} writes for each condition under `[outKey, condition]`.
+ *
+ * @example
+ * rolloutOutputs.includes('left_fraction'); // true
+ */
 export const rolloutOutputs = [
   'path',
   'steps',
@@ -93,7 +103,7 @@ function configure(options: PolicyRolloutsOptions): ConfiguredPolicyRollouts {
   );
   if (typeof options.module !== 'string' || options.module === '') {
     throw new InvalidValueError({
-      what: `module must be a module path, got ${String(options.module)}`,
+      what: `module must be a module path, got ${JSON.stringify(options.module)}`,
       where: id,
       fix: "Pass module: 'features.2' (the second Linear of a QNetwork).",
     });

@@ -20,7 +20,12 @@ export interface QNetworkOptions {
   readonly actions?: number;
 }
 
-/** What {@link QNetwork} writes: the action values and the greedy action. */
+/**
+ * What {@link QNetwork} returns: the action values and the greedy action (int32).
+ *
+ * @example
+ * const { action_value, action }: QNetworkOutput = new QNetwork().call(observation);
+ */
 export interface QNetworkOutput {
   readonly action_value: tf.Tensor;
   readonly action: tf.Tensor;
@@ -65,7 +70,7 @@ export class QNetwork extends KeyedModule<[tf.Tensor], QNetworkOutput> {
   constructor(options: QNetworkOptions = {}) {
     super();
     this.length = checkSize(options.length ?? 9, 'length', 2);
-    const hidden = options.hidden ?? [16, 8];
+    const hidden: unknown = options.hidden ?? [16, 8];
     if (!Array.isArray(hidden) || hidden.length !== 2) {
       throw new InvalidValueError({
         what: `hidden must list two layer widths, got ${JSON.stringify(hidden)}`,
@@ -73,7 +78,8 @@ export class QNetwork extends KeyedModule<[tf.Tensor], QNetworkOutput> {
         fix: 'Pass hidden: [16, 8].',
       });
     }
-    this.hidden = [checkSize(hidden[0], 'hidden[0]', 1), checkSize(hidden[1], 'hidden[1]', 1)];
+    const [first, second] = hidden as unknown[];
+    this.hidden = [checkSize(first, 'hidden[0]', 1), checkSize(second, 'hidden[1]', 1)];
     this.actions = checkSize(options.actions ?? 2, 'actions', 2);
     const seed = options.seed ?? 0;
     if (!Number.isSafeInteger(seed)) {

@@ -28,7 +28,6 @@ export const corridorQWeights: QNetworkWeights = {
     greedyAccuracy: 1,
     closedLoopSuccess: 1,
     backend: 'wasm',
-    seconds: 2.21,
   },
   parameters: [
     {

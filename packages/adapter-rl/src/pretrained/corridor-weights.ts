@@ -80,9 +80,10 @@ export function encodeQNetworkParameters(network: QNetwork): EncodedParameter[] 
  * const network = loadQNetworkWeights(corridorQWeights);
  */
 export function loadQNetworkWeights(weights: QNetworkWeights): QNetwork {
-  if (weights.format !== 'tdhook.q-network-weights' || weights.version !== 1) {
+  const { format, version } = weights as { format: unknown; version: unknown };
+  if (format !== 'tdhook.q-network-weights' || version !== 1) {
     throw new InvalidValueError({
-      what: `Unknown weights format ${String(weights.format)} version ${String(weights.version)}`,
+      what: `Unknown weights format ${JSON.stringify(format)} version ${JSON.stringify(version)}`,
       where,
       fix: "Pass weights in 'tdhook.q-network-weights' version 1, as the training script writes them.",
     });

@@ -136,7 +136,8 @@ export function fitQ(network: QNetwork, table: TensorDict, options: FitQOptions 
         tf.add(reward, tf.mul(continues, tf.max(target.actionValues(nextObservation), -1))),
       );
       const loss = optimizer.minimize(
-        () => tf.losses.huberLoss(bellman, network.actionValues(observation), undefined, 1) as tf.Scalar,
+        () =>
+          tf.losses.huberLoss<tf.Tensor, tf.Scalar>(bellman, network.actionValues(observation), undefined, 1),
         true,
         variables,
       );
