@@ -9,7 +9,8 @@
 // importance, train a sparse autoencoder on the character model's residual stream and splice it in, make the
 // MNIST CNN forget a digit with a task vector), then reinforcement learning (a CartPole episode of the committed
 // PPO policy with integrated gradients at every step, probes per layer, the corridor agent steered by one
-// workflow), and write PNGs plus one self-contained HTML report to demo-output/. Exits non-zero on a mismatch or a tensor leak.
+// workflow), and write PNGs plus one self-contained HTML report to demo-output/. Exits non-zero on a mismatch
+// or a tensor leak.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';

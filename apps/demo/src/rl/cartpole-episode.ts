@@ -7,7 +7,15 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { Workflow } from '@tdhook/core';
 import { integratedGradients } from '@tdhook/attribution';
-import { CartPole, episodeStats, rollout, type ActorCritic, type RgbaImage } from '@tdhook/adapter-rl';
+import {
+  attributionOverTime,
+  CartPole,
+  episodeStats,
+  rollout,
+  type ActorCritic,
+  type RgbaImage,
+  type VariableSeries,
+} from '@tdhook/adapter-rl';
 
 /** What the section shows of the episode. */
 export interface CartPoleEpisode {
@@ -64,8 +72,12 @@ export function cartPoleEpisode(policy: ActorCritic): CartPoleEpisode {
   const actions = Array.from(trajectory.getTensor('action').dataSync());
   const values = Array.from(trajectory.getTensor('value').dataSync());
   const logits = rows(trajectory.getTensor('logits'));
-  const actionAttribution = rows(trajectory.getTensor(['attr', 'action', 'observation']));
-  const valueAttribution = rows(trajectory.getTensor(['attr', 'value', 'observation']));
+  const names = env.observationSpace.names ?? [];
+  // Per variable over time, as attributionOverTime reads them; turned into one row of four per step here.
+  const perStep = (series: readonly VariableSeries[]): number[][] =>
+    observations.map((_, t) => series.map((variable) => variable.values[t] ?? Number.NaN));
+  const actionAttribution = perStep(attributionOverTime(trajectory, { target: 'action', names }));
+  const valueAttribution = perStep(attributionOverTime(trajectory, { target: 'value', names }));
   const truncated = trajectory
     .getTensor('truncated')
     .dataSync()
@@ -98,7 +110,7 @@ export function cartPoleEpisode(policy: ActorCritic): CartPoleEpisode {
     length,
     return: stats.returns[0] ?? Number.NaN,
     truncated,
-    names: env.observationSpace.names ?? [],
+    names,
     observations,
     actions,
     values,

@@ -27,13 +27,23 @@ export function framesFigure(context: DemoContext, episode: CartPoleEpisode): Fi
   );
 }
 
-/** IG of one head per observation variable over the episode. */
+/** Steps the action chart shows: the policy alternates its push almost every step, and so does the sign of the chosen logit's attribution; over 500 steps the lines would merge into bands. */
+export const actionChartSteps = 100;
+
+/** IG of one head per observation variable over the episode (the action's over its first steps). */
 export function attributionFigure(episode: CartPoleEpisode, head: 'action' | 'value'): Figure {
-  const attribution = head === 'action' ? episode.actionAttribution : episode.valueAttribution;
+  const full = head === 'action' ? episode.actionAttribution : episode.valueAttribution;
+  const shown = head === 'action' ? Math.min(actionChartSteps, episode.length) : episode.length;
+  const attribution = full.slice(0, shown);
   const largest = Math.max(...attribution.flat().map(Math.abs), 1e-6);
   const step = niceStep(largest);
   const bound = Math.ceil(largest / step) * step;
   const what = head === 'action' ? 'the chosen action’s logit' : 'the value';
+  const gap = head === 'action' ? episode.completenessGap.action : episode.completenessGap.value;
+  const window =
+    shown < episode.length
+      ? ` Shown: the first ${String(shown)} steps; the policy alternates left and right pushes almost every step and the chosen logit’s attribution alternates with it (the table below averages all ${String(episode.length)} steps).`
+      : '';
   return {
     kind: 'svg',
     svg: lineChartSvg({
@@ -46,14 +56,14 @@ export function attributionFigure(episode: CartPoleEpisode, head: 'action' | 'va
         points: attribution.map((row, t) => [t, row[index] ?? Number.NaN] as const),
         dots: false,
       })),
-      xRange: [0, episode.length],
+      xRange: [0, shown],
       yRange: [-bound, bound],
-      xStep: episode.length > 250 ? 50 : 25,
+      xStep: shown > 250 ? 50 : 10,
       yStep: step,
       formatX: (value) => String(value),
       formatY: (value) => fmt(value),
     }),
-    caption: `Integrated gradients (${String(episodeSetup.igSteps)} Gauss–Legendre steps, baseline: the upright cart at rest, all zeros) of ${what} with respect to the four observation variables, at every step of the episode above: one call per step inside the rollout (integratedGradients with named targets { action: logits at argmax, value }, run by the rollout’s workflow). Each step’s four attributions add up to ${what} minus its value at the baseline (largest gap over the episode ${fmt(head === 'action' ? episode.completenessGap.action : episode.completenessGap.value)}).`,
+    caption: `Integrated gradients (${String(episodeSetup.igSteps)} Gauss–Legendre steps, baseline: the upright cart at rest, all zeros) of ${what} with respect to the four observation variables, at every step of the episode above: one call per step inside the rollout (integratedGradients with named targets { action: logits at argmax, value }, run by the rollout’s workflow; read per variable with attributionOverTime). Each step’s four attributions add up to ${what} minus its value at the baseline (largest gap over the episode ${gap.toExponential(1)}).${window}`,
   };
 }
 

@@ -3,6 +3,8 @@
 // composable-policy workflow (LRP → concept selection → steering → rollouts) before and after steering.
 import { performance } from 'node:perf_hooks';
 
+import { cartPolePpoArchitecture, cartPolePpoTraining } from '@tdhook/adapter-rl/pretrained';
+
 import type { ReportSection } from '../report/report-model.js';
 import { fmt, type DemoContext } from '../vision/demo-context.js';
 import { cartPoleEpisode, episodeSetup, type CartPoleEpisode } from './cartpole-episode.js';
@@ -24,7 +26,9 @@ function episodeParagraph(episode: CartPoleEpisode): string {
   const ending = episode.truncated
     ? 'reaching the 500-step limit (truncated)'
     : 'until the pole fell or the cart left the track';
-  return `CartPole: the committed PPO actor-critic (two tanh layers of 64 for the actor and the critic) balanced the pole for ${String(episode.length)} steps from seed ${String(episode.seed)}, ${ending}, return ${String(episode.return)}. rollout(env, policy, { episodes: 1, workflow }) ran integrated gradients of both heads at every step (${String(episodeSetup.igSteps)} steps, the zero baseline) with the policy’s hooks installed once for the whole episode, and stacked the attributions over time with the observations, actions and values; the episode and its attributions took ${episode.seconds.toFixed(1)} s.`;
+  const { hidden, activation } = cartPolePpoArchitecture;
+  const { updates, envSteps, evaluation } = cartPolePpoTraining;
+  return `CartPole: the committed actor-critic (${hidden.join(' and ')} ${activation} units for the actor and for the critic; trained here by PPO, ${String(updates)} updates on ${envSteps.toLocaleString('en')} environment steps, greedy mean return ${String(evaluation.meanReturn)} over ${String(evaluation.episodes)} seeded episodes) balanced the pole for ${String(episode.length)} steps from seed ${String(episode.seed)}, ${ending}, return ${String(episode.return)}. rollout(env, policy, { episodes: 1, workflow }) ran integrated gradients of both heads at every step (${String(episodeSetup.igSteps)} steps, the zero baseline) with the policy’s hooks installed once for the whole episode, and stacked the attributions over time with the observations, actions and values; the episode and its attributions took ${episode.seconds.toFixed(1)} s.`;
 }
 
 /** The probe score of `target` at `layer`, or NaN. */
@@ -45,7 +49,7 @@ function probeParagraph(probes: CartPoleProbes): string {
 
 function steeringParagraph(steering: CorridorSteering): string {
   const { baseline, steered } = steering;
-  return `Corridor: the committed Q-network (18 → 16 → 8 → 2, fitted Q-iteration) reaches the goal from ${percent(baseline.successRate)} of the 72 start–goal pairs. One Workflow (${String(steering.modelPasses)} model passes, ${steering.seconds.toFixed(1)} s) ran the tutorial’s composable pipeline: LRP of the chosen action value down to features.2, conceptSelection of the channel whose relevance is most associated with left-goal states (channel ${String(steering.channel)}), LRP conditioned on that channel back to the observation, a steering vector on it (${fmt(steering.steeringValue)}, ${String(steeringCoefficient)} × the difference of its mean activation on right- and left-goal states) and closed-loop rollouts from all 72 pairs with and without the vector added at features.2. Steered, the agent reaches the goal from ${percent(steered.successRate)} of the pairs, and ${percent(steered.leftFraction)} of its moves go left (before: ${percent(baseline.leftFraction)}).`;
+  return `Corridor: the committed Q-network (18 → 16 → 8 → 2, fitted Q-iteration) reaches the goal from ${percent(baseline.successRate)} of the 72 start–goal pairs. One Workflow (${String(steering.modelPasses)} model passes, ${(1000 * steering.seconds).toFixed(0)} ms) ran the tutorial’s composable pipeline: LRP of the chosen action value down to features.2, conceptSelection of the channel whose relevance is most associated with left-goal states (channel ${String(steering.channel)}), LRP conditioned on that channel back to the observation, a steering vector on it (${fmt(steering.steeringValue)}, ${String(steeringCoefficient)} × the difference of its mean activation on right- and left-goal states) and closed-loop rollouts from all 72 pairs with and without the vector added at features.2. Steered, the agent reaches the goal from ${percent(steered.successRate)} of the pairs, and ${percent(steered.leftFraction)} of its moves go left (before: ${percent(baseline.leftFraction)}).`;
 }
 
 /** The RL section of the report. */
@@ -71,7 +75,7 @@ export async function rlSection(context: DemoContext): Promise<ReportSection> {
     `Corridor steering: success ${percent(steering.baseline.successRate)} → ${percent(steering.steered.successRate)}, moves to the left ${percent(steering.baseline.leftFraction)} → ${percent(steering.steered.leftFraction)}`,
   );
   context.log(
-    `CartPole episode: ${String(episode.length)} steps, return ${String(episode.return)}; IG completeness gap ${fmt(episode.completenessGap.action)} (action), ${fmt(episode.completenessGap.value)} (value)`,
+    `CartPole episode: ${String(episode.length)} steps, return ${String(episode.return)}; IG completeness gap ${episode.completenessGap.action.toExponential(1)} (action), ${episode.completenessGap.value.toExponential(1)} (value)`,
   );
   const seconds = (performance.now() - started) / 1000;
   return {
