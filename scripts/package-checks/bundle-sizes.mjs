@@ -19,7 +19,8 @@ import { build } from 'esbuild';
  * the parameters ⇄ TensorDict bridge and TensorDict arithmetic (~6.6 KiB: 78.4 → 85.1).
  */
 const budgetsKiB = {
-  '@tdhook/core': 86,
+  // Issue 17: Workflow.prepare (PreparedWorkflow, hook gates, shared execution code) and KeyedModule (~4.5 KiB).
+  '@tdhook/core': 91,
   '{ TensorDict } from @tdhook/core': 28,
   // Issue 16: checkOptionNames (0.3 KiB) and parameterVariables (2 KiB: the parameter walk), moved here from
   // intervention and weights.
@@ -75,6 +76,13 @@ const budgetsKiB = {
   '{ adapters } from @tdhook/weights': 44,
   // Issue 16. A sparse autoencoder and its trainer (14.2 KiB measured): no method machinery, no probing.
   '{ SparseAutoencoder, trainSparseAutoencoder } from @tdhook/weights': 17,
+  // Issue 17: environments, policies, rollouts, PPO, fitted Q and the corridor methods; the committed weights
+  // live in ./pretrained, probes (with @tdhook/probing) in ./probes. An environment alone stays tiny.
+  '@tdhook/adapter-rl': 135,
+  '@tdhook/adapter-rl/pretrained': 85,
+  '@tdhook/adapter-rl/probes': 208,
+  '{ rollout } from @tdhook/adapter-rl': 46,
+  '{ CartPole } from @tdhook/adapter-rl': 9,
 };
 
 // Attribution exports that users call as methods without being method factories themselves, and the
@@ -146,6 +154,10 @@ export async function measureBundles(app, problems) {
       name: '{ SparseAutoencoder, trainSparseAutoencoder } from @tdhook/weights',
       source: "export { SparseAutoencoder, trainSparseAutoencoder } from '@tdhook/weights';",
     },
+    { name: '@tdhook/adapter-rl', source: "export * from '@tdhook/adapter-rl';" },
+    { name: '@tdhook/adapter-rl/pretrained', source: "export * from '@tdhook/adapter-rl/pretrained';" },
+    { name: '@tdhook/adapter-rl/probes', source: "export * from '@tdhook/adapter-rl/probes';" },
+    ...['rollout', 'CartPole'].map((name) => named('@tdhook/adapter-rl', name)),
   ];
 
   const rows = [];
