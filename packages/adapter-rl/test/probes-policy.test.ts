@@ -49,7 +49,7 @@ describe('probePolicy: action and state probes layer by layer', () => {
       layers.flatMap((layer) => Object.keys(targets).map((target) => `${layer}/${target}`)),
     );
     expect(find(rows, 'observation', 'pole_angle')).toMatchObject({ metric: 'r2', features: 4 });
-    expect(find(rows, 'actor.3', 'action')).toMatchObject({ metric: 'accuracy', features: 64 });
+    expect(find(rows, 'actor.3', 'action')).toMatchObject({ metric: 'accuracy', features: 32 });
     expect(find(rows, 'critic.4', 'value').features).toBe(1);
     // The pole angle and cart velocity ARE inputs: ridge (α = 1) on z-scored features shrinks them by ~α/n.
     expect(find(rows, 'observation', 'pole_angle').score).toBeGreaterThan(0.999);
