@@ -139,7 +139,12 @@ export function fitQ(network: QNetwork, table: TensorDict, options: FitQOptions 
       try {
         loss = optimizer.minimize(
           () =>
-            tf.losses.huberLoss<tf.Tensor, tf.Scalar>(bellman, network.actionValues(observation), undefined, 1),
+            tf.losses.huberLoss<tf.Tensor, tf.Scalar>(
+              bellman,
+              network.actionValues(observation),
+              undefined,
+              1,
+            ),
           true,
           variables,
         );
