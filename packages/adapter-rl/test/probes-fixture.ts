@@ -7,6 +7,7 @@ import { seededRandom } from '@tdhook/core/plugin';
 import { cartPoleStep, type CartPoleState } from '../src/env/cartpole-physics.js';
 import type { Linear } from '../src/modules/linear.js';
 import { ActorCritic } from '../src/policies/actor-critic.js';
+import type { ProbeRow } from '../src/probes/index.js';
 
 /**
  * Writes a balancing rule into the actor: unit 0 of `actor.0` reads c = θ + 0.5·θ̇ + 0.05·ẋ (gain 10), unit 0
@@ -46,15 +47,23 @@ export function balancingPolicy(seed = 0): ActorCritic {
  */
 export function cartPoleObservations(policy: ActorCritic, steps: number, seed = 0): TensorDict {
   const random = seededRandom(seed);
-  const start = (): CartPoleState => [0, 0, 0, 0].map(() => (random() - 0.5) * 0.1) as CartPoleState;
+  const uniform = (): number => (random() - 0.5) * 0.1;
+  const start = (): CartPoleState => [uniform(), uniform(), uniform(), uniform()];
   const rows = new Float32Array(steps * 4);
   let state = start();
   for (let t = 0; t < steps; t++) {
     rows.set(state, t * 4);
-    const greedy = tf.tidy(() => policy.call(tf.tensor2d([state], [1, 4])).action.dataSync()[0] ?? 0);
+    const greedy = tf.tidy(() => policy.call(tf.tensor2d([...state], [1, 4])).action.dataSync()[0] ?? 0);
     const action = random() < 0.2 ? (random() < 0.5 ? 0 : 1) : greedy;
     const next = cartPoleStep(state, action);
     state = next.terminated ? start() : next.state;
   }
   return new TensorDict({ observation: tf.tensor2d(rows, [steps, 4]) }, { batchShape: [steps] });
+}
+
+/** The row of `layer` and `target` in a probe table; throws if there is none. */
+export function findRow(rows: readonly ProbeRow[], layer: string, target: string): ProbeRow {
+  const row = rows.find((candidate) => candidate.layer === layer && candidate.target === target);
+  if (row === undefined) throw new Error(`no row ${layer} ${target}`);
+  return row;
 }
