@@ -142,6 +142,9 @@ describe('channelSteeringVector', () => {
     using oneClass = input.clone();
     oneClass.set('concept_labels', tf.tensor1d([1, 1, 1, 1], 'int32'));
     expect(() => operator().run(oneClass)).toThrowTdhookError('E_INVALID_VALUE', /both classes/);
+    using threeClasses = input.clone();
+    threeClasses.set('concept_labels', tf.tensor1d([1, 2, 0, 0], 'int32'));
+    expect(() => operator().run(threeClasses)).toThrowTdhookError('E_INVALID_VALUE', /sample 1 has 2/);
     // In a workflow, a missing input is found by the plan, before anything runs.
     using bare = new TensorDict({ concept_labels: tf.tensor1d([1, 0], 'int32') }, { batchShape: [2] });
     expect(() => new Workflow([operator()]).run(policy, bare)).toThrowTdhookError('E_PLAN');

@@ -1,30 +1,13 @@
 // Test data for the probes that needs neither training nor the environments: an ActorCritic with a balancing
-// rule written into its actor, and CartPole-v1 stepped by hand with Gymnasium's Euler equations.
+// rule written into its actor, and CartPole-v1 stepped by hand with the package's pure cartPoleStep.
 import * as tf from '@tensorflow/tfjs-core';
 import { TensorDict } from '@tdhook/core';
 import { seededRandom } from '@tdhook/core/plugin';
 
+import { cartPoleStep, type CartPoleState } from '../src/env/cartpole-physics.js';
 import type { Linear } from '../src/modules/linear.js';
 import { ActorCritic } from '../src/policies/actor-critic.js';
-
-type State = [number, number, number, number];
-
-/** One CartPole-v1 step (Gymnasium's constants, Euler integration); `done` past ±12° or ±2.4. */
-export function cartPoleStep(
-  [x, xDot, theta, thetaDot]: State,
-  action: number,
-): { state: State; done: boolean } {
-  const [gravity, massPole, totalMass, length, tau] = [9.8, 0.1, 1.1, 0.5, 0.02];
-  const force = action === 1 ? 10 : -10;
-  const cos = Math.cos(theta);
-  const sin = Math.sin(theta);
-  const temp = (force + massPole * length * thetaDot ** 2 * sin) / totalMass;
-  const thetaAcc = (gravity * sin - cos * temp) / (length * (4 / 3 - (massPole * cos ** 2) / totalMass));
-  const xAcc = temp - (massPole * length * thetaAcc * cos) / totalMass;
-  const state: State = [x + tau * xDot, xDot + tau * xAcc, theta + tau * thetaDot, thetaDot + tau * thetaAcc];
-  const done = Math.abs(state[0]) > 2.4 || Math.abs(state[2]) > (12 * 2 * Math.PI) / 360;
-  return { state, done };
-}
+import type { ProbeRow } from '../src/probes/index.js';
 
 /**
  * Writes a balancing rule into the actor: unit 0 of `actor.0` reads c = θ + 0.5·θ̇ + 0.05·ẋ (gain 10), unit 0
@@ -33,7 +16,7 @@ export function cartPoleStep(
  * random weights (they still feed `actor.1` … `actor.3`); the critic stays random.
  */
 export function balancingPolicy(seed = 0): ActorCritic {
-  const policy = new ActorCritic({ observationSize: 4, actions: 2, seed });
+  const policy = new ActorCritic({ observationSize: 4, actions: 2, hidden: [32, 32], seed });
   const [first, second, last] = ['0', '2', '4'].map((name) => {
     const layer = policy.actor.namedChildren().find(([child]) => child === name)?.[1];
     return layer as unknown as Linear;
@@ -51,9 +34,9 @@ export function balancingPolicy(seed = 0): ActorCritic {
   const unit = (gain: number, size: number): number[] =>
     Array.from({ length: size }, (_, i) => (i === 0 ? gain : 0));
   setColumn(first, 0, [0.5, 0.5, 10, 5]);
-  setColumn(second, 0, unit(3, 64));
-  setColumn(last, 0, unit(0, 64));
-  setColumn(last, 1, unit(4, 64));
+  setColumn(second, 0, unit(3, 32));
+  setColumn(last, 0, unit(0, 32));
+  setColumn(last, 1, unit(4, 32));
   return policy;
 }
 
@@ -64,15 +47,23 @@ export function balancingPolicy(seed = 0): ActorCritic {
  */
 export function cartPoleObservations(policy: ActorCritic, steps: number, seed = 0): TensorDict {
   const random = seededRandom(seed);
-  const start = (): State => [0, 0, 0, 0].map(() => (random() - 0.5) * 0.1) as State;
+  const uniform = (): number => (random() - 0.5) * 0.1;
+  const start = (): CartPoleState => [uniform(), uniform(), uniform(), uniform()];
   const rows = new Float32Array(steps * 4);
   let state = start();
   for (let t = 0; t < steps; t++) {
     rows.set(state, t * 4);
-    const greedy = tf.tidy(() => policy.call(tf.tensor2d([state], [1, 4])).action.dataSync()[0] ?? 0);
+    const greedy = tf.tidy(() => policy.call(tf.tensor2d([...state], [1, 4])).action.dataSync()[0] ?? 0);
     const action = random() < 0.2 ? (random() < 0.5 ? 0 : 1) : greedy;
     const next = cartPoleStep(state, action);
-    state = next.done ? start() : next.state;
+    state = next.terminated ? start() : next.state;
   }
   return new TensorDict({ observation: tf.tensor2d(rows, [steps, 4]) }, { batchShape: [steps] });
+}
+
+/** The row of `layer` and `target` in a probe table; throws if there is none. */
+export function findRow(rows: readonly ProbeRow[], layer: string, target: string): ProbeRow {
+  const row = rows.find((candidate) => candidate.layer === layer && candidate.target === target);
+  if (row === undefined) throw new Error(`no row ${layer} ${target}`);
+  return row;
 }

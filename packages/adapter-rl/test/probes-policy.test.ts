@@ -13,7 +13,7 @@ import {
   type ProbeTarget,
 } from '../src/probes/index.js';
 import { Linear } from '../src/modules/linear.js';
-import { balancingPolicy, cartPoleObservations } from './probes-fixture.js';
+import { balancingPolicy, cartPoleObservations, findRow } from './probes-fixture.js';
 import './vitest-matchers.js';
 
 const targets: Record<string, ProbeTarget> = {
@@ -31,12 +31,6 @@ afterAll(() => {
   policy.dispose();
 });
 
-const find = (rows: readonly ProbeRow[], layer: string, target: string): ProbeRow => {
-  const row = rows.find((candidate) => candidate.layer === layer && candidate.target === target);
-  if (row === undefined) throw new Error(`no row ${layer} ${target}`);
-  return row;
-};
-
 describe('probePolicy: action and state probes layer by layer', () => {
   it('reads inputs from the baseline, the action from the actor, the value from the critic; controls sit at chance', () => {
     const rows = probePolicy(policy, data, { targets, folds: 3, seed: 0 });
@@ -48,23 +42,23 @@ describe('probePolicy: action and state probes layer by layer', () => {
     expect(rows.map(({ layer, target }) => `${layer}/${target}`)).toEqual(
       layers.flatMap((layer) => Object.keys(targets).map((target) => `${layer}/${target}`)),
     );
-    expect(find(rows, 'observation', 'pole_angle')).toMatchObject({ metric: 'r2', features: 4 });
-    expect(find(rows, 'actor.3', 'action')).toMatchObject({ metric: 'accuracy', features: 64 });
-    expect(find(rows, 'critic.4', 'value').features).toBe(1);
+    expect(findRow(rows, 'observation', 'pole_angle')).toMatchObject({ metric: 'r2', features: 4 });
+    expect(findRow(rows, 'actor.3', 'action')).toMatchObject({ metric: 'accuracy', features: 32 });
+    expect(findRow(rows, 'critic.4', 'value').features).toBe(1);
     // The pole angle and cart velocity ARE inputs: ridge (α = 1) on z-scored features shrinks them by ~α/n.
-    expect(find(rows, 'observation', 'pole_angle').score).toBeGreaterThan(0.999);
-    expect(find(rows, 'observation', 'cart_velocity').score).toBeGreaterThan(0.999);
+    expect(findRow(rows, 'observation', 'pole_angle').score).toBeGreaterThan(0.999);
+    expect(findRow(rows, 'observation', 'cart_velocity').score).toBeGreaterThan(0.999);
     // actor.0 is affine in the observation: the same linear information, the same R² up to ridge's shrinkage.
-    expect(find(rows, 'actor.0', 'pole_angle').score).toBeGreaterThan(
-      find(rows, 'observation', 'pole_angle').score - 1e-3,
+    expect(findRow(rows, 'actor.0', 'pole_angle').score).toBeGreaterThan(
+      findRow(rows, 'observation', 'pole_angle').score - 1e-3,
     );
     // The greedy action is a linear threshold of the logits (actor.4) and of actor.3 before them.
-    expect(find(rows, 'actor.4', 'action').score).toBeGreaterThan(0.98);
-    expect(find(rows, 'actor.3', 'action').score).toBeGreaterThan(0.97);
+    expect(findRow(rows, 'actor.4', 'action').score).toBeGreaterThan(0.98);
+    expect(findRow(rows, 'actor.3', 'action').score).toBeGreaterThan(0.97);
     // The value is critic.4's single output, read back to ridge's shrinkage.
-    expect(find(rows, 'critic.4', 'value').score).toBeGreaterThan(0.999);
+    expect(findRow(rows, 'critic.4', 'value').score).toBeGreaterThan(0.999);
     // Two logits keep little of the state: the pole angle is not linearly readable from actor.4.
-    expect(find(rows, 'actor.4', 'pole_angle').score).toBeLessThan(0.1);
+    expect(findRow(rows, 'actor.4', 'pole_angle').score).toBeLessThan(0.1);
     // Controls: accuracy within 0.15 of the larger class's share, R² within [−0.15, 0.05] of 0.
     const actions = tf.tidy(() => Array.from(policy.call(data.getTensor('observation')).action.dataSync()));
     const rightShare = actions.reduce((sum, a) => sum + a, 0) / actions.length;

@@ -4,8 +4,9 @@ import { hookCounts } from '@tdhook/core/plugin';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { CartPole } from '../src/env/cartpole.js';
-import { formatProbeTable, probePolicy, type ProbeRow } from '../src/probes/index.js';
+import { formatProbeTable, probePolicy } from '../src/probes/index.js';
 import { rollout } from '../src/rollout/rollout.js';
+import { findRow } from './probes-fixture.js';
 import { cartPolePolicy } from '../src/pretrained/index.js';
 import './vitest-matchers.js';
 
@@ -21,12 +22,6 @@ afterAll(() => {
   trajectory.dispose();
   policy.dispose();
 });
-
-const find = (rows: readonly ProbeRow[], layer: string, target: string): ProbeRow => {
-  const row = rows.find((candidate) => candidate.layer === layer && candidate.target === target);
-  if (row === undefined) throw new Error(`no row ${layer} ${target}`);
-  return row;
-};
 
 describe('probePolicy over a CartPole rollout', () => {
   it('gives the table of a [2, 200] trajectory: inputs from the baseline, action and value late, controls at chance', () => {
@@ -47,19 +42,19 @@ describe('probePolicy over a CartPole rollout', () => {
       4, 32, 32, 32, 32, 2, 32, 32, 32, 32, 1,
     ]);
     // The pole angle and cart velocity ARE inputs: read back from the baseline to ridge's shrinkage.
-    expect(find(rows, 'observation', 'pole_angle').score).toBeGreaterThan(0.999);
-    expect(find(rows, 'observation', 'cart_velocity').score).toBeGreaterThan(0.999);
+    expect(findRow(rows, 'observation', 'pole_angle').score).toBeGreaterThan(0.999);
+    expect(findRow(rows, 'observation', 'cart_velocity').score).toBeGreaterThan(0.999);
     // The action: a threshold on the logits, linear in actor.3; CartPole's policy is nearly linear in the
     // observation too (measured 0.995 there, 0.997 from actor.3).
-    expect(find(rows, 'actor.3', 'action').score).toBeGreaterThan(0.99);
-    expect(find(rows, 'actor.4', 'action').score).toBeGreaterThan(0.99);
-    expect(find(rows, 'observation', 'action').score).toBeGreaterThan(0.97);
+    expect(findRow(rows, 'actor.3', 'action').score).toBeGreaterThan(0.99);
+    expect(findRow(rows, 'actor.4', 'action').score).toBeGreaterThan(0.99);
+    expect(findRow(rows, 'observation', 'action').score).toBeGreaterThan(0.97);
     // The value is not linear in the observation (measured 0.905): the critic builds it, exact by critic.3.
-    expect(find(rows, 'observation', 'value').score).toBeLessThan(0.95);
-    expect(find(rows, 'critic.3', 'value').score).toBeGreaterThan(0.99);
-    expect(find(rows, 'critic.4', 'value').score).toBeGreaterThan(0.999);
+    expect(findRow(rows, 'observation', 'value').score).toBeLessThan(0.95);
+    expect(findRow(rows, 'critic.3', 'value').score).toBeGreaterThan(0.99);
+    expect(findRow(rows, 'critic.4', 'value').score).toBeGreaterThan(0.999);
     // The logits (two numbers) keep little of the pole angle.
-    expect(find(rows, 'actor.4', 'pole_angle').score).toBeLessThan(0.1);
+    expect(findRow(rows, 'actor.4', 'pole_angle').score).toBeLessThan(0.1);
     // The target is the policy's greedy action, not the sampled one the trajectory holds.
     const greedy = tf.tidy(() =>
       Array.from(policy.call(tf.reshape(trajectory.getTensor('observation'), [-1, 4])).action.dataSync()),

@@ -2,7 +2,7 @@
 // checked against the environment replayed by hand with the recorded actions, and against the policy run by
 // hand on the recorded observations.
 import * as tf from '@tensorflow/tfjs-core';
-import { formatKey, TensorDict } from '@tdhook/core';
+import { formatKey, TensorDict, type KeyMapping } from '@tdhook/core';
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
@@ -249,6 +249,21 @@ describe('rollout', () => {
     const env = new Chain();
     env.failAtStep = 4;
     expect(() => rollout(env, policy, { steps: 10 })).toThrow('the chain broke');
+    policy.dispose();
+  });
+  it('a policy output without the batch dims is a typed error that leaves no tensor behind', () => {
+    // Writes one [1] tensor whatever the batch: stacked over time it is [1, T], not the batch [2, T].
+    class Unbatched extends TinyActorCritic {
+      override readonly outKeys: KeyMapping = { logits: 'logits', action: 'action', constant: 'constant' };
+      override forward(observation: tf.Tensor): Record<string, tf.Tensor> {
+        const { logits, action } = super.forward(observation);
+        return { logits: logits as tf.Tensor, action: action as tf.Tensor, constant: tf.ones([1]) };
+      }
+    }
+    const policy = new Unbatched();
+    expect(() => rollout([new Chain(), new Chain()], policy, { steps: 3 })).toThrowTdhookError(
+      'E_SHAPE_MISMATCH',
+    );
     policy.dispose();
   });
 });

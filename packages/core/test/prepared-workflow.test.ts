@@ -160,11 +160,16 @@ describe('Workflow.prepare: install once, run many times', () => {
     const results = [prepared.run(a), prepared.run(b)];
     expect(results.map(({ data }) => values(data.getTensor('copied')))).toEqual([[2], [3]]);
     expect(results[0]?.plan).toBe(results[1]?.plan);
-    // Data without the key the operator reads fails the plan: an error in run restores everything.
+    // Data without the key the operator reads fails the plan before anything runs: a typed error that
+    // changes nothing, the workflow still prepared and running.
     const without = batch(1);
+    const hooks = totalHooks(net);
     expect(() => prepared.run(without)).toThrowTdhookError('E_PLAN', /"extra"/);
-    expect(prepared.active).toBe(false);
-    expect(totalHooks(net)).toBe(0);
+    expect(() => prepared.run({ input: 1 } as never)).toThrowTdhookError('E_INVALID_VALUE', /TensorDict/);
+    expect(prepared.active).toBe(true);
+    expect(totalHooks(net)).toBe(hooks);
+    results.push(prepared.run(a));
+    expect(values(results[2]?.data.getTensor('copied'))).toEqual([2]);
     dispose(...results);
     for (const data of [a, b, without]) data.dispose();
     net.dispose();

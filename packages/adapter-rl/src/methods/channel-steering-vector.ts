@@ -162,6 +162,14 @@ export function channelSteeringVector(options: ChannelSteeringVectorOptions): Te
           fix: 'Give one label per sample.',
         });
       }
+      const notBinary = Array.from(label).findIndex((value) => value !== 0 && value !== 1);
+      if (notBinary >= 0) {
+        throw new InvalidValueError({
+          what: `The labels must be 0 or 1; sample ${notBinary} has ${String(label[notBinary])}`,
+          where,
+          fix: 'Give binary concept labels (bool, or int32 0/1) shaped like the batch.',
+        });
+      }
       const values = activations.dataSync();
       const towardsSum = new Float64Array(channels);
       const awaySum = new Float64Array(channels);

@@ -288,11 +288,22 @@ export const policyRollouts: MethodFactory<PolicyRolloutsOptions, ConfiguredPoli
 
 function publish(result: TensorDict, key: KeyPath, record: CorridorRollouts, maxSteps: number): void {
   const batchShape = result.batchShape;
-  result.set(joinKeys(key, ['path']), tf.tensor(record.path, [...batchShape, maxSteps + 1], 'int32'));
-  result.set(joinKeys(key, ['steps']), tf.tensor(record.steps, [...batchShape], 'int32'));
-  result.set(joinKeys(key, ['success']), tf.tensor(record.success, [...batchShape], 'bool'));
-  result.set(joinKeys(key, ['left_moves']), tf.tensor(record.leftMoves, [...batchShape], 'int32'));
-  result.set(joinKeys(key, ['first_action']), tf.tensor(record.firstAction, [...batchShape], 'int32'));
-  result.set(joinKeys(key, ['success_rate']), tf.fill([...batchShape], record.successRate, 'float32'));
-  result.set(joinKeys(key, ['left_fraction']), tf.fill([...batchShape], record.leftFraction, 'float32'));
+  const entries: [string, () => tf.Tensor][] = [
+    ['path', () => tf.tensor(record.path, [...batchShape, maxSteps + 1], 'int32')],
+    ['steps', () => tf.tensor(record.steps, [...batchShape], 'int32')],
+    ['success', () => tf.tensor(record.success, [...batchShape], 'bool')],
+    ['left_moves', () => tf.tensor(record.leftMoves, [...batchShape], 'int32')],
+    ['first_action', () => tf.tensor(record.firstAction, [...batchShape], 'int32')],
+    ['success_rate', () => tf.fill([...batchShape], record.successRate, 'float32')],
+    ['left_fraction', () => tf.fill([...batchShape], record.leftFraction, 'float32')],
+  ];
+  for (const [name, make] of entries) {
+    const tensor = make();
+    try {
+      result.set(joinKeys(key, [name]), tensor);
+    } catch (error) {
+      tensor.dispose(); // not the result's yet: the caller disposes the result, not this
+      throw error;
+    }
+  }
 }

@@ -224,19 +224,27 @@ function assemble(
             fix: 'Write the same keys at every step.',
           });
         }
+        if (found[1].shape[0] !== envs) {
+          throw new ShapeMismatchError({
+            what: `The policy wrote ${formatKey(key)} with shape [${found[1].shape.join(', ')}] for ${envs} observation(s); its first dim must be the batch`,
+            where: 'rollout (policy and workflow outputs)',
+            fix: 'Write one row per observation (no single row broadcast over the batch).',
+          });
+        }
         return found[1];
       });
       tensors.push([key, tf.stack(perStep, 1)]);
     }
     for (const { key, value } of recorder.tensors()) tensors.push([key, value]);
+    const batchShape = [envs, recorder.steps];
+    if (batched) return new TensorDict(tensors, { batchShape });
+    // One environment: drop the environment axis (a reshape shares the data).
+    const single = tensors.map(([key, tensor]) => [key, tf.reshape(tensor, tensor.shape.slice(1))] as const);
+    tf.dispose(tensors.map(([, tensor]) => tensor));
+    tensors.splice(0, tensors.length, ...single);
+    return new TensorDict(tensors, { batchShape: batchShape.slice(1) });
   } catch (error) {
     tf.dispose(tensors.map(([, tensor]) => tensor));
     throw error;
   }
-  const batchShape = [envs, recorder.steps];
-  if (batched) return new TensorDict(tensors, { batchShape });
-  // One environment: drop the environment axis (a reshape shares the data).
-  const single = tensors.map(([key, tensor]) => [key, tf.reshape(tensor, tensor.shape.slice(1))] as const);
-  tf.dispose(tensors.map(([, tensor]) => tensor));
-  return new TensorDict(single, { batchShape: batchShape.slice(1) });
 }

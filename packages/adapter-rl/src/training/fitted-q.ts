@@ -135,13 +135,22 @@ export function fitQ(network: QNetwork, table: TensorDict, options: FitQOptions 
       const bellman = tf.tidy(() =>
         tf.add(reward, tf.mul(continues, tf.max(target.actionValues(nextObservation), -1))),
       );
-      const loss = optimizer.minimize(
-        () =>
-          tf.losses.huberLoss<tf.Tensor, tf.Scalar>(bellman, network.actionValues(observation), undefined, 1),
-        true,
-        variables,
-      );
-      bellman.dispose();
+      let loss: tf.Scalar | null;
+      try {
+        loss = optimizer.minimize(
+          () =>
+            tf.losses.huberLoss<tf.Tensor, tf.Scalar>(
+              bellman,
+              network.actionValues(observation),
+              undefined,
+              1,
+            ),
+          true,
+          variables,
+        );
+      } finally {
+        bellman.dispose();
+      }
       losses[iteration] = loss === null ? Number.NaN : (loss.dataSync()[0] ?? Number.NaN);
       loss?.dispose();
       options.onProgress?.(iteration, losses[iteration] ?? Number.NaN);

@@ -33,7 +33,8 @@ const plansKept = 16;
  * others are installed but inactive, and all are inactive between runs), so `run` gives exactly what
  * `workflow.run(model, data)` gives. Hooks installed on the model before `prepare` (a steering method
  * prepared outside) act in every run, as they would in `workflow.run`; hooks installed after it run after the
- * workflow's. Any error in `run` restores everything; the prepared workflow cannot run again.
+ * workflow's. Data it cannot plan for is refused before anything runs; any error while running restores
+ * everything, and the prepared workflow cannot run again.
  *
  * @example
  * using prepared = workflow.prepare(model);
@@ -116,7 +117,9 @@ export class PreparedWorkflow {
   /**
    * Runs every execution of the workflow on `data` with the installed methods. Returns a new TensorDict
    * (the caller owns it) with `data`'s entries and every step's outputs, equal to `workflow.run(model, data)`'s;
-   * `data` is left as it was. An error restores the model and is rethrown; later calls throw a ContextError.
+   * `data` is left as it was. Data the workflow cannot plan for (not a TensorDict, a key missing) is refused
+   * with a typed error before anything runs, and the workflow stays prepared; an error while running restores
+   * the model and is rethrown, and later calls throw a ContextError.
    *
    * @example
    * const { data: result, plan } = prepared.run(data);
@@ -124,9 +127,10 @@ export class PreparedWorkflow {
    */
   run(data: TensorDict): WorkflowResult {
     this.#assertActive('PreparedWorkflow.run');
+    // Bad data fails the plan before anything runs: a typed error that changes nothing (still prepared).
+    const plan = this.plan(data);
     let working: TensorDict | undefined;
     try {
-      const plan = this.plan(data);
       working = data.clone();
       for (const execution of plan.executions) {
         checkExecutionInputs(execution, working);
