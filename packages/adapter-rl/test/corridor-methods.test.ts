@@ -11,9 +11,9 @@ import {
   corridorClosedLoop,
   corridorPanel,
   policyRollouts,
-  rollOutCorridor,
   type QNetwork,
 } from '../src/index.js';
+import { rollOutCorridor } from '../src/corridor/closed-loop.js';
 import type { Linear } from '../src/modules/linear.js';
 import { corridorPolicy } from '../src/pretrained/index.js';
 
