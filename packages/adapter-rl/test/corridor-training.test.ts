@@ -244,5 +244,4 @@ describe('corridorPolicy (committed weights)', () => {
     a.dispose();
     b.dispose();
   });
-
 });

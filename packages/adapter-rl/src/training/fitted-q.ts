@@ -8,7 +8,7 @@ import {
   type KeyPath,
   type TensorDict,
 } from '@tdhook/core';
-import { parameterVariables } from '@tdhook/core/plugin';
+import { checkOptionNames, parameterVariables } from '@tdhook/core/plugin';
 
 import { QNetwork } from '../policies/q-network.js';
 
@@ -113,6 +113,7 @@ export function fitQ(network: QNetwork, table: TensorDict, options: FitQOptions 
       fix: 'Pass new QNetwork({ seed }).',
     });
   }
+  checkOptionNames(options, ['iterations', 'learningRate', 'gamma', 'targetSync', 'onProgress'], {}, where);
   const iterations = checkNumber(options.iterations ?? 600, 'iterations', true, 1);
   const learningRate = checkNumber(options.learningRate ?? 0.02, 'learningRate', false, 0);
   const gamma = checkNumber(options.gamma ?? 0.95, 'gamma', false, 0, 1);
