@@ -164,6 +164,10 @@ describe('policyRollouts', () => {
     try {
       // baseline = the network called directly
       const direct = corridorClosedLoop(policy);
+      expect(() => corridorClosedLoop(policy, { steps: 12 } as never)).toThrowTdhookError(
+        'E_INVALID_VALUE',
+        /corridorClosedLoop has no option "steps"/,
+      );
       const read = (condition: string, name: string): number[] =>
         Array.from(result.getTensor(['rollouts', condition, name]).dataSync());
       expect(read('baseline', 'path')).toEqual(Array.from(direct.path));

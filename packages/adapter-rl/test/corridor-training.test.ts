@@ -157,6 +157,10 @@ describe('fitQ', () => {
         'E_INVALID_VALUE',
         /iterations must be an integer/,
       );
+      expect(() => fitQ(network, table, { seed: 1 } as never)).toThrowTdhookError(
+        'E_INVALID_VALUE',
+        /fitQ has no option "seed"/,
+      );
       expect(() => fitQ(network, table, { gamma: 1.5 })).toThrowTdhookError(
         'E_INVALID_VALUE',
         /gamma must be a number in \[0, 1\]/,
