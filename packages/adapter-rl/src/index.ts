@@ -10,19 +10,8 @@ export type {
   StepResult,
 } from './env/environment.js';
 export { CartPole, type CartPoleOptions } from './env/cartpole.js';
-export {
-  cartPoleConstants,
-  cartPoleStep,
-  type CartPoleConstants,
-  type CartPoleState,
-} from './env/cartpole-physics.js';
+export type { CartPoleState } from './env/cartpole-physics.js';
 export { Corridor, type CorridorOptions } from './env/corridor.js';
-export {
-  corridorGoalReward,
-  corridorStep,
-  corridorStepReward,
-  type CorridorTransition,
-} from './env/corridor-step.js';
 export { Linear, type LinearOptions } from './modules/linear.js';
 export {
   ActorCritic,
@@ -41,22 +30,18 @@ export { episodeStats, type EpisodeStats } from './rollout/episode-stats.js';
 export { QNetwork, type QNetworkOptions, type QNetworkOutput } from './policies/q-network.js';
 export { corridorPanel } from './corridor/panel.js';
 export { corridorTransitions } from './corridor/transitions.js';
-export { corridorPairs, encodeCorridorState } from './corridor/encode.js';
 export {
   corridorClosedLoop,
-  rollOutCorridor,
   type CorridorClosedLoopOptions,
   type CorridorRollouts,
 } from './corridor/closed-loop.js';
-export { fitQ, type FitQOptions, type FitQResult } from './training/fitted-q.js';
+export { fitQ, type FitQOptions, type FitQProgress, type FitQResult } from './training/fitted-q.js';
 export {
   channelSteeringVector,
   type ChannelSteeringVectorOptions,
 } from './methods/channel-steering-vector.js';
 export {
   policyRollouts,
-  rolloutConditions,
-  rolloutOutputs,
   type ConfiguredPolicyRollouts,
   type PolicyRolloutsOptions,
 } from './methods/policy-rollouts.js';
@@ -77,9 +62,8 @@ export {
   type AttributionOverTimeOptions,
   type VariableSeries,
 } from './rollout/attribution-over-time.js';
-export { Adam } from './training/adam.js';
 export { trainPpo, type PpoResult } from './training/ppo.js';
-export { checkPpoOptions, type PpoProgress, type TrainPpoOptions } from './training/ppo-options.js';
+export type { PpoProgress, TrainPpoOptions } from './training/ppo-options.js';
 export {
   evaluatePolicy,
   type EvaluatePolicyOptions,
@@ -87,9 +71,7 @@ export {
 } from './training/evaluate-policy.js';
 export {
   loadPolicyWeights,
-  policyWeightsFormat,
   policyWeightsToJSON,
-  policyWeightsVersion,
   type PolicyWeightsJSON,
   type PolicyWeightsOptions,
 } from './io/policy-weights.js';

@@ -147,6 +147,9 @@ describe('attribution over a rollout', () => {
     const ig = attributionOverTime(trajectory, { target: 'action', attributionKey: 'ig' });
     expect(ig.map(({ name }) => name)).toEqual(['x0', 'x1']);
     expect(() => attributionOverTime(trajectory, { target: 'critic' })).toThrowTdhookError('E_MISSING_KEY');
+    expect(() =>
+      attributionOverTime(trajectory, { target: 'value', inputKey: 'observation' } as never),
+    ).toThrowTdhookError('E_INVALID_VALUE', /has no option "inputKey"/);
     expect(() => attributionOverTime(trajectory, { names: ['a'], target: 'value' })).toThrowTdhookError(
       'E_SHAPE_MISMATCH',
     );

@@ -11,9 +11,9 @@ import {
   corridorClosedLoop,
   corridorPanel,
   policyRollouts,
-  rollOutCorridor,
   type QNetwork,
 } from '../src/index.js';
+import { rollOutCorridor } from '../src/corridor/closed-loop.js';
 import type { Linear } from '../src/modules/linear.js';
 import { corridorPolicy } from '../src/pretrained/index.js';
 
@@ -167,6 +167,10 @@ describe('policyRollouts', () => {
     try {
       // baseline = the network called directly
       const direct = corridorClosedLoop(policy);
+      expect(() => corridorClosedLoop(policy, { steps: 12 } as never)).toThrowTdhookError(
+        'E_INVALID_VALUE',
+        /corridorClosedLoop has no option "steps"/,
+      );
       const read = (condition: string, name: string): number[] =>
         Array.from(result.getTensor(['rollouts', condition, name]).dataSync());
       expect(read('baseline', 'path')).toEqual(Array.from(direct.path));

@@ -5,13 +5,8 @@ import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
 import { Linear } from '../src/modules/linear.js';
-import {
-  corridorPairs,
-  corridorPanel,
-  corridorTransitions,
-  encodeCorridorState,
-  QNetwork,
-} from '../src/index.js';
+import { corridorPanel, corridorTransitions, QNetwork } from '../src/index.js';
+import { corridorPairs, encodeCorridorState } from '../src/corridor/encode.js';
 
 describe('corridorPanel', () => {
   it('holds the 72 non-terminal states, agent-major, with the optimal action as target and concept', () => {

@@ -7,14 +7,15 @@ import { describe, expect, it } from 'vitest';
 import {
   Corridor,
   corridorClosedLoop,
-  corridorPairs,
   corridorPanel,
   corridorTransitions,
   fitQ,
   QNetwork,
 } from '../src/index.js';
+import { corridorPairs } from '../src/corridor/encode.js';
 import type { Linear } from '../src/modules/linear.js';
-import { corridorPolicy, corridorQWeights, loadQNetworkWeights } from '../src/pretrained/index.js';
+import { corridorPolicy, corridorQArchitecture, corridorQTraining } from '../src/pretrained/index.js';
+import { corridorQWeights } from '../src/pretrained/corridor-q.js';
 
 /** Greedy accuracy of a network on the panel (the optimal action is `target_action`). */
 function greedyAccuracy(network: QNetwork): number {
@@ -130,15 +131,20 @@ describe('fitQ', () => {
     }
   });
 
-  it('repeats exactly for a seed', () => {
+  it('repeats exactly for a seed, reporting every step to onProgress', () => {
     using table = corridorTransitions();
-    const runs = [0, 1].map(() => {
+    const seen: { iteration: number; loss: number }[] = [];
+    const runs = [0, 1].map((run) => {
       const network = new QNetwork({ seed: 5 });
-      const { losses } = fitQ(network, table, { iterations: 25 });
+      const { losses } = fitQ(network, table, {
+        iterations: 25,
+        ...(run === 0 ? { onProgress: (progress) => seen.push(progress) } : {}),
+      });
       network.dispose();
       return Array.from(losses);
     });
     expect(runs[0]).toEqual(runs[1]);
+    expect(seen).toEqual(runs[0]?.map((loss, iteration) => ({ iteration, loss })));
   });
 
   it('refuses bad options and tables with typed errors, training nothing', () => {
@@ -150,6 +156,10 @@ describe('fitQ', () => {
       expect(() => fitQ(network, table, { iterations: 0 })).toThrowTdhookError(
         'E_INVALID_VALUE',
         /iterations must be an integer/,
+      );
+      expect(() => fitQ(network, table, { seed: 1 } as never)).toThrowTdhookError(
+        'E_INVALID_VALUE',
+        /fitQ has no option "seed"/,
       );
       expect(() => fitQ(network, table, { gamma: 1.5 })).toThrowTdhookError(
         'E_INVALID_VALUE',
@@ -217,9 +227,8 @@ describe('corridorPolicy (committed weights)', () => {
   });
 
   it('records how it was trained, and is a new network each call', () => {
-    expect(corridorQWeights.format).toBe('tdhook.q-network-weights');
-    expect(corridorQWeights.config).toEqual({ length: 9, hidden: [16, 8], actions: 2, seed: 0 });
-    expect(corridorQWeights.training).toMatchObject({
+    expect(corridorQArchitecture).toEqual({ length: 9, hidden: [16, 8], actions: 2, seed: 0 });
+    expect(corridorQTraining).toMatchObject({
       iterations: 600,
       learningRate: 0.02,
       gamma: 0.95,
@@ -227,33 +236,16 @@ describe('corridorPolicy (committed weights)', () => {
       greedyAccuracy: 1,
       closedLoopSuccess: 1,
     });
-    expect(corridorQWeights.parameters.map((entry) => entry.key)).toEqual([
-      'features.0.kernel',
-      'features.0.bias',
-      'features.2.kernel',
-      'features.2.bias',
-      'policy_head.kernel',
-      'policy_head.bias',
-    ]);
+    // The one weights format of the package (safetensors in base64), its metadata the two records above.
+    expect(corridorQWeights.format).toBe('tdhook-policy-weights');
+    expect(corridorQWeights.metadata).toEqual({
+      architecture: corridorQArchitecture,
+      training: corridorQTraining,
+    });
     const [a, b] = [corridorPolicy(), corridorPolicy()];
     expect(a).not.toBe(b);
     expect(a.policy_head.kernel).toBeCloseToTensor(b.policy_head.kernel, { rtol: 0, atol: 0 });
     a.dispose();
     b.dispose();
-  });
-
-  it('refuses weights in another format or with a wrong size, leaving nothing behind', () => {
-    expect(() => loadQNetworkWeights({ ...corridorQWeights, version: 2 as 1 })).toThrowTdhookError(
-      'E_INVALID_VALUE',
-      /Unknown weights format/,
-    );
-    const parameters = corridorQWeights.parameters.map((entry, index) =>
-      index === 0 ? { ...entry, data: 'AAAAAA==' } : entry,
-    );
-    const broken = { ...corridorQWeights, parameters };
-    expect(() => loadQNetworkWeights(broken)).toThrowTdhookError(
-      'E_INVALID_VALUE',
-      /features.0.kernel holds/,
-    );
   });
 });

@@ -183,7 +183,7 @@ describe('the corridor workflow (examples/corridor-workflow.ts)', () => {
 describe('docs/corridor-workflow.md', () => {
   const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
   const withoutLayout = (code: string): string => code.replace(/\s+/g, '').replace(/,(?=[)\]}])/g, '');
-  const guide = read('../../../docs/corridor-workflow.md');
+  const guide = read('../docs/corridor-workflow.md');
   const example = withoutLayout(read('../examples/corridor-workflow.ts'));
   const snippets = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
 

@@ -1,7 +1,8 @@
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
-import { CartPole, cartPoleConstants } from '../src/index.js';
+import { CartPole } from '../src/index.js';
+import { cartPoleConstants } from '../src/env/cartpole-physics.js';
 
 /** Balances with a hand-tuned linear rule (no learning): enough to reach the 500-step limit. */
 function balance(observation: Float32Array): number {

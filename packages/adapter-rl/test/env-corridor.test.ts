@@ -1,7 +1,8 @@
 import type {} from '@tdhook/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
-import { Corridor, corridorStep } from '../src/index.js';
+import { Corridor } from '../src/index.js';
+import { corridorStep } from '../src/env/corridor-step.js';
 
 function planes(observation: Float32Array, length: number): { agent: number; goal: number } {
   expect(observation.length).toBe(2 * length);

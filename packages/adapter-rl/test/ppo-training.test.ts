@@ -142,6 +142,11 @@ describe('trainPpo', () => {
       'E_INVALID_VALUE',
     );
     expect(() => trainPpo({ policy } as TrainPpoOptions)).toThrowTdhookError('E_INVALID_VALUE');
+    expect(() => evaluatePolicy(makeEnv, policy, { episodes: 0 })).toThrowTdhookError('E_INVALID_VALUE');
+    expect(() => evaluatePolicy(makeEnv, policy, { greedy: true } as never)).toThrowTdhookError(
+      'E_INVALID_VALUE',
+      /evaluatePolicy has no option "greedy"/,
+    );
     expect(tf.memory().numTensors).toBe(tensors);
     policy.dispose();
   });

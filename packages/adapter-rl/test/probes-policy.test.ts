@@ -7,12 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   formatProbeTable,
   probePolicy,
-  shuffledLabels,
   standardized,
   type ProbeRow,
   type ProbeTarget,
 } from '../src/probes/index.js';
 import { Linear } from '../src/modules/linear.js';
+import { shuffledLabels } from '../src/probes/shuffled-labels.js';
 import { balancingPolicy, cartPoleObservations, findRow } from './probes-fixture.js';
 import './vitest-matchers.js';
 

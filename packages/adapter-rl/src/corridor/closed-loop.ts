@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionNames } from '@tdhook/core/plugin';
 
 import type { QNetwork } from '../policies/q-network.js';
 import { checkCorridorLength } from './check-length.js';
@@ -11,7 +12,7 @@ import { corridorPairs, encodeCorridorState } from './encode.js';
  * reached, the left moves, and the first action (the open-loop decision at the start state).
  *
  * @example
- * const { success, path }: CorridorRollouts = rollOutCorridor(agents, goals, 9, 12, act);
+ * const { success, path }: CorridorRollouts = corridorClosedLoop(corridorPolicy());
  */
 export interface CorridorRollouts {
   readonly path: Int32Array;
@@ -109,6 +110,7 @@ export function corridorClosedLoop(
   network: QNetwork,
   options: CorridorClosedLoopOptions = {},
 ): CorridorRollouts {
+  checkOptionNames(options, ['maxSteps'], {}, 'corridorClosedLoop');
   const length = checkCorridorLength(network.length, 'corridorClosedLoop');
   const pairs = corridorPairs(length);
   return rollOutCorridor(

@@ -13,20 +13,9 @@ import { readSafetensors, writeSafetensors } from '@tdhook/core/plugin';
 
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 
-/**
- * The `format` tag of {@link PolicyWeightsJSON}.
- *
- * @example
- * json.format === policyWeightsFormat; // 'tdhook-policy-weights'
- */
-export const policyWeightsFormat = 'tdhook-policy-weights';
-/**
- * The version of {@link PolicyWeightsJSON} this package writes and reads.
- *
- * @example
- * json.version === policyWeightsVersion; // 1
- */
-export const policyWeightsVersion = 1;
+// The format tag and the version this package writes and reads.
+const policyWeightsFormat = 'tdhook-policy-weights';
+const policyWeightsVersion = 1;
 
 /**
  * A policy's parameters as JSON (a small versioned format that works in browsers): `safetensors` is the
@@ -39,8 +28,8 @@ export const policyWeightsVersion = 1;
  * JSON.stringify(json);
  */
 export interface PolicyWeightsJSON {
-  readonly format: typeof policyWeightsFormat;
-  readonly version: typeof policyWeightsVersion;
+  readonly format: 'tdhook-policy-weights';
+  readonly version: 1;
   readonly safetensors: string;
   readonly metadata?: JsonObject;
 }

@@ -5,5 +5,4 @@ export { probePolicy } from './probe-policy.js';
 export type { ProbePolicyOptions, ProbeRow } from './probe-policy-options.js';
 export type { ProbeKind, ProbeTarget } from './probe-target.js';
 export { formatProbeTable, type ProbeTableOptions } from './probe-table.js';
-export { shuffledLabels, shuffledRows } from './shuffled-labels.js';
 export { standardized } from './standardized.js';

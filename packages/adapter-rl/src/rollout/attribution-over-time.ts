@@ -7,7 +7,7 @@ import {
   type Key,
   type TensorDict,
 } from '@tdhook/core';
-import { describeStructure, isTensorDict } from '@tdhook/core/plugin';
+import { checkOptionNames, describeStructure, isTensorDict } from '@tdhook/core/plugin';
 
 /**
  * Options of {@link attributionOverTime}.
@@ -68,6 +68,7 @@ export function attributionOverTime(
       fix: 'Pass what rollout(...) returned.',
     });
   }
+  checkOptionNames(options, ['target', 'attributionKey', 'input', 'names', 'env'], {}, where);
   const input = toKeyPath(options.input ?? 'observation', `${where} input`);
   const root = toKeyPath(options.attributionKey ?? 'attr', `${where} attributionKey`);
   const key = toKeyPath(

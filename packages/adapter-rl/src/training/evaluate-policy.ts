@@ -1,4 +1,5 @@
 import { InvalidValueError, type ModelNode } from '@tdhook/core';
+import { checkOptionNames } from '@tdhook/core/plugin';
 
 import type { Environment } from '../env/environment.js';
 import { episodeStats } from '../rollout/episode-stats.js';
@@ -41,6 +42,7 @@ export function evaluatePolicy(
   policy: ModelNode,
   options: EvaluatePolicyOptions = {},
 ): PolicyEvaluation {
+  checkOptionNames(options, ['episodes', 'seed'], {}, 'evaluatePolicy');
   const episodes = options.episodes ?? 100;
   const seed = options.seed ?? 0;
   if (!Number.isInteger(episodes) || episodes < 1) {

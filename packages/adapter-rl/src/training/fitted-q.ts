@@ -8,7 +8,7 @@ import {
   type KeyPath,
   type TensorDict,
 } from '@tdhook/core';
-import { parameterVariables } from '@tdhook/core/plugin';
+import { checkOptionNames, parameterVariables } from '@tdhook/core/plugin';
 
 import { QNetwork } from '../policies/q-network.js';
 
@@ -27,8 +27,21 @@ export interface FitQOptions {
   readonly gamma?: number;
   /** The target network copies the trained one after every step whose index is a multiple of this. Default 10. */
   readonly targetSync?: number;
-  /** Called after each step with its index and loss (reading the loss waits for the step: leave it out for speed). */
-  readonly onProgress?: (iteration: number, loss: number) => void;
+  /** Called after each step with its index and loss. Default none. */
+  readonly onProgress?: (progress: FitQProgress) => void;
+}
+
+/**
+ * What {@link FitQOptions.onProgress} receives after every step.
+ *
+ * @example
+ * fitQ(network, table, { onProgress: ({ iteration, loss }) => console.log(iteration, loss) });
+ */
+export interface FitQProgress {
+  /** The step's index, from 0. */
+  readonly iteration: number;
+  /** Its smooth-L1 loss. */
+  readonly loss: number;
 }
 
 /**
@@ -100,6 +113,7 @@ export function fitQ(network: QNetwork, table: TensorDict, options: FitQOptions 
       fix: 'Pass new QNetwork({ seed }).',
     });
   }
+  checkOptionNames(options, ['iterations', 'learningRate', 'gamma', 'targetSync', 'onProgress'], {}, where);
   const iterations = checkNumber(options.iterations ?? 600, 'iterations', true, 1);
   const learningRate = checkNumber(options.learningRate ?? 0.02, 'learningRate', false, 0);
   const gamma = checkNumber(options.gamma ?? 0.95, 'gamma', false, 0, 1);
@@ -153,7 +167,7 @@ export function fitQ(network: QNetwork, table: TensorDict, options: FitQOptions 
       }
       losses[iteration] = loss === null ? Number.NaN : (loss.dataSync()[0] ?? Number.NaN);
       loss?.dispose();
-      options.onProgress?.(iteration, losses[iteration] ?? Number.NaN);
+      options.onProgress?.({ iteration, loss: losses[iteration] ?? Number.NaN });
       if (iteration % targetSync === 0) sync();
     }
   } finally {
