@@ -1,10 +1,10 @@
 // How one planned execution runs, shared by Workflow.run (which prepares its methods for each execution) and
 // PreparedWorkflow.run (which prepared them once): the same code, so that both give the same results.
-import * as tf from '@tensorflow/tfjs-core';
 
 import { PlanError } from '../errors.js';
 import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
+import { shareHandle } from '../tensordict/share-handle.js';
 import { isTensor } from '../value-guards.js';
 import type { TensorDictOperator } from './operator.js';
 import type { PreparedModel } from './prepared-model.js';
@@ -135,7 +135,7 @@ function copyKeys(from: TensorDict, to: TensorDict, keys: readonly KeyPath[]): v
   // cost a rollout that runs a workflow at every step about twice as much).
   if (keys.every((key) => isTensor(from.get(key)))) {
     for (const key of keys) {
-      const copy = tf.clone(from.getTensor(key));
+      const copy = shareHandle(from.getTensor(key));
       try {
         to.set(key, copy);
       } catch (error) {

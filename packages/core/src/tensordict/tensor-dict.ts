@@ -11,6 +11,7 @@ import { installPrototypeExtras } from './prototype-extras.js';
 import { claimTensor, releaseTensor } from './ownership.js';
 import { copyOps, entriesToOps, valueToOps, writeOps, type WriteOp } from './plan.js';
 import { rebuild } from './rebuild.js';
+import { shareHandle } from './share-handle.js';
 import { checkBatchShape } from './shape.js';
 import { expandBatch, indexBatch, reshapeBatch, sliceBatch, unsqueezeBatch } from './tensor-dict-batch.js';
 import { addDicts, lerpDicts, scaleDict, subDicts } from './tensor-dict-arithmetic.js';
@@ -320,7 +321,7 @@ export class TensorDict implements Disposable {
     return rebuild(
       this,
       this.#batchShape,
-      (tensor) => tf.clone(tensor),
+      shareHandle,
       selectFilter(paths),
       where,
       TensorDict.#access,
@@ -341,7 +342,7 @@ export class TensorDict implements Disposable {
     return rebuild(
       this,
       this.#batchShape,
-      (tensor) => tf.clone(tensor),
+      shareHandle,
       excludeFilter(paths),
       where,
       TensorDict.#access,
@@ -389,7 +390,7 @@ export class TensorDict implements Disposable {
     return rebuild(
       this,
       this.#batchShape,
-      (tensor) => tf.clone(tensor),
+      shareHandle,
       undefined,
       'clone()',
       TensorDict.#access,
