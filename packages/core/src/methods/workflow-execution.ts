@@ -7,6 +7,7 @@ import type { TensorDict } from '../tensordict/tensor-dict.js';
 import { shareHandle } from '../tensordict/share-handle.js';
 import { isTensor } from '../value-guards.js';
 import type { TensorDictOperator } from './operator.js';
+import type { MethodPlan } from './method-definition.js';
 import type { PreparedModel } from './prepared-model.js';
 import { distinctKeys, type PlannedExecution, type ResolvedStep } from './workflow-plan.js';
 
@@ -77,7 +78,7 @@ export function runPreparedMethods(
   if (prepared.length === 1) {
     const result = first.run(working);
     try {
-      copyKeys(result, working, distinctKeys([...modelOutKeys, ...(steps[0]?.plan?.outKeys ?? [])]));
+      copyKeys(result, working, publishedKeys(modelOutKeys, steps[0]?.plan));
     } finally {
       result.dispose();
     }
@@ -97,6 +98,18 @@ export function runPreparedMethods(
   } finally {
     pass.dispose();
   }
+}
+
+// The keys a method running alone publishes, per plan and model: a prepared workflow asks at every run.
+const published = new WeakMap<object, { readonly modelOutKeys: readonly KeyPath[]; readonly keys: KeyPath[] }>();
+
+function publishedKeys(modelOutKeys: readonly KeyPath[], plan: MethodPlan | undefined): readonly KeyPath[] {
+  if (plan === undefined) return distinctKeys(modelOutKeys);
+  const known = published.get(plan);
+  if (known?.modelOutKeys === modelOutKeys) return known.keys;
+  const keys = distinctKeys([...modelOutKeys, ...plan.outKeys]);
+  published.set(plan, { modelOutKeys, keys });
+  return keys;
 }
 
 /**

@@ -205,7 +205,7 @@ export class TensorDict implements Disposable {
    */
   has(key: Key): boolean {
     const path = toKeyPath(key, 'has(key)');
-    this.#alive(`has(${formatKey(path)})`);
+    if (this.#disposed) this.#alive(`has(${formatKey(path)})`);
     return this.#find(path, 0) !== undefined;
   }
 
@@ -593,10 +593,10 @@ export class TensorDict implements Disposable {
 
   #lookup(key: Key, method: string): Stored {
     const path = toKeyPath(key, `${method}(key)`);
-    const where = `${method}(${formatKey(path)})`;
-    this.#alive(where);
+    // The message's place is formatted only for an error: lookups run several times per workflow step.
+    if (this.#disposed) this.#alive(`${method}(${formatKey(path)})`);
     const stored = this.#find(path, 0);
-    if (stored === undefined) throw this.#missing(path, where);
+    if (stored === undefined) throw this.#missing(path, `${method}(${formatKey(path)})`);
     return stored;
   }
 
