@@ -101,7 +101,10 @@ export function runPreparedMethods(
 }
 
 // The keys a method running alone publishes, per plan and model: a prepared workflow asks at every run.
-const published = new WeakMap<object, { readonly modelOutKeys: readonly KeyPath[]; readonly keys: KeyPath[] }>();
+const published = new WeakMap<
+  object,
+  { readonly modelOutKeys: readonly KeyPath[]; readonly keys: KeyPath[] }
+>();
 
 function publishedKeys(modelOutKeys: readonly KeyPath[], plan: MethodPlan | undefined): readonly KeyPath[] {
   if (plan === undefined) return distinctKeys(modelOutKeys);

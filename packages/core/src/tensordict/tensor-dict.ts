@@ -318,14 +318,7 @@ export class TensorDict implements Disposable {
         if (this.#find(path, 0) === undefined) throw this.#missing(path, where);
       }
     }
-    return rebuild(
-      this,
-      this.#batchShape,
-      shareHandle,
-      selectFilter(paths),
-      where,
-      TensorDict.#access,
-    );
+    return rebuild(this, this.#batchShape, shareHandle, selectFilter(paths), where, TensorDict.#access);
   }
 
   /**
@@ -339,14 +332,7 @@ export class TensorDict implements Disposable {
     const paths = keys.map((key, index) => toKeyPath(key, `exclude(), key ${index}`));
     const where = `exclude(${paths.map((path) => formatKey(path)).join(', ')})`;
     this.#alive(where);
-    return rebuild(
-      this,
-      this.#batchShape,
-      shareHandle,
-      excludeFilter(paths),
-      where,
-      TensorDict.#access,
-    );
+    return rebuild(this, this.#batchShape, shareHandle, excludeFilter(paths), where, TensorDict.#access);
   }
 
   /**
@@ -387,14 +373,7 @@ export class TensorDict implements Disposable {
    */
   clone(): TensorDict {
     this.#alive('clone()');
-    return rebuild(
-      this,
-      this.#batchShape,
-      shareHandle,
-      undefined,
-      'clone()',
-      TensorDict.#access,
-    );
+    return rebuild(this, this.#batchShape, shareHandle, undefined, 'clone()', TensorDict.#access);
   }
 
   /**
