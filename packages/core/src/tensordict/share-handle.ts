@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * A new handle on `tensor`'s data (no copy), for a TensorDict to own: what clones, selections and merges
- * store. `tf.clone` would copy the data on wasm (its Identity kernel allocates and copies), which cost a
- * rollout running a workflow at every step a fifth of its time; a reshape to the same shape shares the data
- * on every backend and holds the same values.
+ * store. `tf.clone` copies the data on wasm (its Identity kernel allocates and copies: 1.3 µs for a small
+ * tensor, and a full copy for a large one); a reshape to the same shape shares the data on every backend
+ * (0.6 µs) and holds the same values. A workflow run at every step of a rollout makes ~30 such handles.
  *
  * @example
  * const handle = shareHandle(td.getTensor('x')); // same values, same data, a handle of its own
