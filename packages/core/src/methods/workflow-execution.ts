@@ -4,6 +4,7 @@
 import { PlanError } from '../errors.js';
 import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
+import { isTensorDict } from '../tensordict/brand.js';
 import { shareHandle } from '../tensordict/share-handle.js';
 import { isTensor } from '../value-guards.js';
 import type { TensorDictOperator } from './operator.js';
@@ -147,11 +148,13 @@ function copyKeys(from: TensorDict, to: TensorDict, keys: readonly KeyPath[]): v
     }
   }
   if (keys.length === 0) return;
-  // The usual case, one tensor per key: one cloned handle each (select() then update() would take two, and
-  // cost a rollout that runs a workflow at every step about twice as much).
-  if (keys.every((key) => isTensor(from.get(key)))) {
+  // The usual case, one tensor per key, or a namespace of them (a cache) that `to` does not have yet: one new
+  // handle per tensor (select() then update() would take two, and cost a rollout that runs a workflow at
+  // every step about twice as much). A namespace `to` has already is merged into, by update() below.
+  if (keys.every((key) => copiedWhole(from, to, key))) {
     for (const key of keys) {
-      const copy = shareHandle(from.getTensor(key));
+      const value = from.get(key);
+      const copy = isTensor(value) ? shareHandle(value) : (value as TensorDict).clone();
       try {
         to.set(key, copy);
       } catch (error) {
@@ -168,4 +171,13 @@ function copyKeys(from: TensorDict, to: TensorDict, keys: readonly KeyPath[]): v
   } finally {
     picked.dispose();
   }
+}
+
+/**
+ * True if `from`'s entry at `key` can be copied into `to` as a whole with set(): a tensor, or a top-level
+ * nested dict that `to` lacks (its clone keeps the batch shapes and leaves that update() would write).
+ */
+function copiedWhole(from: TensorDict, to: TensorDict, key: KeyPath): boolean {
+  const value = from.get(key);
+  return isTensor(value) || (key.length === 1 && isTensorDict(value) && !to.has(key));
 }
