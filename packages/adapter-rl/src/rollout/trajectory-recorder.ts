@@ -50,9 +50,14 @@ export class TrajectoryRecorder {
     const steps = this.#records.length;
     const envs = this.#envs;
     const out = new make(envs * steps * width);
-    // Index loops, no subarray per environment and step: this runs for every field of every step.
+    // No subarray per environment and step (this runs for every field of every step): one environment's
+    // values are contiguous, several are copied by index.
     for (let t = 0; t < steps; t++) {
       const values = read(this.#records[t] as EnvStepRecord);
+      if (envs === 1) {
+        out.set(values.subarray(0, width), t * width);
+        continue;
+      }
       for (let env = 0; env < envs; env++) {
         const from = env * width;
         const to = (env * steps + t) * width;
