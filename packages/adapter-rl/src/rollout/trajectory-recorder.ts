@@ -55,7 +55,7 @@ export class TrajectoryRecorder {
     for (let t = 0; t < steps; t++) {
       const values = read(this.#records[t] as EnvStepRecord);
       if (envs === 1) {
-        out.set(values.subarray(0, width), t * width);
+        out.set(values.length === width ? values : values.subarray(0, width), t * width);
         continue;
       }
       for (let env = 0; env < envs; env++) {
