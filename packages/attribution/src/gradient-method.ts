@@ -315,6 +315,22 @@ export interface ModelBatch {
   readonly inputs: tf.Tensor[];
 }
 
+// Small inputs (a rollout's observations) are read and checked here: three kernels and a tidy cost more
+// than the whole read on wasm and cpu, and on a GPU backend reading one value syncs as much as reading a few
+// thousand. Large inputs stay on the backend.
+const checkedOnHost = 4096;
+
+function hasNonFinite(value: tf.Tensor): boolean {
+  if (value.size <= checkedOnHost) {
+    const values = value.dataSync();
+    for (let index = 0; index < values.length; index++) {
+      if (!Number.isFinite(values[index])) return true;
+    }
+    return false;
+  }
+  return tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(value))).dataSync()[0]) === 1;
+}
+
 /**
  * Reads the model inputs from `data` and flattens the batch dims; checks that attributed inputs are float32
  * and finite. Dispose the inputs when done.
@@ -353,8 +369,7 @@ export function readModelBatch(
         fix: 'Attribute to the module that embeds it instead: inputs: [] (or the float inputs), modules: [path].',
       });
     }
-    const nonFinite = tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(value))).dataSync()[0]);
-    if (nonFinite === 1) {
+    if (hasNonFinite(value)) {
       throw new InvalidValueError({
         what: `Input ${formatKey(source.key)} contains NaN or infinite values`,
         where,

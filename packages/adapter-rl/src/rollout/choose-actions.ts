@@ -1,5 +1,4 @@
 import { formatKey, InvalidValueError, MissingKeyError, ShapeMismatchError } from '@tdhook/core';
-import { keysEqual } from '@tdhook/core/plugin';
 
 import type { StepOutput } from './step-runner.js';
 
@@ -15,7 +14,8 @@ export interface ChosenActions {
 }
 
 function readKey(step: StepOutput, key: string, explore: RolloutExplore): Float32Array | Int32Array {
-  const found = step.entries.find(([path]) => keysEqual(path, [key]));
+  // Compared in place (no key normalisation): this runs at every step.
+  const found = step.entries.find(([path]) => path.length === 1 && path[0] === key);
   if (found === undefined) {
     throw new MissingKeyError({
       what: `explore '${explore}' reads ${formatKey([key])}, which the policy (and workflow) did not write; they wrote ${step.entries

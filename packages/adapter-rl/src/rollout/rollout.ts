@@ -5,6 +5,7 @@ import {
   ShapeMismatchError,
   TensorDict,
   type Key,
+  type KeyPath,
   type ModelKeys,
   type ModelNode,
   type Workflow,
@@ -202,6 +203,11 @@ function collect(runner: StepRunner, options: ReturnType<typeof checkRolloutOpti
   }
 }
 
+/** Key paths as the steps wrote them (normalised already) are equal: compared in place. */
+function samePath(a: KeyPath, b: KeyPath): boolean {
+  return a.length === b.length && a.every((segment, index) => segment === b[index]);
+}
+
 /** Stacks what the policy (and workflow) wrote over time and adds the recorded keys: one TensorDict. */
 function assemble(
   outputs: readonly StepOutput[],
@@ -210,13 +216,18 @@ function assemble(
   batched: boolean,
 ): TensorDict {
   const keys = (outputs[0]?.entries ?? [])
-    .map(([key]) => key)
-    .filter((key) => !recordedKeys.some((recorded) => keysEqual(key, [recorded])));
+    .map(([key], position) => ({ key, position }))
+    .filter(({ key }) => !recordedKeys.some((recorded) => keysEqual(key, [recorded])));
   const tensors: (readonly [Key, tf.Tensor])[] = [];
   try {
-    for (const key of keys) {
+    for (const { key, position } of keys) {
       const perStep = outputs.map((output, step) => {
-        const found = output.entries.find(([path]) => keysEqual(path, key));
+        // Steps write their keys in the same order: look there first (steps × keys lookups otherwise).
+        const atPosition = output.entries[position];
+        const found =
+          atPosition !== undefined && samePath(atPosition[0], key)
+            ? atPosition
+            : output.entries.find(([path]) => samePath(path, key));
         if (found === undefined) {
           throw new ShapeMismatchError({
             what: `Step ${step} did not write ${formatKey(key)}, which step 0 wrote`,

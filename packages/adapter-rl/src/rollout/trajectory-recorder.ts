@@ -48,12 +48,22 @@ export class TrajectoryRecorder {
     read: (record: EnvStepRecord) => T,
   ): T {
     const steps = this.#records.length;
-    const out = new make(this.#envs * steps * width);
-    this.#records.forEach((record, t) => {
-      const values = read(record);
-      for (let env = 0; env < this.#envs; env++)
-        out.set(values.subarray(env * width, (env + 1) * width), (env * steps + t) * width);
-    });
+    const envs = this.#envs;
+    const out = new make(envs * steps * width);
+    // No subarray per environment and step (this runs for every field of every step): one environment's
+    // values are contiguous, several are copied by index.
+    for (let t = 0; t < steps; t++) {
+      const values = read(this.#records[t] as EnvStepRecord);
+      if (envs === 1) {
+        out.set(values.length === width ? values : values.subarray(0, width), t * width);
+        continue;
+      }
+      for (let env = 0; env < envs; env++) {
+        const from = env * width;
+        const to = (env * steps + t) * width;
+        for (let item = 0; item < width; item++) out[to + item] = values[from + item] as number;
+      }
+    }
     return out;
   }
 

@@ -1,12 +1,14 @@
 // How one planned execution runs, shared by Workflow.run (which prepares its methods for each execution) and
 // PreparedWorkflow.run (which prepared them once): the same code, so that both give the same results.
-import * as tf from '@tensorflow/tfjs-core';
 
 import { PlanError } from '../errors.js';
 import { formatKey, keyStartsWith, type KeyPath } from '../keys.js';
 import type { TensorDict } from '../tensordict/tensor-dict.js';
+import { isTensorDict } from '../tensordict/brand.js';
+import { shareHandle } from '../tensordict/share-handle.js';
 import { isTensor } from '../value-guards.js';
 import type { TensorDictOperator } from './operator.js';
+import type { MethodPlan } from './method-definition.js';
 import type { PreparedModel } from './prepared-model.js';
 import { distinctKeys, type PlannedExecution, type ResolvedStep } from './workflow-plan.js';
 
@@ -77,7 +79,7 @@ export function runPreparedMethods(
   if (prepared.length === 1) {
     const result = first.run(working);
     try {
-      copyKeys(result, working, distinctKeys([...modelOutKeys, ...(steps[0]?.plan?.outKeys ?? [])]));
+      copyKeys(result, working, publishedKeys(modelOutKeys, steps[0]?.plan));
     } finally {
       result.dispose();
     }
@@ -97,6 +99,21 @@ export function runPreparedMethods(
   } finally {
     pass.dispose();
   }
+}
+
+// The keys a method running alone publishes, per plan and model: a prepared workflow asks at every run.
+const published = new WeakMap<
+  object,
+  { readonly modelOutKeys: readonly KeyPath[]; readonly keys: KeyPath[] }
+>();
+
+function publishedKeys(modelOutKeys: readonly KeyPath[], plan: MethodPlan | undefined): readonly KeyPath[] {
+  if (plan === undefined) return distinctKeys(modelOutKeys);
+  const known = published.get(plan);
+  if (known?.modelOutKeys === modelOutKeys) return known.keys;
+  const keys = distinctKeys([...modelOutKeys, ...plan.outKeys]);
+  published.set(plan, { modelOutKeys, keys });
+  return keys;
 }
 
 /**
@@ -131,11 +148,13 @@ function copyKeys(from: TensorDict, to: TensorDict, keys: readonly KeyPath[]): v
     }
   }
   if (keys.length === 0) return;
-  // The usual case, one tensor per key: one cloned handle each (select() then update() would take two, and
-  // cost a rollout that runs a workflow at every step about twice as much).
-  if (keys.every((key) => isTensor(from.get(key)))) {
+  // The usual case, one tensor per key, or a namespace of them (a cache) that `to` does not have yet: one new
+  // handle per tensor (select() then update() would take two, and cost a rollout that runs a workflow at
+  // every step about twice as much). A namespace `to` has already is merged into, by update() below.
+  if (keys.every((key) => copiedWhole(from, to, key))) {
     for (const key of keys) {
-      const copy = tf.clone(from.getTensor(key));
+      const value = from.get(key);
+      const copy = isTensor(value) ? shareHandle(value) : (value as TensorDict).clone();
       try {
         to.set(key, copy);
       } catch (error) {
@@ -152,4 +171,13 @@ function copyKeys(from: TensorDict, to: TensorDict, keys: readonly KeyPath[]): v
   } finally {
     picked.dispose();
   }
+}
+
+/**
+ * True if `from`'s entry at `key` can be copied into `to` as a whole with set(): a tensor, or a top-level
+ * nested dict that `to` lacks (its clone keeps the batch shapes and leaves that update() would write).
+ */
+function copiedWhole(from: TensorDict, to: TensorDict, key: KeyPath): boolean {
+  const value = from.get(key);
+  return isTensor(value) || (key.length === 1 && isTensorDict(value) && !to.has(key));
 }

@@ -8,6 +8,7 @@ import { isPlainObject } from '../value-guards.js';
 import { isTensorDict } from './brand.js';
 import { isTensor } from '../value-guards.js';
 import { tensorOwner } from './ownership.js';
+import { shareHandle } from './share-handle.js';
 import { copyNonTensorValue, describeNonTensor, NonTensor, rejectTensorsInside } from './non-tensor.js';
 import { formatShape, shapeStartsWith } from './shape.js';
 import type { DictAccess, Stored } from './dict-access.js';
@@ -323,7 +324,7 @@ export function writeOps(root: TensorDict, ops: readonly WriteOp[], access: Dict
     let value: Stored | undefined;
     switch (op.kind) {
       case 'tensor':
-        value = existing === op.tensor ? undefined : op.copy ? tf.clone(op.tensor) : op.tensor;
+        value = existing === op.tensor ? undefined : op.copy ? shareHandle(op.tensor) : op.tensor;
         break;
       case 'leaf':
         value = op.leaf;

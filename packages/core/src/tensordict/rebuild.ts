@@ -1,6 +1,5 @@
 // Builds a new TensorDict from an existing one, leaf by leaf: the shared engine of clone, select, exclude,
 // apply and every batch operation. Whatever fails midway, the partial result is disposed.
-import * as tf from '@tensorflow/tfjs-core';
 
 import { DisposedError, InvalidValueError, ShapeMismatchError } from '../errors.js';
 import { formatKey, type KeyPath } from '../keys.js';
@@ -11,6 +10,7 @@ import { describeEntry } from './format.js';
 import type { KeyFilter } from './key-filter.js';
 import { copyNonTensorValue, NonTensor } from './non-tensor.js';
 import { tensorOwner } from './ownership.js';
+import { shareHandle } from './share-handle.js';
 import { formatShape, shapeStartsWith } from './shape.js';
 import type { TensorDict } from './tensor-dict.js';
 import type { ApplyFn } from './tensor-dict-types.js';
@@ -42,7 +42,7 @@ function takeResult(
     });
   }
   // Its argument, or another dict's tensor: the result needs a handle of its own.
-  const tensor = tensorOwner(result) === undefined ? result : tf.clone(result);
+  const tensor = tensorOwner(result) === undefined ? result : shareHandle(result);
   const batch = access.batchShape(target);
   if (!shapeStartsWith(tensor.shape, batch)) {
     tensor.dispose();

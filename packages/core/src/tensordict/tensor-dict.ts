@@ -11,6 +11,7 @@ import { installPrototypeExtras } from './prototype-extras.js';
 import { claimTensor, releaseTensor } from './ownership.js';
 import { copyOps, entriesToOps, valueToOps, writeOps, type WriteOp } from './plan.js';
 import { rebuild } from './rebuild.js';
+import { shareHandle } from './share-handle.js';
 import { checkBatchShape } from './shape.js';
 import { expandBatch, indexBatch, reshapeBatch, sliceBatch, unsqueezeBatch } from './tensor-dict-batch.js';
 import { addDicts, lerpDicts, scaleDict, subDicts } from './tensor-dict-arithmetic.js';
@@ -204,7 +205,7 @@ export class TensorDict implements Disposable {
    */
   has(key: Key): boolean {
     const path = toKeyPath(key, 'has(key)');
-    this.#alive(`has(${formatKey(path)})`);
+    if (this.#disposed) this.#alive(`has(${formatKey(path)})`);
     return this.#find(path, 0) !== undefined;
   }
 
@@ -317,14 +318,7 @@ export class TensorDict implements Disposable {
         if (this.#find(path, 0) === undefined) throw this.#missing(path, where);
       }
     }
-    return rebuild(
-      this,
-      this.#batchShape,
-      (tensor) => tf.clone(tensor),
-      selectFilter(paths),
-      where,
-      TensorDict.#access,
-    );
+    return rebuild(this, this.#batchShape, shareHandle, selectFilter(paths), where, TensorDict.#access);
   }
 
   /**
@@ -338,14 +332,7 @@ export class TensorDict implements Disposable {
     const paths = keys.map((key, index) => toKeyPath(key, `exclude(), key ${index}`));
     const where = `exclude(${paths.map((path) => formatKey(path)).join(', ')})`;
     this.#alive(where);
-    return rebuild(
-      this,
-      this.#batchShape,
-      (tensor) => tf.clone(tensor),
-      excludeFilter(paths),
-      where,
-      TensorDict.#access,
-    );
+    return rebuild(this, this.#batchShape, shareHandle, excludeFilter(paths), where, TensorDict.#access);
   }
 
   /**
@@ -386,14 +373,7 @@ export class TensorDict implements Disposable {
    */
   clone(): TensorDict {
     this.#alive('clone()');
-    return rebuild(
-      this,
-      this.#batchShape,
-      (tensor) => tf.clone(tensor),
-      undefined,
-      'clone()',
-      TensorDict.#access,
-    );
+    return rebuild(this, this.#batchShape, shareHandle, undefined, 'clone()', TensorDict.#access);
   }
 
   /**
@@ -592,10 +572,10 @@ export class TensorDict implements Disposable {
 
   #lookup(key: Key, method: string): Stored {
     const path = toKeyPath(key, `${method}(key)`);
-    const where = `${method}(${formatKey(path)})`;
-    this.#alive(where);
+    // The message's place is formatted only for an error: lookups run several times per workflow step.
+    if (this.#disposed) this.#alive(`${method}(${formatKey(path)})`);
     const stored = this.#find(path, 0);
-    if (stored === undefined) throw this.#missing(path, where);
+    if (stored === undefined) throw this.#missing(path, `${method}(${formatKey(path)})`);
     return stored;
   }
 
