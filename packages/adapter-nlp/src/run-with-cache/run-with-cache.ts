@@ -189,7 +189,7 @@ export function runWithCache(
 function storeCaptured(cache: TensorDict, key: string | [string, string], captured: Captured): void {
   const value = captured.value;
   if (value === undefined) return;
-  // The dict takes this handle; the Captured gives it up (a clone shares the data, no copy).
+  // The dict takes this handle; the Captured gives it up (a clone is a handle of its own).
   cache.set(key, tf.clone(value));
 }
 

@@ -216,7 +216,7 @@ export function validateOps(
                   ? `The tensor for ${formatKey(op.path)} already belongs to a TensorDict (its entry ${JSON.stringify(owner?.segment)})`
                   : `The same tensor is given for ${formatKey(first)} and ${formatKey(op.path)}`,
               where,
-              fix: 'A TensorDict owns each tensor handle once: pass tf.clone(tensor) (it shares the data, no copy).',
+              fix: 'A TensorDict owns each tensor handle once: pass tf.clone(tensor) (a handle of its own on the same values).',
             });
           }
           claimed.set(tensor, op.path);

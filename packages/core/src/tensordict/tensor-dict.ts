@@ -42,7 +42,7 @@ const freezePath = (prefix: readonly string[], segment: string): KeyPath =>
  * entries) transfers ownership of the tensor to the dict; `get` lends it, valid until the entry is
  * overwritten or deleted or the dict is disposed. Overwriting or deleting an entry disposes the old tensor
  * (unless the very same tensor is set again). A tensor handle belongs to one entry of one dict: to store the
- * same values twice, store `tf.clone(tensor)` (it shares the data, no copy). Every operation that returns a
+ * same values twice, store `tf.clone(tensor)` (a handle of its own; on wasm it copies the data). Every operation that returns a
  * new TensorDict (`select`, `clone`, `apply`, `index`, `stack`, …) returns one that owns its own handles, so
  * disposing one dict never invalidates another. A nested TensorDict is owned by its parent: dispose the
  * outermost one. `dispose()` (or `using`) disposes everything; any later use throws {@link DisposedError}.
